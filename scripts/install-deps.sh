@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, running and testing mgi needs on a
+# fresh Debian 12 machine (base system only). Idempotent: `apt-get update` runs only
+# when a package is missing. Runs apt directly as root, otherwise through sudo.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates curl procps
+  # gRPC, protobuf and the googleapis / grpc protos
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  grpc-proto libgoogle-common-protos-java
+  # libraries
+  libhiredis-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-dev nlohmann-json3-dev libsqlite3-dev zlib1g-dev libssl-dev openssl
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core libmstch-dev iso-codes
+  # services and test tools
+  redis-server sqlite3 poppler-utils chromium wrk nginx nghttp2-client
+  yamllint
+  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
+  golang-github-xeipuuv-gojsonschema-dev
+)
+
+# Node.js and npm from Debian, unless the machine already has a Node.js (e.g. from NodeSource,
+# whose nodejs package conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
+echo "install-deps: installing ${#missing[@]} Debian packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -q
+"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Debian's nginx and redis-server packages start system-wide daemons; mgi starts its own.
+for svc in nginx redis-server; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    "${SUDO[@]}" systemctl stop "$svc" || true
+    "${SUDO[@]}" systemctl disable "$svc" >/dev/null 2>&1 || true
+  fi
+done

@@ -1,0 +1,213 @@
+#include "common/server.h"
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/support/server_interceptor.h>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/code.pb.h"
+
+namespace mgi {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Counts every RPC by method and code and observes its latency.
+class MetricsInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  MetricsInterceptor(grpc::experimental::ServerRpcInfo* info, MetricsRegistry* metrics)
+      : method_(info->method()), metrics_(metrics), start_(std::chrono::steady_clock::now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      grpc::Status status = methods->GetSendStatus();
+      std::string code = google::rpc::Code_Name(static_cast<google::rpc::Code>(status.error_code()));
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      metrics_->GetCounter("mgi_grpc_server_handled_total", "RPCs completed, by method and code",
+                           {{"method", method_}, {"code", code}})
+          ->Inc();
+      if (!status.ok()) {
+        metrics_->GetCounter("mgi_grpc_server_errors_total", "RPCs that failed, by method and code",
+                             {{"method", method_}, {"code", code}})
+            ->Inc();
+      }
+      metrics_->GetHistogram("mgi_grpc_server_handling_seconds", "RPC latency in seconds",
+                             {{"method", method_}})
+          ->Observe(seconds);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::string method_;
+  MetricsRegistry* metrics_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+class MetricsInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit MetricsInterceptorFactory(MetricsRegistry* metrics) : metrics_(metrics) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new MetricsInterceptor(info, metrics_);
+  }
+
+ private:
+  MetricsRegistry* metrics_;
+};
+
+}  // namespace
+
+void RegisterServerFlags(Config& config, ServerConfig* out) {
+  config.String("host", &out->host, "Address to listen on (gRPC and metrics)");
+  config.Int("port", &out->port, "gRPC port (0 picks a free one)", 0, 65535);
+  config.Int("metrics-port", &out->metrics_port,
+             "Prometheus metrics port (0 picks a free one, -1 disables)", -1, 65535);
+  config.Choice("log-format", &out->log_format, "Log format", {"text", "json"});
+  config.Choice("log-level", &out->log_level, "Log level",
+                {"trace", "debug", "info", "warn", "error", "critical", "off"});
+  config.Duration("shutdown-grace", &out->shutdown_grace,
+                  "How long in-flight calls may run after SIGTERM");
+  config.Int("max-message-bytes", &out->max_message_bytes, "Largest gRPC message accepted or sent",
+             1024, 1 << 30);
+  config.Int("worker-threads", &out->worker_threads, "Threads for blocking work", 1, 256);
+  config.String("tls-cert-file", &out->tls_cert_file, "PEM server certificate (enables TLS)");
+  config.String("tls-key-file", &out->tls_key_file, "PEM private key of the server certificate");
+  config.String("tls-client-ca-file", &out->tls_client_ca_file,
+                "PEM CA that client certificates must chain to (enables mutual TLS)");
+  config.SuiteWide({"log-format", "log-level", "tls-client-ca-file"});
+}
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerConfig& config) {
+  if (config.tls_cert_file.empty() && config.tls_key_file.empty()) {
+    if (!config.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError("tls-client-ca-file needs tls-cert-file and tls-key-file");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (config.tls_cert_file.empty() || config.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("tls-cert-file and tls-key-file go together");
+  }
+  auto cert = ReadFile(config.tls_cert_file, "tls-cert-file");
+  if (!cert.ok()) return cert.status();
+  auto key = ReadFile(config.tls_key_file, "tls-key-file");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!config.tls_client_ca_file.empty()) {
+    auto ca = ReadFile(config.tls_client_ca_file, "tls-client-ca-file");
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
+    const ServerConfig& config, MetricsRegistry* metrics,
+    const std::vector<grpc::Service*>& services) {
+  auto creds = MakeServerCredentials(config);
+  if (!creds.ok()) return creds.status();
+  std::unique_ptr<RunningServer> rs(new RunningServer());
+  rs->config_ = config;
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  std::string address = absl::StrCat(config.host.find(':') != std::string::npos
+                                         ? absl::StrCat("[", config.host, "]")
+                                         : config.host,
+                                     ":", config.port);
+  builder.AddListeningPort(address, *creds, &rs->port_);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_bytes));
+  // Keepalive: ping idle clients every 5 minutes; accept client pings every 10 s or slower.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 5 * 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 5);
+  for (grpc::Service* s : services) builder.RegisterService(s);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
+  builder.experimental().SetInterceptorCreators(std::move(creators));
+
+  rs->server_ = builder.BuildAndStart();
+  if (!rs->server_ || rs->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  }
+  if (config.metrics_port >= 0) {
+    auto ms = MetricsServer::Start(config.host, static_cast<int>(config.metrics_port), metrics);
+    if (!ms.ok()) {
+      rs->server_->Shutdown();
+      return ms.status();
+    }
+    rs->metrics_server_ = std::move(*ms);
+  }
+  rs->server_->GetHealthCheckService()->SetServingStatus(true);
+  return rs;
+}
+
+int RunningServer::metrics_port() const {
+  return metrics_server_ ? metrics_server_->port() : -1;
+}
+
+void RunningServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() + config_.shutdown_grace);
+  server_->Wait();
+}
+
+RunningServer::~RunningServer() { Shutdown(); }
+
+int RunServer(const ServerConfig& config, MetricsRegistry* metrics,
+              const std::vector<grpc::Service*>& services) {
+  BlockShutdownSignals();
+  auto rs = RunningServer::Start(config, metrics, services);
+  if (!rs.ok()) {
+    spdlog::critical("server did not start: {}", rs.status().ToString());
+    return 1;
+  }
+  spdlog::info("serving gRPC on {}:{} (metrics port {}, tls {})", config.host, (*rs)->port(),
+               (*rs)->metrics_port(), config.tls_cert_file.empty() ? "off" : "on");
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("received {}, draining for up to {} ms", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+               config.shutdown_grace.count());
+  (*rs)->Shutdown();
+  spdlog::info("shut down cleanly");
+  return 0;
+}
+
+}  // namespace mgi

@@ -1,0 +1,75 @@
+// The one server bootstrap of the suite: callback-API gRPC server with health, reflection,
+// keepalive, message size limits, per-RPC Prometheus metrics on a separate port, and graceful
+// shutdown on SIGTERM/SIGINT (health NOT_SERVING, Shutdown(deadline), exit 0).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "common/config.h"
+#include "common/metrics.h"
+
+namespace mgi {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int64_t port = 0;           // 0 picks a free port (logged)
+  int64_t metrics_port = 0;   // -1 disables the metrics endpoint
+  std::string log_format = "text";
+  std::string log_level = "info";
+  std::chrono::milliseconds shutdown_grace{10000};
+  int64_t max_message_bytes = 16 << 20;
+  int64_t worker_threads = 4;
+  // Transport security (all empty: plaintext).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;  // set: clients must present a certificate signed by this CA
+};
+
+// Registers host, port, metrics-port, log-format, log-level, shutdown-grace, max-message-bytes,
+// worker-threads and the TLS files on `config`, with the given defaults already in `out`.
+void RegisterServerFlags(Config& config, ServerConfig* out);
+
+// Blocks SIGTERM and SIGINT in the calling thread and the threads it starts later, so that the
+// server's signal thread receives them. Call first thing in main.
+void BlockShutdownSignals();
+
+// Server credentials for the config: TLS (with optional client certificates) or insecure.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerConfig& config);
+
+// A built, running server. Tests use it directly; binaries use RunServer.
+class RunningServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<RunningServer>> Start(
+      const ServerConfig& config, MetricsRegistry* metrics,
+      const std::vector<grpc::Service*>& services);
+  ~RunningServer();
+  int port() const { return port_; }
+  int metrics_port() const;
+  grpc::Server* server() { return server_.get(); }
+  // Health NOT_SERVING, then Shutdown with the configured grace deadline, then Wait.
+  void Shutdown();
+
+ private:
+  RunningServer() = default;
+  ServerConfig config_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<MetricsServer> metrics_server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+// Starts the server, waits for SIGTERM or SIGINT, shuts down gracefully. Returns the process exit
+// code: 0 after a clean shutdown, 1 if the server could not start.
+int RunServer(const ServerConfig& config, MetricsRegistry* metrics,
+              const std::vector<grpc::Service*>& services);
+
+}  // namespace mgi

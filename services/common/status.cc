@@ -1,0 +1,130 @@
+#include "common/status.h"
+
+#include <grpcpp/support/error_details.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/rpc/code.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/error_info.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace mgi {
+namespace {
+
+constexpr std::string_view kTypePrefix = "type.googleapis.com/";
+
+template <typename Proto>
+std::string TypeUrl() {
+  return std::string(kTypePrefix) + Proto::descriptor()->full_name();
+}
+
+template <typename Proto>
+void SetPayload(absl::Status& status, const Proto& proto) {
+  status.SetPayload(TypeUrl<Proto>(), absl::Cord(proto.SerializeAsString()));
+}
+
+template <typename Proto>
+bool GetPayload(const absl::Status& status, Proto* proto) {
+  auto payload = status.GetPayload(TypeUrl<Proto>());
+  return payload.has_value() && proto->ParseFromString(std::string(*payload));
+}
+
+}  // namespace
+
+absl::Status InvalidArgument(std::string_view field, std::string_view description) {
+  return InvalidArguments(std::string(field) + ": " + std::string(description),
+                          {{std::string(field), std::string(description)}});
+}
+
+absl::Status InvalidArguments(std::string_view message, const std::vector<FieldViolation>& fields) {
+  absl::Status status = absl::InvalidArgumentError(std::string(message));
+  google::rpc::BadRequest bad;
+  for (const auto& f : fields) {
+    auto* v = bad.add_field_violations();
+    v->set_field(f.field);
+    v->set_description(f.description);
+  }
+  SetPayload(status, bad);
+  return status;
+}
+
+absl::Status NotFound(std::string_view resource_name) {
+  absl::Status status = absl::NotFoundError(std::string(resource_name) + " not found");
+  google::rpc::ResourceInfo info;
+  info.set_resource_name(std::string(resource_name));
+  if (auto slash = resource_name.find('/'); slash != std::string_view::npos) {
+    info.set_resource_type(std::string(resource_name.substr(0, slash)));
+  }
+  info.set_description("no such resource");
+  SetPayload(status, info);
+  return status;
+}
+
+absl::Status FailedPrecondition(std::string_view message,
+                                const std::vector<FieldViolation>& violations) {
+  absl::Status status = absl::FailedPreconditionError(std::string(message));
+  if (!violations.empty()) {
+    google::rpc::PreconditionFailure failure;
+    for (const auto& v : violations) {
+      auto* pv = failure.add_violations();
+      pv->set_type("INCOMPLETE");
+      pv->set_subject(v.field);
+      pv->set_description(v.description);
+    }
+    SetPayload(status, failure);
+  }
+  return status;
+}
+
+absl::Status WithReason(absl::Status status, std::string_view reason) {
+  google::rpc::ErrorInfo info;
+  info.set_reason(std::string(reason));
+  info.set_domain(std::string(kErrorDomain));
+  SetPayload(status, info);
+  return status;
+}
+
+std::vector<FieldViolation> FieldViolations(const absl::Status& status) {
+  std::vector<FieldViolation> out;
+  google::rpc::BadRequest bad;
+  if (GetPayload(status, &bad)) {
+    for (const auto& v : bad.field_violations()) out.push_back({v.field(), v.description()});
+  }
+  return out;
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  google::rpc::Status rpc;
+  rpc.set_code(static_cast<int>(status.code()));
+  rpc.set_message(std::string(status.message()));
+  google::rpc::ErrorInfo info;
+  if (!GetPayload(status, &info)) {
+    info.set_reason(google::rpc::Code_Name(static_cast<google::rpc::Code>(status.code())));
+    info.set_domain(std::string(kErrorDomain));
+  }
+  rpc.add_details()->PackFrom(info);
+  // Every other payload is a google.rpc detail stored under its type URL.
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
+    if (type_url == TypeUrl<google::rpc::ErrorInfo>()) return;
+    auto* any = rpc.add_details();
+    any->set_type_url(std::string(type_url));
+    any->set_value(std::string(payload));
+  });
+  grpc::Status out;
+  grpc::SetErrorDetails(rpc, &out);
+  return out;
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  absl::Status out(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  google::rpc::Status rpc;
+  if (!status.error_details().empty() && rpc.ParseFromString(status.error_details())) {
+    for (const auto& any : rpc.details()) out.SetPayload(any.type_url(), absl::Cord(any.value()));
+  }
+  return out;
+}
+
+}  // namespace mgi
