@@ -1,0 +1,395 @@
+#include "common/auth.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "common/status.h"
+
+namespace mgi {
+
+const std::vector<PermissionRule> kPermissionPolicy = {
+    {Permission::kReadPublished, "read-published", std::nullopt},
+    {Permission::kReadDrafts, "read-drafts", Role::kViewer},
+    {Permission::kWriteDrafts, "write-drafts", Role::kEditor},
+    {Permission::kPublish, "publish", Role::kPublisher},
+};
+
+namespace {
+
+constexpr size_t kMaxTokenBytes = 4096;
+
+const PermissionRule& Rule(Permission permission) {
+  for (const auto& rule : kPermissionPolicy) {
+    if (rule.permission == permission) return rule;
+  }
+  return kPermissionPolicy.front();  // unreachable: every permission has a rule
+}
+
+bool ValidPrincipal(const std::string& name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '@' &&
+        c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<Sha256Digest> ParseHex(const std::string& hex) {
+  if (hex.size() != 64) return std::nullopt;
+  Sha256Digest out{};
+  for (size_t i = 0; i < 32; ++i) {
+    int value = 0;
+    for (size_t j = 0; j < 2; ++j) {
+      char c = absl::ascii_tolower(static_cast<unsigned char>(hex[2 * i + j]));
+      int nibble;
+      if (c >= '0' && c <= '9') nibble = c - '0';
+      else if (c >= 'a' && c <= 'f') nibble = c - 'a' + 10;
+      else return std::nullopt;
+      value = value * 16 + nibble;
+    }
+    out[i] = static_cast<uint8_t>(value);
+  }
+  return out;
+}
+
+absl::Status Unauthenticated(const std::string& message, const std::string& reason) {
+  return WithReason(absl::UnauthenticatedError(message), reason);
+}
+
+}  // namespace
+
+std::string RoleName(Role role) {
+  switch (role) {
+    case Role::kViewer: return "viewer";
+    case Role::kEditor: return "editor";
+    case Role::kPublisher: return "publisher";
+    case Role::kAdmin: return "admin";
+  }
+  return "unknown";
+}
+
+std::optional<Role> ParseRole(const std::string& name) {
+  for (Role r : {Role::kViewer, Role::kEditor, Role::kPublisher, Role::kAdmin}) {
+    if (RoleName(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
+std::string PermissionName(Permission permission) { return Rule(permission).name; }
+
+Role MinimumRole(Permission permission) {
+  return Rule(permission).minimum_role.value_or(Role::kViewer);
+}
+
+const std::map<std::string, Permission>& MethodPermissions() {
+  static const auto* table = new std::map<std::string, Permission>{
+      // Catalog: public reference data.
+      {"/mgi.catalog.v1.CatalogService/GetFramework", Permission::kReadPublished},
+      {"/mgi.catalog.v1.CatalogService/ListDomains", Permission::kReadPublished},
+      {"/mgi.catalog.v1.CatalogService/GetDomain", Permission::kReadPublished},
+      {"/mgi.catalog.v1.CatalogService/ListIndicators", Permission::kReadPublished},
+      {"/mgi.catalog.v1.CatalogService/GetIndicator", Permission::kReadPublished},
+      {"/mgi.catalog.v1.CatalogService/SearchIndicators", Permission::kReadPublished},
+      {"/mgi.catalog.v1.CatalogService/ListCountries", Permission::kReadPublished},
+      {"/mgi.catalog.v1.CatalogService/GetCountry", Permission::kReadPublished},
+      // Assessment: reads of drafts need kReadDrafts too, checked on the loaded state.
+      {"/mgi.assessment.v1.AssessmentService/ListProfiles", Permission::kReadPublished},
+      {"/mgi.assessment.v1.AssessmentService/GetProfile", Permission::kReadPublished},
+      {"/mgi.assessment.v1.AssessmentService/CompareProfiles", Permission::kReadPublished},
+      {"/mgi.assessment.v1.AssessmentService/ExportProfiles", Permission::kReadPublished},
+      {"/mgi.assessment.v1.AssessmentService/ListRevisions", Permission::kReadDrafts},
+      {"/mgi.assessment.v1.AssessmentService/GetRevision", Permission::kReadDrafts},
+      {"/mgi.assessment.v1.AssessmentService/CreateProfile", Permission::kWriteDrafts},
+      {"/mgi.assessment.v1.AssessmentService/UpdateProfile", Permission::kWriteDrafts},
+      {"/mgi.assessment.v1.AssessmentService/DeleteProfile", Permission::kWriteDrafts},
+      {"/mgi.assessment.v1.AssessmentService/ImportProfiles", Permission::kWriteDrafts},
+      {"/mgi.assessment.v1.AssessmentService/StartNewEdition", Permission::kWriteDrafts},
+      {"/mgi.assessment.v1.AssessmentService/PublishProfile", Permission::kPublish},
+      {"/mgi.assessment.v1.AssessmentService/ArchiveProfile", Permission::kPublish},
+      // Report: a report of a draft needs kReadDrafts, checked on the profile's state.
+      {"/mgi.report.v1.ReportService/GetReport", Permission::kReadPublished},
+      {"/mgi.report.v1.ReportService/ListReportFormats", Permission::kReadPublished},
+  };
+  return *table;
+}
+
+std::optional<Permission> MethodPermission(const std::string& full_method) {
+  const auto& table = MethodPermissions();
+  auto it = table.find(full_method);
+  if (it == table.end()) return std::nullopt;
+  return it->second;
+}
+
+Sha256Digest Sha256(const std::string& data) {
+  Sha256Digest out{};
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &size, EVP_sha256(), nullptr);
+  return out;
+}
+
+std::string HexDigest(const Sha256Digest& digest) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(64);
+  for (uint8_t b : digest) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+absl::StatusOr<TokenTable> TokenTable::Parse(const std::string& text) {
+  TokenTable table;
+  int line_number = 0;
+  for (absl::string_view raw : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    absl::string_view line = absl::StripAsciiWhitespace(raw);
+    if (line.empty() || line.front() == '#') continue;
+    std::vector<std::string> fields = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    std::string where = absl::StrCat("line ", line_number, ": ");
+    if (fields.size() != 3) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "expected 3 fields (sha256-hex role principal), found ",
+                       fields.size()));
+    }
+    auto hash = ParseHex(fields[0]);
+    if (!hash) {
+      // The field is not quoted: it may be a raw token pasted by mistake.
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "the first field must be the SHA-256 of the token (64 hex digits)"));
+    }
+    auto role = ParseRole(fields[1]);
+    if (!role) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, "unknown role \"", fields[1], "\" (viewer, editor, publisher or admin)"));
+    }
+    if (!ValidPrincipal(fields[2])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "the principal must be 1 to 128 of [A-Za-z0-9._@-]"));
+    }
+    if (table.Find(*hash) != nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "this hash appears on an earlier line"));
+    }
+    table.entries_.push_back({*hash, *role, fields[2]});
+  }
+  return table;
+}
+
+const TokenTable::Entry* TokenTable::Find(const Sha256Digest& hash) const {
+  const Entry* found = nullptr;
+  // Every entry is compared, in constant time, whatever matches.
+  for (const Entry& e : entries_) {
+    bool equal = CRYPTO_memcmp(e.hash.data(), hash.data(), hash.size()) == 0;
+    if (equal) found = &e;
+  }
+  return found;
+}
+
+TokenStore::TokenStore(std::string path) : path_(std::move(path)) {}
+
+TokenStore::~TokenStore() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (poller_.joinable()) poller_.join();
+}
+
+absl::Status TokenStore::Reload() {
+  // std::ifstream follows symlinks: a Secret's ..data swap is read like any rewrite.
+  std::ifstream in(path_, std::ios::binary);
+  std::string text;
+  if (in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  absl::Status error;
+  Sha256Digest content_hash = Sha256(text);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (in && table_ && content_hash == content_hash_) return absl::OkStatus();
+  }
+  if (!in) {
+    error = absl::InvalidArgumentError(absl::StrCat("cannot read auth-tokens-file ", path_));
+    content_hash = Sha256(absl::StrCat("unreadable:", path_));
+  } else {
+    auto table = TokenTable::Parse(text);
+    if (table.ok()) {
+      auto shared = std::make_shared<const TokenTable>(std::move(*table));
+      size_t count = shared->size();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        table_ = std::move(shared);
+        content_hash_ = content_hash;
+        has_error_hash_ = false;
+      }
+      ++generation_;
+      spdlog::info("auth: loaded {} tokens from {} (generation {})", count, path_,
+                   generation_.load());
+      return absl::OkStatus();
+    }
+    error = absl::InvalidArgumentError(
+        absl::StrCat("auth-tokens-file ", path_, ": ", table.status().message()));
+  }
+  bool log = false;
+  bool keeping = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!has_error_hash_ || last_error_hash_ != content_hash) {
+      log = true;
+      has_error_hash_ = true;
+      last_error_hash_ = content_hash;
+    }
+    keeping = table_ != nullptr;
+  }
+  if (log) {
+    spdlog::error("auth: {}; {}", std::string(error.message()),
+                  keeping ? "keeping the previous tokens" : "no tokens loaded");
+  }
+  return error;
+}
+
+void TokenStore::Start(std::chrono::milliseconds interval) {
+  if (poller_.joinable()) return;
+  poller_ = std::thread([this, interval] { Poll(interval); });
+}
+
+void TokenStore::Poll(std::chrono::milliseconds interval) {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+    lock.unlock();
+    (void)Reload();  // errors are logged by Reload
+    lock.lock();
+  }
+}
+
+std::shared_ptr<const TokenTable> TokenStore::Current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return table_;
+}
+
+void RegisterAuthFlags(Config& config, AuthConfig* out) {
+  config.String("auth-tokens-file", &out->tokens_file,
+                "Token file: one 'sha256hex role principal' a line (see docs/security.md); "
+                "reloaded when it changes");
+  config.Bool("public-read", &out->public_read,
+              "Let callers without a token read published data");
+  config.Duration("auth-reload-interval", &out->reload_interval,
+                  "How often the token file is checked for changes");
+  config.Bool("auth-disabled", &out->disabled,
+              "DEVELOPMENT ONLY: no authentication, every caller is an admin");
+  config.SuiteWide({"auth-tokens-file", "public-read", "auth-reload-interval", "auth-disabled"});
+}
+
+Authorizer::Authorizer(const TokenStore* store, bool public_read, bool disabled)
+    : store_(store), public_read_(public_read), disabled_(disabled) {}
+
+absl::StatusOr<Principal> Authorizer::Authenticate(
+    const std::vector<std::string>& authorization) const {
+  if (disabled_) return Principal{"anonymous", Role::kAdmin};
+  if (authorization.empty()) return Principal{};
+  if (authorization.size() > 1) {
+    return Unauthenticated("send one authorization header, not several", "AUTHORIZATION_MALFORMED");
+  }
+  absl::string_view header = authorization.front();
+  if (header.size() > kMaxTokenBytes + 16) {
+    return Unauthenticated("the authorization header is too long", "AUTHORIZATION_MALFORMED");
+  }
+  // The message never quotes the header: it is a secret.
+  constexpr absl::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size() ||
+      !absl::EqualsIgnoreCase(header.substr(0, kScheme.size()), kScheme)) {
+    return Unauthenticated("the authorization header must be 'Bearer <token>'",
+                           "AUTHORIZATION_MALFORMED");
+  }
+  absl::string_view token = absl::StripAsciiWhitespace(header.substr(kScheme.size()));
+  if (token.empty() || std::any_of(token.begin(), token.end(), [](char c) {
+        return absl::ascii_isspace(static_cast<unsigned char>(c)) ||
+               !absl::ascii_isprint(static_cast<unsigned char>(c));
+      })) {
+    return Unauthenticated("the authorization header must be 'Bearer <token>'",
+                           "AUTHORIZATION_MALFORMED");
+  }
+  std::shared_ptr<const TokenTable> table = store_ ? store_->Current() : nullptr;
+  const TokenTable::Entry* entry = table ? table->Find(Sha256(std::string(token))) : nullptr;
+  if (entry == nullptr) {
+    spdlog::warn("auth: rejected a bearer token that is not configured");
+    return Unauthenticated("the bearer token is not valid", "TOKEN_INVALID");
+  }
+  return Principal{entry->principal, entry->role};
+}
+
+absl::StatusOr<Principal> Authorizer::Authenticate(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
+  std::vector<std::string> values;
+  auto range = metadata.equal_range("authorization");
+  for (auto it = range.first; it != range.second; ++it) {
+    values.emplace_back(it->second.data(), it->second.size());
+  }
+  return Authenticate(values);
+}
+
+absl::StatusOr<Principal> Authorizer::Authenticate(const grpc::ServerContextBase& context) const {
+  return Authenticate(context.client_metadata());
+}
+
+absl::Status Authorizer::Require(const Principal& principal, Permission permission) const {
+  const PermissionRule& rule = Rule(permission);
+  if (!principal.authenticated()) {
+    if (!rule.minimum_role && public_read_) return absl::OkStatus();
+    return Unauthenticated(
+        absl::StrCat("this operation (", rule.name,
+                     ") needs a bearer token: send 'authorization: Bearer <token>'"),
+        "TOKEN_MISSING");
+  }
+  Role needed = MinimumRole(permission);
+  if (*principal.role >= needed) return absl::OkStatus();
+  spdlog::warn("auth: permission denied principal={} role={} permission={}", principal.name,
+               RoleName(*principal.role), rule.name);
+  return WithReason(
+      absl::PermissionDeniedError(absl::StrCat(
+          "this operation (", rule.name, ") needs the role ", RoleName(needed),
+          " or higher; principal ", principal.name, " has the role ", RoleName(*principal.role))),
+      "ROLE_REQUIRED");
+}
+
+absl::StatusOr<Principal> Authorizer::Authorize(const grpc::ServerContextBase& context,
+                                                Permission permission) const {
+  auto principal = Authenticate(context);
+  if (!principal.ok()) return principal.status();
+  if (auto st = Require(*principal, permission); !st.ok()) return st;
+  return principal;
+}
+
+absl::StatusOr<Auth> MakeAuth(const AuthConfig& config) {
+  Auth auth;
+  if (config.disabled) {
+    spdlog::warn("auth: DISABLED (auth-disabled): every caller is an admin; never do this in a "
+                 "deployment");
+  } else if (!config.tokens_file.empty()) {
+    auth.store = std::make_unique<TokenStore>(config.tokens_file);
+    if (auto st = auth.store->Reload(); !st.ok()) return st;
+    auth.store->Start(config.reload_interval);
+  } else {
+    spdlog::warn("auth: no auth-tokens-file: only public reads are possible");
+  }
+  auth.authorizer =
+      std::make_unique<Authorizer>(auth.store.get(), config.public_read, config.disabled);
+  return auth;
+}
+
+}  // namespace mgi

@@ -1,0 +1,184 @@
+// Access control of the suite: bearer tokens configured as SHA-256 hashes with a role and a
+// principal name, a hierarchical role policy, and a token file reloaded without a restart.
+//
+// Token file (--auth-tokens-file, suite-wide MGI_AUTH_TOKENS_FILE), one token a line:
+//
+//   # sha256-of-the-token-in-hex                                     role       principal
+//   9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 editor     maria.lopez
+//
+// Blank lines and lines starting with '#' are ignored. role is viewer, editor, publisher or admin;
+// principal is [A-Za-z0-9._@-]+ and is what revisions record as their actor. A hash may appear
+// once. The raw token is never stored. See docs/security.md.
+//
+// Nothing here logs a token or a hash: errors name the line, never its secret field.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/string_ref.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/config.h"
+
+namespace mgi {
+
+// Roles, each including every right of the ones before it.
+enum class Role { kViewer = 0, kEditor = 1, kPublisher = 2, kAdmin = 3 };
+
+// What an operation needs. Published (and archived) data is readable by anyone when public read is
+// on; everything else needs a token whose role is at least the one in kPermissionPolicy.
+enum class Permission {
+  kReadPublished,  // catalog, published and archived profiles, their reports
+  kReadDrafts,     // draft profiles, revisions (and anything not yet published)
+  kWriteDrafts,    // create, update and delete drafts, import, start a new edition
+  kPublish,        // publish and archive
+};
+
+// The policy table: the least role each permission needs (nullopt: anyone, if public read is on).
+struct PermissionRule {
+  Permission permission;
+  const char* name;  // for messages and docs, e.g. "write-drafts"
+  std::optional<Role> minimum_role;
+};
+extern const std::vector<PermissionRule> kPermissionPolicy;
+
+std::string RoleName(Role role);
+std::optional<Role> ParseRole(const std::string& name);
+std::string PermissionName(Permission permission);
+// The least role needed for `permission` (kViewer for kReadPublished when public read is off).
+Role MinimumRole(Permission permission);
+
+// The permission every RPC of the suite needs before it runs, by full method name
+// ("/mgi.assessment.v1.AssessmentService/PublishProfile"); nullopt for methods outside the suite
+// (health, reflection). Reads of a profile also need kReadDrafts when the profile is a draft:
+// the service checks that once it knows the state.
+std::optional<Permission> MethodPermission(const std::string& full_method);
+// Every entry of the method table, for tests and docs.
+const std::map<std::string, Permission>& MethodPermissions();
+
+// SHA-256 of `data`.
+using Sha256Digest = std::array<uint8_t, 32>;
+Sha256Digest Sha256(const std::string& data);
+std::string HexDigest(const Sha256Digest& digest);
+
+// Who is calling.
+struct Principal {
+  std::string name = "anonymous";
+  std::optional<Role> role;  // nullopt: no token was presented
+  bool authenticated() const { return role.has_value(); }
+};
+
+// The parsed token file.
+class TokenTable {
+ public:
+  struct Entry {
+    Sha256Digest hash;
+    Role role;
+    std::string principal;
+  };
+  // Parses the file format above. Errors name the line and never quote the hash field.
+  static absl::StatusOr<TokenTable> Parse(const std::string& text);
+  // The entry whose hash equals `hash`, compared in constant time against every entry.
+  const Entry* Find(const Sha256Digest& hash) const;
+  size_t size() const { return entries_.size(); }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+// The current token table from a file, swapped atomically when the file changes. Reload() reads
+// the file (following symlinks, so a Kubernetes Secret's ..data swap is seen) and parses it when
+// its content hash changed; a file that cannot be read or parsed keeps the previous table and
+// logs an error (once per distinct content). Start() polls in a background thread.
+class TokenStore {
+ public:
+  explicit TokenStore(std::string path);
+  ~TokenStore();  // stops the polling thread
+  TokenStore(const TokenStore&) = delete;
+  TokenStore& operator=(const TokenStore&) = delete;
+
+  // Loads the file once; the error of the first load is returned so that a service refuses to
+  // start with a broken file.
+  absl::Status Reload();
+  void Start(std::chrono::milliseconds interval);
+  std::shared_ptr<const TokenTable> Current() const;
+  // How many tables have been installed (the first load is 1).
+  uint64_t generation() const { return generation_.load(); }
+
+ private:
+  void Poll(std::chrono::milliseconds interval);
+  std::string path_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const TokenTable> table_;
+  Sha256Digest content_hash_{};
+  Sha256Digest last_error_hash_{};
+  bool has_error_hash_ = false;
+  std::atomic<uint64_t> generation_{0};
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread poller_;
+};
+
+struct AuthConfig {
+  std::string tokens_file;  // empty: no tokens, only public reads succeed
+  bool public_read = true;
+  std::chrono::milliseconds reload_interval{2000};
+  // Development only: every caller is the admin "anonymous". Never set in a deployment.
+  bool disabled = false;
+};
+
+// Registers auth-tokens-file, public-read, auth-reload-interval and auth-disabled (all
+// suite-wide: MGI_AUTH_TOKENS_FILE, MGI_PUBLIC_READ...).
+void RegisterAuthFlags(Config& config, AuthConfig* out);
+
+// Authenticates callers and checks the policy. Thread-safe.
+class Authorizer {
+ public:
+  // `store` may be null (no tokens file): every presented token is then rejected.
+  Authorizer(const TokenStore* store, bool public_read, bool disabled = false);
+
+  // From the values of the `authorization` header (normally zero or one): no header is the
+  // anonymous principal; a malformed header or an unknown token is UNAUTHENTICATED.
+  absl::StatusOr<Principal> Authenticate(const std::vector<std::string>& authorization) const;
+  absl::StatusOr<Principal> Authenticate(
+      const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
+  absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context) const;
+
+  // OK, UNAUTHENTICATED (anonymous caller, the permission needs a token) or PERMISSION_DENIED
+  // (naming the role needed).
+  absl::Status Require(const Principal& principal, Permission permission) const;
+
+  // Authenticate then Require.
+  absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& context,
+                                      Permission permission) const;
+
+  bool public_read() const { return public_read_; }
+
+ private:
+  const TokenStore* store_;
+  bool public_read_;
+  bool disabled_;
+};
+
+// Builds the token store (loaded and polling) and the authorizer from the config. Fails when the
+// tokens file cannot be read or parsed at start.
+struct Auth {
+  std::unique_ptr<TokenStore> store;
+  std::unique_ptr<Authorizer> authorizer;
+};
+absl::StatusOr<Auth> MakeAuth(const AuthConfig& config);
+
+}  // namespace mgi
