@@ -4,6 +4,10 @@
 # when a package is missing. Runs apt directly as root, otherwise through sudo.
 set -euo pipefail
 
+# `--build`: only what compiling the binaries needs (the image build stage, docker/Dockerfile).
+PROFILE=all
+if [ "${1:-}" = "--build" ]; then PROFILE=build; fi
+
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl procps
@@ -14,16 +18,18 @@ PACKAGES=(
   libhiredis-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev nlohmann-json3-dev libsqlite3-dev zlib1g-dev libssl-dev openssl
   libcairo2-dev libpango1.0-dev fonts-dejavu-core libmstch-dev iso-codes
+)
+if [ "$PROFILE" = all ]; then PACKAGES+=(
   # services and test tools
   redis-server sqlite3 poppler-utils chromium wrk nginx nghttp2-client
   yamllint
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
   golang-github-xeipuuv-gojsonschema-dev
-)
+); fi
 
 # Node.js and npm from Debian, unless the machine already has a Node.js (e.g. from NodeSource,
 # whose nodejs package conflicts with Debian's npm).
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+if [ "$PROFILE" = all ] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
   PACKAGES+=(nodejs npm)
 fi
 
