@@ -5,7 +5,11 @@
 #include <sstream>
 
 #include <openssl/crypto.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/ascii.h"
@@ -390,6 +394,46 @@ absl::StatusOr<Auth> MakeAuth(const AuthConfig& config) {
   auth.authorizer =
       std::make_unique<Authorizer>(auth.store.get(), config.public_read, config.disabled);
   return auth;
+}
+
+absl::Status CheckPemCertificates(const std::string& pem, const std::string& option) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  int count = 0;
+  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    X509_free(cert);
+    ++count;
+  }
+  BIO_free(bio);
+  ERR_clear_error();  // the end of the data reads as an error
+  if (count == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(option, ": no PEM certificate in the file"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPemKeyPair(const std::string& cert_pem, const std::string& key_pem,
+                             const std::string& cert_option, const std::string& key_option) {
+  if (auto st = CheckPemCertificates(cert_pem, cert_option); !st.ok()) return st;
+  BIO* cert_bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
+  X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
+  BIO_free(cert_bio);
+  BIO* key_bio = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
+  // No passphrase callback: an encrypted key is refused rather than prompted for.
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr,
+                                          [](char*, int, int, void*) { return 0; }, nullptr);
+  BIO_free(key_bio);
+  absl::Status status;
+  if (key == nullptr) {
+    status = absl::InvalidArgumentError(
+        absl::StrCat(key_option, ": no unencrypted PEM private key in the file"));
+  } else if (X509_check_private_key(cert, key) != 1) {
+    status = absl::InvalidArgumentError(absl::StrCat(key_option, " does not match the certificate in ",
+                                                     cert_option));
+  }
+  EVP_PKEY_free(key);
+  X509_free(cert);
+  ERR_clear_error();
+  return status;
 }
 
 }  // namespace mgi

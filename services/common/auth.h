@@ -181,4 +181,11 @@ struct Auth {
 };
 absl::StatusOr<Auth> MakeAuth(const AuthConfig& config);
 
+// TLS material, checked before gRPC sees it (gRPC would otherwise start and fail every handshake).
+// OK when `pem` holds at least one certificate and nothing unparsable; the error names `option`.
+absl::Status CheckPemCertificates(const std::string& pem, const std::string& option);
+// OK when `key_pem` is a private key matching the first certificate of `cert_pem`.
+absl::Status CheckPemKeyPair(const std::string& cert_pem, const std::string& key_pem,
+                             const std::string& cert_option, const std::string& key_option);
+
 }  // namespace mgi

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth.h"
 
 namespace mgi {
 namespace {
@@ -55,20 +56,31 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& ad
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
   std::shared_ptr<grpc::ChannelCredentials> creds;
   if (config.tls_ca_file.empty()) {
-    if (!config.tls_cert_file.empty()) {
+    if (!config.tls_cert_file.empty() || !config.tls_key_file.empty()) {
       return absl::InvalidArgumentError("peer-tls-cert-file needs peer-tls-ca-file");
+    }
+    if (!config.tls_server_name.empty()) {
+      return absl::InvalidArgumentError("peer-tls-server-name needs peer-tls-ca-file");
     }
     creds = grpc::InsecureChannelCredentials();
   } else {
     grpc::SslCredentialsOptions options;
     auto ca = Slurp(config.tls_ca_file, "peer-tls-ca-file");
     if (!ca.ok()) return ca.status();
+    if (auto st = CheckPemCertificates(*ca, "peer-tls-ca-file"); !st.ok()) return st;
     options.pem_root_certs = *ca;
+    if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+      return absl::InvalidArgumentError("peer-tls-cert-file and peer-tls-key-file go together");
+    }
     if (!config.tls_cert_file.empty()) {
       auto cert = Slurp(config.tls_cert_file, "peer-tls-cert-file");
       if (!cert.ok()) return cert.status();
       auto key = Slurp(config.tls_key_file, "peer-tls-key-file");
       if (!key.ok()) return key.status();
+      if (auto st = CheckPemKeyPair(*cert, *key, "peer-tls-cert-file", "peer-tls-key-file");
+          !st.ok()) {
+        return st;
+      }
       options.pem_cert_chain = *cert;
       options.pem_private_key = *key;
     }

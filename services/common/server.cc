@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth.h"
 #include "google/rpc/code.pb.h"
 
 namespace mgi {
@@ -116,11 +117,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   if (!cert.ok()) return cert.status();
   auto key = ReadFile(config.tls_key_file, "tls-key-file");
   if (!key.ok()) return key.status();
+  if (auto st = CheckPemKeyPair(*cert, *key, "tls-cert-file", "tls-key-file"); !st.ok()) {
+    return st;
+  }
   grpc::SslServerCredentialsOptions options;
   options.pem_key_cert_pairs.push_back({*key, *cert});
   if (!config.tls_client_ca_file.empty()) {
     auto ca = ReadFile(config.tls_client_ca_file, "tls-client-ca-file");
     if (!ca.ok()) return ca.status();
+    if (auto st = CheckPemCertificates(*ca, "tls-client-ca-file"); !st.ok()) return st;
     options.pem_root_certs = *ca;
     options.client_certificate_request =
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
