@@ -1,0 +1,49 @@
+// mgi-assessment: country and local MGI profiles (AssessmentService) on SQLite.
+#include "common/channel.h"
+#include "common/config.h"
+#include "common/executor.h"
+#include "common/logging.h"
+#include "common/server.h"
+#include "services/assessment/assessment_grpc_service.h"
+#include "services/assessment/sqlite_profile_store.h"
+#include "spdlog/spdlog.h"
+
+int main(int argc, char** argv) {
+  using namespace mgi::assessment;
+  mgi::BlockShutdownSignals();
+  mgi::Config config("assessment");
+  mgi::ServerConfig server{.port = 50052, .metrics_port = 9102};
+  mgi::ChannelConfig channel;
+  std::string db = "assessment.db", catalog_addr = "127.0.0.1:50051", seed_dir;
+  std::string messages_dir = std::string(MGI_DATA_DIR) + "/profiles/messages";
+  std::chrono::milliseconds cache_ttl{60000}, seed_timeout{60000};
+  mgi::RegisterServerFlags(config, &server);
+  mgi::RegisterChannelFlags(config, &channel);
+  config.String("db", &db, "SQLite database file (created and migrated at start)");
+  config.String("catalog-addr", &catalog_addr, "Address of the catalog service");
+  config.Duration("catalog-cache-ttl", &cache_ttl, "How long catalog answers are kept");
+  config.String("seed-dir", &seed_dir, "Import the absent profiles of every *.json here at start");
+  config.Duration("seed-timeout", &seed_timeout, "How long seeding waits for the catalog");
+  config.String("messages-dir", &messages_dir, "Directory of the title wording per language");
+  config.SuiteWide({"catalog-addr"});
+  if (int rc = mgi::ParseOrExit(config, argc, argv); rc >= 0) return rc;
+  if (auto s = mgi::InitLogging("assessment", server.log_format, server.log_level); !s.ok()) return 2;
+
+  auto fail = [](const absl::Status& s) { spdlog::critical("{}", s.ToString()); return 1; };
+  auto store = SqliteProfileStore::Open(db);
+  if (!store.ok()) return fail(store.status());
+  auto messages = TitleMessages::Load(messages_dir);
+  if (!messages.ok()) return fail(messages.status());
+  auto chan = mgi::MakeChannel(catalog_addr, channel);
+  if (!chan.ok()) return fail(chan.status());
+  SystemClock clock;
+  GrpcCatalogClient catalog(*chan, channel, cache_ttl, &clock);
+  ProfileManager manager(store->get(), &catalog, &clock, std::move(*messages));
+  if (!seed_dir.empty()) {
+    if (auto s = SeedWithRetry(manager, seed_dir, seed_timeout); !s.ok()) return fail(s);
+  }
+  mgi::Executor executor(static_cast<size_t>(server.worker_threads));
+  AssessmentGrpcService service(&manager, &executor);
+  mgi::MetricsRegistry metrics;
+  return mgi::RunServer(server, &metrics, {&service});
+}

@@ -1,0 +1,678 @@
+#include "services/assessment/profile_manager.h"
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/filter.h"
+#include "common/language.h"
+#include "common/pagination.h"
+#include "common/status.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/assessment/profile_rules.h"
+#include "spdlog/spdlog.h"
+
+namespace mgi::assessment {
+namespace {
+
+namespace cv1 = mgi::catalog::v1;
+using google::protobuf::util::TimeUtil;
+
+constexpr size_t kMaxRequestId = 64;
+const PageSpec kProfilePages{50, 200};
+const PageSpec kRevisionPages{50, 200};
+
+std::string StateWord(av1::ProfileState s) {
+  switch (s) {
+    case av1::PROFILE_STATE_DRAFT: return "a draft";
+    case av1::PROFILE_STATE_PUBLISHED: return "published";
+    case av1::PROFILE_STATE_ARCHIVED: return "archived";
+    default: return "in no state";
+  }
+}
+
+std::string RandomId() {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "p-";
+  uint64_t v = rng();
+  for (int i = 0; i < 12; ++i, v >>= 4) id.push_back(kHex[v & 15]);
+  return id;
+}
+
+// Filter values: country "GTM" or "countries/GTM", level NATIONAL, state DRAFT, edition 2.
+absl::StatusOr<ProfileQuery> ParseQuery(const std::string& filter) {
+  auto terms = ParseFilter(filter, {"country", "level", "state", "edition"});
+  if (!terms.ok()) return terms.status();
+  ProfileQuery q;
+  for (const auto& t : *terms) {
+    std::string upper = absl::AsciiStrToUpper(t.value);
+    if (t.field == "country") {
+      q.country = absl::StartsWith(t.value, "countries/") ? t.value : "countries/" + upper;
+    } else if (t.field == "level") {
+      cv1::Level level;
+      if (!cv1::Level_Parse(absl::StartsWith(upper, "LEVEL_") ? upper : "LEVEL_" + upper, &level) ||
+          level == cv1::LEVEL_UNSPECIFIED) {
+        return InvalidArgument("filter", absl::StrCat("level must be NATIONAL or LOCAL, not \"",
+                                                      t.value, "\""));
+      }
+      q.level = level;
+    } else if (t.field == "state") {
+      av1::ProfileState state;
+      if (!av1::ProfileState_Parse(
+              absl::StartsWith(upper, "PROFILE_STATE_") ? upper : "PROFILE_STATE_" + upper,
+              &state) ||
+          state == av1::PROFILE_STATE_UNSPECIFIED) {
+        return InvalidArgument("filter", absl::StrCat("state must be DRAFT, PUBLISHED or "
+                                                      "ARCHIVED, not \"", t.value, "\""));
+      }
+      q.state = state;
+    } else if (t.field == "edition") {
+      int edition;
+      if (!absl::SimpleAtoi(t.value, &edition) || edition < 1) {
+        return InvalidArgument("filter", absl::StrCat("edition must be a number from 1, not \"",
+                                                      t.value, "\""));
+      }
+      q.edition = edition;
+    }
+  }
+  return q;
+}
+
+absl::StatusOr<std::string> ReadLanguage(const std::string& language) {
+  return NormalizeLanguage(language, "language");
+}
+
+absl::Status RequireEtag(const std::string& etag, const std::string& field) {
+  if (etag.empty()) {
+    return InvalidArgument(field, "is required: send the etag of the profile as last read");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+ProfileManager::ProfileManager(ProfileStore* store, CatalogClient* catalog, Clock* clock,
+                               TitleMessages messages)
+    : store_(store), catalog_(catalog), clock_(clock), messages_(std::move(messages)) {}
+
+absl::StatusOr<av1::Profile> ProfileManager::Read(const std::string& name) {
+  return store_->Get(name);
+}
+
+absl::Status ProfileManager::Write(const std::vector<ProfileWrite>& writes) {
+  absl::Status s = store_->Commit(writes);
+  if (s.ok()) {
+    for (const auto& w : writes) {
+      spdlog::info("profile {} name={} revision={} actor={}",
+                   w.kind == ProfileWrite::Kind::kDelete ? "deleted" : w.revision.action(),
+                   w.profile.name(), w.profile.revision(), w.revision.actor());
+    }
+  }
+  return s;
+}
+
+void ProfileManager::Stamp(av1::Profile* p, int64_t revision, int64_t now_us) {
+  p->set_revision(revision);
+  *p->mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
+  p->set_etag(ComputeEtag(*p));
+}
+
+av1::Revision ProfileManager::MakeRevision(const av1::Profile& p, const std::string& actor,
+                                           const std::string& action,
+                                           const std::vector<std::string>& fields,
+                                           const std::string& summary) {
+  av1::Revision r;
+  r.set_name(absl::StrCat(p.name(), "/revisions/", p.revision()));
+  r.set_revision(p.revision());
+  *r.mutable_create_time() = p.update_time();
+  r.set_actor(actor);
+  r.set_action(action);
+  r.set_summary(summary);
+  for (const auto& f : fields) r.add_changed_fields(f);
+  return r;
+}
+
+absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& language) {
+  LocalizedLookup over = Lookup(ToStdMap(p->title_override()), language);
+  if (over.text) {
+    p->set_display_title(*over.text);
+  } else {
+    std::string subject;
+    bool local = p->level() == cv1::LEVEL_LOCAL;
+    if (local) {
+      LocalizedLookup unit = Lookup(ToStdMap(p->local_unit().display_name()), language);
+      subject = unit.text ? *unit.text : p->name();
+    } else {
+      auto country = catalog_->GetCountry(p->country(), language);
+      if (country.ok()) {
+        subject = country->official_name;
+      } else {
+        spdlog::warn("catalog did not name {}: {}", p->country(), country.status().ToString());
+        subject = p->country().substr(p->country().find('/') + 1);
+      }
+    }
+    p->set_display_title(messages_.Make(language, local, subject, p->edition()).text);
+  }
+  for (auto& d : *p->mutable_domains()) {
+    for (auto* group : {d.mutable_well_developed(), d.mutable_further_development()}) {
+      for (auto& f : *group) {
+        LocalizedLookup text = Lookup(ToStdMap(f.text()), language);
+        if (text.text) {
+          f.set_display_text(*text.text);
+          f.set_display_language(text.language);
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<av1::ListProfilesResponse> ProfileManager::ListProfiles(
+    const av1::ListProfilesRequest& req) {
+  auto size = ResolvePageSize(req.page_size(), kProfilePages);
+  if (!size.ok()) return size.status();
+  auto query = ParseQuery(req.filter());
+  if (!query.ok()) return query.status();
+  std::string language;
+  if (!req.language().empty()) {
+    auto lang = ReadLanguage(req.language());
+    if (!lang.ok()) return lang.status();
+    language = *lang;
+  }
+  auto offset = DecodePageToken(req.page_token(), "profiles|" + req.filter());
+  if (!offset.ok()) return offset.status();
+  auto page = store_->List(*query, *offset, *size);
+  if (!page.ok()) return page.status();
+  av1::ListProfilesResponse resp;
+  for (auto& p : page->profiles) {
+    if (!language.empty()) {
+      if (auto s = Localize(&p, language); !s.ok()) return s;
+    }
+    *resp.add_profiles() = std::move(p);
+  }
+  resp.set_total_size(static_cast<int32_t>(page->total));
+  if (*offset + *size < page->total) {
+    resp.set_next_page_token(EncodePageToken(*offset + *size, "profiles|" + req.filter()));
+  }
+  return resp;
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::GetProfile(const av1::GetProfileRequest& req) {
+  if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
+  std::string language;
+  if (!req.language().empty()) {
+    auto lang = ReadLanguage(req.language());
+    if (!lang.ok()) return lang.status();
+    language = *lang;
+  }
+  auto p = Read(req.name());
+  if (!p.ok()) return p.status();
+  if (!language.empty()) {
+    if (auto s = Localize(&*p, language); !s.ok()) return s;
+  }
+  return p;
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::CreateProfile(const av1::CreateProfileRequest& req,
+                                                           const std::string& actor) {
+  if (!req.has_profile()) return InvalidArgument("profile", "is required");
+  if (req.request_id().size() > kMaxRequestId) {
+    return InvalidArgument("request_id", "must be at most 64 characters");
+  }
+  if (!req.profile_id().empty() && !IsValidProfileId(req.profile_id())) {
+    return InvalidArgument("profile_id",
+                           "must be 1 to 63 lower-case letters, digits and '-', starting with a "
+                           "letter, e.g. \"gtm-2022\"");
+  }
+  if (!req.request_id().empty()) {
+    auto prior = store_->FindRequest(req.request_id());
+    if (!prior.ok()) return prior.status();
+    if (*prior) return Read(**prior);
+  }
+  av1::Profile p = req.profile();
+  ClearOutputOnly(&p);
+  AssignFindingIds(&p);
+  std::vector<FieldViolation> problems;
+  if (auto s = ValidateContent(p, "profile", *catalog_, &problems); !s.ok()) return s;
+  if (!problems.empty()) {
+    return InvalidArguments(absl::StrCat("the profile has ", problems.size(), " problem(s)"),
+                            problems);
+  }
+  auto domains = catalog_->ListDomains();
+  if (!domains.ok()) return domains.status();
+  SortDomains(&p, *domains);
+  p.set_name("profiles/" + (req.profile_id().empty() ? RandomId() : req.profile_id()));
+  p.set_state(av1::PROFILE_STATE_DRAFT);
+  int64_t now = clock_->NowMicros();
+  *p.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(now);
+  Stamp(&p, 1, now);
+  ProfileWrite w{ProfileWrite::Kind::kCreate, p, "",
+                 MakeRevision(p, actor, "create", WritableFields(), "created"), req.request_id()};
+  absl::Status s = Write({w});
+  if (absl::IsAlreadyExists(s) && !req.request_id().empty()) {
+    // A concurrent retry with the same request id won the race: answer what it created.
+    auto prior = store_->FindRequest(req.request_id());
+    if (prior.ok() && *prior) return Read(**prior);
+  }
+  if (!s.ok()) return s;
+  return p;
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::ReadForChange(const std::string& name,
+                                                           const std::string& etag,
+                                                           av1::ProfileState state,
+                                                           const std::string& verb) {
+  auto current = Read(name);
+  if (!current.ok()) return current.status();
+  if (current->state() != state) {
+    std::string hint = current->state() == av1::PROFILE_STATE_DRAFT
+                           ? "publish it first"
+                           : current->state() == av1::PROFILE_STATE_PUBLISHED
+                                 ? "a published profile is not edited in place: archive it, or "
+                                   "start a new edition"
+                                 : "an archived profile is read-only";
+    return FailedPrecondition(absl::StrCat("cannot ", verb, " ", name, ": it is ",
+                                           StateWord(current->state()), "; ", hint),
+                              {{"state", absl::StrCat("must be ", av1::ProfileState_Name(state),
+                                                      ", is ",
+                                                      av1::ProfileState_Name(current->state()))}});
+  }
+  if (current->etag() != etag) {
+    return absl::AbortedError(absl::StrCat(name, " changed since etag ", etag,
+                                           " was read (now ", current->etag(),
+                                           "); read it again and retry"));
+  }
+  return current;
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::UpdateProfile(const av1::UpdateProfileRequest& req,
+                                                           const std::string& actor) {
+  if (!req.has_profile()) return InvalidArgument("profile", "is required");
+  const av1::Profile& patch = req.profile();
+  if (auto id = ParseProfileName(patch.name(), "profile.name"); !id.ok()) return id.status();
+  if (auto s = RequireEtag(patch.etag(), "profile.etag"); !s.ok()) return s;
+  auto fields = ResolveMask({req.update_mask().paths().begin(), req.update_mask().paths().end()},
+                            patch);
+  if (!fields.ok()) return fields.status();
+  auto current =
+      ReadForChange(patch.name(), patch.etag(), av1::PROFILE_STATE_DRAFT, "update");
+  if (!current.ok()) return current.status();
+  av1::Profile next = *current;
+  ApplyMask(*fields, patch, &next);
+  ClearDisplay(&next);
+  AssignFindingIds(&next);
+  std::vector<FieldViolation> problems;
+  if (auto s = ValidateContent(next, "profile", *catalog_, &problems); !s.ok()) return s;
+  if (!problems.empty()) {
+    return InvalidArguments(absl::StrCat("the update has ", problems.size(), " problem(s)"),
+                            problems);
+  }
+  auto domains = catalog_->ListDomains();
+  if (!domains.ok()) return domains.status();
+  SortDomains(&next, *domains);
+  std::vector<std::string> changed = ChangedFields(*current, next);
+  if (changed.empty()) return current;  // nothing to change: no new revision
+  Stamp(&next, current->revision() + 1, clock_->NowMicros());
+  ProfileWrite w{ProfileWrite::Kind::kReplace, next, patch.etag(),
+                 MakeRevision(next, actor, "update", changed,
+                              "updated " + absl::StrJoin(changed, ", ")),
+                 ""};
+  if (auto s = Write({w}); !s.ok()) return s;
+  return next;
+}
+
+absl::Status ProfileManager::DeleteProfile(const av1::DeleteProfileRequest& req,
+                                           const std::string& actor) {
+  if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
+  if (auto s = RequireEtag(req.etag(), "etag"); !s.ok()) return s;
+  auto current = ReadForChange(req.name(), req.etag(), av1::PROFILE_STATE_DRAFT, "delete");
+  if (!current.ok()) return current.status();
+  ProfileWrite w{ProfileWrite::Kind::kDelete, *current, req.etag(), {}, ""};
+  w.revision.set_actor(actor);
+  return Write({w});
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::PublishProfile(const av1::PublishProfileRequest& req,
+                                                            const std::string& actor) {
+  if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
+  if (auto s = RequireEtag(req.etag(), "etag"); !s.ok()) return s;
+  auto current = ReadForChange(req.name(), req.etag(), av1::PROFILE_STATE_DRAFT, "publish");
+  if (!current.ok()) return current.status();
+  auto domains = catalog_->ListDomains();
+  if (!domains.ok()) return domains.status();
+  std::vector<FieldViolation> gaps;
+  if (auto s = ValidateContent(*current, "", *catalog_, &gaps); !s.ok()) return s;
+  CompletenessGaps(*current, *domains, "", &gaps);
+  if (!gaps.empty()) {
+    return FailedPrecondition(
+        absl::StrCat(req.name(), " is not ready to publish: ", gaps.size(), " gap(s)"), gaps);
+  }
+  av1::Profile next = *current;
+  int64_t now = clock_->NowMicros();
+  next.set_state(av1::PROFILE_STATE_PUBLISHED);
+  *next.mutable_publish_time() = TimeUtil::MicrosecondsToTimestamp(now);
+  Stamp(&next, current->revision() + 1, now);
+  ProfileWrite w{ProfileWrite::Kind::kReplace, next, req.etag(),
+                 MakeRevision(next, actor, "publish", {"state", "publish_time"}, "published"), ""};
+  if (auto s = Write({w}); !s.ok()) return s;
+  return next;
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::ArchiveProfile(const av1::ArchiveProfileRequest& req,
+                                                            const std::string& actor) {
+  if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
+  if (auto s = RequireEtag(req.etag(), "etag"); !s.ok()) return s;
+  auto current = ReadForChange(req.name(), req.etag(), av1::PROFILE_STATE_PUBLISHED, "archive");
+  if (!current.ok()) return current.status();
+  av1::Profile next = *current;
+  next.set_state(av1::PROFILE_STATE_ARCHIVED);
+  Stamp(&next, current->revision() + 1, clock_->NowMicros());
+  ProfileWrite w{ProfileWrite::Kind::kReplace, next, req.etag(),
+                 MakeRevision(next, actor, "archive", {"state"}, "archived"), ""};
+  if (auto s = Write({w}); !s.ok()) return s;
+  return next;
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::StartNewEdition(
+    const av1::StartNewEditionRequest& req, const std::string& actor) {
+  auto source_id = ParseProfileName(req.name(), "name");
+  if (!source_id.ok()) return source_id.status();
+  if (!req.profile_id().empty() && !IsValidProfileId(req.profile_id())) {
+    return InvalidArgument("profile_id",
+                           "must be 1 to 63 lower-case letters, digits and '-', starting with a "
+                           "letter");
+  }
+  if (req.request_id().size() > kMaxRequestId) {
+    return InvalidArgument("request_id", "must be at most 64 characters");
+  }
+  if (!req.request_id().empty()) {
+    auto prior = store_->FindRequest(req.request_id());
+    if (!prior.ok()) return prior.status();
+    if (*prior) return Read(**prior);
+  }
+  auto source = Read(req.name());
+  if (!source.ok()) return source.status();
+  if (source->state() != av1::PROFILE_STATE_PUBLISHED) {
+    return FailedPrecondition(
+        absl::StrCat("cannot start a new edition of ", req.name(), ": it is ",
+                     StateWord(source->state()), "; only a published profile is carried forward"),
+        {{"state", absl::StrCat("must be PROFILE_STATE_PUBLISHED, is ",
+                                av1::ProfileState_Name(source->state()))}});
+  }
+  av1::Profile p = *source;
+  ClearOutputOnly(&p);
+  p.clear_publication();  // a new edition gets its own reference number and ISBN
+  p.set_edition(source->edition() + 1);
+  std::string id = req.profile_id().empty()
+                       ? absl::StrCat(source_id->substr(0, 58), "-e", p.edition())
+                       : req.profile_id();
+  p.set_name("profiles/" + id);
+  p.set_previous_edition(req.name());
+  p.set_state(av1::PROFILE_STATE_DRAFT);
+  int64_t now = clock_->NowMicros();
+  *p.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(now);
+  Stamp(&p, 1, now);
+  ProfileWrite w{ProfileWrite::Kind::kCreate, p, "",
+                 MakeRevision(p, actor, "new-edition", WritableFields(),
+                              absl::StrCat("edition ", p.edition(), " started from ", req.name())),
+                 req.request_id()};
+  absl::Status s = Write({w});
+  if (absl::IsAlreadyExists(s) && !req.request_id().empty()) {
+    auto prior = store_->FindRequest(req.request_id());
+    if (prior.ok() && *prior) return Read(**prior);
+  }
+  if (!s.ok()) return s;
+  return p;
+}
+
+absl::StatusOr<av1::ListRevisionsResponse> ProfileManager::ListRevisions(
+    const av1::ListRevisionsRequest& req) {
+  if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
+  auto size = ResolvePageSize(req.page_size(), kRevisionPages);
+  if (!size.ok()) return size.status();
+  auto offset = DecodePageToken(req.page_token(), "revisions|" + req.name());
+  if (!offset.ok()) return offset.status();
+  if (auto p = Read(req.name()); !p.ok()) return p.status();
+  auto page = store_->ListRevisions(req.name(), *offset, *size);
+  if (!page.ok()) return page.status();
+  av1::ListRevisionsResponse resp;
+  for (auto& r : page->revisions) *resp.add_revisions() = std::move(r);
+  resp.set_total_size(static_cast<int32_t>(page->total));
+  if (*offset + *size < page->total) {
+    resp.set_next_page_token(EncodePageToken(*offset + *size, "revisions|" + req.name()));
+  }
+  return resp;
+}
+
+absl::StatusOr<av1::Revision> ProfileManager::GetRevision(const av1::GetRevisionRequest& req) {
+  size_t pos = req.name().find("/revisions/");
+  int64_t number = 0;
+  if (pos == std::string::npos || !absl::SimpleAtoi(req.name().substr(pos + 11), &number) ||
+      number < 1 || !ParseProfileName(req.name().substr(0, pos), "name").ok()) {
+    return InvalidArgument("name", absl::StrCat("\"", req.name(),
+                                                "\" is not a revision name, e.g. "
+                                                "\"profiles/gtm-2022/revisions/3\""));
+  }
+  return store_->GetRevision(req.name().substr(0, pos), number);
+}
+
+absl::StatusOr<av1::CompareProfilesResponse> ProfileManager::CompareProfiles(
+    const av1::CompareProfilesRequest& req) {
+  if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
+  if (auto id = ParseProfileName(req.other(), "other"); !id.ok()) return id.status();
+  auto language = ReadLanguage(req.language());
+  if (!language.ok()) return language.status();
+  auto newer = Read(req.name());
+  if (!newer.ok()) return newer.status();
+  auto older = Read(req.other());
+  if (!older.ok()) return older.status();
+  if (auto s = Localize(&*newer, *language); !s.ok()) return s;
+  if (auto s = Localize(&*older, *language); !s.ok()) return s;
+  auto domains = catalog_->ListDomains();
+  if (!domains.ok()) return domains.status();
+  av1::CompareProfilesResponse resp;
+  resp.set_name(req.name());
+  resp.set_other(req.other());
+  static const av1::DomainFindings kEmpty;
+  auto find = [](const av1::Profile& p, const std::string& domain) -> const av1::DomainFindings& {
+    for (const auto& d : p.domains()) {
+      if (d.domain() == domain) return d;
+    }
+    return kEmpty;
+  };
+  for (const auto& domain : *domains) {
+    const auto& n = find(*newer, domain);
+    const auto& o = find(*older, domain);
+    av1::DomainChanges* c = resp.add_domains();
+    c->set_domain(domain);
+    *c->mutable_well_developed() = CompareGroup(n.well_developed(), o.well_developed(), *language);
+    *c->mutable_further_development() =
+        CompareGroup(n.further_development(), o.further_development(), *language);
+  }
+  return resp;
+}
+
+absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::ImportProfiles(
+    const av1::ImportProfilesRequest& req, const std::string& actor) {
+  return Import(req, actor, /*skip_existing=*/false);
+}
+
+absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
+    const av1::ImportProfilesRequest& req, const std::string& actor, bool skip_existing) {
+  const av1::ProfileDocument& doc = req.document();
+  std::vector<FieldViolation> problems;
+  if (doc.format() != kDocumentFormat) {
+    problems.push_back({"format", absl::StrCat("must be \"", kDocumentFormat, "\", not \"",
+                                               doc.format(), "\"")});
+  }
+  if (doc.profiles().empty()) problems.push_back({"profiles", "the document holds no profile"});
+  auto domains = catalog_->ListDomains();
+  if (!domains.ok()) return domains.status();
+  std::vector<av1::Profile> incoming;
+  std::set<std::string> names;
+  for (int i = 0; i < doc.profiles_size(); ++i) {
+    std::string prefix = absl::StrCat("profiles[", i, "]");
+    av1::Profile p = doc.profiles(i);
+    ClearDisplay(&p);
+    AssignFindingIds(&p);
+    if (auto id = ParseProfileName(p.name(), prefix + ".name"); !id.ok()) {
+      problems.push_back(FieldViolations(id.status()).at(0));
+    } else if (!names.insert(p.name()).second) {
+      problems.push_back({prefix + ".name", absl::StrCat("\"", p.name(), "\" appears twice")});
+    }
+    if (p.state() == av1::PROFILE_STATE_UNSPECIFIED) p.set_state(av1::PROFILE_STATE_DRAFT);
+    if (!av1::ProfileState_IsValid(p.state())) {
+      problems.push_back({prefix + ".state", "must be DRAFT, PUBLISHED or ARCHIVED"});
+    }
+    if (p.revision() < 0) problems.push_back({prefix + ".revision", "must not be negative"});
+    if (auto s = ValidateContent(p, prefix, *catalog_, &problems); !s.ok()) return s;
+    if (p.state() != av1::PROFILE_STATE_DRAFT) CompletenessGaps(p, *domains, prefix, &problems);
+    SortDomains(&p, *domains);
+    incoming.push_back(std::move(p));
+  }
+  if (!problems.empty()) {
+    return InvalidArguments(absl::StrCat("the document has ", problems.size(),
+                                         " problem(s); nothing was imported"),
+                            problems);
+  }
+  av1::ImportProfilesResponse resp;
+  std::vector<ProfileWrite> writes;
+  std::vector<std::string> conflicts;
+  int64_t now = clock_->NowMicros();
+  auto now_ts = TimeUtil::MicrosecondsToTimestamp(now);
+  for (av1::Profile& p : incoming) {
+    auto existing = Read(p.name());
+    if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+    if (!p.has_create_time()) *p.mutable_create_time() = now_ts;
+    if (!p.has_update_time()) *p.mutable_update_time() = p.create_time();
+    if (p.state() == av1::PROFILE_STATE_DRAFT) {
+      p.clear_publish_time();
+    } else if (!p.has_publish_time()) {
+      *p.mutable_publish_time() = p.update_time();
+    }
+    if (existing.ok()) {
+      if (skip_existing ||
+          (ChangedFields(*existing, p).empty() && existing->state() == p.state())) {
+        resp.add_unchanged(p.name());
+        continue;
+      }
+      if (!req.allow_overwrite()) {
+        conflicts.push_back(p.name());
+        continue;
+      }
+      std::vector<std::string> changed = ChangedFields(*existing, p);
+      if (existing->state() != p.state()) changed.push_back("state");
+      *p.mutable_create_time() = existing->create_time();
+      *p.mutable_update_time() = now_ts;
+      Stamp(&p, existing->revision() + 1, now);
+      writes.push_back({ProfileWrite::Kind::kReplace, p, existing->etag(),
+                        MakeRevision(p, actor, "import", changed,
+                                     "replaced by import: " + absl::StrJoin(changed, ", ")),
+                        ""});
+    } else {
+      p.set_revision(p.revision() > 0 ? p.revision() : 1);
+      p.set_etag(ComputeEtag(p));
+      writes.push_back({ProfileWrite::Kind::kCreate, p, "",
+                        MakeRevision(p, actor, "import", WritableFields(), "imported"), ""});
+    }
+    resp.add_imported(p.name());
+  }
+  if (!conflicts.empty()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("already stored with other content (set allow_overwrite to replace): ",
+                     absl::StrJoin(conflicts, ", "), "; nothing was imported"));
+  }
+  if (req.validate_only() || writes.empty()) return resp;
+  if (auto s = Write(writes); !s.ok()) return s;
+  return resp;
+}
+
+absl::StatusOr<av1::ProfileDocument> ProfileManager::ExportProfiles(
+    const av1::ExportProfilesRequest& req) {
+  av1::ProfileDocument doc;
+  doc.set_format(kDocumentFormat);
+  if (!req.name().empty()) {
+    if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
+    auto p = Read(req.name());
+    if (!p.ok()) return p.status();
+    *doc.add_profiles() = std::move(*p);
+    return doc;
+  }
+  auto query = ParseQuery(req.filter());
+  if (!query.ok()) return query.status();
+  for (int64_t offset = 0;;) {
+    auto page = store_->List(*query, offset, 200);
+    if (!page.ok()) return page.status();
+    for (auto& p : page->profiles) *doc.add_profiles() = std::move(p);
+    offset += static_cast<int64_t>(page->profiles.size());
+    if (page->profiles.empty() || offset >= page->total) break;
+  }
+  return doc;
+}
+
+absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
+  }
+  if (ec) return absl::NotFoundError(absl::StrCat("seed directory ", dir, ": ", ec.message()));
+  std::sort(files.begin(), files.end());
+  int imported = 0;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    av1::ImportProfilesRequest req;
+    auto parsed = google::protobuf::util::JsonStringToMessage(buf.str(), req.mutable_document());
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file.string(), ": not a profile document: ", parsed.ToString()));
+    }
+    auto resp = Import(req, "system:seed", /*skip_existing=*/true);
+    if (!resp.ok()) {
+      return absl::Status(resp.status().code(),
+                          absl::StrCat(file.string(), ": ", resp.status().message()));
+    }
+    imported += resp->imported_size();
+    spdlog::info("seed file={} imported={} unchanged={}", file.string(), resp->imported_size(),
+                 resp->unchanged_size());
+  }
+  return imported;
+}
+
+}  // namespace mgi::assessment
+
+namespace mgi::assessment {
+
+absl::Status SeedWithRetry(ProfileManager& manager, const std::string& dir,
+                           std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto backoff = std::chrono::milliseconds(200);
+  for (;;) {
+    auto n = manager.SeedFromDirectory(dir);
+    if (n.ok()) {
+      spdlog::info("seeding done dir={} imported={}", dir, *n);
+      return absl::OkStatus();
+    }
+    if (!absl::IsUnavailable(n.status()) || std::chrono::steady_clock::now() >= deadline) {
+      return n.status();
+    }
+    spdlog::warn("seeding waits for the catalog: {}", n.status().ToString());
+    std::this_thread::sleep_for(backoff);  // retry backoff, not synchronisation
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+  }
+}
+
+}  // namespace mgi::assessment

@@ -1,0 +1,87 @@
+// The assessment service's logic: profiles, their editorial workflow, revisions, comparison,
+// import/export and seeding. No gRPC types: the adapter passes requests and the actor in.
+// Every read of a stored profile goes through Read() and every write through Write(), so a
+// cache and access control can hook in at one place each.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mgi/assessment/v1/assessment_service.pb.h"
+#include "services/assessment/catalog_client.h"
+#include "services/assessment/clock.h"
+#include "services/assessment/profile_store.h"
+#include "services/assessment/title_messages.h"
+
+namespace mgi::assessment {
+
+namespace av1 = mgi::assessment::v1;
+
+class ProfileManager {
+ public:
+  ProfileManager(ProfileStore* store, CatalogClient* catalog, Clock* clock,
+                 TitleMessages messages);
+
+  absl::StatusOr<av1::ListProfilesResponse> ListProfiles(const av1::ListProfilesRequest& req);
+  absl::StatusOr<av1::Profile> GetProfile(const av1::GetProfileRequest& req);
+  absl::StatusOr<av1::Profile> CreateProfile(const av1::CreateProfileRequest& req,
+                                             const std::string& actor);
+  absl::StatusOr<av1::Profile> UpdateProfile(const av1::UpdateProfileRequest& req,
+                                             const std::string& actor);
+  absl::Status DeleteProfile(const av1::DeleteProfileRequest& req, const std::string& actor);
+  absl::StatusOr<av1::Profile> PublishProfile(const av1::PublishProfileRequest& req,
+                                              const std::string& actor);
+  absl::StatusOr<av1::Profile> ArchiveProfile(const av1::ArchiveProfileRequest& req,
+                                              const std::string& actor);
+  absl::StatusOr<av1::Profile> StartNewEdition(const av1::StartNewEditionRequest& req,
+                                               const std::string& actor);
+  absl::StatusOr<av1::ListRevisionsResponse> ListRevisions(const av1::ListRevisionsRequest& req);
+  absl::StatusOr<av1::Revision> GetRevision(const av1::GetRevisionRequest& req);
+  absl::StatusOr<av1::CompareProfilesResponse> CompareProfiles(
+      const av1::CompareProfilesRequest& req);
+  absl::StatusOr<av1::ImportProfilesResponse> ImportProfiles(const av1::ImportProfilesRequest& req,
+                                                             const std::string& actor);
+  absl::StatusOr<av1::ProfileDocument> ExportProfiles(const av1::ExportProfilesRequest& req);
+
+  // Imports every *.json profile document in `dir` (in name order) whose profiles are absent;
+  // profiles already stored are left alone, so a second start changes nothing. Returns the
+  // number of profiles imported.
+  absl::StatusOr<int> SeedFromDirectory(const std::string& dir);
+
+ private:
+  // The one read path and the one write path.
+  absl::StatusOr<av1::Profile> Read(const std::string& name);
+  absl::Status Write(const std::vector<ProfileWrite>& writes);
+
+  // Fills display_title and the findings' display fields in `language` (already normalised).
+  absl::Status Localize(av1::Profile* p, const std::string& language);
+  // A revision record for `p` (after the change).
+  av1::Revision MakeRevision(const av1::Profile& p, const std::string& actor,
+                             const std::string& action, const std::vector<std::string>& fields,
+                             const std::string& summary);
+  // Sets revision, update_time and etag of a changed profile.
+  void Stamp(av1::Profile* p, int64_t revision, int64_t now_us);
+  // Reads `name`, requires `etag` to be given and current, and the state to be `state`.
+  absl::StatusOr<av1::Profile> ReadForChange(const std::string& name, const std::string& etag,
+                                             av1::ProfileState state, const std::string& verb);
+  absl::StatusOr<av1::ImportProfilesResponse> Import(const av1::ImportProfilesRequest& req,
+                                                     const std::string& actor,
+                                                     bool skip_existing);
+
+  ProfileStore* store_;
+  CatalogClient* catalog_;
+  Clock* clock_;
+  TitleMessages messages_;
+};
+
+}  // namespace mgi::assessment
+
+namespace mgi::assessment {
+// Seeds from `dir`, retrying while the catalog is UNAVAILABLE (it may still be starting) until
+// `timeout` has passed.
+absl::Status SeedWithRetry(ProfileManager& manager, const std::string& dir,
+                           std::chrono::milliseconds timeout);
+}  // namespace mgi::assessment

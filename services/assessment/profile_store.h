@@ -1,0 +1,74 @@
+// The storage seam of the assessment service: profiles (with indexed columns), their revisions
+// (each with a whole snapshot) and the request ids that make creates idempotent. The SQLite
+// implementation is in sqlite_profile_store.h; a server database can be added behind the same
+// interface without touching the logic.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "mgi/assessment/v1/resources.pb.h"
+
+namespace mgi::assessment {
+
+using mgi::assessment::v1::Profile;
+using mgi::assessment::v1::Revision;
+
+// Equality filters on the indexed columns; unset members match everything.
+struct ProfileQuery {
+  std::optional<std::string> country;  // "countries/GTM"
+  std::optional<int> level;            // mgi.catalog.v1.Level
+  std::optional<int> state;            // ProfileState
+  std::optional<int> edition;
+};
+
+// One change inside a transaction.
+struct ProfileWrite {
+  enum class Kind { kCreate, kReplace, kDelete };
+  Kind kind = Kind::kCreate;
+  // kCreate/kReplace: the whole new profile (its etag and revision already set).
+  // kDelete: only `name` is read.
+  Profile profile;
+  // kReplace/kDelete: the etag the stored profile must still have (ABORTED otherwise).
+  std::string expected_etag;
+  // kCreate/kReplace: the revision record of the change (its snapshot is `profile`).
+  Revision revision;
+  // kCreate: an idempotency key to remember with the new profile (empty: none).
+  std::string request_id;
+};
+
+struct ProfilePage {
+  std::vector<Profile> profiles;
+  int64_t total = 0;
+};
+
+struct RevisionPage {
+  std::vector<Revision> revisions;  // newest first, without snapshots
+  int64_t total = 0;
+};
+
+class ProfileStore {
+ public:
+  virtual ~ProfileStore() = default;
+  // NOT_FOUND naming the profile when absent.
+  virtual absl::StatusOr<Profile> Get(const std::string& name) = 0;
+  // Ordered by country, local unit (English name), edition, name.
+  virtual absl::StatusOr<ProfilePage> List(const ProfileQuery& query, int64_t offset,
+                                           int64_t limit) = 0;
+  // Applies every write or none (one transaction). Create of an existing name or request id is
+  // ALREADY_EXISTS; Replace/Delete of a missing profile is NOT_FOUND; an etag that no longer
+  // matches is ABORTED. The etag check happens inside the transaction.
+  virtual absl::Status Commit(const std::vector<ProfileWrite>& writes) = 0;
+  // The profile name a request id created, or nullopt.
+  virtual absl::StatusOr<std::optional<std::string>> FindRequest(const std::string& request_id) = 0;
+  virtual absl::StatusOr<RevisionPage> ListRevisions(const std::string& name, int64_t offset,
+                                                     int64_t limit) = 0;
+  // The revision with its snapshot; NOT_FOUND naming it when absent.
+  virtual absl::StatusOr<Revision> GetRevision(const std::string& name, int64_t revision) = 0;
+};
+
+}  // namespace mgi::assessment

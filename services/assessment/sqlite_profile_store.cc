@@ -1,0 +1,389 @@
+#include "services/assessment/sqlite_profile_store.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace mgi::assessment {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+absl::Status SqlError(sqlite3* db, const std::string& what) {
+  return absl::InternalError(absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
+}
+
+// A prepared statement, finalized on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  absl::Status ok() const {
+    return rc_ == SQLITE_OK ? absl::OkStatus() : SqlError(db_, "prepare");
+  }
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindBlob(int i, const std::string& v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  std::string Text(int col) {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string(static_cast<const char*>(p), n) : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+absl::Status Exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return absl::InternalError(absl::StrCat("sqlite: ", msg));
+  }
+  return absl::OkStatus();
+}
+
+std::string LocalKey(const Profile& p) {
+  auto it = p.local_unit().display_name().find("en");
+  return it == p.local_unit().display_name().end() ? "" : absl::AsciiStrToLower(it->second);
+}
+
+}  // namespace
+
+const std::vector<std::string>& SchemaMigrations() {
+  static const auto* kMigrations = new std::vector<std::string>{
+      // 0 -> 1: profiles and revisions.
+      R"sql(
+CREATE TABLE profiles (
+  name TEXT PRIMARY KEY,
+  country TEXT NOT NULL,
+  level INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  edition INTEGER NOT NULL,
+  local_key TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  data BLOB NOT NULL);
+CREATE INDEX profiles_order ON profiles (country, local_key, edition, name);
+CREATE TABLE revisions (
+  name TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  create_time_us INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  changed_fields TEXT NOT NULL,
+  snapshot BLOB NOT NULL,
+  PRIMARY KEY (name, revision));
+)sql",
+      // 1 -> 2: idempotency keys of creates, and an index for state filters.
+      R"sql(
+CREATE TABLE request_ids (
+  request_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  create_time_us INTEGER NOT NULL);
+CREATE INDEX request_ids_name ON request_ids (name);
+CREATE INDEX profiles_state ON profiles (state, country);
+)sql",
+  };
+  return *kMigrations;
+}
+
+absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(
+    const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return absl::UnavailableError(absl::StrCat("cannot open database ", path, ": ", msg));
+  }
+  std::unique_ptr<SqliteProfileStore> store(new SqliteProfileStore(db));
+  sqlite3_busy_timeout(db, 5000);
+  // WAL: readers never block the writer. synchronous=FULL: every commit fsyncs the WAL, so an
+  // acknowledged write survives a process crash and a power loss (NORMAL would survive a crash
+  // but could lose the last commits on power loss; profile writes are rare, FULL costs little).
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                             "PRAGMA foreign_keys=ON"}) {
+    if (auto s = Exec(db, pragma); !s.ok()) return s;
+  }
+  if (auto s = store->Migrate(); !s.ok()) return s;
+  return store;
+}
+
+SqliteProfileStore::~SqliteProfileStore() { sqlite3_close(db_); }
+
+absl::StatusOr<int> SqliteProfileStore::SchemaVersion() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt st(db_, "PRAGMA user_version");
+  if (auto s = st.ok(); !s.ok()) return s;
+  if (st.Step() != SQLITE_ROW) return SqlError(db_, "user_version");
+  return static_cast<int>(st.Int(0));
+}
+
+absl::Status SqliteProfileStore::Migrate() {
+  auto version = SchemaVersion();
+  if (!version.ok()) return version.status();
+  const auto& migrations = SchemaMigrations();
+  if (*version > static_cast<int>(migrations.size())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database schema version ", *version, " is newer than this binary's ",
+                     migrations.size()));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t v = *version; v < migrations.size(); ++v) {
+    if (auto s = Exec(db_, "BEGIN IMMEDIATE"); !s.ok()) return s;
+    absl::Status s = Exec(db_, migrations[v]);
+    if (s.ok()) s = Exec(db_, absl::StrCat("PRAGMA user_version = ", v + 1));
+    if (s.ok()) s = Exec(db_, "COMMIT");
+    if (!s.ok()) {
+      Exec(db_, "ROLLBACK").IgnoreError();
+      return absl::InternalError(
+          absl::StrCat("schema migration ", v, " -> ", v + 1, " failed: ", s.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Profile> SqliteProfileStore::Get(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt st(db_, "SELECT data FROM profiles WHERE name = ?1");
+  if (auto s = st.ok(); !s.ok()) return s;
+  st.Bind(1, name);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) return mgi::NotFound(name);
+  if (rc != SQLITE_ROW) return SqlError(db_, "get");
+  Profile p;
+  if (!p.ParseFromString(st.Text(0))) return absl::DataLossError("corrupt profile " + name);
+  return p;
+}
+
+absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int64_t offset,
+                                                     int64_t limit) {
+  // Each optional filter is "(?N IS NULL OR col = ?N)", so one fixed statement serves all.
+  static constexpr char kWhere[] =
+      " WHERE (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR level = ?2)"
+      " AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR edition = ?4)";
+  auto bind = [&](Stmt& st) {
+    if (q.country) st.Bind(1, *q.country);
+    if (q.level) st.Bind(2, static_cast<int64_t>(*q.level));
+    if (q.state) st.Bind(3, static_cast<int64_t>(*q.state));
+    if (q.edition) st.Bind(4, static_cast<int64_t>(*q.edition));
+  };
+  std::lock_guard<std::mutex> lock(mu_);
+  ProfilePage page;
+  {
+    Stmt st(db_, absl::StrCat("SELECT COUNT(*) FROM profiles", kWhere).c_str());
+    if (auto s = st.ok(); !s.ok()) return s;
+    bind(st);
+    if (st.Step() != SQLITE_ROW) return SqlError(db_, "count");
+    page.total = st.Int(0);
+  }
+  Stmt st(db_, absl::StrCat("SELECT data FROM profiles", kWhere,
+                            " ORDER BY country, local_key, edition, name LIMIT ?5 OFFSET ?6")
+                   .c_str());
+  if (auto s = st.ok(); !s.ok()) return s;
+  bind(st);
+  st.Bind(5, limit).Bind(6, offset);
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    Profile p;
+    if (!p.ParseFromString(st.Text(0))) return absl::DataLossError("corrupt profile row");
+    page.profiles.push_back(std::move(p));
+  }
+  if (rc != SQLITE_DONE) return SqlError(db_, "list");
+  return page;
+}
+
+absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
+  const Profile& p = w.profile;
+  if (w.kind != ProfileWrite::Kind::kCreate) {
+    Stmt st(db_, "SELECT etag FROM profiles WHERE name = ?1");
+    if (auto s = st.ok(); !s.ok()) return s;
+    st.Bind(1, p.name());
+    int rc = st.Step();
+    if (rc == SQLITE_DONE) return mgi::NotFound(p.name());
+    if (rc != SQLITE_ROW) return SqlError(db_, "read etag");
+    if (st.Text(0) != w.expected_etag) {
+      return absl::AbortedError(absl::StrCat(p.name(), " changed since etag ", w.expected_etag,
+                                             " was read; read it again and retry"));
+    }
+  }
+  if (w.kind == ProfileWrite::Kind::kDelete) {
+    for (const char* sql : {"DELETE FROM profiles WHERE name = ?1",
+                            "DELETE FROM revisions WHERE name = ?1",
+                            "DELETE FROM request_ids WHERE name = ?1"}) {
+      Stmt st(db_, sql);
+      if (auto s = st.ok(); !s.ok()) return s;
+      st.Bind(1, p.name());
+      if (st.Step() != SQLITE_DONE) return SqlError(db_, "delete");
+    }
+    return absl::OkStatus();
+  }
+  std::string data;
+  p.SerializeToString(&data);
+  if (w.kind == ProfileWrite::Kind::kCreate) {
+    Stmt st(db_,
+            "INSERT INTO profiles (name, country, level, state, edition, local_key, revision, etag,"
+            " data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (auto s = st.ok(); !s.ok()) return s;
+    st.Bind(1, p.name()).Bind(2, p.country()).Bind(3, int64_t{p.level()});
+    st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalKey(p));
+    st.Bind(7, p.revision()).Bind(8, p.etag()).BindBlob(9, data);
+    int rc = st.Step();
+    if (rc == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(p.name() + " already exists");
+    if (rc != SQLITE_DONE) return SqlError(db_, "insert profile");
+    if (!w.request_id.empty()) {
+      Stmt rq(db_,
+              "INSERT INTO request_ids (request_id, name, create_time_us) VALUES (?1, ?2, ?3)");
+      if (auto s = rq.ok(); !s.ok()) return s;
+      rq.Bind(1, w.request_id).Bind(2, p.name());
+      rq.Bind(3, TimeUtil::TimestampToMicroseconds(p.create_time()));
+      rc = rq.Step();
+      if (rc == SQLITE_CONSTRAINT) {
+        return absl::AlreadyExistsError("request_id " + w.request_id + " was used already");
+      }
+      if (rc != SQLITE_DONE) return SqlError(db_, "insert request id");
+    }
+  } else {
+    Stmt st(db_,
+            "UPDATE profiles SET country = ?2, level = ?3, state = ?4, edition = ?5,"
+            " local_key = ?6, revision = ?7, etag = ?8, data = ?9 WHERE name = ?1");
+    if (auto s = st.ok(); !s.ok()) return s;
+    st.Bind(1, p.name()).Bind(2, p.country()).Bind(3, int64_t{p.level()});
+    st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalKey(p));
+    st.Bind(7, p.revision()).Bind(8, p.etag()).BindBlob(9, data);
+    if (st.Step() != SQLITE_DONE) return SqlError(db_, "update profile");
+  }
+  const Revision& r = w.revision;
+  Stmt st(db_,
+          "INSERT OR REPLACE INTO revisions (name, revision, create_time_us, actor, action,"
+          " summary, changed_fields, snapshot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (auto s = st.ok(); !s.ok()) return s;
+  st.Bind(1, p.name()).Bind(2, p.revision());
+  st.Bind(3, TimeUtil::TimestampToMicroseconds(r.create_time()));
+  st.Bind(4, r.actor()).Bind(5, r.action()).Bind(6, r.summary());
+  st.Bind(7, absl::StrJoin(r.changed_fields(), ",")).BindBlob(8, data);
+  if (st.Step() != SQLITE_DONE) return SqlError(db_, "insert revision");
+  return absl::OkStatus();
+}
+
+absl::Status SqliteProfileStore::Commit(const std::vector<ProfileWrite>& writes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // IMMEDIATE takes the write lock first, so the etag read and the write are one atomic step
+  // even against another process on the same file.
+  if (auto s = Exec(db_, "BEGIN IMMEDIATE"); !s.ok()) return s;
+  for (const ProfileWrite& w : writes) {
+    if (absl::Status s = ApplyWrite(w); !s.ok()) {
+      Exec(db_, "ROLLBACK").IgnoreError();
+      return s;
+    }
+  }
+  if (auto s = Exec(db_, "COMMIT"); !s.ok()) {
+    Exec(db_, "ROLLBACK").IgnoreError();
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteProfileStore::FindRequest(
+    const std::string& request_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt st(db_, "SELECT name FROM request_ids WHERE request_id = ?1");
+  if (auto s = st.ok(); !s.ok()) return s;
+  st.Bind(1, request_id);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return SqlError(db_, "find request");
+  return std::optional<std::string>(st.Text(0));
+}
+
+namespace {
+Revision ReadRevision(const std::string& name, int64_t number, int64_t time_us,
+                      const std::string& actor, const std::string& action,
+                      const std::string& summary, const std::string& fields) {
+  Revision r;
+  r.set_name(absl::StrCat(name, "/revisions/", number));
+  r.set_revision(number);
+  *r.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(time_us);
+  r.set_actor(actor);
+  r.set_action(action);
+  r.set_summary(summary);
+  for (auto& f : absl::StrSplit(fields, ',', absl::SkipEmpty())) {
+    r.add_changed_fields(std::string(f));
+  }
+  return r;
+}
+}  // namespace
+
+absl::StatusOr<RevisionPage> SqliteProfileStore::ListRevisions(const std::string& name,
+                                                               int64_t offset, int64_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RevisionPage page;
+  {
+    Stmt st(db_, "SELECT COUNT(*) FROM revisions WHERE name = ?1");
+    if (auto s = st.ok(); !s.ok()) return s;
+    st.Bind(1, name);
+    if (st.Step() != SQLITE_ROW) return SqlError(db_, "count revisions");
+    page.total = st.Int(0);
+  }
+  Stmt st(db_,
+          "SELECT revision, create_time_us, actor, action, summary, changed_fields FROM revisions"
+          " WHERE name = ?1 ORDER BY revision DESC LIMIT ?2 OFFSET ?3");
+  if (auto s = st.ok(); !s.ok()) return s;
+  st.Bind(1, name).Bind(2, limit).Bind(3, offset);
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    page.revisions.push_back(ReadRevision(name, st.Int(0), st.Int(1), st.Text(2), st.Text(3),
+                                          st.Text(4), st.Text(5)));
+  }
+  if (rc != SQLITE_DONE) return SqlError(db_, "list revisions");
+  return page;
+}
+
+absl::StatusOr<Revision> SqliteProfileStore::GetRevision(const std::string& name,
+                                                         int64_t revision) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt st(db_,
+          "SELECT revision, create_time_us, actor, action, summary, changed_fields, snapshot"
+          " FROM revisions WHERE name = ?1 AND revision = ?2");
+  if (auto s = st.ok(); !s.ok()) return s;
+  st.Bind(1, name).Bind(2, revision);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) return mgi::NotFound(absl::StrCat(name, "/revisions/", revision));
+  if (rc != SQLITE_ROW) return SqlError(db_, "get revision");
+  Revision r = ReadRevision(name, st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4),
+                            st.Text(5));
+  if (!r.mutable_snapshot()->ParseFromString(st.Text(6))) {
+    return absl::DataLossError("corrupt revision snapshot");
+  }
+  return r;
+}
+
+}  // namespace mgi::assessment
