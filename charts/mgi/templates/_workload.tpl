@@ -1,0 +1,268 @@
+{{/*
+Deployment of one mgi component.
+  dict "root" $ "component" "catalog" "port" 50051 "metricsPort" 9101 "http" false
+The component's values are .Values.<component>. Stateless components (catalog, report, gateway)
+may autoscale; assessment is a single SQLite writer (strategy Recreate, PVC).
+*/}}
+{{- define "mgi.deployment" -}}
+{{- $root := .root }}
+{{- $c := .component }}
+{{- $v := index $root.Values $c }}
+{{- $ctx := dict "root" $root "component" $c }}
+{{- $tls := $root.Values.tls }}
+{{- $hpa := and (hasKey $v "autoscaling") $v.autoscaling.enabled }}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "mgi.componentName" $ctx }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "mgi.labels" $ctx | nindent 4 }}
+spec:
+  {{- if not $hpa }}
+  replicas: {{ $v.replicaCount }}
+  {{- end }}
+  revisionHistoryLimit: 5
+  {{- if eq $c "assessment" }}
+  # One writer of the SQLite file: the old pod stops before the new one starts.
+  strategy:
+    type: Recreate
+  {{- else }}
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxUnavailable: 0
+      maxSurge: 1
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "mgi.selectorLabels" $ctx | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "mgi.labels" $ctx | nindent 8 }}
+      annotations:
+        {{- include "mgi.checksums" $ctx | nindent 8 }}
+        {{- with $v.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    spec:
+      serviceAccountName: {{ include "mgi.serviceAccountName" $root }}
+      automountServiceAccountToken: false
+      {{- with $root.Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $root.Values.priorityClassName }}
+      priorityClassName: {{ . }}
+      {{- end }}
+      securityContext:
+        {{- toYaml $root.Values.podSecurityContext | nindent 8 }}
+      terminationGracePeriodSeconds: {{ $root.Values.terminationGracePeriodSeconds }}
+      containers:
+        - name: {{ $c }}
+          image: {{ include "mgi.image" $ctx }}
+          imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          securityContext:
+            {{- include "mgi.containerSecurityContext" $root | trim | nindent 12 }}
+          envFrom:
+            - configMapRef:
+                name: {{ include "mgi.fullname" $root }}-config
+          env:
+            - name: MGI_{{ upper $c }}_HOST
+              value: "0.0.0.0"
+            - name: MGI_{{ upper $c }}_PORT
+              value: {{ .port | quote }}
+            {{- if not .http }}
+            - name: MGI_{{ upper $c }}_METRICS_PORT
+              value: {{ .metricsPort | quote }}
+            {{- end }}
+            - name: MGI_{{ upper $c }}_SHUTDOWN_GRACE
+              value: {{ printf "%ds" (sub (int $root.Values.terminationGracePeriodSeconds) 5) | quote }}
+            {{- if and $tls.enabled (not .http) }}
+            - name: MGI_{{ upper $c }}_TLS_CERT_FILE
+              value: /etc/mgi/tls/{{ $tls.certKey }}
+            - name: MGI_{{ upper $c }}_TLS_KEY_FILE
+              value: /etc/mgi/tls/{{ $tls.keyKey }}
+            {{- end }}
+            {{- if eq $c "assessment" }}
+            - name: MGI_ASSESSMENT_DB
+              value: /var/lib/mgi/assessment.db
+            {{- if $v.seedSampleProfiles }}
+            - name: MGI_ASSESSMENT_SEED_DIR
+              value: /usr/share/mgi/profiles
+            {{- end }}
+            {{- end }}
+            {{- with $v.extraEnv }}
+            {{- toYaml . | trim | nindent 12 }}
+            {{- end }}
+          ports:
+            - name: {{ ternary "http" "grpc" .http }}
+              containerPort: {{ .port }}
+              protocol: TCP
+            {{- if not .http }}
+            - name: metrics
+              containerPort: {{ .metricsPort }}
+              protocol: TCP
+            {{- end }}
+          {{- $p := $root.Values.probes }}
+          startupProbe:
+            {{- include "mgi.probeAction" (dict "root" $root "port" .port "http" .http "path" "/healthz") | trim | nindent 12 }}
+            periodSeconds: {{ $p.startup.periodSeconds }}
+            timeoutSeconds: {{ $p.startup.timeoutSeconds }}
+            failureThreshold: {{ $p.startup.failureThreshold }}
+          livenessProbe:
+            {{- include "mgi.probeAction" (dict "root" $root "port" .port "http" .http "path" "/healthz") | trim | nindent 12 }}
+            periodSeconds: {{ $p.liveness.periodSeconds }}
+            timeoutSeconds: {{ $p.liveness.timeoutSeconds }}
+            failureThreshold: {{ $p.liveness.failureThreshold }}
+          readinessProbe:
+            {{- include "mgi.probeAction" (dict "root" $root "port" .port "http" .http "path" "/readyz") | trim | nindent 12 }}
+            periodSeconds: {{ $p.readiness.periodSeconds }}
+            timeoutSeconds: {{ $p.readiness.timeoutSeconds }}
+            failureThreshold: {{ $p.readiness.failureThreshold }}
+          resources:
+            {{- toYaml $v.resources | trim | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+            {{- if eq $c "assessment" }}
+            - name: data
+              mountPath: /var/lib/mgi
+            {{- end }}
+            {{- if $root.Values.auth.existingSecret }}
+            - name: auth-tokens
+              mountPath: /etc/mgi/auth
+              readOnly: true
+            {{- end }}
+            {{- if include "mgi.redisSecret" $root }}
+            - name: redis-password
+              mountPath: /etc/mgi/redis
+              readOnly: true
+            {{- end }}
+            {{- if $tls.enabled }}
+            - name: tls
+              mountPath: /etc/mgi/tls
+              readOnly: true
+            {{- end }}
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: 64Mi
+        {{- if eq $c "assessment" }}
+        - name: data
+          {{- if $v.persistence.enabled }}
+          persistentVolumeClaim:
+            claimName: {{ default (include "mgi.componentName" $ctx) $v.persistence.existingClaim }}
+          {{- else }}
+          emptyDir: {}
+          {{- end }}
+        {{- end }}
+        {{- if $root.Values.auth.existingSecret }}
+        - name: auth-tokens
+          secret:
+            secretName: {{ $root.Values.auth.existingSecret }}
+            defaultMode: 0440
+            items:
+              - key: {{ $root.Values.auth.tokensKey }}
+                path: tokens
+        {{- end }}
+        {{- if include "mgi.redisSecret" $root }}
+        - name: redis-password
+          secret:
+            secretName: {{ include "mgi.redisSecret" $root }}
+            defaultMode: 0440
+            items:
+              - key: {{ include "mgi.redisSecretKey" $root }}
+                path: password
+        {{- end }}
+        {{- if $tls.enabled }}
+        - name: tls
+          secret:
+            secretName: {{ required "tls.existingSecret is required when tls.enabled is true" $tls.existingSecret }}
+            defaultMode: 0440
+        {{- end }}
+      {{- with $v.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $v.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $v.affinity }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $v.topologySpreadConstraints }}
+      topologySpreadConstraints:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+{{- end }}
+
+{{/*
+Probe action. Without TLS: native gRPC probe (numeric port, grpc.health.v1, overall status) or
+httpGet for the gateway. With TLS on the gRPC services the kubelet cannot speak TLS to them, so
+the probe runs mgi-healthcheck in the container with the mounted CA (and client certificate).
+*/}}
+{{- define "mgi.probeAction" -}}
+{{- $tls := .root.Values.tls }}
+{{- if .http }}
+httpGet:
+  path: {{ .path }}
+  port: {{ .port }}
+{{- else if $tls.enabled }}
+exec:
+  command:
+    - /usr/local/bin/mgi-healthcheck
+    - --timeout=2000
+    - --tls-ca=/etc/mgi/tls/{{ $tls.caKey }}
+    {{- if $tls.clientAuth }}
+    - --tls-cert=/etc/mgi/tls/{{ $tls.certKey }}
+    - --tls-key=/etc/mgi/tls/{{ $tls.keyKey }}
+    {{- end }}
+    {{- with $tls.serverName }}
+    - --tls-server-name={{ . }}
+    {{- end }}
+    - grpc
+    - 127.0.0.1:{{ .port }}
+{{- else }}
+grpc:
+  port: {{ .port }}
+{{- end }}
+{{- end }}
+
+{{/* ClusterIP Service of one component: dict "root" $ "component" c "port" p "metricsPort" m "http" b */}}
+{{- define "mgi.service" -}}
+{{- $ctx := dict "root" .root "component" .component }}
+{{- $v := index .root.Values .component }}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "mgi.componentName" $ctx }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "mgi.labels" $ctx | nindent 4 }}
+  {{- with $v.service.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  type: {{ $v.service.type }}
+  selector:
+    {{- include "mgi.selectorLabels" $ctx | nindent 4 }}
+  ports:
+    - name: {{ ternary "http" "grpc" .http }}
+      port: {{ .port }}
+      targetPort: {{ ternary "http" "grpc" .http }}
+      protocol: TCP
+      {{- if not .http }}
+      appProtocol: grpc
+      {{- end }}
+    {{- if not .http }}
+    - name: metrics
+      port: {{ .metricsPort }}
+      targetPort: metrics
+      protocol: TCP
+    {{- end }}
+{{- end }}

@@ -1,0 +1,286 @@
+// chartcheck: renders charts/mgi like `helm template` for every ci/*-values.yaml scenario,
+// validates values against values.schema.json, asserts the chart's rules (policy.go), checks that
+// invalid values are refused with a clear message, and writes each scenario's manifests to
+// <out>/<scenario>.yaml for the Kubernetes schema validation and yamllint steps.
+//
+//	chartcheck -chart charts/mgi -out build/deploy/chartcheck
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+type runner struct{ passed, failed int }
+
+func (r *runner) check(name string, problems []string) {
+	if len(problems) == 0 {
+		r.passed++
+		fmt.Printf("ok   %s\n", name)
+		return
+	}
+	r.failed++
+	fmt.Printf("FAIL %s\n", name)
+	for _, p := range problems {
+		fmt.Printf("     - %s\n", strings.ReplaceAll(p, "\n", "\n       "))
+	}
+}
+
+var release = Release{Name: "mgi", Namespace: "mgi", Service: "Helm", IsInstall: true, Revision: 1}
+
+func caps(version string, extra ...string) Capabilities {
+	parts := strings.Split(strings.TrimPrefix(version, "v"), ".")
+	return Capabilities{
+		KubeVersion: KubeVersion{Version: version, Major: parts[0], Minor: parts[1]},
+		APIVersions: append(append(APIVersions{}, DefaultAPIVersions...), extra...),
+	}
+}
+
+// set builds a values map from "a.b.c" = value pairs.
+func set(kv ...interface{}) map[string]interface{} {
+	out := map[string]interface{}{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		keys := strings.Split(kv[i].(string), ".")
+		m := out
+		for _, k := range keys[:len(keys)-1] {
+			next, ok := m[k].(map[string]interface{})
+			if !ok {
+				next = map[string]interface{}{}
+				m[k] = next
+			}
+			m = next
+		}
+		m[keys[len(keys)-1]] = kv[i+1]
+	}
+	return out
+}
+
+func renderManifests(c *Chart, values map[string]interface{}, cp Capabilities) ([]Manifest, map[string]string, error) {
+	rendered, err := Render(c, values, release, cp)
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := Manifests(rendered)
+	return ms, rendered, err
+}
+
+func main() {
+	chartDir := flag.String("chart", "charts/mgi", "chart directory")
+	outDir := flag.String("out", "", "directory for the rendered <scenario>.yaml files")
+	flag.Parse()
+	r := &runner{}
+	chart, err := LoadChart(*chartDir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chartcheck:", err)
+		os.Exit(2)
+	}
+	if *outDir != "" {
+		if err := os.MkdirAll(*outDir, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "chartcheck:", err)
+			os.Exit(2)
+		}
+	}
+	withSM := caps("v1.30.0", "monitoring.coreos.com/v1")
+
+	// Chart.yaml essentials.
+	var meta []string
+	for _, k := range []string{"apiVersion", "name", "version", "appVersion", "kubeVersion", "description", "type"} {
+		if chart.Metadata[k] == nil {
+			meta = append(meta, "Chart.yaml: "+k+" missing")
+		}
+	}
+	if chart.Metadata["apiVersion"] != "v2" || chart.Metadata["kubeVersion"] != ">=1.27.0-0" {
+		meta = append(meta, "Chart.yaml: apiVersion must be v2 and kubeVersion \">=1.27.0-0\"")
+	}
+	r.check("Chart.yaml", meta)
+
+	// Every CI scenario: schema, render, policy, on a cluster with and without the Prometheus Operator.
+	files, _ := filepath.Glob(filepath.Join(*chartDir, "ci", "*-values.yaml"))
+	sort.Strings(files)
+	if len(files) < 5 {
+		r.check("ci scenarios", []string{fmt.Sprintf("want at least 5 ci/*-values.yaml, found %d", len(files))})
+	}
+	for _, f := range files {
+		scenario := strings.TrimSuffix(filepath.Base(f), "-values.yaml")
+		user, err := ReadValuesFile(f)
+		if err != nil {
+			r.check(scenario, []string{err.Error()})
+			continue
+		}
+		merged := Coalesce(chart.Values, user)
+		r.check(scenario+": values match values.schema.json", errList(ValidateValues(chart.Schema, merged)))
+		for _, cp := range []struct {
+			label string
+			caps  Capabilities
+		}{{"k8s 1.30", caps("v1.30.0")}, {"k8s 1.30 + prometheus-operator", withSM}, {"k8s 1.27", caps("v1.27.3")}} {
+			ms, rendered, err := renderManifests(chart, user, cp.caps)
+			if err != nil {
+				r.check(fmt.Sprintf("%s (%s): renders", scenario, cp.label), []string{err.Error()})
+				continue
+			}
+			r.check(fmt.Sprintf("%s (%s): %d objects follow the chart rules", scenario, cp.label, len(ms)),
+				Policy(ms, merged, cp.caps))
+			if cp.label == "k8s 1.30 + prometheus-operator" && *outDir != "" {
+				var b strings.Builder
+				for _, m := range ms {
+					b.WriteString("---\n# Source: " + m.Source + "\n" + strings.Trim(m.Text, "\n") + "\n")
+				}
+				out := filepath.Join(*outDir, scenario+".yaml")
+				if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+					r.check(scenario+": write", []string{err.Error()})
+				}
+				notes := rendered[chart.Metadata["name"].(string)+"/templates/NOTES.txt"]
+				r.check(scenario+": NOTES.txt renders", notesProblems(notes))
+			}
+		}
+	}
+
+	// Checksums roll the pods on configuration changes, and only the ones affected.
+	base, _, err1 := renderManifests(chart, map[string]interface{}{}, withSM)
+	changed, _, err2 := renderManifests(chart, set("log.level", "debug"), withSM)
+	var roll []string
+	if err1 != nil || err2 != nil {
+		roll = append(roll, fmt.Sprint(err1, err2))
+	} else {
+		for _, c := range suite {
+			a := fmt.Sprint(get(find(base, "Deployment", c)[0].Object, "spec", "template", "metadata", "annotations", "checksum/config"))
+			b := fmt.Sprint(get(find(changed, "Deployment", c)[0].Object, "spec", "template", "metadata", "annotations", "checksum/config"))
+			if a == b {
+				roll = append(roll, c+": checksum/config unchanged after log.level changed")
+			}
+		}
+		again, _, _ := renderManifests(chart, map[string]interface{}{}, withSM)
+		for i := range base {
+			if base[i].Text != again[i].Text {
+				roll = append(roll, id(base[i])+": rendering is not deterministic")
+			}
+		}
+	}
+	r.check("config change rolls every mgi Deployment; rendering is deterministic", roll)
+
+	// ServiceMonitor only with the Prometheus Operator API.
+	sm := set("serviceMonitor.enabled", true)
+	without, _, errA := renderManifests(chart, sm, caps("v1.30.0"))
+	with, _, errB := renderManifests(chart, sm, withSM)
+	var smp []string
+	if errA != nil || errB != nil {
+		smp = append(smp, fmt.Sprint(errA, errB))
+	} else if len(find(without, "ServiceMonitor", "")) != 0 || len(find(with, "ServiceMonitor", "")) != 1 {
+		smp = append(smp, "ServiceMonitor must follow .Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\"")
+	}
+	r.check("ServiceMonitor only when monitoring.coreos.com/v1 exists", smp)
+
+	// Invalid values are refused with a message naming the problem.
+	negatives := []struct {
+		name   string
+		values map[string]interface{}
+		caps   Capabilities
+		want   []string
+	}{
+		{"assessment.replicaCount=2", set("assessment.replicaCount", 2), withSM,
+			[]string{"assessment.replicaCount is 2", "single writer"}},
+		{"redis.mode=sentinel", set("redis.mode", "sentinel"), withSM,
+			[]string{"redis.mode", "must be one of"}},
+		{"log.format=xml", set("log.format", "xml"), withSM, []string{"log.format"}},
+		{"unknown top-level key", set("replicas", 3), withSM, []string{"Additional property replicas is not allowed"}},
+		{"typo in a component", set("catalog.replicaCont", 3), withSM, []string{"replicaCont"}},
+		{"assessment autoscaling", set("assessment.autoscaling.enabled", true), withSM, []string{"autoscaling"}},
+		{"external Redis without host", set("redis.mode", "external"), withSM,
+			[]string{"redis.external.host is required"}},
+		{"TLS without a Secret", set("tls.enabled", true), withSM, []string{"tls.existingSecret is required"}},
+		{"HPA min > max", set("gateway.autoscaling.enabled", true, "gateway.autoscaling.minReplicas", 5,
+			"gateway.autoscaling.maxReplicas", 3), withSM, []string{"gateway.autoscaling.minReplicas (5)"}},
+		{"Redis maxmemory without unit", set("redis.bundled.maxmemory", "100"), withSM, []string{"maxmemory"}},
+		{"non-evicting Redis policy", set("redis.bundled.maxmemoryPolicy", "noeviction"), withSM,
+			[]string{"maxmemoryPolicy"}},
+		{"Kubernetes 1.26 (no GA gRPC probes)", map[string]interface{}{}, caps("v1.26.5"),
+			[]string{"incompatible with Kubernetes v1.26.5"}},
+	}
+	for _, n := range negatives {
+		_, _, err := renderManifests(chart, n.values, n.caps)
+		var p []string
+		if err == nil {
+			p = append(p, "was accepted")
+		} else {
+			for _, w := range n.want {
+				if !strings.Contains(err.Error(), w) {
+					p = append(p, fmt.Sprintf("error does not mention %q: %v", w, err))
+				}
+			}
+		}
+		r.check("refuses "+n.name, p)
+	}
+
+	// The policy itself can fail: break rendered objects and expect complaints.
+	r.check("policy self-test", policySelfTest(chart, withSM))
+
+	fmt.Printf("%d passed, %d failed\n", r.passed, r.failed)
+	if r.failed > 0 {
+		os.Exit(1)
+	}
+}
+
+func errList(err error) []string {
+	if err == nil {
+		return nil
+	}
+	return []string{err.Error()}
+}
+
+func notesProblems(notes string) []string {
+	var p []string
+	for _, want := range []string{"helm test", "gateway"} {
+		if !strings.Contains(notes, want) {
+			p = append(p, "NOTES.txt does not mention "+want)
+		}
+	}
+	return p
+}
+
+// policySelfTest mutates a good rendering in ways the policy must catch.
+func policySelfTest(chart *Chart, cp Capabilities) []string {
+	var p []string
+	mutations := map[string]func(ms []Manifest){
+		"root user": func(ms []Manifest) {
+			getMap(containers(find(ms, "Deployment", "catalog")[0])[0], "securityContext")["runAsUser"] = 0.0
+		},
+		"writable root filesystem": func(ms []Manifest) {
+			getMap(containers(find(ms, "Deployment", "report")[0])[0], "securityContext")["readOnlyRootFilesystem"] = false
+		},
+		"named gRPC probe port": func(ms []Manifest) {
+			getMap(containers(find(ms, "Deployment", "catalog")[0])[0], "readinessProbe", "grpc")["port"] = "grpc"
+		},
+		"RollingUpdate assessment": func(ms []Manifest) {
+			getMap(find(ms, "Deployment", "assessment")[0].Object, "spec", "strategy")["type"] = "RollingUpdate"
+		},
+		"missing memory limit": func(ms []Manifest) {
+			delete(getMap(containers(find(ms, "Deployment", "gateway")[0])[0], "resources", "limits"), "memory")
+		},
+		"missing component label": func(ms []Manifest) {
+			delete(getMap(find(ms, "Service", "report")[0].Object, "metadata", "labels"), "app.kubernetes.io/component")
+		},
+		"no checksum": func(ms []Manifest) {
+			delete(getMap(find(ms, "Deployment", "catalog")[0].Object, "spec", "template", "metadata", "annotations"), "checksum/config")
+		},
+		"readiness on Redis": func(ms []Manifest) {
+			ctr := containers(find(ms, "Deployment", "gateway")[0])[0]
+			ctr["readinessProbe"] = map[string]interface{}{"tcpSocket": map[string]interface{}{"port": 6379.0}}
+		},
+	}
+	for what, mutate := range mutations {
+		ms, _, err := renderManifests(chart, map[string]interface{}{}, cp)
+		if err != nil {
+			return []string{err.Error()}
+		}
+		mutate(ms)
+		if len(Policy(ms, Coalesce(chart.Values, map[string]interface{}{}), cp)) == 0 {
+			p = append(p, "policy accepted "+what)
+		}
+	}
+	sort.Strings(p)
+	return p
+}
