@@ -1,0 +1,94 @@
+#include "catalog/catalog_grpc_service.h"
+
+#include <thread>
+
+namespace mgi::catalog {
+
+CatalogGrpcService::CatalogGrpcService(const Catalog* catalog, MetricsRegistry* metrics,
+                                       std::chrono::milliseconds response_delay,
+                                       Executor* executor)
+    : catalog_(catalog), response_delay_(response_delay), executor_(executor) {
+  if (metrics) {
+    in_progress_ = metrics->GetGauge("mgi_catalog_requests_in_progress",
+                                     "Catalog RPCs being handled right now");
+  }
+}
+
+template <typename Response>
+grpc::ServerUnaryReactor* CatalogGrpcService::Respond(
+    grpc::CallbackServerContext* context, Response* response,
+    std::function<absl::StatusOr<Response>()> compute) {
+  auto body = [response, compute = std::move(compute)]() -> absl::Status {
+    auto result = compute();
+    if (!result.ok()) return result.status();
+    *response = std::move(*result);
+    return absl::OkStatus();
+  };
+  if (response_delay_.count() == 0 || executor_ == nullptr) return FinishNow(context, body());
+  // Testing only: hold the response on the executor so that calls are observably in flight.
+  if (in_progress_) in_progress_->Add(1);
+  return Offload(context, *executor_, [this, body] {
+    std::this_thread::sleep_for(response_delay_);
+    absl::Status status = body();
+    if (in_progress_) in_progress_->Add(-1);
+    return status;
+  });
+}
+
+grpc::ServerUnaryReactor* CatalogGrpcService::GetFramework(grpc::CallbackServerContext* context,
+                                                           const v1::GetFrameworkRequest* request,
+                                                           v1::Framework* response) {
+  return Respond<v1::Framework>(context, response,
+                                [this, request] { return catalog_->GetFramework(*request); });
+}
+
+grpc::ServerUnaryReactor* CatalogGrpcService::ListDomains(grpc::CallbackServerContext* context,
+                                                          const v1::ListDomainsRequest* request,
+                                                          v1::ListDomainsResponse* response) {
+  return Respond<v1::ListDomainsResponse>(
+      context, response, [this, request] { return catalog_->ListDomains(*request); });
+}
+
+grpc::ServerUnaryReactor* CatalogGrpcService::GetDomain(grpc::CallbackServerContext* context,
+                                                        const v1::GetDomainRequest* request,
+                                                        v1::Domain* response) {
+  return Respond<v1::Domain>(context, response,
+                             [this, request] { return catalog_->GetDomain(*request); });
+}
+
+grpc::ServerUnaryReactor* CatalogGrpcService::ListIndicators(
+    grpc::CallbackServerContext* context, const v1::ListIndicatorsRequest* request,
+    v1::ListIndicatorsResponse* response) {
+  return Respond<v1::ListIndicatorsResponse>(
+      context, response, [this, request] { return catalog_->ListIndicators(*request); });
+}
+
+grpc::ServerUnaryReactor* CatalogGrpcService::GetIndicator(grpc::CallbackServerContext* context,
+                                                           const v1::GetIndicatorRequest* request,
+                                                           v1::Indicator* response) {
+  return Respond<v1::Indicator>(context, response,
+                                [this, request] { return catalog_->GetIndicator(*request); });
+}
+
+grpc::ServerUnaryReactor* CatalogGrpcService::SearchIndicators(
+    grpc::CallbackServerContext* context, const v1::SearchIndicatorsRequest* request,
+    v1::SearchIndicatorsResponse* response) {
+  return Respond<v1::SearchIndicatorsResponse>(
+      context, response, [this, request] { return catalog_->SearchIndicators(*request); });
+}
+
+grpc::ServerUnaryReactor* CatalogGrpcService::ListCountries(
+    grpc::CallbackServerContext* context, const v1::ListCountriesRequest* request,
+    v1::ListCountriesResponse* response) {
+  return Respond<v1::ListCountriesResponse>(
+      context, response, [this, request] { return catalog_->ListCountries(*request); });
+}
+
+grpc::ServerUnaryReactor* CatalogGrpcService::GetCountry(grpc::CallbackServerContext* context,
+                                                         const v1::GetCountryRequest* request,
+                                                         v1::Country* response) {
+  return Respond<v1::Country>(context, response,
+                              [this, request] { return catalog_->GetCountry(*request); });
+}
+
+}  // namespace mgi::catalog
