@@ -215,6 +215,20 @@ func main() {
 		r.check("refuses "+n.name, p)
 	}
 
+	// The README documents every value.
+	readme, err := os.ReadFile(filepath.Join(*chartDir, "README.md"))
+	var doc []string
+	if err != nil {
+		doc = append(doc, err.Error())
+	} else {
+		for _, p := range valuePaths("", chart.Values) {
+			if !strings.Contains(string(readme), "`"+p+"`") {
+				doc = append(doc, "README.md does not document `"+p+"`")
+			}
+		}
+	}
+	r.check("README.md documents every value", doc)
+
 	// The policy itself can fail: break rendered objects and expect complaints.
 	r.check("policy self-test", policySelfTest(chart, withSM))
 
@@ -283,4 +297,25 @@ func policySelfTest(chart *Chart, cp Capabilities) []string {
 	}
 	sort.Strings(p)
 	return p
+}
+
+// valuePaths lists the documented value paths: map leaves, stopping at lists, empty maps and free-form
+// blocks (resources, security contexts, ingress hosts).
+func valuePaths(prefix string, v interface{}) []string {
+	stop := map[string]bool{"resources": true, "podSecurityContext": true, "containerSecurityContext": true, "hosts": true}
+	m, ok := v.(map[string]interface{})
+	last := prefix[strings.LastIndex(prefix, ".")+1:]
+	if !ok || len(m) == 0 || stop[last] {
+		return []string{prefix}
+	}
+	var out []string
+	for k, x := range m {
+		p := k
+		if prefix != "" {
+			p = prefix + "." + k
+		}
+		out = append(out, valuePaths(p, x)...)
+	}
+	sort.Strings(out)
+	return out
 }
