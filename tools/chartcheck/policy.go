@@ -462,6 +462,23 @@ func checkNetworkPolicy(ms []Manifest, values map[string]interface{}, fail func(
 			fail("%s: policyTypes must include Ingress", id(p))
 		}
 		if c == "gateway" {
+			// The helm test pod (same namespace, component=test) must still reach the gateway.
+			admitted := false
+			for _, rule := range getList(p.Object, "spec", "ingress") {
+				from := getList(rule, "from")
+				if len(from) == 0 {
+					admitted = true
+				}
+				for _, peer := range from {
+					if get(peer, "namespaceSelector") == nil && get(peer, "ipBlock") == nil &&
+						getString(peer, "podSelector", "matchLabels", "app.kubernetes.io/component") == "test" {
+						admitted = true
+					}
+				}
+			}
+			if !admitted {
+				fail("%s: the helm test pod cannot reach the gateway", id(p))
+			}
 			continue
 		}
 		// Every rule but the metrics one admits only the suite's own pods.
