@@ -136,7 +136,8 @@ struct AuthConfig {
   std::string tokens_file;  // empty: no tokens, only public reads succeed
   bool public_read = true;
   std::chrono::milliseconds reload_interval{2000};
-  // Development only: every caller is the admin "anonymous". Never set in a deployment.
+  // Development only: every caller is an admin, named by the self-declared `x-mgi-actor`
+  // metadata (else "anonymous"). Never set in a deployment.
   bool disabled = false;
 };
 
@@ -152,7 +153,9 @@ class Authorizer {
 
   // From the values of the `authorization` header (normally zero or one): no header is the
   // anonymous principal; a malformed header or an unknown token is UNAUTHENTICATED.
-  absl::StatusOr<Principal> Authenticate(const std::vector<std::string>& authorization) const;
+  // `declared_actor` (x-mgi-actor) is used only when auth is disabled.
+  absl::StatusOr<Principal> Authenticate(const std::vector<std::string>& authorization,
+                                         const std::string& declared_actor = "") const;
   absl::StatusOr<Principal> Authenticate(
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
   absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context) const;
@@ -160,6 +163,9 @@ class Authorizer {
   // OK, UNAUTHENTICATED (anonymous caller, the permission needs a token) or PERMISSION_DENIED
   // (naming the role needed).
   absl::Status Require(const Principal& principal, Permission permission) const;
+
+  // Whether Require would pass, without logging (e.g. to narrow a listing to published data).
+  bool Allows(const Principal& principal, Permission permission) const;
 
   // Authenticate then Require.
   absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& context,

@@ -388,7 +388,31 @@ TEST(AuthorizerTest, DisabledMakesEveryCallerAnAdmin) {
   auto p = a.Authenticate(std::vector<std::string>{});
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->role, Role::kAdmin);
+  EXPECT_EQ(p->name, "anonymous");
   EXPECT_TRUE(a.Require(*p, Permission::kPublish).ok());
+  // Only when disabled does the self-declared x-mgi-actor name the caller.
+  std::string key = "x-mgi-actor", value = "dev.user", bad = "no spaces allowed";
+  p = a.Authenticate(std::multimap<grpc::string_ref, grpc::string_ref>{{key, value}});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->name, "dev.user");
+  p = a.Authenticate(std::multimap<grpc::string_ref, grpc::string_ref>{{key, bad}});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->name, "anonymous");
+}
+
+TEST(AuthorizerTest, AllowsAgreesWithRequire) {
+  for (bool public_read : {true, false}) {
+    Authorizer a(nullptr, public_read);
+    for (std::optional<Role> role : std::vector<std::optional<Role>>{
+             std::nullopt, Role::kViewer, Role::kEditor, Role::kPublisher, Role::kAdmin}) {
+      for (const auto& rule : kPermissionPolicy) {
+        Principal p;
+        p.role = role;
+        EXPECT_EQ(a.Allows(p, rule.permission), a.Require(p, rule.permission).ok())
+            << rule.name << " public_read=" << public_read;
+      }
+    }
+  }
 }
 
 // ---- Reloading the token file. ----
