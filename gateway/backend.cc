@@ -1,0 +1,181 @@
+#include "gateway/backend.h"
+
+#include <atomic>
+#include <mutex>
+
+#include <grpc/health/v1/health.grpc.pb.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/channel.h"
+
+namespace mgi::gateway {
+
+absl::StatusOr<BackendMap> BackendMap::Parse(const std::vector<std::string>& entries) {
+  BackendMap map;
+  for (const std::string& e : entries) {
+    size_t eq = e.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == e.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("backend: '", e, "' is not <package or service>=<host:port>"));
+    }
+    map.by_key_[e.substr(0, eq)] = e.substr(eq + 1);
+  }
+  return map;
+}
+
+absl::StatusOr<std::string> BackendMap::Resolve(const std::string& service) const {
+  if (auto it = by_key_.find(service); it != by_key_.end()) return it->second;
+  const std::string* best = nullptr;
+  size_t best_len = 0;
+  for (const auto& [key, address] : by_key_) {
+    if (absl::StartsWith(service, key + ".") && key.size() > best_len) {
+      best = &address;
+      best_len = key.size();
+    }
+  }
+  if (best == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no backend for service ", service,
+                                            ": add --backend=<package>=<host:port>"));
+  }
+  return *best;
+}
+
+namespace {
+
+struct Target {
+  std::string address;
+  std::string label;  // "address (services)"
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<grpc::GenericStub> stub;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health;
+};
+
+class GrpcBackends : public Backends {
+ public:
+  std::map<std::string, std::shared_ptr<Target>> by_service;
+  std::map<std::string, std::shared_ptr<Target>> by_address;
+
+  void Call(BackendCall call, std::function<void(BackendReply)> done) override {
+    auto it = by_service.find(call.service);
+    if (it == by_service.end()) {
+      BackendReply reply;
+      reply.code = grpc::StatusCode::UNIMPLEMENTED;
+      reply.message = absl::StrCat("no backend for ", call.service);
+      done(std::move(reply));
+      return;
+    }
+    struct State {
+      grpc::ClientContext context;
+      grpc::ByteBuffer request;
+      grpc::ByteBuffer response;
+      std::shared_ptr<Target> target;
+    };
+    auto state = std::make_shared<State>();
+    state->target = it->second;
+    grpc::Slice slice(call.request);
+    state->request = grpc::ByteBuffer(&slice, 1);
+    for (auto& [k, v] : call.metadata) state->context.AddMetadata(k, v);
+    state->context.set_deadline(std::chrono::system_clock::now() + call.timeout);
+    state->target->stub->UnaryCall(
+        &state->context, call.rpc_path, grpc::StubOptions(), &state->request, &state->response,
+        [state, done = std::move(done)](grpc::Status status) {
+          BackendReply reply;
+          reply.code = status.error_code();
+          reply.message = status.error_message();
+          reply.details = status.error_details();
+          reply.backend = state->target->label;
+          if (status.ok()) {
+            std::vector<grpc::Slice> slices;
+            if (state->response.Dump(&slices).ok()) {
+              for (const auto& s : slices) {
+                reply.response.append(reinterpret_cast<const char*>(s.begin()), s.size());
+              }
+            }
+          }
+          done(std::move(reply));
+        });
+  }
+
+  void CheckHealth(std::chrono::milliseconds timeout,
+                   std::function<void(std::map<std::string, std::string>)> done) override {
+    struct Gather {
+      std::mutex mu;
+      std::map<std::string, std::string> results;
+      size_t pending = 0;
+      std::function<void(std::map<std::string, std::string>)> done;
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->pending = by_address.size();
+    gather->done = std::move(done);
+    if (gather->pending == 0) {
+      gather->done({});
+      return;
+    }
+    for (auto& [address, target] : by_address) {
+      struct One {
+        grpc::ClientContext context;
+        grpc::health::v1::HealthCheckRequest request;
+        grpc::health::v1::HealthCheckResponse response;
+      };
+      auto one = std::make_shared<One>();
+      one->context.set_deadline(std::chrono::system_clock::now() + timeout);
+      std::string addr = address;
+      target->health->async()->Check(
+          &one->context, &one->request, &one->response,
+          [one, gather, addr](grpc::Status status) {
+            std::string result;
+            if (!status.ok()) {
+              result = absl::StrCat("unreachable: ", status.error_message());
+            } else if (one->response.status() ==
+                       grpc::health::v1::HealthCheckResponse::SERVING) {
+              result = "SERVING";
+            } else {
+              result = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+                  one->response.status());
+            }
+            bool last;
+            {
+              std::lock_guard<std::mutex> lock(gather->mu);
+              gather->results[addr] = result;
+              last = --gather->pending == 0;
+            }
+            if (last) gather->done(std::move(gather->results));
+          });
+    }
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Backends>> MakeGrpcBackends(const std::vector<std::string>& services,
+                                                           const BackendMap& map,
+                                                           const GrpcBackendsOptions& options) {
+  auto backends = std::make_unique<GrpcBackends>();
+  ChannelConfig channel_config;
+  channel_config.max_message_bytes = options.max_message_bytes;
+  for (const std::string& service : services) {
+    auto address = map.Resolve(service);
+    if (!address.ok()) return address.status();
+    auto& target = backends->by_address[*address];
+    if (target == nullptr) {
+      target = std::make_shared<Target>();
+      target->address = *address;
+      auto channel = MakeChannel(*address, channel_config);
+      if (!channel.ok()) return channel.status();
+      target->channel = *channel;
+      target->stub = std::make_unique<grpc::GenericStub>(target->channel);
+      target->health = grpc::health::v1::Health::NewStub(target->channel);
+    }
+    target->label = target->label.empty() ? service : absl::StrCat(target->label, ", ", service);
+    backends->by_service[service] = target;
+  }
+  for (auto& [address, target] : backends->by_address) {
+    target->label = absl::StrCat(target->label, " at ", address);
+  }
+  return std::unique_ptr<Backends>(std::move(backends));
+}
+
+}  // namespace mgi::gateway

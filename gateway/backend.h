@@ -1,0 +1,64 @@
+// The backends the gateway calls: a small seam (Backends) and its gRPC implementation, one
+// channel per backend address, generic non-blocking unary calls.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace mgi::gateway {
+
+struct BackendCall {
+  std::string service;   // full service name, e.g. "mgi.catalog.v1.CatalogService"
+  std::string rpc_path;  // "/mgi.catalog.v1.CatalogService/GetCountry"
+  std::string request;   // serialized request message
+  std::vector<std::pair<std::string, std::string>> metadata;  // allowlisted headers
+  std::chrono::milliseconds timeout{5000};
+};
+
+struct BackendReply {
+  int code = 0;             // grpc status code
+  std::string message;      // grpc-message
+  std::string details;      // grpc-status-details-bin (a serialized google.rpc.Status), may be ""
+  std::string response;     // serialized response message when code == 0
+  std::string backend;      // "name (address)" for error messages
+};
+
+class Backends {
+ public:
+  virtual ~Backends() = default;
+  // Starts a call; `done` runs exactly once, on a backend thread: it must not block.
+  virtual void Call(BackendCall call, std::function<void(BackendReply)> done) = 0;
+  // Checks grpc.health.v1 of every backend; `done` gets address -> "SERVING" or the problem.
+  virtual void CheckHealth(std::chrono::milliseconds timeout,
+                           std::function<void(std::map<std::string, std::string>)> done) = 0;
+};
+
+// Which backend serves a service: an exact service name, else the longest dotted package prefix.
+class BackendMap {
+ public:
+  // `entries` are "key=address" (key: a package prefix like "mgi.catalog" or a service name).
+  static absl::StatusOr<BackendMap> Parse(const std::vector<std::string>& entries);
+  void Set(const std::string& key, const std::string& address) { by_key_[key] = address; }
+  // The address for `service`, or NOT_FOUND naming it.
+  absl::StatusOr<std::string> Resolve(const std::string& service) const;
+
+ private:
+  std::map<std::string, std::string> by_key_;
+};
+
+// The gRPC implementation: services -> addresses resolved at construction, one channel per address.
+struct GrpcBackendsOptions {
+  int64_t max_message_bytes = 64 << 20;
+};
+absl::StatusOr<std::unique_ptr<Backends>> MakeGrpcBackends(
+    const std::vector<std::string>& services, const BackendMap& map,
+    const GrpcBackendsOptions& options);
+
+}  // namespace mgi::gateway

@@ -1,0 +1,79 @@
+#include "gateway/flags.h"
+
+namespace mgi::gateway {
+
+void RegisterGatewayFlags(Config& config, GatewayConfig* out) {
+  config.String("host", &out->host, "address to listen on for HTTP");
+  config.Int("port", &out->port, "HTTP port (0 picks a free one)", 0, 65535);
+  config.Int("io-threads", &out->io_threads, "threads running the HTTP event loop", 1, 64);
+  config.String("catalog-addr", &out->catalog_addr, "mgi.catalog.* backend (host:port)");
+  config.String("assessment-addr", &out->assessment_addr, "mgi.assessment.* backend (host:port)");
+  config.String("report-addr", &out->report_addr, "mgi.report.* backend (host:port)");
+  config.List("backend", &out->backends,
+              "extra or overriding backends: <package or service>=<host:port>,...");
+  config.Duration("backend-timeout", &out->backend_timeout,
+                  "deadline of a backend call unless a Grpc-Timeout header gives one");
+  config.Duration("max-grpc-timeout", &out->max_grpc_timeout,
+                  "upper bound for a Grpc-Timeout header");
+  config.Int("max-body-bytes", &out->max_body_bytes, "largest request body (413 above)", 0,
+             int64_t{1} << 32);
+  config.Int("max-header-bytes", &out->max_header_bytes, "largest request header block (431 above)",
+             1024, 1 << 20);
+  config.Int("max-json-depth", &out->max_json_depth, "deepest JSON nesting accepted in a body", 1,
+             1000);
+  config.Int("max-message-bytes", &out->max_message_bytes,
+             "largest gRPC message to or from a backend", 1024, int64_t{1} << 31);
+  config.List("cors-origins", &out->cors_origins,
+              "origins allowed by CORS, e.g. https://mgi.example.org (\"*\": any; empty: none)");
+  config.List("public-packages", &out->public_packages,
+              "packages whose GET responses are publicly cacheable");
+  config.Duration("public-max-age", &out->public_max_age,
+                  "max-age of publicly cacheable responses");
+  config.Duration("idle-timeout", &out->idle_timeout, "closes a connection idle this long");
+  config.String("www-dir", &out->www_dir, "directory of the explorer page (\"\": no page)");
+  config.Choice("log-format", &out->log_format, "log format", {"text", "json"});
+  config.Choice("log-level", &out->log_level, "log level",
+                {"trace", "debug", "info", "warn", "error", "critical", "off"});
+  config.Duration("shutdown-grace", &out->shutdown_grace,
+                  "how long in-flight requests may take after SIGTERM");
+  config.SuiteWide({"catalog-addr", "assessment-addr", "report-addr", "log-format", "log-level"});
+}
+
+HttpServerOptions ToHttpOptions(const GatewayConfig& c) {
+  HttpServerOptions o;
+  o.host = c.host;
+  o.port = static_cast<int>(c.port);
+  o.io_threads = static_cast<int>(c.io_threads);
+  o.max_body_bytes = static_cast<uint64_t>(c.max_body_bytes);
+  o.max_header_bytes = static_cast<uint32_t>(c.max_header_bytes);
+  o.idle_timeout = c.idle_timeout;
+  return o;
+}
+
+GatewayOptions ToGatewayOptions(const GatewayConfig& c) {
+  GatewayOptions o;
+  o.backend_timeout = c.backend_timeout;
+  o.max_grpc_timeout = c.max_grpc_timeout;
+  o.max_json_depth = static_cast<int>(c.max_json_depth);
+  o.cors_origins = c.cors_origins;
+  o.public_packages = c.public_packages;
+  o.public_max_age = std::chrono::duration_cast<std::chrono::seconds>(c.public_max_age);
+  o.www_dir = c.www_dir;
+  return o;
+}
+
+absl::StatusOr<BackendMap> MakeBackendMap(const GatewayConfig& config) {
+  BackendMap map;
+  map.Set("mgi.catalog", config.catalog_addr);
+  map.Set("mgi.assessment", config.assessment_addr);
+  map.Set("mgi.report", config.report_addr);
+  auto extra = BackendMap::Parse(config.backends);
+  if (!extra.ok()) return extra.status();
+  for (const std::string& e : config.backends) {
+    size_t eq = e.find('=');
+    map.Set(e.substr(0, eq), e.substr(eq + 1));
+  }
+  return map;
+}
+
+}  // namespace mgi::gateway

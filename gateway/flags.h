@@ -1,0 +1,48 @@
+// The gateway's configuration: flags and MGI_GATEWAY_* / MGI_* variables (see docs/gateway.md).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/config.h"
+#include "gateway/backend.h"
+#include "gateway/gateway.h"
+#include "gateway/http_server.h"
+
+namespace mgi::gateway {
+
+struct GatewayConfig {
+  std::string host = "127.0.0.1";
+  int64_t port = 8080;
+  int64_t io_threads = 2;
+  std::string catalog_addr = "127.0.0.1:50051";
+  std::string assessment_addr = "127.0.0.1:50052";
+  std::string report_addr = "127.0.0.1:50053";
+  std::vector<std::string> backends;  // "<package or service>=<host:port>" overrides
+  std::chrono::milliseconds backend_timeout{5000};
+  std::chrono::milliseconds max_grpc_timeout{60000};
+  int64_t max_body_bytes = 1 << 20;
+  int64_t max_header_bytes = 16 << 10;
+  int64_t max_json_depth = 32;
+  int64_t max_message_bytes = 64 << 20;
+  std::vector<std::string> cors_origins;
+  std::vector<std::string> public_packages = {"mgi.catalog"};
+  std::chrono::milliseconds public_max_age{60000};
+  std::chrono::milliseconds idle_timeout{60000};
+  std::string www_dir;
+  std::string log_format = "text";
+  std::string log_level = "info";
+  std::chrono::milliseconds shutdown_grace{10000};
+};
+
+void RegisterGatewayFlags(Config& config, GatewayConfig* out);
+
+HttpServerOptions ToHttpOptions(const GatewayConfig& config);
+GatewayOptions ToGatewayOptions(const GatewayConfig& config);
+// The package -> address map: the three suite backends, then the --backend overrides.
+absl::StatusOr<BackendMap> MakeBackendMap(const GatewayConfig& config);
+
+}  // namespace mgi::gateway

@@ -1,0 +1,500 @@
+#include "gateway/gateway.h"
+
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/language.h"
+#include "common/status.h"
+#include "gateway/errors.h"
+
+namespace mgi::gateway {
+namespace {
+
+namespace pb = google::protobuf;
+using Clock = std::chrono::steady_clock;
+
+const char* kAllowedRequestHeaders =
+    "authorization, content-type, if-match, if-none-match, x-request-id, traceparent, "
+    "grpc-timeout, accept-language";
+const char* kExposedHeaders = "etag, x-request-id, www-authenticate, allow";
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return absl::StrCat(absl::Hex(rng(), absl::kZeroPad16), absl::Hex(rng(), absl::kZeroPad16));
+}
+
+bool ValidHeaderValue(const std::string& v) {
+  if (v.empty() || v.size() > 256) return false;
+  for (unsigned char c : v) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+std::string StripWeak(std::string tag) {
+  tag = std::string(absl::StripAsciiWhitespace(tag));
+  if (absl::StartsWith(tag, "W/")) tag = tag.substr(2);
+  return tag;
+}
+
+bool EtagMatches(const std::string& header, const std::string& etag) {
+  if (absl::StripAsciiWhitespace(header) == "*") return true;
+  for (const auto& part : absl::StrSplit(header, ',')) {
+    if (StripWeak(std::string(part)) == StripWeak(etag)) return true;
+  }
+  return false;
+}
+
+bool Compressible(const std::string& content_type) {
+  return absl::StartsWith(content_type, "text/") || absl::StrContains(content_type, "json") ||
+         absl::StrContains(content_type, "javascript") || absl::StrContains(content_type, "xml") ||
+         absl::StrContains(content_type, "svg");
+}
+
+std::string ContentTypeFor(const std::string& file) {
+  if (absl::EndsWith(file, ".html")) return "text/html; charset=utf-8";
+  if (absl::EndsWith(file, ".js")) return "text/javascript; charset=utf-8";
+  if (absl::EndsWith(file, ".css")) return "text/css; charset=utf-8";
+  if (absl::EndsWith(file, ".svg")) return "image/svg+xml";
+  return "application/octet-stream";
+}
+
+}  // namespace
+
+bool ParseGrpcTimeout(const std::string& value, std::chrono::milliseconds* out) {
+  if (value.size() < 2 || value.size() > 9) return false;
+  int64_t n;
+  if (!absl::SimpleAtoi(value.substr(0, value.size() - 1), &n) || n < 0) return false;
+  switch (value.back()) {
+    case 'H': *out = std::chrono::hours(n); return true;
+    case 'M': *out = std::chrono::minutes(n); return true;
+    case 'S': *out = std::chrono::seconds(n); return true;
+    case 'm': *out = std::chrono::milliseconds(n); return true;
+    case 'u': *out = std::chrono::milliseconds((n + 999) / 1000); return true;
+    case 'n': *out = std::chrono::milliseconds((n + 999999) / 1000000); return true;
+    default: return false;
+  }
+}
+
+std::string PreferredLanguage(const std::string& accept_language) {
+  std::string best;
+  double best_q = 0;
+  for (const auto& part : absl::StrSplit(accept_language, ',', absl::SkipWhitespace())) {
+    std::vector<std::string> pieces = absl::StrSplit(part, ';');
+    std::string tag(absl::StripAsciiWhitespace(pieces[0]));
+    double q = 1;
+    for (size_t i = 1; i < pieces.size(); ++i) {
+      std::string p(absl::StripAsciiWhitespace(pieces[i]));
+      if (absl::StartsWith(p, "q=") && !absl::SimpleAtod(p.substr(2), &q)) q = 0;
+    }
+    if (tag == "*" || q <= best_q) continue;
+    auto normalized = NormalizeLanguage(tag);
+    if (!normalized.ok()) continue;
+    best = *normalized;
+    best_q = q;
+  }
+  return best;
+}
+
+bool AcceptsGzip(const std::string& accept_encoding) {
+  for (const auto& part : absl::StrSplit(accept_encoding, ',', absl::SkipWhitespace())) {
+    std::vector<std::string> pieces = absl::StrSplit(part, ';');
+    std::string coding = absl::AsciiStrToLower(absl::StripAsciiWhitespace(pieces[0]));
+    if (coding != "gzip") continue;
+    for (size_t i = 1; i < pieces.size(); ++i) {
+      std::string p(absl::StripAsciiWhitespace(pieces[i]));
+      double q;
+      if (absl::StartsWith(p, "q=") && absl::SimpleAtod(p.substr(2), &q) && q <= 0) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+std::string Gzip(const std::string& data) {
+  z_stream zs{};
+  if (deflateInit2(&zs, 5, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return "";
+  std::string out;
+  out.resize(deflateBound(&zs, data.size()) + 32);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return rc == Z_STREAM_END ? out : "";
+}
+
+std::string ContentEtag(const std::string& body) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(body.data(), body.size(), md, &len, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < 16 && i < len; ++i) hex += absl::StrCat(absl::Hex(md[i], absl::kZeroPad2));
+  return absl::StrCat("\"", hex, "\"");
+}
+
+Gateway::Gateway(GatewayOptions options, RouteTable routes, Backends* backends,
+                 MetricsRegistry* metrics, std::string openapi_json)
+    : options_(std::move(options)),
+      routes_(std::move(routes)),
+      backends_(backends),
+      metrics_(metrics),
+      openapi_json_(std::move(openapi_json)) {}
+
+bool Gateway::OriginAllowed(const std::string& origin) const {
+  for (const auto& o : options_.cors_origins) {
+    if (o == "*" || o == origin) return true;
+  }
+  return false;
+}
+
+HttpResponse Gateway::Error(int http_status, int grpc_code, const std::string& message,
+                            const std::string& details_bin) const {
+  HttpResponse r;
+  r.status = http_status;
+  r.body = ErrorEnvelope(http_status, grpc_code, message, details_bin);
+  r.Set("Content-Type", "application/json");
+  r.Set("Cache-Control", "no-store");
+  if (grpc_code == 16) r.Set("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+HttpResponse Gateway::TransportError(int http_status, const std::string& message) const {
+  absl::StatusCode code = http_status == 413 || http_status == 431
+                              ? absl::StatusCode::kResourceExhausted
+                              : absl::StatusCode::kInvalidArgument;
+  std::string reason = http_status == 413   ? "BODY_TOO_LARGE"
+                       : http_status == 431 ? "HEADERS_TOO_LARGE"
+                                            : "MALFORMED_HTTP";
+  GatewayError e = MakeError(code, reason, message);
+  HttpResponse r = Error(http_status, e.grpc_code, e.message, e.details_bin);
+  r.Set("Connection", "close");
+  return r;
+}
+
+void Gateway::Finish(const HttpRequest& request, const std::string& route_label,
+                     Clock::time_point start, HttpResponse response,
+                     const std::function<void(HttpResponse)>& done) const {
+  std::string request_id = request.Header("x-request-id");
+  response.Set("X-Request-Id", request_id);
+  std::string origin = request.Header("origin");
+  if (!origin.empty() && OriginAllowed(origin)) {
+    response.Set("Access-Control-Allow-Origin", origin);
+    response.Set("Access-Control-Expose-Headers", kExposedHeaders);
+    response.Set("Vary", "Origin");
+  }
+  if (response.body.size() >= options_.gzip_min_bytes && response.status != 304 &&
+      response.status != 204) {
+    std::string content_type;
+    for (const auto& [k, v] : response.headers) {
+      if (k == "Content-Type") content_type = v;
+    }
+    if (Compressible(content_type)) {
+      response.Set("Vary", "Accept-Encoding");
+      if (AcceptsGzip(request.Header("accept-encoding"))) {
+        std::string gz = Gzip(response.body);
+        if (!gz.empty()) {
+          response.body = std::move(gz);
+          response.Set("Content-Encoding", "gzip");
+        }
+      }
+    }
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::string code = std::to_string(response.status);
+  metrics_
+      ->GetCounter("mgi_gateway_requests_total", "HTTP requests by route and status",
+                   {{"route", route_label}, {"code", code}})
+      ->Inc();
+  metrics_
+      ->GetHistogram("mgi_gateway_request_duration_seconds", "HTTP request latency by route",
+                     {{"route", route_label}})
+      ->Observe(seconds);
+  if (response.status >= 500) {
+    spdlog::warn("http {} {} -> {} request_id={} ms={:.1f}", request.method, request.target,
+                 response.status, request_id, seconds * 1000);
+  } else if (response.status >= 400) {
+    spdlog::info("http {} {} -> {} request_id={}", request.method, request.target,
+                 response.status, request_id);
+  } else {
+    spdlog::debug("http {} {} -> {} request_id={}", request.method, request.target,
+                  response.status, request_id);
+  }
+  done(std::move(response));
+}
+
+bool Gateway::ServeBuiltin(const HttpRequest& request, const std::string& path,
+                           std::function<void(HttpResponse)>& done, std::string* label) {
+  static const std::regex kFile("^/[A-Za-z0-9_-]+\\.(html|js|css|svg)$");
+  bool is_file = path == "/" || std::regex_match(path, kFile);
+  if (path != "/healthz" && path != "/readyz" && path != "/metrics" && path != "/openapi.json" &&
+      !(is_file && !options_.www_dir.empty())) {
+    return false;
+  }
+  *label = path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/openapi.json"
+               ? path
+               : "www";
+  auto start = Clock::now();
+  HttpResponse r;
+  if (request.method != "GET" && request.method != "HEAD") {
+    GatewayError e = MakeError(absl::StatusCode::kUnimplemented, "METHOD_NOT_ALLOWED",
+                               absl::StrCat(request.method, " is not allowed on ", path));
+    r = Error(405, e.grpc_code, e.message, e.details_bin);
+    r.Set("Allow", "GET, HEAD");
+  } else if (path == "/healthz") {
+    r.body = "{\"status\":\"alive\"}";
+    r.Set("Content-Type", "application/json");
+    r.Set("Cache-Control", "no-store");
+  } else if (path == "/metrics") {
+    r.body = metrics_->Render();
+    r.Set("Content-Type", "text/plain; version=0.0.4");
+    r.Set("Cache-Control", "no-store");
+  } else if (path == "/openapi.json") {
+    r.body = openapi_json_;
+    r.Set("Content-Type", "application/json");
+    r.Set("Cache-Control", "no-cache");
+    r.Set("ETag", ContentEtag(r.body));
+  } else if (path == "/readyz") {
+    if (draining_) {
+      r.status = 503;
+      r.body = "{\"status\":\"draining\"}";
+      r.Set("Content-Type", "application/json");
+      r.Set("Cache-Control", "no-store");
+    } else {
+      auto req = std::make_shared<HttpRequest>(request);
+      backends_->CheckHealth(
+          std::chrono::milliseconds(2000),
+          [this, req, start, done](std::map<std::string, std::string> results) {
+            nlohmann::json backends = nlohmann::json::object();
+            bool ready = true;
+            for (const auto& [address, state] : results) {
+              backends[address] = state;
+              if (state != "SERVING") ready = false;
+            }
+            HttpResponse r;
+            r.status = ready ? 200 : 503;
+            r.body = nlohmann::json{{"status", ready ? "ready" : "not ready"},
+                                    {"backends", backends}}
+                         .dump();
+            r.Set("Content-Type", "application/json");
+            r.Set("Cache-Control", "no-store");
+            Finish(*req, "/readyz", start, std::move(r), done);
+          });
+      return true;
+    }
+  } else {
+    std::string name = path == "/" ? "index.html" : path.substr(1);
+    std::ifstream in(options_.www_dir + "/" + name, std::ios::binary);
+    if (!in) {
+      GatewayError e = MakeError(absl::StatusCode::kNotFound, "NO_ROUTE",
+                                 absl::StrCat("no route for GET ", path));
+      r = Error(404, e.grpc_code, e.message, e.details_bin);
+    } else {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      r.body = ss.str();
+      r.Set("Content-Type", ContentTypeFor(name));
+      r.Set("Cache-Control", "no-cache");
+      std::string etag = ContentEtag(r.body);
+      r.Set("ETag", etag);
+      if (!request.Header("if-none-match").empty() &&
+          EtagMatches(request.Header("if-none-match"), etag)) {
+        r.status = 304;
+        r.body.clear();
+      }
+    }
+  }
+  if (request.method == "HEAD") r.body.clear();
+  Finish(request, *label, start, std::move(r), done);
+  return true;
+}
+
+void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
+  auto start = Clock::now();
+  std::string request_id = request.Header("x-request-id");
+  if (!ValidHeaderValue(request_id)) {
+    request_id = NewRequestId();
+    request.headers["x-request-id"] = request_id;
+  }
+  size_t q = request.target.find('?');
+  std::string path = request.target.substr(0, q);
+  std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
+  if (size_t hash = query.find('#'); hash != std::string::npos) query.resize(hash);
+
+  // CORS preflight.
+  if (request.method == "OPTIONS") {
+    std::string origin = request.Header("origin");
+    std::string wanted = request.Header("access-control-request-method");
+    RouteTable::Match match = routes_.Find(wanted, path);
+    HttpResponse r;
+    if (match.allowed.empty()) {
+      GatewayError e = MakeError(absl::StatusCode::kNotFound, "NO_ROUTE",
+                                 absl::StrCat("no route for ", path));
+      r = Error(404, e.grpc_code, e.message, e.details_bin);
+    } else if (origin.empty() || wanted.empty()) {
+      r.status = 204;
+      r.Set("Allow", absl::StrJoin(match.allowed, ", ") + ", OPTIONS");
+    } else if (!OriginAllowed(origin)) {
+      GatewayError e = MakeError(absl::StatusCode::kPermissionDenied, "CORS_ORIGIN_NOT_ALLOWED",
+                                 absl::StrCat("origin ", origin, " is not allowed"));
+      r = Error(403, e.grpc_code, e.message, e.details_bin);
+    } else {
+      r.status = 204;
+      r.Set("Access-Control-Allow-Methods", absl::StrJoin(match.allowed, ", "));
+      r.Set("Access-Control-Allow-Headers", kAllowedRequestHeaders);
+      r.Set("Access-Control-Max-Age", "600");
+    }
+    Finish(request, "OPTIONS", start, std::move(r), done);
+    return;
+  }
+
+  std::string label;
+  if (ServeBuiltin(request, path, done, &label)) return;
+
+  RouteTable::Match match = routes_.Find(request.method, path);
+  if (match.route == nullptr) {
+    HttpResponse r;
+    if (match.allowed.empty()) {
+      GatewayError e = MakeError(absl::StatusCode::kNotFound, "NO_ROUTE",
+                                 absl::StrCat("no route for ", request.method, " ", path));
+      r = Error(404, e.grpc_code, e.message, e.details_bin);
+    } else {
+      GatewayError e = MakeError(
+          absl::StatusCode::kUnimplemented, "METHOD_NOT_ALLOWED",
+          absl::StrCat(request.method, " is not allowed on ", path, "; allowed: ",
+                       absl::StrJoin(match.allowed, ", ")));
+      r = Error(405, e.grpc_code, e.message, e.details_bin);
+      r.Set("Allow", absl::StrJoin(match.allowed, ", "));
+    }
+    Finish(request, "unmatched", start, std::move(r), done);
+    return;
+  }
+  const Route& route = *match.route;
+  label = absl::StrCat(route.http_method, " ", route.path.text());
+
+  auto fail = [&](const absl::Status& status) {
+    GatewayError e = FromAbsl(status);
+    Finish(request, label, start,
+           Error(HttpStatusFromGrpc(e.grpc_code), e.grpc_code, e.message, e.details_bin), done);
+  };
+  if (!request.body.empty() && JsonTooDeep(request.body, options_.max_json_depth)) {
+    fail(mgi::InvalidArgument("body", absl::StrCat("JSON nesting deeper than ",
+                                                   options_.max_json_depth, " levels")));
+    return;
+  }
+  std::unique_ptr<pb::Message> message(
+      pb::MessageFactory::generated_factory()->GetPrototype(route.method->input_type())->New());
+  HttpInput input;
+  input.query = std::move(query);
+  input.body = std::move(request.body);
+  request.body.clear();
+  input.content_type = request.Header("content-type");
+  if (request.method != "GET") input.if_match = request.Header("if-match");
+  input.default_language = PreferredLanguage(request.Header("accept-language"));
+  if (auto s = BuildRequest(route, match.bindings, input, message.get()); !s.ok()) {
+    fail(s);
+    return;
+  }
+
+  BackendCall call;
+  call.service = route.method->service()->full_name();
+  call.rpc_path = route.rpc_path;
+  call.timeout = options_.backend_timeout;
+  if (std::string t = request.Header("grpc-timeout"); !t.empty()) {
+    if (!ParseGrpcTimeout(t, &call.timeout)) {
+      fail(mgi::InvalidArgument("Grpc-Timeout", "not a gRPC timeout such as 500m or 5S"));
+      return;
+    }
+    call.timeout = std::min(call.timeout, options_.max_grpc_timeout);
+  }
+  for (const char* name : {"authorization", "x-request-id", "traceparent"}) {
+    std::string v = request.Header(name);
+    if (!v.empty()) call.metadata.emplace_back(name, v);
+  }
+  if (!message->SerializeToString(&call.request)) {
+    fail(absl::InternalError("cannot serialize the request"));
+    return;
+  }
+  bool is_get = request.method == "GET";
+  bool public_package = false;
+  for (const auto& p : options_.public_packages) {
+    if (absl::StartsWith(route.method->full_name(), p + ".")) public_package = true;
+  }
+  auto req = std::make_shared<HttpRequest>(std::move(request));
+  backends_->Call(std::move(call), [this, req, &route, label, start, is_get, public_package,
+                                    done = std::move(done)](BackendReply reply) {
+    if (reply.code != 0) {
+      metrics_
+          ->GetCounter("mgi_gateway_backend_errors_total", "Backend calls that failed, by code",
+                       {{"service", route.method->service()->full_name()},
+                        {"code", GrpcCodeName(reply.code)}})
+          ->Inc();
+      std::string message = reply.message;
+      if (reply.details.empty() && (reply.code == 14 || reply.code == 4)) {
+        message = absl::StrCat("backend ", reply.backend,
+                               reply.code == 14 ? " is unavailable: " : " did not answer in time: ",
+                               reply.message);
+      }
+      Finish(*req, label, start,
+             Error(HttpStatusFromGrpc(reply.code), reply.code, message, reply.details), done);
+      return;
+    }
+    std::unique_ptr<pb::Message> response(
+        pb::MessageFactory::generated_factory()->GetPrototype(route.method->output_type())->New());
+    if (!response->ParseFromString(reply.response)) {
+      GatewayError e = MakeError(absl::StatusCode::kInternal, "BAD_BACKEND_RESPONSE",
+                                 "the backend's response could not be parsed");
+      Finish(*req, label, start, Error(500, e.grpc_code, e.message, e.details_bin), done);
+      return;
+    }
+    auto rendered = RenderResponse(route, *response);
+    if (!rendered.ok()) {
+      GatewayError e = FromAbsl(rendered.status());
+      Finish(*req, label, start, Error(500, e.grpc_code, e.message, e.details_bin), done);
+      return;
+    }
+    HttpResponse r;
+    r.status = rendered->http_status;
+    if (r.status != 204) {
+      r.Set("Content-Type", rendered->content_type);
+      std::string etag;
+      if (!rendered->resource_etag.empty()) {
+        etag = rendered->resource_etag;
+        if (etag.front() != '"' && !absl::StartsWith(etag, "W/")) etag = "\"" + etag + "\"";
+      } else {
+        etag = ContentEtag(rendered->body);
+      }
+      r.Set("ETag", etag);
+      r.Set("Cache-Control",
+            is_get && (public_package || rendered->published)
+                ? absl::StrCat("public, max-age=", options_.public_max_age.count())
+                : "no-store");
+      std::string inm = req->Header("if-none-match");
+      if (is_get && !inm.empty() && EtagMatches(inm, etag)) {
+        r.status = 304;
+      } else {
+        r.body = std::move(rendered->body);
+      }
+    }
+    Finish(*req, label, start, std::move(r), done);
+  });
+}
+
+}  // namespace mgi::gateway

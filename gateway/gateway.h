@@ -1,0 +1,96 @@
+// The HTTP side of the gateway as a plain class: takes a parsed HTTP request, answers through a
+// callback. Routing, strictness, transcoding, errors, ETag/304, Cache-Control, gzip, CORS,
+// request ids, metrics, /healthz, /readyz, /metrics, /openapi.json and the explorer's files.
+// The transport (http_server.h) only moves bytes.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/metrics.h"
+#include "gateway/backend.h"
+#include "gateway/transcoder.h"
+
+namespace mgi::gateway {
+
+struct HttpRequest {
+  std::string method;  // upper case
+  std::string target;  // path and query, as received
+  std::map<std::string, std::string> headers;  // lower-case names; repeated ones joined by ", "
+  std::string body;
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  void Set(const std::string& name, const std::string& value) { headers.emplace_back(name, value); }
+};
+
+struct GatewayOptions {
+  std::chrono::milliseconds backend_timeout{5000};
+  std::chrono::milliseconds max_grpc_timeout{60000};
+  int max_json_depth = 32;
+  std::vector<std::string> cors_origins;          // exact origins, or "*"
+  std::vector<std::string> public_packages = {"mgi.catalog"};  // GETs cacheable publicly
+  std::chrono::seconds public_max_age{60};
+  size_t gzip_min_bytes = 1024;
+  std::string www_dir;  // the explorer's files; "" disables "/"
+};
+
+class Gateway {
+ public:
+  Gateway(GatewayOptions options, RouteTable routes, Backends* backends, MetricsRegistry* metrics,
+          std::string openapi_json);
+
+  // Answers `request`; `done` runs exactly once, possibly on a backend thread.
+  void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
+
+  // A complete error response for the transport's own failures (413, 431, 400).
+  HttpResponse TransportError(int http_status, const std::string& message) const;
+
+  // /readyz answers 503 from now on.
+  void SetDraining() { draining_ = true; }
+
+ private:
+  void Finish(const HttpRequest& request, const std::string& route_label,
+              std::chrono::steady_clock::time_point start, HttpResponse response,
+              const std::function<void(HttpResponse)>& done) const;
+  HttpResponse Error(int http_status, int grpc_code, const std::string& message,
+                     const std::string& details_bin) const;
+  bool OriginAllowed(const std::string& origin) const;
+  bool ServeBuiltin(const HttpRequest& request, const std::string& path,
+                    std::function<void(HttpResponse)>& done, std::string* label);
+
+  GatewayOptions options_;
+  RouteTable routes_;
+  Backends* backends_;
+  MetricsRegistry* metrics_;
+  std::string openapi_json_;
+  std::atomic<bool> draining_{false};
+};
+
+// Helpers exposed for unit tests.
+// Parses a Grpc-Timeout header ("100m", "5S", "1H"...); false when malformed.
+bool ParseGrpcTimeout(const std::string& value, std::chrono::milliseconds* out);
+// The preferred language of an Accept-Language header (highest q, first on ties), normalised;
+// "" when none is usable.
+std::string PreferredLanguage(const std::string& accept_language);
+// True when Accept-Encoding accepts gzip.
+bool AcceptsGzip(const std::string& accept_encoding);
+// gzip (RFC 1952) of `data`.
+std::string Gzip(const std::string& data);
+// A strong validator from the content: a quoted hex digest.
+std::string ContentEtag(const std::string& body);
+
+}  // namespace mgi::gateway

@@ -1,0 +1,46 @@
+// mgi-gateway: HTTP/JSON for every google.api.http-annotated RPC linked into the binary.
+#include <spdlog/spdlog.h>
+
+#include "common/config.h"
+#include "common/logging.h"
+#include "common/server.h"
+#include "gateway/flags.h"
+#include "gateway/openapi.h"
+
+int main(int argc, char** argv) {
+  using namespace mgi::gateway;
+  mgi::BlockShutdownSignals();  // the server's sigwait receives SIGTERM/SIGINT
+  mgi::Config config("gateway");
+  GatewayConfig cfg;
+  cfg.www_dir = MGI_GATEWAY_WWW_DIR;
+  RegisterGatewayFlags(config, &cfg);
+  if (int rc = mgi::ParseOrExit(config, argc, argv); rc >= 0) return rc;
+  if (auto s = mgi::InitLogging("gateway", cfg.log_format, cfg.log_level); !s.ok()) return 2;
+
+  auto services = LinkedAnnotatedServices();
+  auto routes = RouteTable::Build(services);
+  auto backend_map = MakeBackendMap(cfg);
+  if (!routes.ok() || !backend_map.ok()) {
+    spdlog::critical("{}", (routes.ok() ? backend_map.status() : routes.status()).ToString());
+    return 2;
+  }
+  std::vector<std::string> names;
+  for (const auto* s : services) names.push_back(s->full_name());
+  auto backends = MakeGrpcBackends(names, *backend_map, {cfg.max_message_bytes});
+  if (!backends.ok()) {
+    spdlog::critical("{}", backends.status().ToString());
+    return 2;
+  }
+  mgi::MetricsRegistry metrics;
+  std::string openapi = BuildOpenApi(*routes, "MGI API", "v1");
+  size_t route_count = routes->routes().size();
+  Gateway gateway(ToGatewayOptions(cfg), *std::move(routes), backends->get(), &metrics, openapi);
+  auto server = HttpServer::Start(ToHttpOptions(cfg), &gateway);
+  if (!server.ok()) {
+    spdlog::critical("{}", server.status().ToString());
+    return 1;
+  }
+  spdlog::info("mgi-gateway listening on {}:{} with {} routes for {} services", cfg.host,
+               (*server)->port(), route_count, names.size());
+  return (*server)->RunUntilSignal(cfg.shutdown_grace);
+}

@@ -1,0 +1,246 @@
+#include "gateway/openapi.h"
+
+#include <set>
+
+#include <google/api/field_behavior.pb.h>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace mgi::gateway {
+namespace {
+
+namespace pb = google::protobuf;
+using nlohmann::json;
+
+json ErrorSchema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"error",
+             {{"type", "object"},
+              {"properties",
+               {{"code", {{"type", "integer"}}},
+                {"status", {{"type", "string"}}},
+                {"message", {{"type", "string"}}},
+                {"details", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}}}}}};
+}
+
+std::string Ref(const pb::Descriptor* d) { return "#/components/schemas/" + d->full_name(); }
+
+class Schemas {
+ public:
+  json& components() { return components_; }
+
+  json ForMessage(const pb::Descriptor* d) {
+    const std::string& n = d->full_name();
+    if (n == "google.protobuf.Timestamp") return {{"type", "string"}, {"format", "date-time"}};
+    if (n == "google.protobuf.Duration" || n == "google.protobuf.FieldMask") {
+      return {{"type", "string"}};
+    }
+    if (n == "google.protobuf.Empty") return {{"type", "object"}};
+    if (n == "google.protobuf.Struct") return {{"type", "object"}};
+    if (n == "google.protobuf.Value" || n == "google.protobuf.Any") return {{"type", "object"}};
+    if (n == "google.protobuf.StringValue") return {{"type", "string"}};
+    if (n == "google.protobuf.BoolValue") return {{"type", "boolean"}};
+    if (n == "google.protobuf.Int32Value" || n == "google.protobuf.UInt32Value") {
+      return {{"type", "integer"}};
+    }
+    if (n == "google.protobuf.DoubleValue" || n == "google.protobuf.FloatValue") {
+      return {{"type", "number"}};
+    }
+    if (n == "google.protobuf.Int64Value" || n == "google.protobuf.UInt64Value" ||
+        n == "google.protobuf.BytesValue") {
+      return {{"type", "string"}};
+    }
+    Define(d);
+    return {{"$ref", Ref(d)}};
+  }
+
+  json ForField(const pb::FieldDescriptor* f) {
+    if (f->is_map()) {
+      return {{"type", "object"},
+              {"additionalProperties", ForSingle(f->message_type()->map_value())}};
+    }
+    json single = ForSingle(f);
+    if (f->is_repeated()) return {{"type", "array"}, {"items", single}};
+    return single;
+  }
+
+ private:
+  json ForSingle(const pb::FieldDescriptor* f) {
+    switch (f->type()) {
+      case pb::FieldDescriptor::TYPE_STRING: return {{"type", "string"}};
+      case pb::FieldDescriptor::TYPE_BYTES: return {{"type", "string"}, {"format", "byte"}};
+      case pb::FieldDescriptor::TYPE_BOOL: return {{"type", "boolean"}};
+      case pb::FieldDescriptor::TYPE_DOUBLE: return {{"type", "number"}, {"format", "double"}};
+      case pb::FieldDescriptor::TYPE_FLOAT: return {{"type", "number"}, {"format", "float"}};
+      case pb::FieldDescriptor::TYPE_INT64:
+      case pb::FieldDescriptor::TYPE_SINT64:
+      case pb::FieldDescriptor::TYPE_SFIXED64:
+      case pb::FieldDescriptor::TYPE_UINT64:
+      case pb::FieldDescriptor::TYPE_FIXED64: return {{"type", "string"}, {"format", "int64"}};
+      case pb::FieldDescriptor::TYPE_ENUM: {
+        json values = json::array();
+        for (int i = 0; i < f->enum_type()->value_count(); ++i) {
+          values.push_back(f->enum_type()->value(i)->name());
+        }
+        return {{"type", "string"}, {"enum", values}};
+      }
+      case pb::FieldDescriptor::TYPE_MESSAGE:
+      case pb::FieldDescriptor::TYPE_GROUP: return ForMessage(f->message_type());
+      default: return {{"type", "integer"}, {"format", "int32"}};
+    }
+  }
+
+  void Define(const pb::Descriptor* d) {
+    if (defined_.count(d->full_name())) return;
+    defined_.insert(d->full_name());
+    json props = json::object();
+    json required = json::array();
+    for (int i = 0; i < d->field_count(); ++i) {
+      const pb::FieldDescriptor* f = d->field(i);
+      json schema = ForField(f);
+      const auto& behaviors = f->options().GetRepeatedExtension(google::api::field_behavior);
+      for (int b : behaviors) {
+        if (b == google::api::REQUIRED) required.push_back(f->json_name());
+        if (b == google::api::OUTPUT_ONLY && !schema.contains("$ref")) schema["readOnly"] = true;
+      }
+      props[f->json_name()] = schema;
+    }
+    json def = {{"type", "object"}, {"properties", props}};
+    if (!required.empty()) def["required"] = required;
+    components_[d->full_name()] = def;
+  }
+
+  json components_ = json::object();
+  std::set<std::string> defined_;
+};
+
+// Query parameters: scalar leaves not bound by the path or body, nested messages dotted.
+void QueryParams(const pb::Descriptor* d, const std::string& prefix,
+                 const std::set<std::string>& bound, int depth, Schemas& schemas, json* out) {
+  if (depth > 3) return;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* f = d->field(i);
+    std::string path = prefix.empty() ? f->name() : prefix + "." + f->name();
+    if (bound.count(path) || bound.count("*")) continue;
+    if (f->is_map()) continue;
+    if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+      json s = schemas.ForField(f);
+      bool scalar_like = !s.contains("$ref") && !(s.contains("items") && s["items"].contains("$ref"));
+      if (!scalar_like) {
+        if (!f->is_repeated()) QueryParams(f->message_type(), path, bound, depth + 1, schemas, out);
+        continue;
+      }
+    }
+    json schema = schemas.ForField(f);
+    json p = {{"name", path}, {"in", "query"}, {"required", false}, {"schema", schema}};
+    if (f->is_repeated()) {
+      p["style"] = "form";
+      p["explode"] = true;
+    }
+    out->push_back(p);
+  }
+}
+
+}  // namespace
+
+std::string BuildOpenApi(const RouteTable& routes, const std::string& title,
+                         const std::string& version) {
+  Schemas schemas;
+  json paths = json::object();
+  std::set<std::string> operation_ids;
+  for (const auto& route : routes.routes()) {
+    const PathTemplate& t = route->path;
+    // "/v1/{name=profiles/*}:publish" -> "/v1/profiles/{profilesId}:publish".
+    std::vector<std::string> segs(t.segments().size());
+    std::vector<std::string> names(t.segments().size());
+    json params = json::array();
+    std::set<std::string> bound;
+    for (size_t i = 0; i < t.segments().size(); ++i) {
+      const auto& s = t.segments()[i];
+      if (s.kind == PathTemplate::Segment::kLiteral) {
+        segs[i] = s.literal;
+      } else {
+        std::string base = i > 0 && t.segments()[i - 1].kind == PathTemplate::Segment::kLiteral
+                               ? t.segments()[i - 1].literal
+                               : "param" + std::to_string(i);
+        std::string name = base + "Id";
+        segs[i] = "{" + name + "}";
+        names[i] = name;
+      }
+    }
+    for (const auto& var : t.variables()) {
+      bound.insert(var.field_path);
+      bool single_wildcard = var.end - var.begin == 1 &&
+                             t.segments()[var.begin].kind != PathTemplate::Segment::kLiteral;
+      for (size_t i = var.begin; i < var.end; ++i) {
+        if (names[i].empty()) continue;
+        if (single_wildcard) {
+          names[i] = var.field_path;
+          segs[i] = "{" + var.field_path + "}";
+        }
+        params.push_back({{"name", names[i]},
+                          {"in", "path"},
+                          {"required", true},
+                          {"description", absl::StrCat("A segment of the `", var.field_path,
+                                                       "` field (", t.text(), ")")},
+                          {"schema", {{"type", "string"}}}});
+      }
+    }
+    std::string path = "/" + absl::StrJoin(segs, "/");
+    if (!t.verb().empty()) path += ":" + t.verb();
+    const pb::MethodDescriptor* m = route->method;
+    if (!route->body.empty()) bound.insert(route->body);
+    QueryParams(m->input_type(), "", bound, 0, schemas, &params);
+
+    std::string op_id = m->name();
+    if (route->binding_index > 0) op_id += "_" + std::to_string(route->binding_index + 1);
+    while (operation_ids.count(op_id)) op_id += "_";
+    operation_ids.insert(op_id);
+    json op = {{"operationId", op_id},
+               {"tags", {m->service()->name()}},
+               {"summary", absl::StrCat(m->full_name())},
+               {"parameters", params}};
+    if (!route->body.empty()) {
+      json schema;
+      if (route->body == "*") {
+        schema = schemas.ForMessage(m->input_type());
+      } else {
+        schema = schemas.ForField(m->input_type()->FindFieldByName(route->body));
+      }
+      op["requestBody"] = {{"required", true},
+                           {"content", {{"application/json", {{"schema", schema}}}}}};
+    }
+    json responses = json::object();
+    if (route->empty_response) {
+      responses["204"] = {{"description", "Deleted"}};
+    } else if (m->output_type()->full_name() == "google.api.HttpBody") {
+      responses["200"] = {
+          {"description", "The document, with its own content type"},
+          {"content", {{"*/*", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
+    } else {
+      responses[route->creates ? "201" : "200"] = {
+          {"description", "OK"},
+          {"content",
+           {{"application/json", {{"schema", schemas.ForMessage(m->output_type())}}}}}};
+    }
+    responses["default"] = {
+        {"description", "An error (AIP-193)"},
+        {"content",
+         {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+    op["responses"] = responses;
+    std::string method = route->http_method;
+    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[path][method] = op;
+  }
+  schemas.components()["Error"] = ErrorSchema();
+  json doc = {{"openapi", "3.0.3"},
+              {"info", {{"title", title}, {"version", version}}},
+              {"paths", paths},
+              {"components", {{"schemas", schemas.components()}}}};
+  return doc.dump(2);
+}
+
+}  // namespace mgi::gateway

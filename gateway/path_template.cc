@@ -1,0 +1,195 @@
+#include "gateway/path_template.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace mgi::gateway {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+absl::Status ParseSegments(const std::string& text, const std::string& whole,
+                           std::vector<PathTemplate::Segment>* out) {
+  for (const auto& part : absl::StrSplit(text, '/')) {
+    std::string s(part);
+    PathTemplate::Segment seg;
+    if (s.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("empty segment in path template ", whole));
+    } else if (s == "*") {
+      seg.kind = PathTemplate::Segment::kSingle;
+    } else if (s == "**") {
+      seg.kind = PathTemplate::Segment::kMulti;
+    } else {
+      if (s.find_first_of("{}*=") != std::string::npos) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("bad segment '", s, "' in path template ", whole));
+      }
+      seg.literal = s;
+    }
+    out->push_back(std::move(seg));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool PercentDecode(const std::string& text, std::string* out, bool keep_slash,
+                   bool plus_as_space) {
+  out->clear();
+  out->reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return false;
+      int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      char decoded = static_cast<char>(hi * 16 + lo);
+      if (keep_slash && decoded == '/') {
+        out->append(text, i, 3);
+      } else {
+        out->push_back(decoded);
+      }
+      i += 2;
+    } else if (c == '+' && plus_as_space) {
+      out->push_back(' ');
+    } else {
+      out->push_back(c);
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<PathTemplate> PathTemplate::Parse(const std::string& text) {
+  PathTemplate t;
+  t.text_ = text;
+  if (text.empty() || text[0] != '/') {
+    return absl::InvalidArgumentError(absl::StrCat("path template must start with '/': ", text));
+  }
+  std::string rest = text.substr(1);
+  // The verb is after the last ':' that is outside braces.
+  int depth = 0;
+  size_t verb_at = std::string::npos;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '{') ++depth;
+    if (rest[i] == '}') --depth;
+    if (rest[i] == ':' && depth == 0) verb_at = i;
+  }
+  if (verb_at != std::string::npos) {
+    t.verb_ = rest.substr(verb_at + 1);
+    rest = rest.substr(0, verb_at);
+    if (t.verb_.empty() || t.verb_.find('/') != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("bad verb in path template ", text));
+    }
+  }
+  size_t i = 0;
+  while (i < rest.size()) {
+    if (rest[i] == '{') {
+      size_t close = rest.find('}', i);
+      if (close == std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat("unclosed '{' in path template ", text));
+      }
+      std::string inner = rest.substr(i + 1, close - i - 1);
+      Variable var;
+      std::string pattern = "*";
+      if (size_t eq = inner.find('='); eq != std::string::npos) {
+        var.field_path = inner.substr(0, eq);
+        pattern = inner.substr(eq + 1);
+      } else {
+        var.field_path = inner;
+      }
+      if (var.field_path.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("empty variable in path template ", text));
+      }
+      var.begin = t.segments_.size();
+      if (auto s = ParseSegments(pattern, text, &t.segments_); !s.ok()) return s;
+      var.end = t.segments_.size();
+      var.multi = var.end - var.begin > 1 ||
+                  t.segments_[var.begin].kind == Segment::kMulti;
+      t.variables_.push_back(var);
+      i = close + 1;
+    } else {
+      size_t slash = rest.find('/', i);
+      size_t end = slash == std::string::npos ? rest.size() : slash;
+      if (rest.find('{', i) < end) {
+        return absl::InvalidArgumentError(absl::StrCat("bad variable in path template ", text));
+      }
+      if (auto s = ParseSegments(rest.substr(i, end - i), text, &t.segments_); !s.ok()) return s;
+      i = end;
+    }
+    if (i < rest.size()) {
+      if (rest[i] != '/') {
+        return absl::InvalidArgumentError(absl::StrCat("expected '/' in path template ", text));
+      }
+      ++i;
+      if (i == rest.size()) {
+        return absl::InvalidArgumentError(absl::StrCat("trailing '/' in path template ", text));
+      }
+    }
+  }
+  for (size_t k = 0; k < t.segments_.size(); ++k) {
+    if (t.segments_[k].kind == Segment::kMulti && k + 1 != t.segments_.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("'**' must be last in path template ", text));
+    }
+  }
+  return t;
+}
+
+int PathTemplate::Specificity() const {
+  int n = 0;
+  for (const auto& s : segments_) n += s.kind == Segment::kLiteral ? 2 : (s.kind == Segment::kSingle ? 1 : 0);
+  return n + (verb_.empty() ? 0 : 1);
+}
+
+bool PathTemplate::Match(const std::string& path, Bindings* bindings) const {
+  if (path.empty() || path[0] != '/') return false;
+  std::string rest = path.substr(1);
+  size_t last_slash = rest.rfind('/');
+  size_t colon = rest.find(':', last_slash == std::string::npos ? 0 : last_slash + 1);
+  if (verb_.empty()) {
+    if (colon != std::string::npos) return false;
+  } else {
+    if (colon == std::string::npos || rest.compare(colon + 1, std::string::npos, verb_) != 0) {
+      return false;
+    }
+    rest.resize(colon);
+  }
+  std::vector<std::string> parts;
+  if (!rest.empty()) parts = absl::StrSplit(rest, '/');
+  // Match segment by segment; "**" (always last) takes the remainder.
+  std::vector<std::pair<size_t, size_t>> spans(segments_.size());  // parts covered per segment
+  size_t p = 0;
+  for (size_t k = 0; k < segments_.size(); ++k) {
+    const Segment& seg = segments_[k];
+    if (seg.kind == Segment::kMulti) {
+      spans[k] = {p, parts.size()};
+      p = parts.size();
+      break;
+    }
+    if (p >= parts.size() || parts[p].empty()) return false;
+    if (seg.kind == Segment::kLiteral && parts[p] != seg.literal) return false;
+    spans[k] = {p, p + 1};
+    ++p;
+  }
+  if (p != parts.size()) return false;
+  if (bindings == nullptr) return true;
+  bindings->clear();
+  for (const Variable& var : variables_) {
+    size_t from = spans[var.begin].first, to = spans[var.end - 1].second;
+    std::string value;
+    for (size_t q = from; q < to; ++q) {
+      std::string decoded;
+      if (!PercentDecode(parts[q], &decoded, /*keep_slash=*/var.multi)) return false;
+      if (q > from) value.push_back('/');
+      value += decoded;
+    }
+    bindings->emplace_back(var.field_path, std::move(value));
+  }
+  return true;
+}
+
+}  // namespace mgi::gateway

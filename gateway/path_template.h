@@ -1,0 +1,56 @@
+// google.api.http path templates: parsing and matching, with no gRPC or protobuf types.
+//
+// Grammar (google/api/http.proto): Template = "/" Segments [":" Verb]; Segment = "*" | "**" |
+// LITERAL | "{" FieldPath ["=" Segments] "}". "{x}" is "{x=*}". "**" must be the last segment.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace mgi::gateway {
+
+class PathTemplate {
+ public:
+  // A variable binds segments [begin, end) of the template to a request field path.
+  struct Variable {
+    std::string field_path;  // e.g. "profile.name"
+    size_t begin = 0;
+    size_t end = 0;
+    bool multi = false;  // ends with "**" or spans several segments: "/" is kept when decoding
+  };
+  struct Segment {
+    enum Kind { kLiteral, kSingle, kMulti } kind = kLiteral;
+    std::string literal;
+  };
+  using Bindings = std::vector<std::pair<std::string, std::string>>;  // field path -> value
+
+  static absl::StatusOr<PathTemplate> Parse(const std::string& text);
+
+  // Matches a request path (no query string, still percent-encoded). Fills `bindings` with the
+  // decoded variable values. A path whose last segment holds ":" only matches a template with
+  // that verb.
+  bool Match(const std::string& path, Bindings* bindings) const;
+
+  const std::string& text() const { return text_; }
+  const std::string& verb() const { return verb_; }
+  const std::vector<Segment>& segments() const { return segments_; }
+  const std::vector<Variable>& variables() const { return variables_; }
+  // More literal segments = more specific; used to choose between two matching templates.
+  int Specificity() const;
+
+ private:
+  std::string text_;
+  std::string verb_;
+  std::vector<Segment> segments_;
+  std::vector<Variable> variables_;
+};
+
+// Percent-decodes `text`. With `keep_slash`, "%2F" stays encoded. With `plus_as_space`, "+" is a
+// space (query strings). Returns false on a malformed escape.
+bool PercentDecode(const std::string& text, std::string* out, bool keep_slash = false,
+                   bool plus_as_space = false);
+
+}  // namespace mgi::gateway
