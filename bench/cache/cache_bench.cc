@@ -5,6 +5,14 @@
 // Usage: mgi-cache-bench [--iterations=2000] [--threads=4] [--profile=<json>] [--copies=2]
 //        [--redis-addr=...]   (--copies repeats the profile's domain findings: 2 gives ~19 KB)
 // Without --redis-addr it starts its own redis-server on a free loopback port.
+#include <hiredis/hiredis.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -20,8 +28,10 @@
 #include "common/cache_config.h"
 #include "common/config.h"
 #include "common/redis_cache.h"
-#include "harness.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
+#ifdef MGI_BENCH_SQLITE
+#include "services/assessment/sqlite_profile_store.h"
+#endif
 
 namespace {
 
@@ -53,6 +63,59 @@ void Row(const char* what, const Stats& s) {
   std::printf("| %-44s | %9.1f | %9.1f | %9.1f | %9.1f |\n", what, s.p50, s.p90, s.p99, s.mean);
 }
 
+// A redis-server of our own on a free loopback port, without persistence.
+class OwnRedis {
+ public:
+  bool Start() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      close(fd);
+      return false;
+    }
+    close(fd);
+    port_ = ntohs(addr.sin_port);
+    std::string port = std::to_string(port_);
+    pid_ = fork();
+    if (pid_ == 0) {
+      int null = open("/dev/null", O_WRONLY);
+      dup2(null, 1);
+      dup2(null, 2);
+      execl("/usr/bin/redis-server", "redis-server", "--port", port.c_str(), "--bind",
+            "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (Clock::now() < deadline) {
+      timeval tv{0, 100000};
+      redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+      bool up = c != nullptr && c->err == 0;
+      if (c) redisFree(c);
+      if (up) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling with a deadline
+    }
+    return false;
+  }
+  void Kill() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  ~OwnRedis() { Kill(); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
 bool ReadProfile(const std::string& path, Profile* out) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
@@ -83,10 +146,10 @@ int main(int argc, char** argv) {
   if (int rc = mgi::ParseOrExit(config, argc, argv); rc >= 0) return rc;
   spdlog::set_level(spdlog::level::err);  // the fail-open warning would cut the table
 
-  std::unique_ptr<mgi::testing::RedisServer> own_redis;
+  std::unique_ptr<OwnRedis> own_redis;
   if (cache_config.addr.empty()) {
-    own_redis = mgi::testing::RedisServer::Start();
-    if (!own_redis) {
+    own_redis = std::make_unique<OwnRedis>();
+    if (!own_redis->Start()) {
       std::fprintf(stderr, "could not start redis-server\n");
       return 1;
     }
@@ -131,6 +194,31 @@ int main(int argc, char** argv) {
         Profile p;
         if (!p.ParseFromString(bytes)) std::abort();
       }));
+#ifdef MGI_BENCH_SQLITE
+  // The assessment service's source of truth: a point read in its SQLite store.
+  char dir_template[] = "/tmp/mgi-cache-bench-XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) return 1;
+  std::string db_path = std::string(dir_template) + "/assessment.db";
+  auto store = mgi::assessment::SqliteProfileStore::Open(db_path);
+  if (!store.ok()) {
+    std::fprintf(stderr, "sqlite: %s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  {
+    mgi::assessment::ProfileWrite write;
+    write.profile = profile;
+    write.revision.set_name(profile.name() + "/revisions/1");
+    write.revision.set_revision(1);
+    *write.revision.mutable_snapshot() = profile;
+    if (auto st = (*store)->Commit({write}); !st.ok()) {
+      std::fprintf(stderr, "sqlite: %s\n", st.ToString().c_str());
+      return 1;
+    }
+  }
+  Row("source: SqliteProfileStore::Get (point read)", Measure(iterations, [&] {
+        if (!(*store)->Get(profile.name()).ok()) std::abort();
+      }));
+#endif
   Row("cache hit: GetProto from Redis", Measure(iterations, [&] {
         if (!mgi::GetProto<Profile>(*cache, key)) std::abort();
       }));
