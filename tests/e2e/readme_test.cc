@@ -1,0 +1,106 @@
+// The README's example calls, run against the whole suite started from the real binaries: if the
+// README says it, it works.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness.h"
+
+namespace mgi::testing {
+namespace {
+
+class ReadmeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(TempDir("mgi-readme"));
+    catalog_ = new std::optional<Service>(StartService("mgi-catalog"));
+    ASSERT_TRUE(catalog_->has_value());
+    std::string catalog_addr = "--catalog-addr=" + (*catalog_)->address;
+    assessment_ = new std::optional<Service>(StartService(
+        "mgi-assessment", {catalog_addr, "--db=" + *dir_ + "/assessment.db",
+                           "--seed-dir=" + DataDir() + "/profiles"}));
+    ASSERT_TRUE(assessment_->has_value());
+    report_ = new std::optional<Service>(StartService(
+        "mgi-report", {catalog_addr, "--assessment-addr=" + (*assessment_)->address}));
+    ASSERT_TRUE(report_->has_value());
+    gateway_port_ = FreePort();
+    gateway_ = Process::Start(
+                   BinaryPath("mgi-gateway"),
+                   {"--host=127.0.0.1", "--port=" + std::to_string(gateway_port_), catalog_addr,
+                    "--assessment-addr=" + (*assessment_)->address,
+                    "--report-addr=" + (*report_)->address})
+                   .release();
+    ASSERT_TRUE(WaitForHttp(gateway_port_, "/readyz", milliseconds(20000))) << gateway_->Log();
+  }
+
+  static void TearDownTestSuite() {
+    delete gateway_;
+    delete report_;
+    delete assessment_;
+    delete catalog_;
+  }
+
+  // Runs a command, returns what it printed; fails the test on a non-zero exit.
+  static std::string Run(const std::string& binary, const std::vector<std::string>& args) {
+    auto p = Process::Start(binary, args);
+    EXPECT_NE(p, nullptr);
+    auto code = p->Wait(milliseconds(30000));
+    EXPECT_EQ(code, 0) << binary << " failed:\n" << p->Log();
+    return p->Log();
+  }
+
+  static std::string Http(const std::string& path_and_query) {
+    return Run("/usr/bin/curl", {"-sS", "--fail-with-body", "http://127.0.0.1:" +
+                                                              std::to_string(gateway_port_) +
+                                                              path_and_query});
+  }
+
+  static std::string* dir_;
+  static std::optional<Service>* catalog_;
+  static std::optional<Service>* assessment_;
+  static std::optional<Service>* report_;
+  static Process* gateway_;
+  static int gateway_port_;
+};
+
+std::string* ReadmeTest::dir_;
+std::optional<Service>* ReadmeTest::catalog_;
+std::optional<Service>* ReadmeTest::assessment_;
+std::optional<Service>* ReadmeTest::report_;
+Process* ReadmeTest::gateway_;
+int ReadmeTest::gateway_port_;
+
+TEST_F(ReadmeTest, GrpcExampleWithBufCurlThroughReflection) {
+  std::string out = Run(SourceDir() + "/tools/node/node_modules/.bin/buf",
+                        {"curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d",
+                         R"({"name": "countries/GTM", "language": "es"})",
+                         "http://" + (*catalog_)->address +
+                             "/mgi.catalog.v1.CatalogService/GetCountry"});
+  EXPECT_NE(out.find(R"("officialName": "República de Guatemala")"), std::string::npos) << out;
+}
+
+TEST_F(ReadmeTest, HttpExamples) {
+  EXPECT_NE(Http("/v1/countries/GTM?language=fr").find("République du Guatemala"),
+            std::string::npos);
+  std::string indicators =
+      Http("/v1/indicators?filter=domain%20%3D%20%22partnerships%22&page_size=5");
+  EXPECT_NE(indicators.find("domains/partnerships"), std::string::npos) << indicators;
+  EXPECT_NE(indicators.find("nextPageToken"), std::string::npos) << indicators;
+  std::string profile = Http("/v1/profiles/gtm-2022");
+  EXPECT_NE(profile.find("PROFILE_STATE_PUBLISHED"), std::string::npos) << profile;
+  std::string pdf_path = *dir_ + "/gtm-2022-es.pdf";
+  Run("/usr/bin/curl",
+      {"-sS", "--fail-with-body", "-o", pdf_path,
+       "http://127.0.0.1:" + std::to_string(gateway_port_) +
+           "/v1/profiles/gtm-2022/report?format=pdf&language=es"});
+  std::ifstream pdf(pdf_path, std::ios::binary);
+  std::string head(5, '\0');
+  pdf.read(head.data(), 5);
+  EXPECT_EQ(head, "%PDF-");
+  std::string markdown = Http("/v1/profiles/gtm-2022/report?format=markdown&language=fr");
+  EXPECT_NE(markdown.find("août 2022"), std::string::npos) << markdown.substr(0, 400);
+}
+
+}  // namespace
+}  // namespace mgi::testing
