@@ -1,0 +1,42 @@
+// gRPC implementations of the peer interfaces, each call with the configured deadline.
+#pragma once
+
+#include <memory>
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/channel.h"
+#include "mgi/assessment/v1/assessment_service.grpc.pb.h"
+#include "mgi/catalog/v1/catalog_service.grpc.pb.h"
+#include "report/peers.h"
+
+namespace mgi::report {
+
+class GrpcAssessmentPeer final : public AssessmentPeer {
+ public:
+  GrpcAssessmentPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config);
+  absl::StatusOr<mgi::assessment::v1::Profile> GetProfile(const std::string& name,
+                                                          const std::string& language) override;
+  absl::StatusOr<mgi::assessment::v1::CompareProfilesResponse> CompareProfiles(
+      const std::string& name, const std::string& other, const std::string& language) override;
+
+ private:
+  std::unique_ptr<mgi::assessment::v1::AssessmentService::Stub> stub_;
+  ChannelConfig config_;
+};
+
+class GrpcCatalogPeer final : public CatalogPeer {
+ public:
+  GrpcCatalogPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config);
+  absl::StatusOr<std::vector<mgi::catalog::v1::Domain>> ListDomains(
+      const std::string& language) override;
+  absl::StatusOr<mgi::catalog::v1::Framework> GetFramework(const std::string& language) override;
+  absl::StatusOr<mgi::catalog::v1::Country> GetCountry(const std::string& name,
+                                                       const std::string& language) override;
+
+ private:
+  std::unique_ptr<mgi::catalog::v1::CatalogService::Stub> stub_;
+  ChannelConfig config_;
+};
+
+}  // namespace mgi::report

@@ -1,0 +1,52 @@
+#include "report/report_grpc_service.h"
+
+#include <chrono>
+
+namespace mgi::report {
+
+ReportGrpcService::ReportGrpcService(ReportService& service, Executor& executor,
+                                     MetricsRegistry* metrics)
+    : service_(service), executor_(executor), metrics_(metrics) {}
+
+grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
+    grpc::CallbackServerContext* context, const mgi::report::v1::GetReportRequest* request,
+    google::api::HttpBody* response) {
+  ReportRequest req{request->name(), request->format(), request->language()};
+  return Offload(context, executor_, [this, context, req, response] {
+    auto checked = service_.Check(req);
+    if (!checked.ok()) return checked.status();
+    auto inputs = service_.FetchInputs(*checked);
+    if (!inputs.ok()) return inputs.status();
+    auto start = std::chrono::steady_clock::now();
+    auto report = service_.Render(*inputs, checked->format);
+    if (!report.ok()) return report.status();
+    if (metrics_ != nullptr) {
+      metrics_
+          ->GetHistogram("mgi_report_render_seconds", "Time to render one report",
+                         {{"format", checked->format}})
+          ->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                        .count());
+    }
+    context->AddInitialMetadata("etag", report->etag);
+    context->AddInitialMetadata("x-mgi-renderer-version", kRendererVersion);
+    response->set_content_type(report->content_type);
+    response->set_data(std::move(report->data));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportGrpcService::ListReportFormats(
+    grpc::CallbackServerContext* context, const mgi::report::v1::ListReportFormatsRequest*,
+    mgi::report::v1::ListReportFormatsResponse* response) {
+  FormatsInfo info = service_.ListFormats();
+  for (const auto& f : info.formats) {
+    auto* out = response->add_formats();
+    out->set_format(f.format);
+    out->set_content_type(f.content_type);
+  }
+  for (const auto& l : info.languages) response->add_languages(l);
+  response->set_renderer_version(info.renderer_version);
+  return FinishNow(context, absl::OkStatus());
+}
+
+}  // namespace mgi::report

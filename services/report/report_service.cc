@@ -1,0 +1,177 @@
+#include "report/report_service.h"
+
+#include <cstdio>
+
+#include <google/api/httpbody.pb.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "common/cache_config.h"
+#include "common/language.h"
+#include "common/pagination.h"
+#include "common/status.h"
+
+namespace mgi::report {
+namespace {
+
+bool ValidProfileId(const std::string& id) {
+  if (id.empty() || id.size() > 63 || !(id[0] >= 'a' && id[0] <= 'z')) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string ContentEtag(const std::string& data) {
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "%016llx",
+                static_cast<unsigned long long>(StableHash(data)));
+  return "\"" + std::string(buffer) + "-" + std::to_string(data.size()) + "\"";
+}
+
+ReportService::ReportService(const Renderer& renderer, AssessmentPeer& assessment,
+                             CatalogPeer& catalog, Cache* cache)
+    : renderer_(renderer), assessment_(assessment), catalog_(catalog), cache_(cache) {}
+
+std::string RenderedReportKey(const ReportInputs& inputs, const std::string& format) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    auto put = [&out](const google::protobuf::MessageLite& m) {
+      out.WriteVarint64(m.ByteSizeLong());
+      m.SerializeWithCachedSizes(&out);
+    };
+    put(inputs.profile);
+    for (const auto& d : inputs.domains) put(d);
+    put(inputs.framework);
+    put(inputs.country);
+    if (inputs.changes) put(*inputs.changes);
+    if (inputs.previous_month) put(*inputs.previous_month);
+  }
+  return CacheKey("report", inputs.profile.name(), KeyDigest(bytes), format, inputs.language,
+                  kRendererVersion);
+}
+
+absl::StatusOr<CheckedRequest> ReportService::Check(const ReportRequest& request) const {
+  std::vector<FieldViolation> violations;
+  CheckedRequest out;
+  const std::string prefix = "profiles/", suffix = "/report";
+  if (request.name.empty()) {
+    violations.push_back({"name", "is required, e.g. \"profiles/gtm-2022/report\""});
+  } else if (!absl::StartsWith(request.name, prefix) || !absl::EndsWith(request.name, suffix) ||
+             !ValidProfileId(request.name.substr(
+                 prefix.size(), request.name.size() - prefix.size() - suffix.size()))) {
+    violations.push_back({"name", "must be \"profiles/{profile}/report\""});
+  } else {
+    out.profile = request.name.substr(0, request.name.size() - suffix.size());
+  }
+  out.format = request.format.empty() ? "html" : request.format;
+  if (FindFormat(out.format) == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& f : Formats()) names.push_back(f.format);
+    violations.push_back({"format", "unknown format \"" + request.format + "\"; one of " +
+                                        absl::StrJoin(names, ", ")});
+  }
+  auto language = NormalizeLanguage(request.language, "language");
+  std::string supported = absl::StrJoin(renderer_.messages().Languages(), ", ");
+  if (!language.ok()) {
+    violations.push_back({"language", "must be a BCP 47 language tag; supported: " + supported});
+  } else if (renderer_.messages().Find(*language) == nullptr) {
+    violations.push_back({"language", "unsupported language \"" + *language +
+                                          "\"; supported: " + supported});
+  } else {
+    out.language = *language;
+  }
+  if (violations.size() == 1) {
+    return InvalidArgument(violations[0].field, violations[0].description);
+  }
+  if (!violations.empty()) return InvalidArguments("invalid report request", violations);
+  return out;
+}
+
+absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& request) {
+  ReportInputs inputs;
+  inputs.language = request.language;
+  auto profile = assessment_.GetProfile(request.profile, request.language);
+  if (!profile.ok()) return profile.status();
+  inputs.profile = *std::move(profile);
+  auto domains = catalog_.ListDomains(request.language);
+  if (!domains.ok()) return domains.status();
+  inputs.domains = *std::move(domains);
+  auto framework = catalog_.GetFramework(request.language);
+  if (!framework.ok()) return framework.status();
+  inputs.framework = *std::move(framework);
+  auto country = catalog_.GetCountry(inputs.profile.country(), request.language);
+  if (country.ok()) {
+    inputs.country = *std::move(country);
+  } else if (country.status().code() != absl::StatusCode::kNotFound) {
+    return country.status();
+  } else {
+    spdlog::warn("country not in catalog country={}", inputs.profile.country());
+  }
+  const auto& previous = inputs.profile.previous_edition();
+  if (inputs.profile.edition() > 1 && !previous.empty()) {
+    auto changes = assessment_.CompareProfiles(request.profile, previous, request.language);
+    if (changes.ok()) {
+      inputs.changes = *std::move(changes);
+      auto before = assessment_.GetProfile(previous, request.language);
+      if (before.ok()) inputs.previous_month = before->publication_month();
+    } else if (changes.status().code() == absl::StatusCode::kNotFound) {
+      spdlog::warn("previous edition missing profile={} previous={}", request.profile, previous);
+    } else {
+      return changes.status();
+    }
+  }
+  return inputs;
+}
+
+absl::StatusOr<Report> ReportService::Render(const ReportInputs& inputs,
+                                             const std::string& format) const {
+  auto rendered = renderer_.Render(inputs, format);
+  if (!rendered.ok()) return rendered.status();
+  Report report;
+  report.etag = ContentEtag(rendered->data);
+  report.data = std::move(rendered->data);
+  report.content_type = std::move(rendered->content_type);
+  return report;
+}
+
+absl::StatusOr<Report> ReportService::GetReport(const ReportRequest& request) {
+  auto checked = Check(request);
+  if (!checked.ok()) return checked.status();
+  auto inputs = FetchInputs(*checked);
+  if (!inputs.ok()) return inputs.status();
+  std::string key;
+  if (cache_ != nullptr) {
+    key = RenderedReportKey(*inputs, checked->format);
+    if (auto cached = GetProto<google::api::HttpBody>(*cache_, key)) {
+      Report report;
+      report.data = std::move(*cached->mutable_data());
+      report.content_type = cached->content_type();
+      report.etag = ContentEtag(report.data);
+      return report;
+    }
+  }
+  auto report = Render(*inputs, checked->format);
+  renders_.fetch_add(1);
+  if (report.ok() && cache_ != nullptr) {
+    google::api::HttpBody body;
+    body.set_content_type(report->content_type);
+    body.set_data(report->data);
+    SetProto(*cache_, key, body, std::chrono::seconds(0));  // 0: the configured redis-ttl
+  }
+  return report;
+}
+
+FormatsInfo ReportService::ListFormats() const {
+  return {Formats(), renderer_.messages().Languages(), kRendererVersion};
+}
+
+}  // namespace mgi::report

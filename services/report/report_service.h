@@ -1,0 +1,79 @@
+// The report service's logic, without gRPC types: checks a request, fetches the inputs from the
+// peers, renders them. Fetching and rendering are separate steps so that a cache of rendered
+// reports (keyed by profile etag/revision, format, language and kRendererVersion) can sit
+// between them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/cache.h"
+#include "report/peers.h"
+#include "report/renderer.h"
+
+namespace mgi::report {
+
+struct ReportRequest {
+  std::string name;      // "profiles/{id}/report"
+  std::string format;    // "" means html
+  std::string language;  // "" means en
+};
+
+// A request after checking: the profile's name, a known format, a supported language.
+struct CheckedRequest {
+  std::string profile;   // "profiles/{id}"
+  std::string format;
+  std::string language;
+};
+
+struct Report {
+  std::string data;
+  std::string content_type;
+  std::string etag;  // a quoted hash of `data`
+};
+
+struct FormatsInfo {
+  std::vector<FormatInfo> formats;
+  std::vector<std::string> languages;
+  std::string renderer_version;
+};
+
+class ReportService {
+ public:
+  // The peers and the renderer must outlive the service.
+  // `cache` (optional, may be null) keeps rendered reports under RenderedReportKey.
+  ReportService(const Renderer& renderer, AssessmentPeer& assessment, CatalogPeer& catalog,
+                Cache* cache = nullptr);
+
+  // INVALID_ARGUMENT naming every bad field (name, format, language).
+  absl::StatusOr<CheckedRequest> Check(const ReportRequest& request) const;
+  // Everything the report shows; NOT_FOUND when the profile does not exist.
+  absl::StatusOr<ReportInputs> FetchInputs(const CheckedRequest& request);
+  absl::StatusOr<Report> Render(const ReportInputs& inputs, const std::string& format) const;
+
+  // Check, FetchInputs, then the cached rendering or Render (and cache it).
+  absl::StatusOr<Report> GetReport(const ReportRequest& request);
+  // Reports rendered by GetReport (cache misses) since start.
+  int64_t renders() const { return renders_.load(); }
+  FormatsInfo ListFormats() const;
+
+ private:
+  const Renderer& renderer_;
+  AssessmentPeer& assessment_;
+  CatalogPeer& catalog_;
+  Cache* cache_;
+  std::atomic<int64_t> renders_{0};
+};
+
+// The cache key of a rendered report: the profile's name, a digest of every input (the
+// profile with its etag and revision, the catalog texts, the comparison), the format, the
+// language and kRendererVersion. Any change to what the report shows gives another key.
+std::string RenderedReportKey(const ReportInputs& inputs, const std::string& format);
+
+// A quoted, stable content hash, e.g. "\"3f2a...\"".
+std::string ContentEtag(const std::string& data);
+
+}  // namespace mgi::report

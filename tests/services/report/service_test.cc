@@ -1,0 +1,174 @@
+// Tests of ReportService (request checks, peer errors, fetch then render) and of its gRPC adapter
+// in-process, with fake peers.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "common/executor.h"
+#include "common/server.h"
+#include "common/status.h"
+#include "mgi/report/v1/report_service.grpc.pb.h"
+#include "report/report_grpc_service.h"
+#include "report/report_service.h"
+#include "report_fixtures.h"
+
+namespace mgi::report {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace mgi::report::testing;
+
+class ReportServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { assessment_.profiles["profiles/gtm-2022"] = Guatemala(); }
+  FakeAssessment assessment_;
+  FakeCatalog catalog_;
+  ReportService service_{TheRenderer(), assessment_, catalog_};
+};
+
+std::vector<std::string> Fields(const absl::Status& status) {
+  std::vector<std::string> out;
+  for (const auto& v : FieldViolations(status)) out.push_back(v.field);
+  return out;
+}
+
+TEST_F(ReportServiceTest, ChecksNameFormatAndLanguage) {
+  auto bad_name = service_.GetReport({"profiles/gtm-2022", "html", "en"});
+  EXPECT_EQ(bad_name.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Fields(bad_name.status()), std::vector<std::string>{"name"});
+  auto bad_format = service_.GetReport({"profiles/gtm-2022/report", "docx", "en"});
+  EXPECT_EQ(Fields(bad_format.status()), std::vector<std::string>{"format"});
+  EXPECT_THAT(std::string(bad_format.status().message()), HasSubstr("html, pdf, markdown, svg"));
+  auto bad_language = service_.GetReport({"profiles/gtm-2022/report", "pdf", "de"});
+  EXPECT_EQ(Fields(bad_language.status()), std::vector<std::string>{"language"});
+  EXPECT_THAT(std::string(bad_language.status().message()), HasSubstr("en, es, fr"));
+  auto malformed = service_.GetReport({"profiles/gtm-2022/report", "pdf", "not a tag"});
+  EXPECT_EQ(Fields(malformed.status()), std::vector<std::string>{"language"});
+  auto all = service_.GetReport({"", "docx", "x"});
+  EXPECT_EQ(Fields(all.status()), (std::vector<std::string>{"name", "format", "language"}));
+  EXPECT_EQ(assessment_.get_calls, 0) << "bad requests never reach the peers";
+}
+
+TEST_F(ReportServiceTest, DefaultsToHtmlInEnglish) {
+  auto report = service_.GetReport({"profiles/gtm-2022/report", "", ""});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->content_type, "text/html; charset=utf-8");
+  EXPECT_THAT(report->data, HasSubstr("<html lang=\"en\">"));
+  EXPECT_EQ(report->etag, ContentEtag(report->data));
+  auto again = service_.GetReport({"profiles/gtm-2022/report", "html", "EN"});
+  EXPECT_EQ(again->etag, report->etag);
+  auto fr = service_.GetReport({"profiles/gtm-2022/report", "html", "fr"});
+  EXPECT_NE(fr->etag, report->etag);
+}
+
+TEST_F(ReportServiceTest, MissingProfileIsNotFound) {
+  auto report = service_.GetReport({"profiles/nope/report", "pdf", "en"});
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(report.status().message()), HasSubstr("profiles/nope"));
+}
+
+TEST_F(ReportServiceTest, CatalogOutageIsReported) {
+  catalog_.fail = absl::UnavailableError("catalog down");
+  auto report = service_.GetReport({"profiles/gtm-2022/report", "html", "en"});
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(ReportServiceTest, SecondEditionFetchesTheComparison) {
+  auto current = Guatemala();
+  current.set_previous_edition("profiles/gtm-2018");
+  assessment_.profiles["profiles/gtm-2022"] = current;
+  auto previous = Guatemala();
+  previous.mutable_publication_month()->set_year(2018);
+  previous.mutable_publication_month()->set_month(11);
+  assessment_.profiles["profiles/gtm-2018"] = previous;
+  auto* dc = assessment_.comparison.add_domains();
+  dc->set_domain("domains/partnerships");
+  (*dc->mutable_well_developed()->add_added()->mutable_text())["en"] = "Brand new finding.";
+  auto report = service_.GetReport({"profiles/gtm-2022/report", "markdown", "en"});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_THAT(report->data, HasSubstr("## What changed since the previous edition"));
+  EXPECT_THAT(report->data, HasSubstr("November 2018"));
+  EXPECT_THAT(report->data, HasSubstr("### Partnerships\n\n#### New findings\n\n- Brand new finding."));
+}
+
+TEST_F(ReportServiceTest, ListFormats) {
+  FormatsInfo info = service_.ListFormats();
+  ASSERT_EQ(info.formats.size(), 4u);
+  EXPECT_EQ(info.formats[1].format, "pdf");
+  EXPECT_EQ(info.languages, (std::vector<std::string>{"en", "es", "fr"}));
+  EXPECT_EQ(info.renderer_version, kRendererVersion);
+}
+
+// The gRPC adapter, served in-process on a free port.
+class ReportGrpcTest : public ReportServiceTest {
+ protected:
+  void SetUp() override {
+    ReportServiceTest::SetUp();
+    ServerConfig config;
+    config.port = 0;
+    config.metrics_port = -1;
+    auto server = RunningServer::Start(config, &metrics_, {&grpc_service_});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = mgi::report::v1::ReportService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+  }
+  grpc::Status Get(const std::string& name, const std::string& format, const std::string& language,
+                   google::api::HttpBody* body, grpc::ClientContext* context) {
+    mgi::report::v1::GetReportRequest request;
+    request.set_name(name);
+    request.set_format(format);
+    request.set_language(language);
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return stub_->GetReport(context, request, body);
+  }
+  MetricsRegistry metrics_;
+  Executor executor_{2};
+  ReportGrpcService grpc_service_{service_, executor_, &metrics_};
+  std::unique_ptr<RunningServer> server_;
+  std::unique_ptr<mgi::report::v1::ReportService::Stub> stub_;
+};
+
+TEST_F(ReportGrpcTest, ServesEveryFormatWithEtag) {
+  for (const auto& f : Formats()) {
+    google::api::HttpBody body;
+    grpc::ClientContext context;
+    grpc::Status status = Get("profiles/gtm-2022/report", f.format, "es", &body, &context);
+    ASSERT_TRUE(status.ok()) << f.format << ": " << status.error_message();
+    EXPECT_EQ(body.content_type(), f.content_type);
+    EXPECT_FALSE(body.data().empty());
+    auto etag = context.GetServerInitialMetadata().find("etag");
+    ASSERT_NE(etag, context.GetServerInitialMetadata().end());
+    EXPECT_EQ(std::string(etag->second.data(), etag->second.size()), ContentEtag(body.data()));
+  }
+}
+
+TEST_F(ReportGrpcTest, ErrorsReachTheCallerWithTheField) {
+  google::api::HttpBody body;
+  grpc::ClientContext c1;
+  grpc::Status missing = Get("profiles/nope/report", "html", "en", &body, &c1);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext c2;
+  grpc::Status format = Get("profiles/gtm-2022/report", "docx", "en", &body, &c2);
+  EXPECT_EQ(format.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Fields(FromGrpcStatus(format)), std::vector<std::string>{"format"});
+  grpc::ClientContext c3;
+  grpc::Status language = Get("profiles/gtm-2022/report", "html", "zz", &body, &c3);
+  EXPECT_EQ(Fields(FromGrpcStatus(language)), std::vector<std::string>{"language"});
+}
+
+TEST_F(ReportGrpcTest, ListReportFormats) {
+  grpc::ClientContext context;
+  mgi::report::v1::ListReportFormatsResponse response;
+  ASSERT_TRUE(stub_->ListReportFormats(&context, {}, &response).ok());
+  EXPECT_EQ(response.formats_size(), 4);
+  EXPECT_EQ(response.formats(0).format(), "html");
+  EXPECT_EQ(response.languages_size(), 3);
+  EXPECT_EQ(response.renderer_version(), kRendererVersion);
+}
+
+}  // namespace
+}  // namespace mgi::report
