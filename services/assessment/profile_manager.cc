@@ -144,14 +144,17 @@ av1::Revision ProfileManager::MakeRevision(const av1::Profile& p, const std::str
 }
 
 absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& language) {
-  LocalizedLookup over = Lookup(ToStdMap(p->title_override()), language);
+  // Lookup points into the map it is given: keep each map alive while its result is used.
+  const auto overrides = ToStdMap(p->title_override());
+  LocalizedLookup over = Lookup(overrides, language);
   if (over.text) {
     p->set_display_title(*over.text);
   } else {
     std::string subject;
     bool local = p->level() == cv1::LEVEL_LOCAL;
     if (local) {
-      LocalizedLookup unit = Lookup(ToStdMap(p->local_unit().display_name()), language);
+      const auto names = ToStdMap(p->local_unit().display_name());
+      LocalizedLookup unit = Lookup(names, language);
       subject = unit.text ? *unit.text : p->name();
     } else {
       auto country = catalog_->GetCountry(p->country(), language);
@@ -167,7 +170,8 @@ absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& langua
   for (auto& d : *p->mutable_domains()) {
     for (auto* group : {d.mutable_well_developed(), d.mutable_further_development()}) {
       for (auto& f : *group) {
-        LocalizedLookup text = Lookup(ToStdMap(f.text()), language);
+        const auto texts = ToStdMap(f.text());
+        LocalizedLookup text = Lookup(texts, language);
         if (text.text) {
           f.set_display_text(*text.text);
           f.set_display_language(text.language);

@@ -1,0 +1,527 @@
+// Unit tests of ProfileManager on a real SQLite file with a fake catalog and clock: workflow,
+// state machine, errors, revisions, titles, comparison, import/export and seeding.
+#include "services/assessment/profile_manager.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "fakes.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "harness.h"
+#include "services/assessment/sqlite_profile_store.h"
+#include "test_profiles.h"
+
+namespace mgi::assessment {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+using testing::CompleteDraft;
+using testing::FakeCatalog;
+using testing::FakeClock;
+using google::protobuf::util::MessageDifferencer;
+
+std::vector<std::string> Fields(const absl::Status& s) {
+  std::vector<std::string> out;
+  for (const auto& f : FieldViolations(s)) out.push_back(f.field);
+  return out;
+}
+
+// The subjects of a FAILED_PRECONDITION's google.rpc.PreconditionFailure.
+std::vector<std::string> Subjects(const absl::Status& s) {
+  std::vector<std::string> out;
+  auto payload = s.GetPayload("type.googleapis.com/google.rpc.PreconditionFailure");
+  google::rpc::PreconditionFailure failure;
+  if (payload && failure.ParseFromString(std::string(*payload))) {
+    for (const auto& v : failure.violations()) out.push_back(v.subject());
+  }
+  return out;
+}
+
+av1::ProfileDocument ReadDocument(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  av1::ProfileDocument doc;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(buf.str(), &doc).ok()) << path;
+  return doc;
+}
+
+class ManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = mgi::testing::TempDir("assessment-manager");
+    Reopen();
+  }
+  void Reopen() {
+    manager_.reset();
+    store_.reset();
+    auto store = SqliteProfileStore::Open(dir_ + "/a.db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    auto messages = TitleMessages::Load(std::string(MGI_SOURCE_DIR) + "/data/profiles/messages");
+    ASSERT_TRUE(messages.ok()) << messages.status();
+    manager_ = std::make_unique<ProfileManager>(store_.get(), &catalog_, &clock_, *messages);
+  }
+  av1::Profile Create(const std::string& id, av1::Profile p = CompleteDraft()) {
+    av1::CreateProfileRequest req;
+    *req.mutable_profile() = p;
+    req.set_profile_id(id);
+    auto r = manager_->CreateProfile(req, "alice");
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : av1::Profile();
+  }
+  absl::StatusOr<av1::Profile> Publish(const av1::Profile& p) {
+    av1::PublishProfileRequest req;
+    req.set_name(p.name());
+    req.set_etag(p.etag());
+    return manager_->PublishProfile(req, "bob");
+  }
+  void ImportSeed() {
+    av1::ImportProfilesRequest req;
+    *req.mutable_document() = ReadDocument(std::string(MGI_SOURCE_DIR) +
+                                           "/data/profiles/gtm-2022.json");
+    auto r = manager_->ImportProfiles(req, "seed");
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+
+  std::string dir_;
+  FakeCatalog catalog_;
+  FakeClock clock_;
+  std::unique_ptr<SqliteProfileStore> store_;
+  std::unique_ptr<ProfileManager> manager_;
+};
+
+TEST_F(ManagerTest, CreateGivesADraftAtRevisionOne) {
+  av1::Profile input = CompleteDraft();
+  input.set_state(av1::PROFILE_STATE_PUBLISHED);  // output-only: ignored
+  input.set_revision(42);
+  av1::Profile p = Create("gtm-2018", input);
+  EXPECT_EQ(p.name(), "profiles/gtm-2018");
+  EXPECT_EQ(p.state(), av1::PROFILE_STATE_DRAFT);
+  EXPECT_EQ(p.revision(), 1);
+  EXPECT_FALSE(p.etag().empty());
+  EXPECT_TRUE(p.has_create_time());
+  av1::GetProfileRequest get;
+  get.set_name("profiles/gtm-2018");
+  auto stored = manager_->GetProfile(get);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(*stored, p));
+}
+
+TEST_F(ManagerTest, DuplicateIdIsAlreadyExistsAndServerPicksIdsWhenEmpty) {
+  Create("gtm-2018");
+  av1::CreateProfileRequest req;
+  *req.mutable_profile() = CompleteDraft();
+  req.set_profile_id("gtm-2018");
+  EXPECT_TRUE(absl::IsAlreadyExists(manager_->CreateProfile(req, "a").status()));
+  req.clear_profile_id();
+  auto a = manager_->CreateProfile(req, "a");
+  auto b = manager_->CreateProfile(req, "a");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(a->name(), b->name());
+  req.set_profile_id("Bad_Id");
+  EXPECT_THAT(Fields(manager_->CreateProfile(req, "a").status()), ElementsAre("profile_id"));
+}
+
+TEST_F(ManagerTest, RetriedCreateWithRequestIdReturnsTheFirstProfileEvenAfterRestart) {
+  av1::CreateProfileRequest req;
+  *req.mutable_profile() = CompleteDraft();
+  req.set_request_id("req-1");
+  auto first = manager_->CreateProfile(req, "a");
+  ASSERT_TRUE(first.ok()) << first.status();
+  Reopen();
+  auto again = manager_->CreateProfile(req, "a");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(*first, *again));
+  av1::ListProfilesRequest list;
+  EXPECT_EQ(manager_->ListProfiles(list)->total_size(), 1);
+}
+
+TEST_F(ManagerTest, InvalidCreateNamesTheFields) {
+  av1::Profile p = CompleteDraft();
+  p.set_country("countries/ZZZ");
+  p.mutable_domains(1)->mutable_well_developed(0)->mutable_text()->clear();
+  av1::CreateProfileRequest req;
+  *req.mutable_profile() = p;
+  auto r = manager_->CreateProfile(req, "a");
+  ASSERT_TRUE(absl::IsInvalidArgument(r.status()));
+  EXPECT_THAT(Fields(r.status()),
+              ElementsAre("profile.country", "profile.domains[1].well_developed[0].text"));
+  EXPECT_THAT(Fields(manager_->CreateProfile(av1::CreateProfileRequest(), "a").status()),
+              ElementsAre("profile"));
+}
+
+TEST_F(ManagerTest, UpdateChecksEtagAndMaskAndRecordsARevision) {
+  av1::Profile p = Create("gtm-2018");
+  av1::UpdateProfileRequest req;
+  req.mutable_profile()->set_name(p.name());
+  req.mutable_profile()->set_edition(2);
+  req.mutable_update_mask()->add_paths("edition");
+  // Missing etag.
+  EXPECT_THAT(Fields(manager_->UpdateProfile(req, "carol").status()), ElementsAre("profile.etag"));
+  // Unknown mask path.
+  req.mutable_profile()->set_etag(p.etag());
+  req.mutable_update_mask()->add_paths("colour");
+  EXPECT_THAT(Fields(manager_->UpdateProfile(req, "carol").status()), ElementsAre("update_mask"));
+  req.mutable_update_mask()->mutable_paths()->RemoveLast();
+  auto updated = manager_->UpdateProfile(req, "carol");
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->edition(), 2);
+  EXPECT_EQ(updated->revision(), 2);
+  EXPECT_NE(updated->etag(), p.etag());
+  EXPECT_EQ(updated->domains_size(), 6);  // untouched
+  // Same etag again: stale.
+  auto stale = manager_->UpdateProfile(req, "carol");
+  EXPECT_TRUE(absl::IsAborted(stale.status())) << stale.status();
+  // Invalid new value.
+  req.mutable_profile()->set_etag(updated->etag());
+  req.mutable_profile()->set_edition(-1);
+  EXPECT_THAT(Fields(manager_->UpdateProfile(req, "carol").status()),
+              ElementsAre("profile.edition"));
+
+  av1::ListRevisionsRequest lr;
+  lr.set_name(p.name());
+  auto revs = manager_->ListRevisions(lr);
+  ASSERT_TRUE(revs.ok());
+  ASSERT_EQ(revs->revisions_size(), 2);
+  EXPECT_EQ(revs->revisions(0).revision(), 2);
+  EXPECT_EQ(revs->revisions(0).actor(), "carol");
+  EXPECT_EQ(revs->revisions(0).action(), "update");
+  EXPECT_EQ(revs->revisions(0).summary(), "updated edition");
+  EXPECT_THAT(revs->revisions(0).changed_fields(), ElementsAre("edition"));
+  EXPECT_EQ(revs->revisions(1).actor(), "alice");
+  EXPECT_FALSE(revs->revisions(0).has_snapshot());
+  av1::GetRevisionRequest gr;
+  gr.set_name(p.name() + "/revisions/1");
+  auto r1 = manager_->GetRevision(gr);
+  ASSERT_TRUE(r1.ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(r1->snapshot(), p));
+  gr.set_name(p.name() + "/revisions/9");
+  EXPECT_TRUE(absl::IsNotFound(manager_->GetRevision(gr).status()));
+  gr.set_name(p.name() + "/revisions/x");
+  EXPECT_THAT(Fields(manager_->GetRevision(gr).status()), ElementsAre("name"));
+}
+
+TEST_F(ManagerTest, PublishListsEveryGapThenPublishedIsReadOnly) {
+  av1::Profile draft = CompleteDraft();
+  draft.mutable_domains()->DeleteSubrange(5, 1);
+  draft.mutable_domains(0)->mutable_well_developed(0)->mutable_text()->erase("en");
+  (*draft.mutable_domains(0)->mutable_well_developed(0)->mutable_text())["fr"] = "En français.";
+  av1::Profile p = Create("gtm-2018", draft);
+  auto r = Publish(p);
+  ASSERT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
+  EXPECT_THAT(Subjects(r.status()), ElementsAre("domains", "domains[0].well_developed[0].text"));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("2 gap(s)"));
+
+  av1::UpdateProfileRequest fix;
+  *fix.mutable_profile() = CompleteDraft();
+  fix.mutable_profile()->set_name(p.name());
+  fix.mutable_profile()->set_etag(p.etag());
+  fix.mutable_update_mask()->add_paths("domains");
+  auto fixed = manager_->UpdateProfile(fix, "a");
+  ASSERT_TRUE(fixed.ok()) << fixed.status();
+  auto published = Publish(*fixed);
+  ASSERT_TRUE(published.ok()) << published.status();
+  EXPECT_EQ(published->state(), av1::PROFILE_STATE_PUBLISHED);
+  EXPECT_TRUE(published->has_publish_time());
+
+  fix.mutable_profile()->set_etag(published->etag());
+  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->UpdateProfile(fix, "a").status()));
+  av1::DeleteProfileRequest del;
+  del.set_name(p.name());
+  del.set_etag(published->etag());
+  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->DeleteProfile(del, "a")));
+  EXPECT_TRUE(absl::IsFailedPrecondition(Publish(*published).status()));
+
+  av1::ArchiveProfileRequest arch;
+  arch.set_name(p.name());
+  arch.set_etag("\"stale\"");
+  EXPECT_TRUE(absl::IsAborted(manager_->ArchiveProfile(arch, "a").status()));
+  arch.set_etag(published->etag());
+  auto archived = manager_->ArchiveProfile(arch, "a");
+  ASSERT_TRUE(archived.ok()) << archived.status();
+  EXPECT_EQ(archived->state(), av1::PROFILE_STATE_ARCHIVED);
+  EXPECT_EQ(archived->revision(), 4);
+  arch.set_etag(archived->etag());
+  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->ArchiveProfile(arch, "a").status()));
+}
+
+TEST_F(ManagerTest, StartNewEditionCopiesAPublishedProfileForward) {
+  av1::Profile p = Create("gtm-2018");
+  auto published = Publish(p);
+  ASSERT_TRUE(published.ok());
+  av1::StartNewEditionRequest req;
+  req.set_name(p.name());
+  req.set_request_id("ne-1");
+  auto next = manager_->StartNewEdition(req, "dora");
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->name(), "profiles/gtm-2018-e2");
+  EXPECT_EQ(next->edition(), 2);
+  EXPECT_EQ(next->previous_edition(), "profiles/gtm-2018");
+  EXPECT_EQ(next->state(), av1::PROFILE_STATE_DRAFT);
+  EXPECT_EQ(next->revision(), 1);
+  EXPECT_EQ(next->domains_size(), 6);
+  auto again = manager_->StartNewEdition(req, "dora");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->name(), next->name());
+  req.set_name(next->name());  // a draft
+  req.clear_request_id();
+  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->StartNewEdition(req, "d").status()));
+  req.set_name("profiles/nope");
+  EXPECT_TRUE(absl::IsNotFound(manager_->StartNewEdition(req, "d").status()));
+}
+
+TEST_F(ManagerTest, DeleteRemovesDraftsOnly) {
+  av1::Profile p = Create("gtm-2018");
+  av1::DeleteProfileRequest del;
+  del.set_name(p.name());
+  EXPECT_THAT(Fields(manager_->DeleteProfile(del, "a")), ElementsAre("etag"));
+  del.set_etag(p.etag());
+  ASSERT_TRUE(manager_->DeleteProfile(del, "a").ok());
+  av1::GetProfileRequest get;
+  get.set_name(p.name());
+  EXPECT_TRUE(absl::IsNotFound(manager_->GetProfile(get).status()));
+  EXPECT_TRUE(absl::IsNotFound(manager_->DeleteProfile(del, "a")));
+}
+
+TEST_F(ManagerTest, ListFiltersAndPagesInAStableOrder) {
+  av1::Profile can = CompleteDraft();
+  can.set_country("countries/CAN");
+  Create("can-2020", can);
+  Create("gtm-b");
+  av1::Profile p2 = CompleteDraft();
+  p2.set_edition(2);
+  Create("gtm-a", p2);
+  ASSERT_TRUE(Publish(Create("gtm-c")).ok());
+  av1::ListProfilesRequest req;
+  req.set_page_size(2);
+  auto page1 = manager_->ListProfiles(req);
+  ASSERT_TRUE(page1.ok()) << page1.status();
+  EXPECT_EQ(page1->total_size(), 4);
+  ASSERT_EQ(page1->profiles_size(), 2);
+  EXPECT_EQ(page1->profiles(0).name(), "profiles/can-2020");
+  EXPECT_EQ(page1->profiles(1).name(), "profiles/gtm-b");
+  req.set_page_token(page1->next_page_token());
+  auto page2 = manager_->ListProfiles(req);
+  ASSERT_TRUE(page2.ok());
+  ASSERT_EQ(page2->profiles_size(), 2);
+  EXPECT_EQ(page2->profiles(0).name(), "profiles/gtm-c");  // edition 1 before edition 2
+  EXPECT_EQ(page2->profiles(1).name(), "profiles/gtm-a");
+  EXPECT_TRUE(page2->next_page_token().empty());
+
+  req = av1::ListProfilesRequest();
+  req.set_filter("country = \"GTM\" AND state = DRAFT");
+  auto drafts = manager_->ListProfiles(req);
+  ASSERT_TRUE(drafts.ok()) << drafts.status();
+  EXPECT_EQ(drafts->total_size(), 2);
+  req.set_filter("edition = 2 AND level = NATIONAL");
+  EXPECT_EQ(manager_->ListProfiles(req)->total_size(), 1);
+  req.set_filter("state = SHINY");
+  EXPECT_THAT(Fields(manager_->ListProfiles(req).status()), ElementsAre("filter"));
+  req.set_filter("colour = \"red\"");
+  EXPECT_TRUE(absl::IsInvalidArgument(manager_->ListProfiles(req).status()));
+  req.set_filter("");
+  req.set_page_token("garbage");
+  EXPECT_THAT(Fields(manager_->ListProfiles(req).status()), ElementsAre("page_token"));
+}
+
+TEST_F(ManagerTest, ReadsInALanguageFillTheDisplayFields) {
+  ImportSeed();
+  av1::GetProfileRequest get;
+  get.set_name("profiles/gtm-2022");
+  auto plain = manager_->GetProfile(get);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->display_title().empty());
+  get.set_language("en");
+  auto en = manager_->GetProfile(get);
+  ASSERT_TRUE(en.ok()) << en.status();
+  EXPECT_EQ(en->display_title(),
+            "Migration Governance Profile: Republic of Guatemala - Second Profile");
+  EXPECT_EQ(en->domains(0).well_developed(0).display_language(), "en");
+  EXPECT_THAT(en->domains(0).well_developed(0).display_text(),
+              HasSubstr("Standards for Comprehensive Primary and Secondary Health Care (2018)"));
+  get.set_language("fr");
+  auto fr = manager_->GetProfile(get);
+  ASSERT_TRUE(fr.ok());
+  EXPECT_EQ(fr->display_title(),
+            "Profil de gouvernance des migrations : République du Guatemala - Deuxième profil");
+  EXPECT_EQ(fr->domains(0).well_developed(0).display_language(), "en");  // fell back
+  get.set_language("es");
+  EXPECT_EQ(manager_->GetProfile(get)->display_title(),
+            "Perfil de gobernanza de la migración: República de Guatemala - Segundo perfil");
+  get.set_language("!!");
+  EXPECT_THAT(Fields(manager_->GetProfile(get).status()), ElementsAre("language"));
+
+  av1::Profile local = CompleteDraft();
+  local.set_level(mgi::catalog::v1::LEVEL_LOCAL);
+  (*local.mutable_local_unit()->mutable_display_name())["en"] = "City of Quetzaltenango";
+  local.mutable_local_unit()->set_kind("city");
+  Create("xela-2021", local);
+  get.set_name("profiles/xela-2021");
+  get.set_language("en");
+  EXPECT_EQ(manager_->GetProfile(get)->display_title(),
+            "Local Migration Governance Profile: City of Quetzaltenango - First Profile");
+}
+
+TEST_F(ManagerTest, SeedFileMatchesTheGuatemalaKeyFindings) {
+  ImportSeed();
+  av1::GetProfileRequest get;
+  get.set_name("profiles/gtm-2022");
+  auto p = manager_->GetProfile(get);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->state(), av1::PROFILE_STATE_PUBLISHED);
+  EXPECT_EQ(p->edition(), 2);
+  ASSERT_EQ(p->domains_size(), 6);
+  std::vector<std::pair<int, int>> sizes;
+  for (const auto& d : p->domains()) {
+    sizes.emplace_back(d.well_developed_size(), d.further_development_size());
+  }
+  EXPECT_THAT(sizes, ElementsAre(std::pair{4, 2}, std::pair{4, 1}, std::pair{3, 1},
+                                 std::pair{5, 1}, std::pair{4, 2}, std::pair{5, 1}));
+  EXPECT_EQ(p->domains(5).further_development(0).text().at("en"),
+            "The conclusion of formal cooperation agreements with other countries to prevent and "
+            "counteract migrant smuggling is considered an area with potential for further "
+            "development.");
+}
+
+TEST_F(ManagerTest, CompareListsAddedRemovedAndKeptPerDomain) {
+  ImportSeed();
+  av1::Profile older = CompleteDraft();
+  auto* owg = older.mutable_domains(1);
+  // One finding kept (other spacing, no final '.'), the draft's own findings removed.
+  auto* kept = owg->add_well_developed();
+  (*kept->mutable_text())["en"] =
+      "IGM  publishes monthly figures on returnees and migratory flows by air and land";
+  kept->set_finding_id("k1");
+  Create("gtm-2018", older);
+  av1::CompareProfilesRequest req;
+  req.set_name("profiles/gtm-2022");
+  req.set_other("profiles/gtm-2018");
+  auto r = manager_->CompareProfiles(req);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->domains_size(), 6);
+  const auto& wg = r->domains(1);
+  EXPECT_EQ(wg.domain(), "domains/whole-of-government");
+  EXPECT_EQ(wg.well_developed().kept_size(), 1);
+  EXPECT_EQ(wg.well_developed().kept(0).display_text(),
+            "IGM publishes monthly figures on returnees and migratory flows by air and land.");
+  EXPECT_EQ(wg.well_developed().added_size(), 3);
+  EXPECT_EQ(wg.well_developed().removed_size(), 1);
+  EXPECT_EQ(r->domains(0).well_developed().added_size(), 4);
+  EXPECT_EQ(r->domains(0).well_developed().removed_size(), 1);
+  req.set_other("profiles/none");
+  EXPECT_TRUE(absl::IsNotFound(manager_->CompareProfiles(req).status()));
+}
+
+TEST_F(ManagerTest, BadImportIsRejectedWholeWithEveryProblem) {
+  av1::ImportProfilesRequest req;
+  av1::ProfileDocument& doc = *req.mutable_document();
+  doc.set_format("mgi.profiles/v1");
+  av1::Profile good = CompleteDraft();
+  good.set_name("profiles/good");
+  *doc.add_profiles() = good;
+  av1::Profile bad = CompleteDraft();
+  bad.set_name("profiles/bad");
+  bad.set_state(av1::PROFILE_STATE_PUBLISHED);
+  bad.mutable_domains(2)->mutable_well_developed(0)->mutable_text()->erase("en");
+  (*bad.mutable_domains(2)->mutable_well_developed(0)->mutable_text())["es"] = "Texto.";
+  bad.add_answers()->set_indicator("indicators/n-9-99");
+  *doc.add_profiles() = bad;
+  av1::Profile dup = CompleteDraft();
+  dup.set_name("profiles/good");
+  dup.set_edition(0);
+  *doc.add_profiles() = dup;
+  auto r = manager_->ImportProfiles(req, "a");
+  ASSERT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
+  EXPECT_THAT(Fields(r.status()),
+              UnorderedElementsAre("profiles[1].answers[0].indicator",
+                                   "profiles[1].domains[2].well_developed[0].text",
+                                   "profiles[2].name", "profiles[2].edition"));
+  av1::ListProfilesRequest list;
+  EXPECT_EQ(manager_->ListProfiles(list)->total_size(), 0);  // nothing half-written
+  doc.set_format("v0");
+  doc.mutable_profiles()->Clear();
+  EXPECT_THAT(Fields(manager_->ImportProfiles(req, "a").status()),
+              ElementsAre("format", "profiles"));
+}
+
+TEST_F(ManagerTest, ExportThenImportGivesBackIdenticalProfiles) {
+  ImportSeed();
+  av1::Profile draft = Create("gtm-2018");
+  av1::UpdateProfileRequest up;
+  up.mutable_profile()->set_name(draft.name());
+  up.mutable_profile()->set_etag(draft.etag());
+  (*up.mutable_profile()->mutable_title_override())["en"] = "Custom title";
+  ASSERT_TRUE(manager_->UpdateProfile(up, "a").ok());
+  auto doc = manager_->ExportProfiles(av1::ExportProfilesRequest());
+  ASSERT_TRUE(doc.ok());
+  ASSERT_EQ(doc->profiles_size(), 2);
+  std::string json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(*doc, &json).ok());
+
+  dir_ = mgi::testing::TempDir("assessment-import");
+  Reopen();
+  av1::ImportProfilesRequest req;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, req.mutable_document()).ok());
+  auto r = manager_->ImportProfiles(req, "b");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->imported(), ElementsAre("profiles/gtm-2018", "profiles/gtm-2022"));
+  auto again = manager_->ExportProfiles(av1::ExportProfilesRequest());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(*doc, *again));
+  EXPECT_EQ(again->profiles(0).revision(), 2);
+  // The same document again: identical, nothing to do.
+  r = manager_->ImportProfiles(req, "b");
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->unchanged(), ElementsAre("profiles/gtm-2018", "profiles/gtm-2022"));
+  // Changed content without allow_overwrite: ALREADY_EXISTS; with it, a new revision.
+  req.mutable_document()->mutable_profiles(0)->set_edition(5);
+  EXPECT_TRUE(absl::IsAlreadyExists(manager_->ImportProfiles(req, "b").status()));
+  req.set_allow_overwrite(true);
+  req.set_validate_only(true);
+  ASSERT_TRUE(manager_->ImportProfiles(req, "b").ok());
+  av1::GetProfileRequest get;
+  get.set_name("profiles/gtm-2018");
+  EXPECT_EQ(manager_->GetProfile(get)->edition(), 1);  // validate_only wrote nothing
+  req.set_validate_only(false);
+  ASSERT_TRUE(manager_->ImportProfiles(req, "b").ok());
+  auto replaced = manager_->GetProfile(get);
+  EXPECT_EQ(replaced->edition(), 5);
+  EXPECT_EQ(replaced->revision(), 3);
+}
+
+TEST_F(ManagerTest, SeedingIsIdempotent) {
+  auto n = manager_->SeedFromDirectory(std::string(MGI_SOURCE_DIR) + "/data/profiles");
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_GE(*n, 1);
+  av1::GetProfileRequest get;
+  get.set_name("profiles/gtm-2022");
+  auto first = manager_->GetProfile(get);
+  ASSERT_TRUE(first.ok());
+  Reopen();
+  n = manager_->SeedFromDirectory(std::string(MGI_SOURCE_DIR) + "/data/profiles");
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);
+  EXPECT_TRUE(MessageDifferencer::Equals(*manager_->GetProfile(get), *first));
+  std::string dir = mgi::testing::TempDir("assessment-seed");
+  std::ofstream(dir + "/bad.json") << "{\"format\": 1";
+  n = manager_->SeedFromDirectory(dir);
+  EXPECT_TRUE(absl::IsInvalidArgument(n.status()));
+  EXPECT_THAT(std::string(n.status().message()), HasSubstr("bad.json"));
+}
+
+TEST_F(ManagerTest, CatalogOutageIsUnavailable) {
+  catalog_.available = false;
+  av1::CreateProfileRequest req;
+  *req.mutable_profile() = CompleteDraft();
+  EXPECT_TRUE(absl::IsUnavailable(manager_->CreateProfile(req, "a").status()));
+}
+
+}  // namespace
+}  // namespace mgi::assessment
