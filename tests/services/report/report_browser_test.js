@@ -7,7 +7,7 @@ const path = require('path');
 const assert = require('assert');
 const { chromium } = require(path.join(__dirname, '../../../tools/node/node_modules/playwright-core'));
 
-const dir = process.argv[2];
+const dir = path.resolve(process.argv[2]);
 const url = (name) => 'file://' + path.join(dir, name);
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
