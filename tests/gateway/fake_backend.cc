@@ -1,0 +1,178 @@
+#include "fake_backend.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/metrics.h"
+#include "common/server.h"
+#include "common/status.h"
+#include "gwtest.grpc.pb.h"
+
+namespace mgi::gateway::testing {
+namespace {
+
+using namespace mgi::gwtest::v1;
+
+grpc::Status CheckEtag(const std::string& etag) {
+  if (etag != "v1") {
+    return mgi::ToGrpcStatus(absl::AbortedError("etag '" + etag + "' is stale; current is v1"));
+  }
+  return grpc::Status::OK;
+}
+
+class Service final : public ThingService::CallbackService {
+ public:
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<grpc::ServerUnaryReactor*, std::pair<const WaitRequest*, Thing*>>> waiting;
+
+  grpc::ServerUnaryReactor* GetThing(grpc::CallbackServerContext* ctx, const GetThingRequest* req,
+                                     Thing* resp) override {
+    auto* r = ctx->DefaultReactor();
+    if (req->name() == "shelves/s1/things/t1" || req->name() == "shelves/s1/things/draft") {
+      resp->set_name(req->name());
+      resp->set_title("T1 in " + (req->language().empty() ? "??" : req->language()));
+      resp->set_etag("v1");
+      resp->set_state(req->name() == "shelves/s1/things/t1" ? THING_STATE_PUBLISHED
+                                                            : THING_STATE_DRAFT);
+      r->Finish(grpc::Status::OK);
+    } else {
+      r->Finish(mgi::ToGrpcStatus(mgi::NotFound(req->name())));
+    }
+    return r;
+  }
+  grpc::ServerUnaryReactor* CreateThing(grpc::CallbackServerContext* ctx,
+                                        const CreateThingRequest* req, Thing* resp) override {
+    auto* r = ctx->DefaultReactor();
+    if (req->thing().title().empty()) {
+      r->Finish(mgi::ToGrpcStatus(mgi::InvalidArgument("thing.title", "is required")));
+      return r;
+    }
+    *resp = req->thing();
+    resp->set_name(req->parent() + "/things/" + (req->thing_id().empty() ? "new" : req->thing_id()));
+    resp->set_etag("v1");
+    resp->set_state(THING_STATE_DRAFT);
+    r->Finish(grpc::Status::OK);
+    return r;
+  }
+  grpc::ServerUnaryReactor* UpdateThing(grpc::CallbackServerContext* ctx,
+                                        const UpdateThingRequest* req, Thing* resp) override {
+    auto* r = ctx->DefaultReactor();
+    grpc::Status s = CheckEtag(req->thing().etag());
+    if (s.ok()) {
+      *resp = req->thing();
+      resp->set_etag("v2");
+    }
+    r->Finish(s);
+    return r;
+  }
+  grpc::ServerUnaryReactor* DeleteThing(grpc::CallbackServerContext* ctx,
+                                        const DeleteThingRequest* req,
+                                        google::protobuf::Empty*) override {
+    auto* r = ctx->DefaultReactor();
+    r->Finish(CheckEtag(req->etag()));
+    return r;
+  }
+  grpc::ServerUnaryReactor* PublishThing(grpc::CallbackServerContext* ctx,
+                                         const PublishThingRequest* req, Thing* resp) override {
+    auto* r = ctx->DefaultReactor();
+    grpc::Status s = CheckEtag(req->etag());
+    resp->set_name(req->name());
+    resp->set_etag("v2");
+    resp->set_state(THING_STATE_PUBLISHED);
+    r->Finish(s);
+    return r;
+  }
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
+                                 EchoRequest* resp) override {
+    *resp = *req;
+    for (const auto& [k, v] : ctx->client_metadata()) {
+      std::string key(k.data(), k.size());
+      if (key.rfind("grpc-", 0) == 0 || key == "user-agent") continue;
+      (*resp->mutable_metadata())[key] = std::string(v.data(), v.size());
+    }
+    auto left = ctx->deadline() - std::chrono::system_clock::now();
+    resp->set_deadline_ms(std::chrono::duration_cast<std::chrono::milliseconds>(left).count());
+    auto* r = ctx->DefaultReactor();
+    r->Finish(grpc::Status::OK);
+    return r;
+  }
+  grpc::ServerUnaryReactor* GetBlob(grpc::CallbackServerContext* ctx, const GetBlobRequest* req,
+                                    google::api::HttpBody* resp) override {
+    resp->set_content_type("application/x-test");
+    resp->set_data(std::string("\x00\x01\x02 raw ", 8) + req->name());
+    auto* r = ctx->DefaultReactor();
+    r->Finish(grpc::Status::OK);
+    return r;
+  }
+  grpc::ServerUnaryReactor* Wait(grpc::CallbackServerContext* ctx, const WaitRequest* req,
+                                 Thing* resp) override {
+    auto* r = ctx->DefaultReactor();
+    std::lock_guard<std::mutex> lock(mu);
+    waiting.push_back({r, {req, resp}});
+    cv.notify_all();
+    return r;
+  }
+  grpc::ServerUnaryReactor* Fail(grpc::CallbackServerContext* ctx, const FailRequest* req,
+                                 Thing*) override {
+    auto* r = ctx->DefaultReactor();
+    if (req->code() == 3) {
+      r->Finish(mgi::ToGrpcStatus(mgi::InvalidArgument("code", "failed on purpose")));
+    } else {
+      r->Finish(mgi::ToGrpcStatus(
+          absl::Status(static_cast<absl::StatusCode>(req->code()), "failed on purpose")));
+    }
+    return r;
+  }
+};
+
+}  // namespace
+
+struct FakeBackend::Impl {
+  Service service;
+  mgi::MetricsRegistry metrics;
+  std::unique_ptr<mgi::RunningServer> server;
+};
+
+std::unique_ptr<FakeBackend> FakeBackend::Start() {
+  auto fake = std::unique_ptr<FakeBackend>(new FakeBackend());
+  fake->impl_ = std::make_unique<Impl>();
+  mgi::ServerConfig config;
+  config.host = "127.0.0.1";
+  config.port = 0;
+  config.metrics_port = -1;
+  config.shutdown_grace = std::chrono::milliseconds(2000);
+  auto server = mgi::RunningServer::Start(config, &fake->impl_->metrics, {&fake->impl_->service});
+  if (!server.ok()) return nullptr;
+  fake->impl_->server = *std::move(server);
+  return fake;
+}
+
+FakeBackend::~FakeBackend() {
+  ReleaseAll();
+  impl_->server->Shutdown();
+}
+
+std::string FakeBackend::address() const {
+  return "127.0.0.1:" + std::to_string(impl_->server->port());
+}
+
+bool FakeBackend::WaitForPending(int n, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(impl_->service.mu);
+  return impl_->service.cv.wait_for(
+      lock, timeout, [&] { return static_cast<int>(impl_->service.waiting.size()) >= n; });
+}
+
+void FakeBackend::ReleaseAll() {
+  std::lock_guard<std::mutex> lock(impl_->service.mu);
+  for (auto& [reactor, call] : impl_->service.waiting) {
+    call.second->set_title("done " + call.first->label());
+    reactor->Finish(grpc::Status::OK);
+  }
+  impl_->service.waiting.clear();
+}
+
+}  // namespace mgi::gateway::testing

@@ -1,0 +1,422 @@
+// End-to-end tests of mgi-gateway over real processes: the test gateway binary (the real main.cc
+// with the TEST-ONLY gwtest proto linked in) in front of an in-process fake backend.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "fake_backend.h"
+#include "harness.h"
+#include "http_client.h"
+
+namespace mgi::gateway::testing {
+namespace {
+
+using json = nlohmann::json;
+using std::chrono::milliseconds;
+
+struct Gateway {
+  std::unique_ptr<mgi::testing::Process> process;
+  int port = 0;
+};
+
+Gateway StartGateway(const std::string& binary, std::vector<std::string> args) {
+  Gateway g;
+  g.port = mgi::testing::FreePort();
+  args.push_back("--port=" + std::to_string(g.port));
+  args.push_back("--log-level=warn");
+  g.process = mgi::testing::Process::Start(mgi::testing::BinaryPath(binary), args);
+  if (!mgi::testing::WaitForHttp(g.port, "/healthz", milliseconds(20000))) {
+    ADD_FAILURE() << "gateway did not start:\n" << g.process->Log();
+  }
+  return g;
+}
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    fake_ = FakeBackend::Start().release();
+    ASSERT_NE(fake_, nullptr);
+    std::string a = fake_->address();
+    gateway_ = new Gateway(StartGateway(
+        "mgi-gateway-test",
+        {"--backend=mgi.gwtest=" + a, "--catalog-addr=" + a, "--assessment-addr=" + a,
+         "--report-addr=" + a, "--max-body-bytes=4096", "--max-header-bytes=4096",
+         "--max-json-depth=8", "--cors-origins=https://allowed.example"}));
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;
+    delete fake_;
+  }
+  static int port() { return gateway_->port; }
+  static json Body(const Reply& r) { return json::parse(r.body, nullptr, false); }
+  // The error envelope's field violations as "field" -> description.
+  static std::map<std::string, std::string> Violations(const Reply& r) {
+    std::map<std::string, std::string> out;
+    json j = Body(r);
+    for (const auto& d : j["error"]["details"]) {
+      if (d.value("@type", "") == "type.googleapis.com/google.rpc.BadRequest") {
+        for (const auto& v : d["fieldViolations"]) out[v["field"]] = v["description"];
+      }
+    }
+    return out;
+  }
+
+  static FakeBackend* fake_;
+  static Gateway* gateway_;
+};
+FakeBackend* GatewayTest::fake_ = nullptr;
+Gateway* GatewayTest::gateway_ = nullptr;
+
+TEST_F(GatewayTest, GetWithMultiSegmentNameEtagAndPublicCache) {
+  HttpClient c(port());
+  Reply r = c.Send("GET", "/v1/shelves/s1/things/t1?language=fr");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("content-type"), "application/json");
+  EXPECT_EQ(Body(r)["name"], "shelves/s1/things/t1");
+  EXPECT_EQ(Body(r)["title"], "T1 in fr");
+  EXPECT_EQ(r.Header("etag"), "\"v1\"");
+  EXPECT_EQ(r.Header("cache-control"), "public, max-age=60");  // state is *_PUBLISHED
+  // Same connection (keep-alive), the additional binding with "**".
+  Reply again = c.Send("GET", "/v1/things/shelves/s1/things/t1");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Body(again)["name"], "shelves/s1/things/t1");
+  // A draft is not publicly cacheable.
+  Reply draft = c.Send("GET", "/v1/shelves/s1/things/draft");
+  ASSERT_EQ(draft.status, 200);
+  EXPECT_EQ(draft.Header("cache-control"), "no-store");
+}
+
+TEST_F(GatewayTest, IfNoneMatchGives304) {
+  Reply r = Fetch(port(), "GET", "/v1/shelves/s1/things/t1", "", {{"If-None-Match", "\"v1\""}});
+  EXPECT_EQ(r.status, 304);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.Header("etag"), "\"v1\"");
+  Reply other = Fetch(port(), "GET", "/v1/shelves/s1/things/t1", "", {{"If-None-Match", "\"v0\""}});
+  EXPECT_EQ(other.status, 200);
+  // Content-hash ETag when the resource has none (HttpBody has no etag field).
+  Reply e1 = Fetch(port(), "GET", "/v1/blobs/b1/content");
+  ASSERT_EQ(e1.status, 200);
+  std::string tag = e1.Header("etag");
+  ASSERT_FALSE(tag.empty());
+  Reply e2 = Fetch(port(), "GET", "/v1/blobs/b1/content", "", {{"If-None-Match", "W/" + tag}});
+  EXPECT_EQ(e2.status, 304);
+  Reply e3 = Fetch(port(), "GET", "/v1/blobs/b2/content", "", {{"If-None-Match", tag}});
+  EXPECT_EQ(e3.status, 200);
+}
+
+TEST_F(GatewayTest, CreateGives201UpdateAndDeleteTakeIfMatch) {
+  HttpClient c(port());
+  Reply created = c.Send("POST", "/v1/shelves/s1/things?thing_id=t9", R"({"title":"Nine"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Body(created)["name"], "shelves/s1/things/t9");
+  EXPECT_EQ(Body(created)["title"], "Nine");
+
+  Reply updated = c.Send("PATCH", "/v1/shelves/s1/things/t9?update_mask=title",
+                         R"({"title":"Neuf"})", {{"If-Match", "\"v1\""}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(Body(updated)["name"], "shelves/s1/things/t9");
+  EXPECT_EQ(updated.Header("etag"), "\"v2\"");
+  EXPECT_EQ(updated.Header("cache-control"), "no-store");
+
+  Reply stale = c.Send("PATCH", "/v1/shelves/s1/things/t9", R"({"title":"x"})",
+                       {{"If-Match", "\"v0\""}});
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(Body(stale)["error"]["status"], "ABORTED");
+
+  Reply deleted = c.Send("DELETE", "/v1/shelves/s1/things/t9", "", {{"If-Match", "\"v1\""}});
+  EXPECT_EQ(deleted.status, 204) << deleted.body;
+  EXPECT_TRUE(deleted.body.empty());
+  Reply not_deleted = c.Send("DELETE", "/v1/shelves/s1/things/t9");
+  EXPECT_EQ(not_deleted.status, 409);
+
+  Reply published = c.Send("POST", "/v1/shelves/s1/things/t9:publish", "",
+                           {{"If-Match", "\"v1\""}});
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(Body(published)["state"], "THING_STATE_PUBLISHED");
+  // POST responses are not cached even when published.
+  EXPECT_EQ(published.Header("cache-control"), "no-store");
+}
+
+TEST_F(GatewayTest, QueryParametersReachTheBackend) {
+  Reply r = Fetch(port(), "GET",
+                  "/v1/echo/e%2F1?tags=a&tags=b%20c&nested.a=x&nested.child.b=3&state=2&nums=5"
+                  "&mask=title,etag&flag=true&ratio=1.5");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = Body(r);
+  EXPECT_EQ(j["id"], "e/1");
+  EXPECT_EQ(j["tags"], json::array({"a", "b c"}));
+  EXPECT_EQ(j["nested"]["a"], "x");
+  EXPECT_EQ(j["nested"]["child"]["b"], 3);
+  EXPECT_EQ(j["state"], "THING_STATE_PUBLISHED");
+  EXPECT_EQ(j["nums"], json::array({"5"}));  // int64 as a JSON string (proto3 mapping)
+  EXPECT_EQ(j["mask"], "title,etag");
+  EXPECT_EQ(j["flag"], true);
+  EXPECT_EQ(j["ratio"], 1.5);
+  // The additional POST binding with body "*".
+  Reply post = Fetch(port(), "POST", "/v1/echo", R"({"id":"p","nested":{"b":4}})");
+  ASSERT_EQ(post.status, 200) << post.body;
+  EXPECT_EQ(Body(post)["nested"]["b"], 4);
+}
+
+TEST_F(GatewayTest, HeadersAllowlistRequestIdLanguageAndTimeout) {
+  Reply r = Fetch(port(), "GET", "/v1/echo/h",
+                  "", {{"Authorization", "Bearer t0k"},
+                       {"X-Request-Id", "req-42"},
+                       {"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+                       {"Cookie", "session=secret"},
+                       {"X-Other", "nope"},
+                       {"Accept-Language", "es;q=0.9, fr-CH"},
+                       {"Grpc-Timeout", "3S"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  json md = Body(r)["metadata"];
+  EXPECT_EQ(md["authorization"], "Bearer t0k");
+  EXPECT_EQ(md["x-request-id"], "req-42");
+  EXPECT_TRUE(md.contains("traceparent"));
+  EXPECT_FALSE(md.contains("cookie"));
+  EXPECT_FALSE(md.contains("x-other"));
+  EXPECT_EQ(r.Header("x-request-id"), "req-42");
+  EXPECT_EQ(Body(r)["language"], "fr-CH");
+  int64_t deadline = std::stoll(Body(r)["deadlineMs"].get<std::string>());
+  EXPECT_GT(deadline, 2000);
+  EXPECT_LE(deadline, 3000);
+  // Without one, a request id is generated and echoed.
+  Reply g = Fetch(port(), "GET", "/v1/echo/h");
+  EXPECT_EQ(g.Header("x-request-id").size(), 32u);
+  EXPECT_EQ(Body(g)["metadata"]["x-request-id"], g.Header("x-request-id"));
+  Reply bad = Fetch(port(), "GET", "/v1/echo/h", "", {{"Grpc-Timeout", "soon"}});
+  EXPECT_EQ(bad.status, 400);
+}
+
+TEST_F(GatewayTest, HttpBodyIsSentRaw) {
+  Reply r = Fetch(port(), "GET", "/v1/blobs/b1/content");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("content-type"), "application/x-test");
+  EXPECT_EQ(r.body, std::string("\x00\x01\x02 raw blobs/b1", 16));
+}
+
+TEST_F(GatewayTest, RoutingErrors) {
+  Reply none = Fetch(port(), "GET", "/v1/nowhere");
+  EXPECT_EQ(none.status, 404);
+  EXPECT_EQ(Body(none)["error"]["code"], 404);
+  EXPECT_EQ(Body(none)["error"]["status"], "NOT_FOUND");
+  Reply wrong = Fetch(port(), "PUT", "/v1/shelves/s1/things/t1", "{}");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.Header("allow"), "DELETE, GET, PATCH");
+  Reply verb = Fetch(port(), "POST", "/v1/shelves/s1/things/t1:explode", "{}");
+  EXPECT_EQ(verb.status, 404);
+}
+
+TEST_F(GatewayTest, StrictRequestErrorsNameTheField) {
+  Reply unknown = Fetch(port(), "GET", "/v1/shelves/s1/things/t1?langauge=fr");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(Violations(unknown).count("langauge"), 1u) << unknown.body;
+  Reply malformed = Fetch(port(), "POST", "/v1/shelves/s1/things", R"({"title":)");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(Violations(malformed).count("thing"), 1u) << malformed.body;
+  Reply unknown_field = Fetch(port(), "POST", "/v1/shelves/s1/things", R"({"titel":"x"})");
+  EXPECT_EQ(unknown_field.status, 400) << unknown_field.body;
+  Reply deep = Fetch(port(), "POST", "/v1/echo", std::string(20, '[') + std::string(20, ']'));
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_NE(Body(deep)["error"]["message"].get<std::string>().find("nesting"), std::string::npos);
+  Reply type = Fetch(port(), "POST", "/v1/echo", "id=1", {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(type.status, 400);
+  // From the backend: BadRequest field violations pass through.
+  Reply invalid = Fetch(port(), "POST", "/v1/shelves/s1/things", R"({"title":""})");
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_EQ(Violations(invalid).count("thing.title"), 1u) << invalid.body;
+}
+
+TEST_F(GatewayTest, BodyAndHeaderLimits) {
+  HttpClient c(port());
+  // Announced too large: 413 before the body is even sent.
+  Reply big = c.Raw(
+      "POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 100000\r\n\r\n");
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(Body(big)["error"]["code"], 413);
+  // Chunked bodies are counted too.
+  std::string chunk(5000, ' ');
+  char size[16];
+  std::snprintf(size, sizeof(size), "%zx", chunk.size());
+  Reply chunked = c.Raw(std::string("POST /v1/echo HTTP/1.1\r\nHost: x\r\n") +
+                        "Transfer-Encoding: chunked\r\n\r\n" + size + "\r\n" + chunk + "\r\n0\r\n\r\n");
+  EXPECT_EQ(chunked.status, 413);
+  Reply fits = Fetch(port(), "POST", "/v1/echo", R"({"id":")" + std::string(3000, 'a') + "\"}");
+  EXPECT_EQ(fits.status, 200);
+  Reply headers = Fetch(port(), "GET", "/v1/echo/x", "", {{"X-Big", std::string(8000, 'h')}});
+  EXPECT_EQ(headers.status, 431);
+}
+
+TEST_F(GatewayTest, BackendStatusesMapToHttp) {
+  const std::vector<std::pair<int, int>> cases = {
+      {5, 404}, {3, 400}, {7, 403}, {8, 429}, {9, 400}, {10, 409}, {13, 500}, {14, 503}, {16, 401}};
+  for (auto [code, http] : cases) {
+    Reply r = Fetch(port(), "GET", "/v1/fail/" + std::to_string(code));
+    EXPECT_EQ(r.status, http) << "grpc " << code << ": " << r.body;
+    EXPECT_EQ(Body(r)["error"]["code"], http);
+    EXPECT_EQ(Body(r)["error"]["message"], code == 3 ? "code: failed on purpose" : "failed on purpose");
+    if (code == 16) {
+      EXPECT_EQ(r.Header("www-authenticate"), "Bearer");
+    }
+  }
+  Reply nf = Fetch(port(), "GET", "/v1/shelves/s1/things/zzz");
+  EXPECT_EQ(nf.status, 404);
+  EXPECT_NE(nf.body.find("google.rpc.ResourceInfo"), std::string::npos) << nf.body;
+}
+
+TEST_F(GatewayTest, Cors) {
+  Reply pre = Fetch(port(), "OPTIONS", "/v1/shelves/s1/things/t1", "",
+                    {{"Origin", "https://allowed.example"},
+                     {"Access-Control-Request-Method", "PATCH"},
+                     {"Access-Control-Request-Headers", "if-match, content-type"}});
+  EXPECT_EQ(pre.status, 204);
+  EXPECT_EQ(pre.Header("access-control-allow-origin"), "https://allowed.example");
+  EXPECT_EQ(pre.Header("access-control-allow-methods"), "DELETE, GET, PATCH");
+  EXPECT_NE(pre.Header("access-control-allow-headers").find("if-match"), std::string::npos);
+  Reply denied = Fetch(port(), "OPTIONS", "/v1/shelves/s1/things/t1", "",
+                       {{"Origin", "https://evil.example"},
+                        {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(denied.Header("access-control-allow-origin"), "");
+  Reply simple = Fetch(port(), "GET", "/v1/shelves/s1/things/t1", "",
+                       {{"Origin", "https://allowed.example"}});
+  EXPECT_EQ(simple.Header("access-control-allow-origin"), "https://allowed.example");
+  EXPECT_NE(simple.Header("access-control-expose-headers").find("etag"), std::string::npos);
+  Reply other = Fetch(port(), "GET", "/v1/shelves/s1/things/t1", "", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(other.status, 200);
+  EXPECT_EQ(other.Header("access-control-allow-origin"), "");
+}
+
+TEST_F(GatewayTest, GzipWhenAccepted) {
+  std::string target = "/v1/echo/z?";
+  for (int i = 0; i < 200; ++i) target += "tags=tag" + std::to_string(i) + "&";
+  Reply plain = Fetch(port(), "GET", target);
+  ASSERT_EQ(plain.status, 200);
+  ASSERT_GT(plain.body.size(), 1024u);
+  EXPECT_EQ(plain.Header("content-encoding"), "");
+  Reply gz = Fetch(port(), "GET", target, "", {{"Accept-Encoding", "gzip, br"}});
+  ASSERT_EQ(gz.status, 200);
+  EXPECT_EQ(gz.Header("content-encoding"), "gzip");
+  EXPECT_LT(gz.body.size(), plain.body.size());
+  json a = Body(plain), b = json::parse(Gunzip(gz.body), nullptr, false);
+  a["metadata"].erase("x-request-id");
+  b["metadata"].erase("x-request-id");
+  a.erase("deadlineMs");
+  b.erase("deadlineMs");
+  EXPECT_EQ(a, b);
+}
+
+TEST_F(GatewayTest, OperationsEndpoints) {
+  EXPECT_EQ(Fetch(port(), "GET", "/healthz").status, 200);
+  Reply ready = Fetch(port(), "GET", "/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  Fetch(port(), "GET", "/v1/shelves/s1/things/t1");
+  Reply metrics = Fetch(port(), "GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("mgi_gateway_requests_total{code=\"200\",route=\"GET "
+                              "/v1/{name=shelves/*/things/*}\"}"),
+            std::string::npos)
+      << metrics.body.substr(0, 2000);
+  EXPECT_NE(metrics.body.find("mgi_gateway_request_duration_seconds_bucket"), std::string::npos);
+  EXPECT_EQ(Fetch(port(), "POST", "/healthz", "{}").status, 405);
+}
+
+TEST_F(GatewayTest, OpenApiDocumentIsValid) {
+  Reply r = Fetch(port(), "GET", "/openapi.json");
+  ASSERT_EQ(r.status, 200);
+  json doc = Body(r);
+  ASSERT_TRUE(doc.contains("paths"));
+  EXPECT_TRUE(doc["paths"].contains("/v1/shelves/{shelvesId}/things/{thingsId}:publish"));
+  EXPECT_TRUE(doc["paths"].contains("/v1/profiles/{profilesId}/report"));
+  EXPECT_TRUE(doc["components"]["schemas"].contains("mgi.assessment.v1.Profile"));
+  std::string path = mgi::testing::TempDir("gw-openapi") + "/openapi.json";
+  std::ofstream(path) << r.body;
+  std::string node_modules = mgi::testing::SourceDir() + "/tools/node/node_modules";
+  std::string cmd = "cd " + mgi::testing::SourceDir() + "/tools/node && node -e \"require('" +
+                    node_modules + "/@apidevtools/swagger-parser').validate('" + path +
+                    "').then(() => { console.log('valid'); }, e => { console.error(e.message); "
+                    "process.exit(1); })\" 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
+  int rc = pclose(p);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("valid"), std::string::npos) << out;
+}
+
+TEST(GatewayProcessTest, BackendDownGives503AndNotReady) {
+  int dead = mgi::testing::FreePort();  // nothing listens there
+  std::string a = "127.0.0.1:" + std::to_string(dead);
+  Gateway g = StartGateway("mgi-gateway-test", {"--backend=mgi.gwtest=" + a, "--catalog-addr=" + a,
+                                                "--assessment-addr=" + a, "--report-addr=" + a,
+                                                "--backend-timeout=2s"});
+  Reply r = Fetch(g.port, "GET", "/v1/shelves/s1/things/t1");
+  EXPECT_EQ(r.status, 503) << r.body;
+  json j = json::parse(r.body, nullptr, false);
+  EXPECT_EQ(j["error"]["status"], "UNAVAILABLE");
+  std::string message = j["error"]["message"];
+  EXPECT_NE(message.find("mgi.gwtest.v1.ThingService"), std::string::npos) << message;
+  EXPECT_NE(message.find(a), std::string::npos) << message;
+  Reply ready = Fetch(g.port, "GET", "/readyz");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_EQ(Fetch(g.port, "GET", "/healthz").status, 200);
+}
+
+TEST(GatewayProcessTest, UnknownServiceWithoutBackendFailsAtStart) {
+  auto p = mgi::testing::Process::Start(mgi::testing::BinaryPath("mgi-gateway-test"),
+                                        {"--port=" + std::to_string(mgi::testing::FreePort())});
+  auto code = p->Wait(milliseconds(10000));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 2);
+  EXPECT_NE(p->Log().find("no backend for service mgi.gwtest.v1.ThingService"), std::string::npos)
+      << p->Log();
+}
+
+TEST(GatewayProcessTest, GracefulShutdownFinishesInFlightRequests) {
+  auto fake = FakeBackend::Start();
+  ASSERT_NE(fake, nullptr);
+  std::string a = fake->address();
+  Gateway g = StartGateway("mgi-gateway-test",
+                           {"--backend=mgi.gwtest=" + a, "--catalog-addr=" + a,
+                            "--assessment-addr=" + a, "--report-addr=" + a,
+                            "--backend-timeout=30s", "--shutdown-grace=20s"});
+  constexpr int kInFlight = 16;
+  // An idle keep-alive connection: it must be closed, not block the shutdown.
+  HttpClient idle(g.port);
+  ASSERT_EQ(idle.Send("GET", "/healthz").status, 200);
+  std::vector<std::future<Reply>> replies;
+  for (int i = 0; i < kInFlight; ++i) {
+    replies.push_back(std::async(std::launch::async, [&, i] {
+      return Fetch(g.port, "POST", "/v1/things:wait", R"({"label":"r)" + std::to_string(i) + "\"}");
+    }));
+  }
+  ASSERT_TRUE(fake->WaitForPending(kInFlight, milliseconds(20000)));
+  ASSERT_TRUE(g.process->Signal(SIGTERM));
+  // The listener closes first.
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!ConnectionRefused(g.port) && std::chrono::steady_clock::now() < until) {
+    std::this_thread::yield();
+  }
+  EXPECT_TRUE(ConnectionRefused(g.port));
+  EXPECT_TRUE(g.process->Running());  // still serving the in-flight requests
+  fake->ReleaseAll();
+  for (int i = 0; i < kInFlight; ++i) {
+    Reply r = replies[i].get();
+    EXPECT_EQ(r.status, 200) << "request " << i << " was cut off";
+    EXPECT_EQ(json::parse(r.body, nullptr, false)["title"], "done r" + std::to_string(i));
+  }
+  auto code = g.process->Wait(milliseconds(15000));
+  ASSERT_TRUE(code.has_value()) << g.process->Log();
+  EXPECT_EQ(*code, 0) << g.process->Log();
+}
+
+}  // namespace
+}  // namespace mgi::gateway::testing
