@@ -112,6 +112,15 @@ std::optional<CircuitBreaker::State> CircuitBreaker::RecordFailure() {
   return std::nullopt;  // already open: late failures of calls in flight change nothing
 }
 
+void CircuitBreaker::RecordNeutral() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_.load(std::memory_order_relaxed) == State::kHalfOpen && probe_in_flight_) {
+    probe_in_flight_ = false;
+    open_until_ = clock_->Now();  // the next caller probes
+    state_.store(State::kOpen, std::memory_order_release);
+  }
+}
+
 std::chrono::milliseconds CircuitBreaker::current_cooldown() const {
   std::lock_guard<std::mutex> lock(mu_);
   return cooldown_;
@@ -153,7 +162,8 @@ RedisCache::RedisCache(RedisCacheOptions options, MetricsRegistry* metrics, std:
       breaker_({options_.breaker_failures, options_.breaker_cooldown,
                 options_.breaker_max_cooldown},
                clock_),
-      warn_limiter_(options_.warn_interval, clock_) {
+      warn_limiter_(options_.warn_interval, clock_),
+      busy_limiter_(options_.warn_interval, clock_) {
   IgnoreSigpipeOnce();
   if (metrics == nullptr) {
     own_metrics_ = std::make_unique<MetricsRegistry>();
@@ -250,19 +260,22 @@ redisContext* RedisCache::Connect(std::string* error) {
   return c;
 }
 
-redisContext* RedisCache::Acquire(steady_clock::time_point deadline, bool* reused,
+redisContext* RedisCache::Acquire(steady_clock::time_point deadline, bool* reused, bool* busy,
                                   std::string* error) {
+  *busy = false;
   {
     std::unique_lock<std::mutex> lock(pool_mu_);
     while (idle_.empty() && open_ >= options_.pool_size) {
       if (breaker_.state() == CircuitBreaker::State::kOpen) {
         *error = "circuit opened while waiting for a connection";
+        *busy = true;
         return nullptr;
       }
       // The pool's wait uses real time: it is bounded by the command timeout.
       if (pool_cv_.wait_until(lock, deadline) == std::cv_status::timeout &&
           idle_.empty() && open_ >= options_.pool_size) {
         *error = "no free connection within the command timeout";
+        *busy = true;
         return nullptr;
       }
     }
@@ -356,9 +369,21 @@ RedisCache::Outcome RedisCache::Run(const std::vector<std::string_view>& argv, R
   // One retry, only when a reused connection turns out to be closed by the server (a Redis
   // restart): that error is immediate, so the retry does not double a timeout.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    bool reused = false;
+    bool reused = false, busy = false;
     std::string error;
-    redisContext* c = Acquire(start + options_.command_timeout, &reused, &error);
+    redisContext* c = Acquire(start + options_.command_timeout, &reused, &busy, &error);
+    if (c == nullptr && busy) {
+      // Saturation, not a Redis failure: the breaker must not open because of it.
+      breaker_.RecordNeutral();
+      errors_->Inc();
+      uint64_t suppressed = 0;
+      if (busy_limiter_.Allow(&suppressed)) {
+        spdlog::warn("cache {}: all {} redis connections busy ({}); the call missed; {} similar "
+                     "events since the last warning (raise redis-pool-size to match the workers)",
+                     name_, options_.pool_size, error, suppressed);
+      }
+      return Outcome::kFailed;
+    }
     if (c == nullptr) {
       OnFailure(error);
       return Outcome::kFailed;

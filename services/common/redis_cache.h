@@ -59,11 +59,14 @@ class CircuitBreaker {
 
   // Whether a call may go to Redis now. Closed: always (an atomic load). Open: no, until the
   // cool-down has passed; then exactly one caller gets true (the half-open probe). Every caller
-  // that got true must report with exactly one of RecordSuccess/RecordFailure.
+  // that got true must report with exactly one of RecordSuccess/RecordFailure/RecordNeutral.
   bool Allow();
   // Return the new state when the call changed it (for logging), nullopt otherwise.
   std::optional<State> RecordSuccess();
   std::optional<State> RecordFailure();
+  // The call never reached Redis for a reason that says nothing about Redis (every pooled
+  // connection busy): no change, except that a half-open probe is handed to the next caller.
+  void RecordNeutral();
 
   State state() const { return state_.load(std::memory_order_acquire); }
   // The cool-down the next opening (or the current open period) uses.
@@ -140,7 +143,9 @@ class RedisCache final : public Cache {
   struct Reply;
   // Runs one command (argv form, binary-safe) with a pooled connection and the breaker.
   Outcome Run(const std::vector<std::string_view>& argv, Reply* reply);
-  redisContext* Acquire(std::chrono::steady_clock::time_point deadline, bool* reused,
+  // Null on failure: *busy is then true when no connection freed up in time (the pool is
+  // saturated; Redis may be fine), false when connecting failed.
+  redisContext* Acquire(std::chrono::steady_clock::time_point deadline, bool* reused, bool* busy,
                         std::string* error);
   void Release(redisContext* ctx, bool broken);
   void DiscardIdle();
@@ -156,6 +161,7 @@ class RedisCache final : public Cache {
   std::unique_ptr<MetricsRegistry> own_metrics_;
   CircuitBreaker breaker_;
   RateLimiter warn_limiter_;
+  RateLimiter busy_limiter_;
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
