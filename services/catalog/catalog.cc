@@ -143,7 +143,8 @@ v1::Domain Catalog::DomainProto(const DomainData& d, const std::string& language
     const SubAreaData& s = d.sub_areas[i];
     v1::SubArea* sub = out.add_sub_areas();
     sub->set_sub_area_id(s.id);
-    sub->set_display_name(loc.Serve(s.display_name, absl::StrCat("sub_areas[", i, "].display_name")));
+    sub->set_display_name(
+        loc.Serve(s.display_name, absl::StrCat("sub_areas[", i, "].display_name")));
     for (v1::Level l : s.levels) sub->add_levels(l);
   }
   if (const MigofElementData* e = ElementFor(d.id)) {
@@ -206,15 +207,15 @@ absl::StatusOr<Catalog::IndicatorFilter> Catalog::ParseIndicatorFilter(
       } else if (v == "LEVEL_LOCAL" || v == "LOCAL") {
         f.level = v1::LEVEL_LOCAL;
       } else {
-        return InvalidArgument("filter", absl::StrCat("level \"", t.value,
-                                                      "\" is not LEVEL_NATIONAL or LEVEL_LOCAL"));
+        return InvalidArgument(
+            "filter", absl::StrCat("level \"", t.value, "\" is not LEVEL_NATIONAL or LEVEL_LOCAL"));
       }
     } else if (t.field == "sub_area") {
       f.sub_area_id = t.value;
     } else if (t.field == "sample") {
       if (t.value != "true" && t.value != "false") {
-        return InvalidArgument("filter", absl::StrCat("sample \"", t.value,
-                                                      "\" is not true or false"));
+        return InvalidArgument("filter",
+                               absl::StrCat("sample \"", t.value, "\" is not true or false"));
       }
       f.sample = t.value == "true" ? 1 : 0;
     }
@@ -292,7 +293,8 @@ absl::StatusOr<v1::SearchIndicatorsResponse> Catalog::SearchIndicators(
     const v1::SearchIndicatorsRequest& request) const {
   if (request.query().empty()) return InvalidArgument("query", "is required");
   if (CodePointCount(request.query()) > kMaxQueryLength) {
-    return InvalidArgument("query", absl::StrCat("is longer than ", kMaxQueryLength, " characters"));
+    return InvalidArgument("query",
+                           absl::StrCat("is longer than ", kMaxQueryLength, " characters"));
   }
   std::vector<std::string> terms = FoldedWords(request.query());
   std::sort(terms.begin(), terms.end());
@@ -321,10 +323,10 @@ absl::StatusOr<v1::SearchIndicatorsResponse> Catalog::SearchIndicators(
   // Best first; ties in catalog order (the indicators are stored in catalog order).
   std::stable_sort(hits.begin(), hits.end(),
                    [](const Hit& a, const Hit& b) { return a.score > b.score; });
-  auto page = Paginate(request.page_size(), request.page_token(), kSearchPages,
-                       absl::StrCat("search|", request.query(), "|", request.filter(), "|",
-                                    *language),
-                       static_cast<int64_t>(hits.size()));
+  auto page =
+      Paginate(request.page_size(), request.page_token(), kSearchPages,
+               absl::StrCat("search|", request.query(), "|", request.filter(), "|", *language),
+               static_cast<int64_t>(hits.size()));
   if (!page.ok()) return page.status();
   v1::SearchIndicatorsResponse out;
   for (int64_t i = page->begin; i < page->end; ++i) {
@@ -383,12 +385,13 @@ absl::StatusOr<v1::Country> Catalog::GetCountry(const v1::GetCountryRequest& req
   const std::string& name = request.name();
   if (name.empty()) return InvalidArgument("name", "is required, e.g. \"countries/GTM\"");
   std::string code = name.rfind("countries/", 0) == 0 ? name.substr(10) : "";
-  bool ok = code.size() == 3 && std::all_of(code.begin(), code.end(),
-                                            [](char c) { return c >= 'A' && c <= 'Z'; });
+  bool ok = code.size() == 3 &&
+            std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
   if (!ok) {
-    return InvalidArgument("name", absl::StrCat("\"", name,
-                                                "\" is not \"countries/\" followed by an upper-case "
-                                                "ISO 3166-1 alpha-3 code, e.g. \"countries/GTM\""));
+    return InvalidArgument("name",
+                           absl::StrCat("\"", name,
+                                        "\" is not \"countries/\" followed by an upper-case "
+                                        "ISO 3166-1 alpha-3 code, e.g. \"countries/GTM\""));
   }
   auto language = NormalizeLanguage(request.language());
   if (!language.ok()) return language.status();

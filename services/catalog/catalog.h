@@ -16,9 +16,9 @@
 namespace mgi::catalog {
 
 struct CatalogOptions {
-  std::string data_dir;       // framework.json and indicators/*.json
-  std::string iso_codes_dir;  // holds iso_3166-1.json
-  std::string locale_dir;     // holds <lang>/LC_MESSAGES/iso_3166-1.mo
+  std::string data_dir;                        // framework.json and indicators/*.json
+  std::string iso_codes_dir;                   // holds iso_3166-1.json
+  std::string locale_dir;                      // holds <lang>/LC_MESSAGES/iso_3166-1.mo
   std::vector<std::string> country_languages;  // empty: every translation found
 };
 

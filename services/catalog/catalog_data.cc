@@ -4,10 +4,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -62,8 +61,8 @@ struct FileContext {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
       if (it.key() == "notes" || it.key() == "$comment") continue;
       if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
-        Problem(entry, absl::StrCat("unknown key \"", it.key(), "\"; expected one of: ",
-                                    absl::StrJoin(allowed, ", ")));
+        Problem(entry, absl::StrCat("unknown key \"", it.key(),
+                                    "\"; expected one of: ", absl::StrJoin(allowed, ", ")));
       }
     }
   }
@@ -102,7 +101,8 @@ struct FileContext {
     LocalizedText out;
     auto it = obj.find(key);
     if (it == obj.end()) {
-      if (required) Problem(entry, absl::StrCat("missing \"", key, "\" (English text is required)"));
+      if (required)
+        Problem(entry, absl::StrCat("missing \"", key, "\" (English text is required)"));
       return out;
     }
     const std::string where = Join(entry, key);
@@ -190,7 +190,8 @@ bool CheckHeader(const json& doc, const std::string& kind, FileContext& ctx) {
   }
   if (const json* langs = ctx.Array(doc, "", "unverified_languages", false)) {
     for (const auto& l : *langs) {
-      auto n = l.is_string() ? NormalizeLanguage(l.get<std::string>()) : absl::InvalidArgumentError("");
+      auto n =
+          l.is_string() ? NormalizeLanguage(l.get<std::string>()) : absl::InvalidArgumentError("");
       if (!n.ok()) {
         ctx.Problem("unverified_languages", absl::StrCat(l.dump(), " is not a BCP 47 tag"));
       } else {
@@ -210,7 +211,8 @@ std::vector<v1::Level> ReadLevels(const json& obj, const std::string& entry, Fil
     if (l == "national") level = v1::LEVEL_NATIONAL;
     if (l == "local") level = v1::LEVEL_LOCAL;
     if (level == v1::LEVEL_UNSPECIFIED) {
-      ctx.Problem(Join(entry, "levels"), absl::StrCat(l.dump(), " is not \"national\" or \"local\""));
+      ctx.Problem(Join(entry, "levels"),
+                  absl::StrCat(l.dump(), " is not \"national\" or \"local\""));
     } else if (std::find(levels.begin(), levels.end(), level) != levels.end()) {
       ctx.Problem(Join(entry, "levels"), absl::StrCat(l.dump(), " appears twice"));
     } else {
@@ -227,8 +229,9 @@ void LoadFramework(const std::string& path, FrameworkData* fw, Problems& problem
   if (!doc.ok()) return;
   FileContext ctx{path, &problems, {}};
   if (!CheckHeader(*doc, "mgi.catalog.framework", ctx)) return;
-  ctx.CheckKeys(*doc, "", {"format_version", "kind", "unverified_languages", "edition",
-                           "display_name", "introduction", "principles", "objectives", "domains"});
+  ctx.CheckKeys(*doc, "",
+                {"format_version", "kind", "unverified_languages", "edition", "display_name",
+                 "introduction", "principles", "objectives", "domains"});
   fw->edition = ctx.String(*doc, "", "edition");
   fw->display_name = ctx.Localized(*doc, "", "display_name");
   fw->introduction = ctx.Localized(*doc, "", "introduction");
@@ -250,11 +253,13 @@ void LoadFramework(const std::string& path, FrameworkData* fw, Problems& problem
         if (!IsId(dom.id)) ctx.Problem(entry, "\"id\" must match [a-z0-9][a-z0-9-]*");
         if (!domain_ids.insert(dom.id).second) ctx.Problem(entry, "duplicate domain id");
       }
-      ctx.CheckKeys(d, entry, {"id", "number", "display_name", "local_display_name",
-                               "national_description", "local_description", "sub_areas"});
+      ctx.CheckKeys(d, entry,
+                    {"id", "number", "display_name", "local_display_name", "national_description",
+                     "local_description", "sub_areas"});
       auto n = d.find("number");
       if (n == d.end() || !n->is_number_integer() || n->get<int>() != static_cast<int>(i) + 1) {
-        ctx.Problem(entry, absl::StrCat("\"number\" must be ", i + 1, " (domains are listed in order)"));
+        ctx.Problem(entry,
+                    absl::StrCat("\"number\" must be ", i + 1, " (domains are listed in order)"));
       }
       dom.number = static_cast<int>(i) + 1;
       dom.display_name = ctx.Localized(d, entry, "display_name");
@@ -348,12 +353,13 @@ std::vector<ScalePointData> ReadScale(const json& arr, const std::string& entry,
     ScalePointData point;
     point.value = p.contains("value") ? ParseScaleValue(p["value"]) : v1::SCALE_VALUE_UNSPECIFIED;
     if (point.value == v1::SCALE_VALUE_UNSPECIFIED) {
-      ctx.Problem(pentry, absl::StrCat("\"value\" ", p.contains("value") ? p["value"].dump() : "(missing)",
-                                       " is not one of ABSENT, PARTIAL, COMPLETE, NOT_APPLICABLE"));
+      ctx.Problem(pentry,
+                  absl::StrCat("\"value\" ", p.contains("value") ? p["value"].dump() : "(missing)",
+                               " is not one of ABSENT, PARTIAL, COMPLETE, NOT_APPLICABLE"));
     } else if (std::any_of(scale.begin(), scale.end(),
                            [&](const ScalePointData& s) { return s.value == point.value; })) {
-      ctx.Problem(pentry, absl::StrCat("\"value\" ", v1::ScaleValue_Name(point.value),
-                                       " appears twice"));
+      ctx.Problem(pentry,
+                  absl::StrCat("\"value\" ", v1::ScaleValue_Name(point.value), " appears twice"));
     }
     point.label = ctx.Localized(p, pentry, "label");
     scale.push_back(std::move(point));
@@ -362,14 +368,15 @@ std::vector<ScalePointData> ReadScale(const json& arr, const std::string& entry,
 }
 
 void LoadIndicators(const std::string& path, const FrameworkData& fw,
-                    std::map<std::string, std::string>* seen_ids,
-                    std::vector<IndicatorData>* out, Problems& problems) {
+                    std::map<std::string, std::string>* seen_ids, std::vector<IndicatorData>* out,
+                    Problems& problems) {
   auto doc = ReadJson(path, problems);
   if (!doc.ok()) return;
   FileContext ctx{path, &problems, {}};
   if (!CheckHeader(*doc, "mgi.catalog.indicators", ctx)) return;
-  ctx.CheckKeys(*doc, "", {"format_version", "kind", "unverified_languages", "framework_edition",
-                           "sample", "source_note", "default_scale", "indicators"});
+  ctx.CheckKeys(*doc, "",
+                {"format_version", "kind", "unverified_languages", "framework_edition", "sample",
+                 "source_note", "default_scale", "indicators"});
   std::string edition = ctx.String(*doc, "", "framework_edition");
   std::string source_note = ctx.String(*doc, "", "source_note");
   bool sample = false;
@@ -380,7 +387,8 @@ void LoadIndicators(const std::string& path, const FrameworkData& fw,
     sample = s->get<bool>();
   }
   std::vector<ScalePointData> default_scale;
-  if (doc->contains("default_scale")) default_scale = ReadScale((*doc)["default_scale"], "default_scale", ctx);
+  if (doc->contains("default_scale"))
+    default_scale = ReadScale((*doc)["default_scale"], "default_scale", ctx);
   const json* arr = ctx.Array(*doc, "", "indicators");
   if (!arr) return;
   for (size_t i = 0; i < arr->size(); ++i) {
@@ -397,7 +405,8 @@ void LoadIndicators(const std::string& path, const FrameworkData& fw,
       if (!IsId(ind.id)) ctx.Problem(entry, "\"id\" must match [a-z0-9][a-z0-9-]* (at most 63)");
       auto [it, inserted] = seen_ids->emplace(ind.id, path);
       if (!inserted) {
-        ctx.Problem(entry, absl::StrCat("duplicate indicator id (first defined in ", it->second, ")"));
+        ctx.Problem(entry,
+                    absl::StrCat("duplicate indicator id (first defined in ", it->second, ")"));
       }
     }
     ctx.CheckKeys(e, entry, {"id", "domain", "sub_area", "level", "text", "scale"});
@@ -429,12 +438,13 @@ void LoadIndicators(const std::string& path, const FrameworkData& fw,
     if (level == "national") ind.level = v1::LEVEL_NATIONAL;
     if (level == "local") ind.level = v1::LEVEL_LOCAL;
     if (!level.empty() && ind.level == v1::LEVEL_UNSPECIFIED) {
-      ctx.Problem(entry, absl::StrCat("\"level\" \"", level, "\" is not \"national\" or \"local\""));
+      ctx.Problem(entry,
+                  absl::StrCat("\"level\" \"", level, "\" is not \"national\" or \"local\""));
     }
     if (sub && ind.level != v1::LEVEL_UNSPECIFIED &&
         std::find(sub->levels.begin(), sub->levels.end(), ind.level) == sub->levels.end()) {
-      ctx.Problem(entry, absl::StrCat("sub-area \"", sub->id, "\" is not used at the ", level,
-                                      " level"));
+      ctx.Problem(entry,
+                  absl::StrCat("sub-area \"", sub->id, "\" is not used at the ", level, " level"));
     }
     ind.text = ctx.Localized(e, entry, "text");
     if (e.contains("scale")) {
@@ -459,8 +469,8 @@ absl::StatusOr<CatalogData> LoadCatalogData(const std::string& dir) {
   CatalogData data;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return absl::FailedPreconditionError(absl::StrCat("catalog data directory ", dir,
-                                                      " does not exist or is not a directory"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("catalog data directory ", dir, " does not exist or is not a directory"));
   }
   LoadFramework((fs::path(dir) / "framework.json").string(), &data.framework, problems);
   fs::path ind_dir = fs::path(dir) / "indicators";
@@ -473,7 +483,8 @@ absl::StatusOr<CatalogData> LoadCatalogData(const std::string& dir) {
   std::sort(files.begin(), files.end());
   if (files.empty()) problems.Add(ind_dir.string(), "", "holds no *.json indicator file");
   std::map<std::string, std::string> seen_ids;
-  for (const auto& f : files) LoadIndicators(f, data.framework, &seen_ids, &data.indicators, problems);
+  for (const auto& f : files)
+    LoadIndicators(f, data.framework, &seen_ids, &data.indicators, problems);
   if (!problems.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "catalog data in ", dir, " is invalid (", problems.size(), " problem",

@@ -73,9 +73,9 @@ struct IndicatorData {
   std::string framework_edition;
   bool sample = false;
   std::string source_note;
-  std::string file;       // where it was loaded from
-  int domain_index = 0;   // position of its domain in FrameworkData::domains
-  int sub_area_index = 0; // position of its sub-area in that domain
+  std::string file;        // where it was loaded from
+  int domain_index = 0;    // position of its domain in FrameworkData::domains
+  int sub_area_index = 0;  // position of its sub-area in that domain
 };
 
 struct CatalogData {

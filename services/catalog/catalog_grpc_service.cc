@@ -5,8 +5,7 @@
 namespace mgi::catalog {
 
 CatalogGrpcService::CatalogGrpcService(const Catalog* catalog, MetricsRegistry* metrics,
-                                       std::chrono::milliseconds response_delay,
-                                       Executor* executor)
+                                       std::chrono::milliseconds response_delay, Executor* executor)
     : catalog_(catalog), response_delay_(response_delay), executor_(executor) {
   if (metrics) {
     in_progress_ = metrics->GetGauge("mgi_catalog_requests_in_progress",
@@ -77,9 +76,9 @@ grpc::ServerUnaryReactor* CatalogGrpcService::SearchIndicators(
       context, response, [this, request] { return catalog_->SearchIndicators(*request); });
 }
 
-grpc::ServerUnaryReactor* CatalogGrpcService::ListCountries(
-    grpc::CallbackServerContext* context, const v1::ListCountriesRequest* request,
-    v1::ListCountriesResponse* response) {
+grpc::ServerUnaryReactor* CatalogGrpcService::ListCountries(grpc::CallbackServerContext* context,
+                                                            const v1::ListCountriesRequest* request,
+                                                            v1::ListCountriesResponse* response) {
   return Respond<v1::ListCountriesResponse>(
       context, response, [this, request] { return catalog_->ListCountries(*request); });
 }

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "catalog/mo_file.h"
@@ -67,8 +66,8 @@ absl::StatusOr<Countries> Countries::Load(const std::string& iso_codes_dir,
     r.name = get("name");
     r.official_name = get("official_name");
     if (r.alpha3.size() != 3 || r.name.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": entry ", e.dump(),
-                                                     " lacks alpha_3 or name"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": entry ", e.dump(), " lacks alpha_3 or name"));
     }
     c.records_.push_back(std::move(r));
   }

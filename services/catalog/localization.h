@@ -26,8 +26,7 @@ class Localizer {
 
   // Records a field served in `language`; `fallback` when that is English instead of the
   // requested language.
-  void Record(const std::string& path, const std::string& language, bool fallback,
-              bool unverified);
+  void Record(const std::string& path, const std::string& language, bool fallback, bool unverified);
 
   // The Localization of everything served so far.
   v1::Localization Build() const;

@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
                                        .iso_codes_dir = "/usr/share/iso-codes/json",
                                        .locale_dir = "/usr/share/locale"};
   std::chrono::milliseconds delay{0};
-  config.String("data-dir", &options.data_dir, "Catalog data: framework.json and indicators/*.json");
+  config.String("data-dir", &options.data_dir,
+                "Catalog data: framework.json and indicators/*.json");
   config.String("iso-codes-dir", &options.iso_codes_dir, "Directory of iso-codes' iso_3166-1.json");
   config.String("locale-dir", &options.locale_dir, "Directory of <lang>/LC_MESSAGES/iso_3166-1.mo");
   config.List("country-languages", &options.country_languages,
@@ -34,7 +35,8 @@ int main(int argc, char** argv) {
   }
   spdlog::info("catalog loaded: {} domains, {} indicators, {} countries, {} country languages",
                (*catalog)->data().framework.domains.size(), (*catalog)->data().indicators.size(),
-               (*catalog)->countries().records().size(), (*catalog)->countries().languages().size());
+               (*catalog)->countries().records().size(),
+               (*catalog)->countries().languages().size());
   mgi::MetricsRegistry metrics;
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
   mgi::catalog::CatalogGrpcService service(catalog->get(), &metrics, delay, &executor);

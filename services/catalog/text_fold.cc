@@ -50,25 +50,36 @@ std::string FoldCodePoint(uint32_t cp, const std::string& raw) {
   }
   if (cp >= 0xC0 && cp <= 0xFF) {
     switch (cp) {
-      case 0xC6: case 0xE6: return "ae";
-      case 0xDE: case 0xFE: return "th";
-      case 0xDF: return "ss";
-      default: break;
+      case 0xC6:
+      case 0xE6:
+        return "ae";
+      case 0xDE:
+      case 0xFE:
+        return "th";
+      case 0xDF:
+        return "ss";
+      default:
+        break;
     }
     char b = kLatin1[cp - 0xC0];
     return b == '*' ? "" : std::string(1, b);
   }
   if (cp >= 0x100 && cp <= 0x17F) {
     switch (cp) {
-      case 0x132: case 0x133: return "ij";
-      case 0x152: case 0x153: return "oe";
-      default: break;
+      case 0x132:
+      case 0x133:
+        return "ij";
+      case 0x152:
+      case 0x153:
+        return "oe";
+      default:
+        break;
     }
     return std::string(1, kLatinExtA[cp - 0x100]);
   }
-  if (cp == 0xAA) return "a";  // ª
-  if (cp == 0xBA) return "o";  // º
-  if (cp < 0xC0) return "";    // Latin-1 punctuation and symbols
+  if (cp == 0xAA) return "a";                   // ª
+  if (cp == 0xBA) return "o";                   // º
+  if (cp < 0xC0) return "";                     // Latin-1 punctuation and symbols
   if (cp >= 0x2000 && cp <= 0x206F) return "";  // general punctuation: ’ “ ” – …
   return raw;                                   // other scripts: kept as they are
 }

@@ -2,6 +2,11 @@
 // and details on the wire, health, server reflection, graceful SIGTERM with calls in flight, and
 // refusal to start on bad data.
 #include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <google/protobuf/unknown_field_set.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -11,12 +16,6 @@
 #include <filesystem>
 #include <thread>
 
-#include <gmock/gmock.h>
-#include <google/protobuf/unknown_field_set.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include "common/status.h"
 #include "harness.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
@@ -25,8 +24,8 @@
 namespace mgi::catalog {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::milliseconds;
+using ::testing::HasSubstr;
 namespace v1 = ::mgi::catalog::v1;
 
 constexpr char kBinary[] = "mgi-catalog";
@@ -38,9 +37,8 @@ std::chrono::system_clock::time_point Deadline(int ms = 5000) {
 class CatalogServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto s = mgi::testing::StartService(kBinary,
-                                        {"--data-dir=" + testing::RealDataDir(),
-                                         "--country-languages=fr,es"});
+    auto s = mgi::testing::StartService(
+        kBinary, {"--data-dir=" + testing::RealDataDir(), "--country-languages=fr,es"});
     ASSERT_TRUE(s.has_value());
     service_ = new mgi::testing::Service(std::move(*s));
   }
@@ -191,8 +189,8 @@ std::vector<std::string> ReflectedServices(const std::shared_ptr<grpc::Channel>&
   grpc::CompletionQueue cq;
   grpc::ClientContext ctx;
   ctx.set_deadline(Deadline());
-  auto call = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-                               &cq);
+  auto call =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   void* tag = nullptr;
   bool ok = false;
   auto step = [&](intptr_t want) {
@@ -229,7 +227,8 @@ std::vector<std::string> ReflectedServices(const std::shared_ptr<grpc::Channel>&
     if (!list.ParseFromString(response.field(i).length_delimited())) continue;
     for (int k = 0; k < list.field_count(); ++k) {
       google::protobuf::UnknownFieldSet svc;
-      if (list.field(k).number() != 1 || !svc.ParseFromString(list.field(k).length_delimited())) continue;
+      if (list.field(k).number() != 1 || !svc.ParseFromString(list.field(k).length_delimited()))
+        continue;
       for (int n = 0; n < svc.field_count(); ++n) {
         if (svc.field(n).number() == 1) names.push_back(svc.field(n).length_delimited());
       }
@@ -275,9 +274,8 @@ double MetricValue(const std::string& text, const std::string& name) {
 TEST(CatalogShutdownTest, SigtermFinishesCallsInFlightThenExitsZero) {
   int metrics_port = mgi::testing::FreePort();
   auto s = mgi::testing::StartService(
-      kBinary,
-      {"--data-dir=" + testing::RealDataDir(), "--country-languages=fr",
-       "--metrics-port=" + std::to_string(metrics_port), "--test-response-delay=700ms"});
+      kBinary, {"--data-dir=" + testing::RealDataDir(), "--country-languages=fr",
+                "--metrics-port=" + std::to_string(metrics_port), "--test-response-delay=700ms"});
   ASSERT_TRUE(s.has_value());
   auto channel = grpc::CreateChannel(s->address, grpc::InsecureChannelCredentials());
   auto stub = v1::CatalogService::NewStub(channel);
@@ -307,7 +305,8 @@ TEST(CatalogShutdownTest, SigtermFinishesCallsInFlightThenExitsZero) {
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   double in_progress = -1;
   while (std::chrono::steady_clock::now() < until) {
-    in_progress = MetricValue(HttpGet(metrics_port, "/metrics"), "mgi_catalog_requests_in_progress");
+    in_progress =
+        MetricValue(HttpGet(metrics_port, "/metrics"), "mgi_catalog_requests_in_progress");
     if (in_progress == kCalls) break;
     void* tag = nullptr;
     bool ok = false;
@@ -358,10 +357,9 @@ TEST(CatalogStartupTest, BadDataDirectoryStopsTheBinaryNamingTheFile) {
 }
 
 TEST(CatalogStartupTest, UnknownCountryLanguageStopsTheBinary) {
-  auto p = mgi::testing::Process::Start(
-      mgi::testing::BinaryPath(kBinary),
-      {"--country-languages=xx", "--metrics-port=-1",
-       "--port=" + std::to_string(mgi::testing::FreePort())});
+  auto p = mgi::testing::Process::Start(mgi::testing::BinaryPath(kBinary),
+                                        {"--country-languages=xx", "--metrics-port=-1",
+                                         "--port=" + std::to_string(mgi::testing::FreePort())});
   ASSERT_NE(p, nullptr);
   auto code = p->Wait(milliseconds(15000));
   ASSERT_TRUE(code.has_value());

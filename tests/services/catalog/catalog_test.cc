@@ -57,7 +57,8 @@ TEST_F(CatalogTest, FrameworkInThreeLanguages) {
   EXPECT_EQ(en->edition(), "2015");
   ASSERT_EQ(en->principles_size(), 3);
   ASSERT_EQ(en->objectives_size(), 3);
-  EXPECT_EQ(en->principles(2).statement(), "Good migration governance relies on strong partnerships.");
+  EXPECT_EQ(en->principles(2).statement(),
+            "Good migration governance relies on strong partnerships.");
   EXPECT_EQ(en->objectives(1).domain(), "domains/mobility-dimensions-of-crises");
   EXPECT_EQ(en->objectives(1).kind(), v1::MIGOF_ELEMENT_KIND_OBJECTIVE);
   EXPECT_THAT(en->introduction(), HasSubstr("not meant to rank countries"));
@@ -219,9 +220,9 @@ TEST_F(CatalogTest, ListIndicatorsFilters) {
   EXPECT_EQ(count("sample = false"), 0);
 
   v1::ListIndicatorsRequest req;
-  for (const char* bad : {"colour = red", "domain = happiness", "level = REGIONAL",
-                          "sample = maybe", "sub_area = nowhere",
-                          "domain = partnerships AND sub_area = remittances", "domain ="}) {
+  for (const char* bad :
+       {"colour = red", "domain = happiness", "level = REGIONAL", "sample = maybe",
+        "sub_area = nowhere", "domain = partnerships AND sub_area = remittances", "domain ="}) {
     req.set_filter(bad);
     EXPECT_EQ(Field(real_->ListIndicators(req).status()), "filter") << bad;
   }

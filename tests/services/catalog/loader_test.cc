@@ -12,8 +12,8 @@ namespace mgi::catalog {
 namespace {
 
 using ::testing::AllOf;
-using ::testing::HasSubstr;
 using testing::Fixture;
+using ::testing::HasSubstr;
 using testing::MakeDataDir;
 using testing::RealDataDir;
 
@@ -129,12 +129,14 @@ TEST(LoaderTest, BadScalesAreAllReported) {
   EXPECT_THAT(error, HasSubstr("\"t-bad-value\".scale[0]: \"value\" \"MOSTLY\" is not one of"));
   EXPECT_THAT(error, HasSubstr("\"t-twice\".scale[1]: \"value\" SCALE_VALUE_ABSENT appears twice"));
   EXPECT_THAT(error, HasSubstr("\"t-empty-scale\".scale: must be a non-empty array"));
-  EXPECT_THAT(error, HasSubstr("\"t-no-scale\": no \"scale\" and the file has no \"default_scale\""));
+  EXPECT_THAT(error,
+              HasSubstr("\"t-no-scale\": no \"scale\" and the file has no \"default_scale\""));
 }
 
 TEST(LoaderTest, UnsupportedFormatVersion) {
-  EXPECT_THAT(LoadError({Fixture("bad-indicators/bad-format-version.json")}),
-              AllOf(HasSubstr("bad-format-version.json"), HasSubstr("unsupported format_version 99")));
+  EXPECT_THAT(
+      LoadError({Fixture("bad-indicators/bad-format-version.json")}),
+      AllOf(HasSubstr("bad-format-version.json"), HasSubstr("unsupported format_version 99")));
 }
 
 TEST(LoaderTest, BadLevels) {
@@ -157,9 +159,9 @@ TEST(LoaderTest, EveryProblemOfEveryFileIsListed) {
   }
   std::string error = LoadError(files);
   EXPECT_THAT(error, HasSubstr("(12 problems)"));
-  for (const char* f : {"malformed.json", "unknown-domain.json", "unknown-sub-area.json",
-                        "duplicate-id.json", "missing-english.json", "bad-scale.json",
-                        "bad-format-version.json", "bad-level.json"}) {
+  for (const char* f :
+       {"malformed.json", "unknown-domain.json", "unknown-sub-area.json", "duplicate-id.json",
+        "missing-english.json", "bad-scale.json", "bad-format-version.json", "bad-level.json"}) {
     EXPECT_THAT(error, HasSubstr(f));
   }
 }
@@ -169,8 +171,9 @@ TEST(LoaderTest, BadFramework) {
       LoadError({Fixture("good-indicators.json")}, Fixture("bad-framework/framework.json"));
   EXPECT_THAT(error, HasSubstr("framework.json: domains[0] \"migrants-rights\".display_name: "
                                "missing English"));
-  EXPECT_THAT(error, HasSubstr("domains[0] \"migrants-rights\".sub_areas[0] \"right-to-work\".levels: "
-                               "\"regional\" is not"));
+  EXPECT_THAT(error,
+              HasSubstr("domains[0] \"migrants-rights\".sub_areas[0] \"right-to-work\".levels: "
+                        "\"regional\" is not"));
   EXPECT_THAT(error, HasSubstr("domains[1] \"migrants-rights\": duplicate domain id"));
   EXPECT_THAT(error, HasSubstr("domains[1] \"migrants-rights\": \"number\" must be 2"));
   EXPECT_THAT(error, HasSubstr("sub_areas: must list at least one sub-area"));

@@ -9,7 +9,9 @@
 
 namespace mgi::catalog::testing {
 
-inline std::string SourcePath(const std::string& rel) { return std::string(MGI_SOURCE_DIR) + "/" + rel; }
+inline std::string SourcePath(const std::string& rel) {
+  return std::string(MGI_SOURCE_DIR) + "/" + rel;
+}
 inline std::string Fixture(const std::string& rel) {
   return SourcePath("tests/services/catalog/testdata/" + rel);
 }

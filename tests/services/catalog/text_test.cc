@@ -54,11 +54,13 @@ std::string BuildMo(const std::vector<std::pair<std::string, std::string>>& entr
   std::string head = u32(0x950412de) + u32(0) + u32(n) + u32(orig) + u32(trans) + u32(0) + u32(0);
   std::string otab, ttab, strings;
   for (const auto& [id, _] : entries) {
-    otab += u32(static_cast<uint32_t>(id.size())) + u32(data + static_cast<uint32_t>(strings.size()));
+    otab +=
+        u32(static_cast<uint32_t>(id.size())) + u32(data + static_cast<uint32_t>(strings.size()));
     strings += id + '\0';
   }
   for (const auto& [_, str] : entries) {
-    ttab += u32(static_cast<uint32_t>(str.size())) + u32(data + static_cast<uint32_t>(strings.size()));
+    ttab +=
+        u32(static_cast<uint32_t>(str.size())) + u32(data + static_cast<uint32_t>(strings.size()));
     strings += str + '\0';
   }
   return head + otab + ttab + strings;
@@ -86,9 +88,9 @@ TEST(MoTest, ParsesBothByteOrders) {
 TEST(MoTest, RejectsMalformedFiles) {
   std::string good = BuildMo({{"a", "b"}}, false);
   EXPECT_THAT(std::string(ParseMo("short", "x.mo").status().message()), HasSubstr("x.mo"));
-  EXPECT_FALSE(ParseMo(std::string(28, '\0'), "x.mo").ok());                // bad magic
-  EXPECT_FALSE(ParseMo(good.substr(0, good.size() - 3), "x.mo").ok());      // truncated strings
-  EXPECT_FALSE(ParseMo(good.substr(0, 30), "x.mo").ok());                   // truncated tables
+  EXPECT_FALSE(ParseMo(std::string(28, '\0'), "x.mo").ok());            // bad magic
+  EXPECT_FALSE(ParseMo(good.substr(0, good.size() - 3), "x.mo").ok());  // truncated strings
+  EXPECT_FALSE(ParseMo(good.substr(0, 30), "x.mo").ok());               // truncated tables
   EXPECT_EQ(ReadMoFile("/nonexistent.mo").status().code(), absl::StatusCode::kNotFound);
 }
 
