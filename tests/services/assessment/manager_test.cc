@@ -52,7 +52,7 @@ av1::ProfileDocument ReadDocument(const std::string& path) {
   return doc;
 }
 
-class ManagerTest : public ::testing::Test {
+class AssessmentManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = mgi::testing::TempDir("assessment-manager");
@@ -97,7 +97,7 @@ class ManagerTest : public ::testing::Test {
   std::unique_ptr<ProfileManager> manager_;
 };
 
-TEST_F(ManagerTest, CreateGivesADraftAtRevisionOne) {
+TEST_F(AssessmentManagerTest, CreateGivesADraftAtRevisionOne) {
   av1::Profile input = CompleteDraft();
   input.set_state(av1::PROFILE_STATE_PUBLISHED);  // output-only: ignored
   input.set_revision(42);
@@ -114,7 +114,7 @@ TEST_F(ManagerTest, CreateGivesADraftAtRevisionOne) {
   EXPECT_TRUE(MessageDifferencer::Equals(*stored, p));
 }
 
-TEST_F(ManagerTest, DuplicateIdIsAlreadyExistsAndServerPicksIdsWhenEmpty) {
+TEST_F(AssessmentManagerTest, DuplicateIdIsAlreadyExistsAndServerPicksIdsWhenEmpty) {
   Create("gtm-2018");
   av1::CreateProfileRequest req;
   *req.mutable_profile() = CompleteDraft();
@@ -129,7 +129,7 @@ TEST_F(ManagerTest, DuplicateIdIsAlreadyExistsAndServerPicksIdsWhenEmpty) {
   EXPECT_THAT(Fields(manager_->CreateProfile(req, "a").status()), ElementsAre("profile_id"));
 }
 
-TEST_F(ManagerTest, RetriedCreateWithRequestIdReturnsTheFirstProfileEvenAfterRestart) {
+TEST_F(AssessmentManagerTest, RetriedCreateWithRequestIdReturnsTheFirstProfileEvenAfterRestart) {
   av1::CreateProfileRequest req;
   *req.mutable_profile() = CompleteDraft();
   req.set_request_id("req-1");
@@ -143,7 +143,7 @@ TEST_F(ManagerTest, RetriedCreateWithRequestIdReturnsTheFirstProfileEvenAfterRes
   EXPECT_EQ(manager_->ListProfiles(list)->total_size(), 1);
 }
 
-TEST_F(ManagerTest, InvalidCreateNamesTheFields) {
+TEST_F(AssessmentManagerTest, InvalidCreateNamesTheFields) {
   av1::Profile p = CompleteDraft();
   p.set_country("countries/ZZZ");
   p.mutable_domains(1)->mutable_well_developed(0)->mutable_text()->clear();
@@ -157,7 +157,7 @@ TEST_F(ManagerTest, InvalidCreateNamesTheFields) {
               ElementsAre("profile"));
 }
 
-TEST_F(ManagerTest, UpdateChecksEtagAndMaskAndRecordsARevision) {
+TEST_F(AssessmentManagerTest, UpdateChecksEtagAndMaskAndRecordsARevision) {
   av1::Profile p = Create("gtm-2018");
   av1::UpdateProfileRequest req;
   req.mutable_profile()->set_name(p.name());
@@ -208,7 +208,7 @@ TEST_F(ManagerTest, UpdateChecksEtagAndMaskAndRecordsARevision) {
   EXPECT_THAT(Fields(manager_->GetRevision(gr).status()), ElementsAre("name"));
 }
 
-TEST_F(ManagerTest, PublishListsEveryGapThenPublishedIsReadOnly) {
+TEST_F(AssessmentManagerTest, PublishListsEveryGapThenPublishedIsReadOnly) {
   av1::Profile draft = CompleteDraft();
   draft.mutable_domains()->DeleteSubrange(5, 1);
   draft.mutable_domains(0)->mutable_well_developed(0)->mutable_text()->erase("en");
@@ -252,7 +252,7 @@ TEST_F(ManagerTest, PublishListsEveryGapThenPublishedIsReadOnly) {
   EXPECT_TRUE(absl::IsFailedPrecondition(manager_->ArchiveProfile(arch, "a").status()));
 }
 
-TEST_F(ManagerTest, StartNewEditionCopiesAPublishedProfileForward) {
+TEST_F(AssessmentManagerTest, StartNewEditionCopiesAPublishedProfileForward) {
   av1::Profile p = Create("gtm-2018");
   auto published = Publish(p);
   ASSERT_TRUE(published.ok());
@@ -277,7 +277,7 @@ TEST_F(ManagerTest, StartNewEditionCopiesAPublishedProfileForward) {
   EXPECT_TRUE(absl::IsNotFound(manager_->StartNewEdition(req, "d").status()));
 }
 
-TEST_F(ManagerTest, DeleteRemovesDraftsOnly) {
+TEST_F(AssessmentManagerTest, DeleteRemovesDraftsOnly) {
   av1::Profile p = Create("gtm-2018");
   av1::DeleteProfileRequest del;
   del.set_name(p.name());
@@ -290,7 +290,7 @@ TEST_F(ManagerTest, DeleteRemovesDraftsOnly) {
   EXPECT_TRUE(absl::IsNotFound(manager_->DeleteProfile(del, "a")));
 }
 
-TEST_F(ManagerTest, ListFiltersAndPagesInAStableOrder) {
+TEST_F(AssessmentManagerTest, ListFiltersAndPagesInAStableOrder) {
   av1::Profile can = CompleteDraft();
   can.set_country("countries/CAN");
   Create("can-2020", can);
@@ -331,7 +331,7 @@ TEST_F(ManagerTest, ListFiltersAndPagesInAStableOrder) {
   EXPECT_THAT(Fields(manager_->ListProfiles(req).status()), ElementsAre("page_token"));
 }
 
-TEST_F(ManagerTest, ReadsInALanguageFillTheDisplayFields) {
+TEST_F(AssessmentManagerTest, ReadsInALanguageFillTheDisplayFields) {
   ImportSeed();
   av1::GetProfileRequest get;
   get.set_name("profiles/gtm-2022");
@@ -369,7 +369,7 @@ TEST_F(ManagerTest, ReadsInALanguageFillTheDisplayFields) {
             "Local Migration Governance Profile: City of Quetzaltenango - First Profile");
 }
 
-TEST_F(ManagerTest, SeedFileMatchesTheGuatemalaKeyFindings) {
+TEST_F(AssessmentManagerTest, SeedFileMatchesTheGuatemalaKeyFindings) {
   ImportSeed();
   av1::GetProfileRequest get;
   get.set_name("profiles/gtm-2022");
@@ -390,7 +390,7 @@ TEST_F(ManagerTest, SeedFileMatchesTheGuatemalaKeyFindings) {
             "development.");
 }
 
-TEST_F(ManagerTest, CompareListsAddedRemovedAndKeptPerDomain) {
+TEST_F(AssessmentManagerTest, CompareListsAddedRemovedAndKeptPerDomain) {
   ImportSeed();
   av1::Profile older = CompleteDraft();
   auto* owg = older.mutable_domains(1);
@@ -419,7 +419,7 @@ TEST_F(ManagerTest, CompareListsAddedRemovedAndKeptPerDomain) {
   EXPECT_TRUE(absl::IsNotFound(manager_->CompareProfiles(req).status()));
 }
 
-TEST_F(ManagerTest, BadImportIsRejectedWholeWithEveryProblem) {
+TEST_F(AssessmentManagerTest, BadImportIsRejectedWholeWithEveryProblem) {
   av1::ImportProfilesRequest req;
   av1::ProfileDocument& doc = *req.mutable_document();
   doc.set_format("mgi.profiles/v1");
@@ -451,7 +451,7 @@ TEST_F(ManagerTest, BadImportIsRejectedWholeWithEveryProblem) {
               ElementsAre("format", "profiles"));
 }
 
-TEST_F(ManagerTest, ExportThenImportGivesBackIdenticalProfiles) {
+TEST_F(AssessmentManagerTest, ExportThenImportGivesBackIdenticalProfiles) {
   ImportSeed();
   av1::Profile draft = Create("gtm-2018");
   av1::UpdateProfileRequest up;
@@ -496,7 +496,7 @@ TEST_F(ManagerTest, ExportThenImportGivesBackIdenticalProfiles) {
   EXPECT_EQ(replaced->revision(), 3);
 }
 
-TEST_F(ManagerTest, SeedingIsIdempotent) {
+TEST_F(AssessmentManagerTest, SeedingIsIdempotent) {
   auto n = manager_->SeedFromDirectory(std::string(MGI_SOURCE_DIR) + "/data/profiles");
   ASSERT_TRUE(n.ok()) << n.status();
   EXPECT_GE(*n, 1);
@@ -516,7 +516,7 @@ TEST_F(ManagerTest, SeedingIsIdempotent) {
   EXPECT_THAT(std::string(n.status().message()), HasSubstr("bad.json"));
 }
 
-TEST_F(ManagerTest, CatalogOutageIsUnavailable) {
+TEST_F(AssessmentManagerTest, CatalogOutageIsUnavailable) {
   catalog_.available = false;
   av1::CreateProfileRequest req;
   *req.mutable_profile() = CompleteDraft();

@@ -24,14 +24,14 @@ std::vector<std::string> Fields(const std::vector<FieldViolation>& v) {
   return out;
 }
 
-TEST(ValidateContentTest, CompleteDraftHasNoProblem) {
+TEST(AssessmentValidateContentTest, CompleteDraftHasNoProblem) {
   FakeCatalog catalog;
   std::vector<FieldViolation> v;
   ASSERT_TRUE(ValidateContent(CompleteDraft(), "profile", catalog, &v).ok());
   EXPECT_THAT(v, IsEmpty());
 }
 
-TEST(ValidateContentTest, ListsEveryProblemWithItsPath) {
+TEST(AssessmentValidateContentTest, ListsEveryProblemWithItsPath) {
   FakeCatalog catalog;
   av1::Profile p = CompleteDraft();
   p.set_country("countries/XXX");
@@ -70,7 +70,7 @@ TEST(ValidateContentTest, ListsEveryProblemWithItsPath) {
   EXPECT_THAT(v[12].description, HasSubstr("SCALE_VALUE_ABSENT, SCALE_VALUE_COMPLETE"));
 }
 
-TEST(ValidateContentTest, LocalProfileNeedsItsLocalUnitAndNationalMustNotHaveOne) {
+TEST(AssessmentValidateContentTest, LocalProfileNeedsItsLocalUnitAndNationalMustNotHaveOne) {
   FakeCatalog catalog;
   av1::Profile local = CompleteDraft();
   local.set_level(mgi::catalog::v1::LEVEL_LOCAL);
@@ -91,7 +91,7 @@ TEST(ValidateContentTest, LocalProfileNeedsItsLocalUnitAndNationalMustNotHaveOne
   EXPECT_THAT(Fields(v), ElementsAre("local_unit"));
 }
 
-TEST(ValidateContentTest, MalformedCountryAndMissingFields) {
+TEST(AssessmentValidateContentTest, MalformedCountryAndMissingFields) {
   FakeCatalog catalog;
   av1::Profile p;
   std::vector<FieldViolation> v;
@@ -106,7 +106,7 @@ TEST(ValidateContentTest, MalformedCountryAndMissingFields) {
   EXPECT_THAT(Fields(v), ElementsAre("country"));
 }
 
-TEST(ValidateContentTest, CatalogOutageIsUnavailableNotAProfileProblem) {
+TEST(AssessmentValidateContentTest, CatalogOutageIsUnavailableNotAProfileProblem) {
   FakeCatalog catalog;
   catalog.available = false;
   std::vector<FieldViolation> v;
@@ -115,7 +115,7 @@ TEST(ValidateContentTest, CatalogOutageIsUnavailableNotAProfileProblem) {
   EXPECT_THAT(v, IsEmpty());
 }
 
-TEST(CompletenessTest, NamesMissingDomainsAndFindingsWithoutEnglish) {
+TEST(AssessmentCompletenessTest, NamesMissingDomainsAndFindingsWithoutEnglish) {
   FakeCatalog catalog;
   av1::Profile p = CompleteDraft();
   p.mutable_domains()->DeleteSubrange(4, 1);  // mobility dimensions of crises
@@ -134,7 +134,7 @@ TEST(CompletenessTest, NamesMissingDomainsAndFindingsWithoutEnglish) {
   EXPECT_THAT(v, IsEmpty());
 }
 
-TEST(MaskTest, ResolvesEmptyStarAndNamedPaths) {
+TEST(AssessmentMaskTest, ResolvesEmptyStarAndNamedPaths) {
   av1::Profile patch;
   patch.set_edition(3);
   patch.add_languages("fr");
@@ -144,7 +144,7 @@ TEST(MaskTest, ResolvesEmptyStarAndNamedPaths) {
               ElementsAre("domains", "edition"));
 }
 
-TEST(MaskTest, UnknownOrOutputOnlyPathNamesUpdateMask) {
+TEST(AssessmentMaskTest, UnknownOrOutputOnlyPathNamesUpdateMask) {
   for (const char* path : {"colour", "state", "etag", "revision"}) {
     auto r = ResolveMask({path}, av1::Profile());
     ASSERT_TRUE(absl::IsInvalidArgument(r.status())) << path;
@@ -155,7 +155,7 @@ TEST(MaskTest, UnknownOrOutputOnlyPathNamesUpdateMask) {
   }
 }
 
-TEST(MaskTest, ApplyReplacesAndClearsOnlyMaskedFields) {
+TEST(AssessmentMaskTest, ApplyReplacesAndClearsOnlyMaskedFields) {
   av1::Profile target = CompleteDraft();
   av1::Profile patch;
   patch.set_edition(2);
@@ -168,7 +168,7 @@ TEST(MaskTest, ApplyReplacesAndClearsOnlyMaskedFields) {
               ElementsAre("edition", "publication_month", "domains"));
 }
 
-TEST(EtagTest, DependsOnContentAndRevisionButNotOnDisplayFields) {
+TEST(AssessmentEtagTest, DependsOnContentAndRevisionButNotOnDisplayFields) {
   av1::Profile p = CompleteDraft();
   p.set_revision(1);
   std::string e1 = ComputeEtag(p);
@@ -183,7 +183,7 @@ TEST(EtagTest, DependsOnContentAndRevisionButNotOnDisplayFields) {
   EXPECT_NE(ComputeEtag(p), e1);
 }
 
-TEST(CompareTest, MatchesNormalizedTextAndFallsBackToEnglish) {
+TEST(AssessmentCompareTest, MatchesNormalizedTextAndFallsBackToEnglish) {
   av1::Finding a, b, c, d;
   (*a.mutable_text())["en"] = "The  Labour Code applies.";
   (*b.mutable_text())["en"] = "A new register.";
@@ -212,7 +212,7 @@ TEST(CompareTest, MatchesNormalizedTextAndFallsBackToEnglish) {
   EXPECT_EQ(changes.removed_size(), 2);
 }
 
-TEST(NormalizeTest, SortsDomainsAndAssignsMissingIds) {
+TEST(AssessmentNormalizeTest, SortsDomainsAndAssignsMissingIds) {
   FakeCatalog catalog;
   av1::Profile p = CompleteDraft();
   p.mutable_domains()->SwapElements(0, 5);
@@ -230,7 +230,7 @@ TEST(NormalizeTest, SortsDomainsAndAssignsMissingIds) {
   EXPECT_FALSE(ids.count(""));
 }
 
-TEST(NameTest, ParsesProfileNames) {
+TEST(AssessmentNameTest, ParsesProfileNames) {
   EXPECT_EQ(*ParseProfileName("profiles/gtm-2022", "name"), "gtm-2022");
   for (const char* bad : {"", "gtm-2022", "profiles/", "profiles/GTM", "profiles/1abc",
                           "profiles/a_b", "countries/gtm"}) {

@@ -40,7 +40,7 @@ ProfileWrite CreateWrite(const std::string& name, const std::string& request_id 
   return w;
 }
 
-TEST(SqliteStoreTest, FreshDatabaseIsAtTheCurrentSchemaAndReopens) {
+TEST(AssessmentStoreTest, FreshDatabaseIsAtTheCurrentSchemaAndReopens) {
   std::string db = mgi::testing::TempDir("assessment-store") + "/a.db";
   {
     auto store = SqliteProfileStore::Open(db);
@@ -55,7 +55,7 @@ TEST(SqliteStoreTest, FreshDatabaseIsAtTheCurrentSchemaAndReopens) {
   EXPECT_TRUE(absl::IsAlreadyExists((*store)->Commit({CreateWrite("profiles/a")})));
 }
 
-TEST(SqliteStoreTest, FrozenV1FixtureIsMigrationZero) {
+TEST(AssessmentStoreTest, FrozenV1FixtureIsMigrationZero) {
   std::string fixture = ReadFile(std::string(MGI_SOURCE_DIR) +
                                  "/tests/services/assessment/fixtures/schema_v1.sql");
   std::string body = fixture.substr(fixture.find('\n') + 1);
@@ -63,7 +63,7 @@ TEST(SqliteStoreTest, FrozenV1FixtureIsMigrationZero) {
   EXPECT_THAT(SchemaMigrations()[0], HasSubstr(body));
 }
 
-TEST(SqliteStoreTest, MigratesAVersionOneDatabase) {
+TEST(AssessmentStoreTest, MigratesAVersionOneDatabase) {
   std::string db = mgi::testing::TempDir("assessment-store") + "/v1.db";
   {
     sqlite3* raw = nullptr;
@@ -100,7 +100,7 @@ TEST(SqliteStoreTest, MigratesAVersionOneDatabase) {
   EXPECT_FALSE((*(*store)->FindRequest("rq-2")).has_value());
 }
 
-TEST(SqliteStoreTest, RefusesASchemaNewerThanTheBinary) {
+TEST(AssessmentStoreTest, RefusesASchemaNewerThanTheBinary) {
   std::string db = mgi::testing::TempDir("assessment-store") + "/new.db";
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
@@ -110,7 +110,7 @@ TEST(SqliteStoreTest, RefusesASchemaNewerThanTheBinary) {
   EXPECT_TRUE(absl::IsFailedPrecondition(store.status())) << store.status();
 }
 
-TEST(SqliteStoreTest, CommitIsAllOrNothing) {
+TEST(AssessmentStoreTest, CommitIsAllOrNothing) {
   std::string db = mgi::testing::TempDir("assessment-store") + "/tx.db";
   auto store = SqliteProfileStore::Open(db);
   ASSERT_TRUE(store.ok());
@@ -127,7 +127,7 @@ TEST(SqliteStoreTest, CommitIsAllOrNothing) {
   EXPECT_TRUE(absl::IsNotFound((*store)->Commit({stale})));
 }
 
-TEST(SqliteStoreTest, AcknowledgedWritesSurviveKillNine) {
+TEST(AssessmentStoreTest, AcknowledgedWritesSurviveKillNine) {
   std::string db = mgi::testing::TempDir("assessment-crash") + "/c.db";
   auto writer = mgi::testing::Process::Start(mgi::testing::BinaryPath("assessment_store_writer"),
                                              {db, "100000"});
@@ -161,7 +161,7 @@ TEST(SqliteStoreTest, AcknowledgedWritesSurviveKillNine) {
   EXPECT_GE(page->total, static_cast<int64_t>(names.size()));
 }
 
-TEST(SqliteStoreTest, ConcurrentReadModifyWriteLosesNoUpdate) {
+TEST(AssessmentStoreTest, ConcurrentReadModifyWriteLosesNoUpdate) {
   std::string db = mgi::testing::TempDir("assessment-race") + "/r.db";
   auto a = SqliteProfileStore::Open(db);
   auto b = SqliteProfileStore::Open(db);  // a second connection, as another process would have
