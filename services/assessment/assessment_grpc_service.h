@@ -2,22 +2,27 @@
 // ProfileManager and copies the answer.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "common/auth.h"
 #include "common/executor.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "services/assessment/profile_manager.h"
 
 namespace mgi::assessment {
 
-// Who makes a change. For now the `x-mgi-actor` request metadata, else "anonymous"; access
-// control will replace this one function with the authenticated principal.
-std::string ActorOf(const grpc::CallbackServerContext* context);
+// The filter a caller who may not read drafts lists or exports with: its own when it names a
+// state other than DRAFT, narrowed with `state = PUBLISHED` when it names none; nullopt when it
+// asks for drafts. (An unparsable filter is returned as is, for the manager to report.)
+std::optional<std::string> PublishedOnlyFilter(const std::string& filter);
 
+// Every call is authenticated and checked against the access policy (common/auth.h); the actor
+// of every change is the principal of the caller's token.
 class AssessmentGrpcService final : public av1::AssessmentService::CallbackService {
  public:
-  AssessmentGrpcService(ProfileManager* manager, Executor* executor)
-      : manager_(manager), executor_(executor) {}
+  AssessmentGrpcService(ProfileManager* manager, Executor* executor, const Authorizer* authorizer)
+      : manager_(manager), executor_(executor), authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* c,
                                          const av1::ListProfilesRequest* req,
@@ -62,6 +67,7 @@ class AssessmentGrpcService final : public av1::AssessmentService::CallbackServi
  private:
   ProfileManager* manager_;
   Executor* executor_;
+  const Authorizer* authorizer_;
 };
 
 }  // namespace mgi::assessment

@@ -1,4 +1,5 @@
 // mgi-assessment: country and local MGI profiles (AssessmentService) on SQLite.
+#include "common/auth.h"
 #include "common/channel.h"
 #include "common/config.h"
 #include "common/executor.h"
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
   std::chrono::milliseconds cache_ttl{60000}, seed_timeout{60000};
   mgi::RegisterServerFlags(config, &server);
   mgi::RegisterChannelFlags(config, &channel);
+  mgi::AuthConfig auth_config;
+  mgi::RegisterAuthFlags(config, &auth_config);
   config.String("db", &db, "SQLite database file (created and migrated at start)");
   config.String("catalog-addr", &catalog_addr, "Address of the catalog service");
   config.Duration("catalog-cache-ttl", &cache_ttl, "How long catalog answers are kept");
@@ -30,6 +33,8 @@ int main(int argc, char** argv) {
   if (auto s = mgi::InitLogging("assessment", server.log_format, server.log_level); !s.ok()) return 2;
 
   auto fail = [](const absl::Status& s) { spdlog::critical("{}", s.ToString()); return 1; };
+  auto auth = mgi::MakeAuth(auth_config);
+  if (!auth.ok()) return fail(auth.status());
   auto store = SqliteProfileStore::Open(db);
   if (!store.ok()) return fail(store.status());
   auto messages = TitleMessages::Load(messages_dir);
@@ -43,7 +48,7 @@ int main(int argc, char** argv) {
     if (auto s = SeedWithRetry(manager, seed_dir, seed_timeout); !s.ok()) return fail(s);
   }
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
-  AssessmentGrpcService service(&manager, &executor);
+  AssessmentGrpcService service(&manager, &executor, auth->authorizer.get());
   mgi::MetricsRegistry metrics;
   return mgi::RunServer(server, &metrics, {&service});
 }

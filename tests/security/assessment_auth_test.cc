@@ -1,0 +1,369 @@
+// Access control of the real mgi-assessment binary (with a real mgi-catalog), over loopback:
+// every caller (anonymous, viewer, editor, publisher, admin) against every RPC, drafts hidden
+// from callers who may not read them, revisions recording the token's principal (never the
+// self-declared x-mgi-actor), and a log that never contains a token or its hash.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "common/auth.h"
+#include "harness.h"
+#include "mgi/assessment/v1/assessment_service.grpc.pb.h"
+
+namespace mgi {
+namespace {
+
+namespace av1 = ::mgi::assessment::v1;
+namespace fs = std::filesystem;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kPublished[] = "profiles/gtm-2022";
+
+struct Caller {
+  std::string role;   // "" = anonymous
+  std::string token;  // "" = none
+  std::string principal;
+};
+
+const std::vector<Caller> kCallers = {
+    {"", "", "anonymous"},
+    {"viewer", "tok-viewer-3e9b1d0c", "vera"},
+    {"editor", "tok-editor-a71c44f2", "eddie"},
+    {"publisher", "tok-publisher-5d2e8b77", "paula"},
+    {"admin", "tok-admin-c0ffee11", "ada"},
+};
+const std::vector<std::string> kRank = {"", "viewer", "editor", "publisher", "admin"};
+
+class AssessmentAuthTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(testing::TempDir("mgi-assessment-auth"));
+    std::string tokens = *dir_ + "/tokens";
+    {
+      std::ofstream out(tokens);
+      for (const auto& c : kCallers) {
+        if (!c.token.empty()) out << HexDigest(Sha256(c.token)) << " " << c.role << " " << c.principal << "\n";
+      }
+    }
+    auto catalog = testing::StartService("mgi-catalog");
+    ASSERT_TRUE(catalog.has_value());
+    catalog_ = new testing::Service(std::move(*catalog));
+    auto assessment = testing::StartService(
+        "mgi-assessment",
+        {"--db=" + *dir_ + "/assessment.db", "--catalog-addr=" + catalog_->address,
+         "--seed-dir=" + testing::DataDir() + "/profiles", "--auth-tokens-file=" + tokens});
+    ASSERT_TRUE(assessment.has_value());
+    assessment_ = new testing::Service(std::move(*assessment));
+  }
+  static void TearDownTestSuite() {
+    delete assessment_;
+    delete catalog_;
+    delete dir_;
+  }
+
+  void SetUp() override {
+    ASSERT_NE(assessment_, nullptr);
+    stub_ = av1::AssessmentService::NewStub(
+        grpc::CreateChannel(assessment_->address, grpc::InsecureChannelCredentials()));
+  }
+
+  static void Prepare(grpc::ClientContext* context, const Caller& caller) {
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!caller.token.empty()) context->AddMetadata("authorization", "Bearer " + caller.token);
+  }
+
+  absl::StatusOr<av1::Profile> Get(const Caller& caller, const std::string& name) {
+    grpc::ClientContext context;
+    Prepare(&context, caller);
+    av1::GetProfileRequest req;
+    req.set_name(name);
+    av1::Profile out;
+    grpc::Status st = stub_->GetProfile(&context, req, &out);
+    if (!st.ok()) return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+    return out;
+  }
+
+  std::vector<std::string> ListNames(const Caller& caller, const std::string& filter,
+                                     grpc::Status* status) {
+    grpc::ClientContext context;
+    Prepare(&context, caller);
+    av1::ListProfilesRequest req;
+    req.set_filter(filter);
+    req.set_page_size(100);
+    av1::ListProfilesResponse out;
+    *status = stub_->ListProfiles(&context, req, &out);
+    std::vector<std::string> names;
+    for (const auto& p : out.profiles()) names.push_back(p.name());
+    return names;
+  }
+
+  static std::string* dir_;
+  static testing::Service* catalog_;
+  static testing::Service* assessment_;
+  std::unique_ptr<av1::AssessmentService::Stub> stub_;
+};
+
+std::string* AssessmentAuthTest::dir_ = nullptr;
+testing::Service* AssessmentAuthTest::catalog_ = nullptr;
+testing::Service* AssessmentAuthTest::assessment_ = nullptr;
+
+// Every caller against every RPC. Requests are harmless (a bogus etag, validate_only, a missing
+// profile): a caller with the right passes authorization and then fails, if at all, for another
+// reason; one without it gets UNAUTHENTICATED (no token) or PERMISSION_DENIED.
+TEST_F(AssessmentAuthTest, EveryCallerAgainstEveryRpc) {
+  using Call = std::function<grpc::Status(av1::AssessmentService::Stub*, grpc::ClientContext*)>;
+  struct Op {
+    std::string least_role;  // "" = anyone
+    Call call;
+  };
+  const std::string bogus_etag = "\"not-the-etag\"";
+  std::map<std::string, Op> ops = {
+      {"ListProfiles", {"", [](auto* s, auto* c) {
+         av1::ListProfilesResponse out;
+         return s->ListProfiles(c, av1::ListProfilesRequest(), &out);
+       }}},
+      {"GetProfile", {"", [](auto* s, auto* c) {
+         av1::GetProfileRequest r;
+         r.set_name(kPublished);
+         av1::Profile out;
+         return s->GetProfile(c, r, &out);
+       }}},
+      {"CompareProfiles", {"", [](auto* s, auto* c) {
+         av1::CompareProfilesRequest r;
+         r.set_name(kPublished);
+         r.set_other(kPublished);
+         av1::CompareProfilesResponse out;
+         return s->CompareProfiles(c, r, &out);
+       }}},
+      {"ExportProfiles", {"", [](auto* s, auto* c) {
+         av1::ExportProfilesRequest r;
+         r.set_name(kPublished);
+         av1::ProfileDocument out;
+         return s->ExportProfiles(c, r, &out);
+       }}},
+      {"ListRevisions", {"viewer", [](auto* s, auto* c) {
+         av1::ListRevisionsRequest r;
+         r.set_name(kPublished);
+         av1::ListRevisionsResponse out;
+         return s->ListRevisions(c, r, &out);
+       }}},
+      {"GetRevision", {"viewer", [](auto* s, auto* c) {
+         av1::GetRevisionRequest r;
+         r.set_name(std::string(kPublished) + "/revisions/1");
+         av1::Revision out;
+         return s->GetRevision(c, r, &out);
+       }}},
+      {"CreateProfile", {"editor", [](auto* s, auto* c) {
+         av1::CreateProfileRequest r;  // no profile: INVALID_ARGUMENT once authorized
+         av1::Profile out;
+         return s->CreateProfile(c, r, &out);
+       }}},
+      {"UpdateProfile", {"editor", [bogus_etag](auto* s, auto* c) {
+         av1::UpdateProfileRequest r;
+         r.mutable_profile()->set_name(kPublished);
+         r.mutable_profile()->set_etag(bogus_etag);
+         av1::Profile out;
+         return s->UpdateProfile(c, r, &out);
+       }}},
+      {"DeleteProfile", {"editor", [bogus_etag](auto* s, auto* c) {
+         av1::DeleteProfileRequest r;
+         r.set_name(kPublished);
+         r.set_etag(bogus_etag);
+         google::protobuf::Empty out;
+         return s->DeleteProfile(c, r, &out);
+       }}},
+      {"ImportProfiles", {"editor", [](auto* s, auto* c) {
+         av1::ImportProfilesRequest r;
+         r.set_validate_only(true);
+         av1::ImportProfilesResponse out;
+         return s->ImportProfiles(c, r, &out);
+       }}},
+      {"StartNewEdition", {"editor", [](auto* s, auto* c) {
+         av1::StartNewEditionRequest r;
+         r.set_name("profiles/does-not-exist");
+         av1::Profile out;
+         return s->StartNewEdition(c, r, &out);
+       }}},
+      {"PublishProfile", {"publisher", [bogus_etag](auto* s, auto* c) {
+         av1::PublishProfileRequest r;
+         r.set_name(kPublished);
+         r.set_etag(bogus_etag);
+         av1::Profile out;
+         return s->PublishProfile(c, r, &out);
+       }}},
+      {"ArchiveProfile", {"publisher", [bogus_etag](auto* s, auto* c) {
+         av1::ArchiveProfileRequest r;
+         r.set_name(kPublished);
+         r.set_etag(bogus_etag);
+         av1::Profile out;
+         return s->ArchiveProfile(c, r, &out);
+       }}},
+  };
+  // The table covers the whole service, and agrees with the policy of common/auth.
+  const auto* service = av1::GetProfileRequest::descriptor()->file()->service(0);
+  ASSERT_EQ(static_cast<size_t>(service->method_count()), ops.size());
+  for (const auto& [method, op] : ops) {
+    auto permission = MethodPermission("/mgi.assessment.v1.AssessmentService/" + method);
+    ASSERT_TRUE(permission.has_value()) << method;
+    EXPECT_EQ(op.least_role.empty() ? std::string() : op.least_role,
+              *permission == Permission::kReadPublished ? std::string()
+                                                        : RoleName(MinimumRole(*permission)))
+        << method;
+  }
+
+  for (const auto& [method, op] : ops) {
+    size_t least = std::find(kRank.begin(), kRank.end(), op.least_role) - kRank.begin();
+    for (size_t rank = 0; rank < kCallers.size(); ++rank) {
+      const Caller& caller = kCallers[rank];
+      SCOPED_TRACE(method + " as " + caller.principal);
+      grpc::ClientContext context;
+      Prepare(&context, caller);
+      grpc::Status st = op.call(stub_.get(), &context);
+      if (rank >= least) {
+        EXPECT_NE(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << st.error_message();
+        EXPECT_NE(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+      } else if (rank == 0) {
+        EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << st.error_message();
+      } else {
+        EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+        EXPECT_THAT(st.error_message(), HasSubstr("needs the role " + op.least_role));
+      }
+    }
+  }
+  // The seeded profile is untouched by all that.
+  auto profile = Get(kCallers[0], kPublished);
+  ASSERT_TRUE(profile.ok()) << profile.status();
+  EXPECT_EQ(profile->state(), av1::PROFILE_STATE_PUBLISHED);
+}
+
+TEST_F(AssessmentAuthTest, DraftWorkflowRecordsThePrincipalAndHidesDrafts) {
+  const Caller& anonymous = kCallers[0];
+  const Caller& viewer = kCallers[1];
+  const Caller& editor = kCallers[2];
+  const Caller& publisher = kCallers[3];
+
+  // The editor starts a new edition, pretending to be someone else.
+  av1::Profile draft;
+  {
+    grpc::ClientContext context;
+    Prepare(&context, editor);
+    context.AddMetadata("x-mgi-actor", "mallory");
+    av1::StartNewEditionRequest req;
+    req.set_name(kPublished);
+    grpc::Status st = stub_->StartNewEdition(&context, req, &draft);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_EQ(draft.state(), av1::PROFILE_STATE_DRAFT);
+  }
+
+  // The draft is invisible to the public, visible to a viewer.
+  EXPECT_EQ(Get(anonymous, draft.name()).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(Get(viewer, draft.name()).ok());
+  grpc::Status st;
+  auto names = ListNames(anonymous, "", &st);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_THAT(names, Contains(std::string(kPublished)));
+  EXPECT_THAT(names, Not(Contains(draft.name())));
+  names = ListNames(anonymous, "country = GTM", &st);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_THAT(names, Not(Contains(draft.name())));
+  ListNames(anonymous, "state = DRAFT", &st);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  names = ListNames(viewer, "", &st);
+  ASSERT_TRUE(st.ok());
+  EXPECT_THAT(names, Contains(draft.name()));
+  {
+    grpc::ClientContext context;
+    Prepare(&context, anonymous);
+    av1::CompareProfilesRequest req;
+    req.set_name(kPublished);
+    req.set_other(draft.name());
+    av1::CompareProfilesResponse out;
+    EXPECT_EQ(stub_->CompareProfiles(&context, req, &out).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  for (const std::string& name : {draft.name(), std::string()}) {
+    grpc::ClientContext context;
+    Prepare(&context, anonymous);
+    av1::ExportProfilesRequest req;
+    req.set_name(name);
+    av1::ProfileDocument out;
+    grpc::Status export_status = stub_->ExportProfiles(&context, req, &out);
+    if (name.empty()) {
+      ASSERT_TRUE(export_status.ok()) << export_status.error_message();
+      for (const auto& p : out.profiles()) EXPECT_NE(p.name(), draft.name());
+    } else {
+      EXPECT_EQ(export_status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    }
+  }
+
+  // The editor may not publish it; the publisher may.
+  {
+    grpc::ClientContext context;
+    Prepare(&context, editor);
+    av1::PublishProfileRequest req;
+    req.set_name(draft.name());
+    req.set_etag(draft.etag());
+    av1::Profile out;
+    grpc::Status denied = stub_->PublishProfile(&context, req, &out);
+    EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_THAT(denied.error_message(), HasSubstr("needs the role publisher"));
+  }
+  {
+    grpc::ClientContext context;
+    Prepare(&context, publisher);
+    av1::PublishProfileRequest req;
+    req.set_name(draft.name());
+    req.set_etag(draft.etag());
+    av1::Profile out;
+    grpc::Status published = stub_->PublishProfile(&context, req, &out);
+    ASSERT_TRUE(published.ok()) << published.error_message();
+    EXPECT_EQ(out.state(), av1::PROFILE_STATE_PUBLISHED);
+  }
+  EXPECT_TRUE(Get(anonymous, draft.name()).ok()) << "published: public now";
+
+  // The revisions name the principals of the tokens.
+  {
+    grpc::ClientContext context;
+    Prepare(&context, viewer);
+    av1::ListRevisionsRequest req;
+    req.set_name(draft.name());
+    av1::ListRevisionsResponse out;
+    grpc::Status listed = stub_->ListRevisions(&context, req, &out);
+    ASSERT_TRUE(listed.ok()) << listed.error_message();
+    std::vector<std::string> actors;
+    for (const auto& r : out.revisions()) actors.push_back(r.actor());
+    EXPECT_THAT(actors, Contains("eddie"));
+    EXPECT_THAT(actors, Contains("paula"));
+    EXPECT_THAT(actors, Not(Contains("mallory")));
+    EXPECT_THAT(actors, Not(Contains("anonymous")));
+  }
+
+  // Nothing of any token reached the service's log; the denials did.
+  std::string log = assessment_->process->Log();
+  EXPECT_THAT(log, HasSubstr("permission denied principal=eddie"));
+  for (const auto& c : kCallers) {
+    if (c.token.empty()) continue;
+    EXPECT_THAT(log, Not(HasSubstr(c.token))) << c.principal;
+    EXPECT_THAT(log, Not(HasSubstr(HexDigest(Sha256(c.token))))) << c.principal;
+  }
+}
+
+TEST_F(AssessmentAuthTest, BadTokensAreRefusedEvenForPublicReads) {
+  Caller impostor{"", "tok-not-in-the-file", "x"};
+  auto result = Get(impostor, kPublished);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(std::string(result.status().message()), Not(HasSubstr("tok-not-in-the-file")));
+}
+
+}  // namespace
+}  // namespace mgi
