@@ -132,10 +132,6 @@ size_t CodePointCount(const std::string& utf8) {
   return n;
 }
 
-}  // namespace mgi::catalog
-
-namespace mgi::catalog {
-
 double MatchScore(const std::vector<std::string>& terms, const std::vector<std::string>& words) {
   if (terms.empty()) return 0;
   int total = 0;

@@ -18,10 +18,6 @@ std::vector<std::string> FoldedWords(const std::string& utf8);
 // The number of Unicode code points in `utf8` (invalid bytes count as one each).
 size_t CodePointCount(const std::string& utf8);
 
-}  // namespace mgi::catalog
-
-namespace mgi::catalog {
-
 // How well `words` (folded) match the folded query `terms`, in [0, 1]: each term scores 3 when it
 // equals a word, 2 when it starts one, 1 when it occurs inside one (terms of 3+ characters), and
 // the sum is divided by 3 per term. 0 means no term matched.
