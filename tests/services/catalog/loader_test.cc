@@ -29,7 +29,7 @@ std::string LoadError(const std::vector<std::string>& files,
   return std::string(data.status().message());
 }
 
-TEST(LoaderTest, ShippedDataLoads) {
+TEST(CatalogLoaderTest, ShippedDataLoads) {
   auto data = LoadCatalogData(RealDataDir());
   ASSERT_TRUE(data.ok()) << data.status();
   const FrameworkData& fw = data->framework;
@@ -79,7 +79,7 @@ TEST(LoaderTest, ShippedDataLoads) {
   }
 }
 
-TEST(LoaderTest, GoodFixtureLoads) {
+TEST(CatalogLoaderTest, GoodFixtureLoads) {
   auto data = LoadCatalogData(MakeDataDir(RealFramework(), {Fixture("good-indicators.json")}));
   ASSERT_TRUE(data.ok()) << data.status();
   ASSERT_EQ(data->indicators.size(), 1u);
@@ -87,30 +87,30 @@ TEST(LoaderTest, GoodFixtureLoads) {
   EXPECT_EQ(data->indicators[0].framework_edition, "test");
 }
 
-TEST(LoaderTest, MalformedJsonNamesTheFile) {
+TEST(CatalogLoaderTest, MalformedJsonNamesTheFile) {
   EXPECT_THAT(LoadError({Fixture("bad-indicators/malformed.json")}),
               AllOf(HasSubstr("malformed.json"), HasSubstr("malformed JSON")));
 }
 
-TEST(LoaderTest, UnknownDomain) {
+TEST(CatalogLoaderTest, UnknownDomain) {
   EXPECT_THAT(LoadError({Fixture("bad-indicators/unknown-domain.json")}),
               AllOf(HasSubstr("unknown-domain.json: indicators[0] \"t-unknown-domain\""),
                     HasSubstr("unknown domain \"happiness\"")));
 }
 
-TEST(LoaderTest, UnknownSubArea) {
+TEST(CatalogLoaderTest, UnknownSubArea) {
   EXPECT_THAT(LoadError({Fixture("bad-indicators/unknown-sub-area.json")}),
               AllOf(HasSubstr("indicators[0] \"t-unknown-sub\""),
                     HasSubstr("unknown sub-area \"remittances\" in domain \"migrants-rights\"")));
 }
 
-TEST(LoaderTest, DuplicateIdInOneFile) {
+TEST(CatalogLoaderTest, DuplicateIdInOneFile) {
   EXPECT_THAT(LoadError({Fixture("bad-indicators/duplicate-id.json")}),
               AllOf(HasSubstr("indicators[1] \"t-dup\": duplicate indicator id"),
                     HasSubstr("first defined in")));
 }
 
-TEST(LoaderTest, DuplicateIdAcrossFiles) {
+TEST(CatalogLoaderTest, DuplicateIdAcrossFiles) {
   EXPECT_THAT(LoadError({Fixture("good-indicators.json"),
                          Fixture("bad-indicators/duplicate-across-files.json")}),
               AllOf(HasSubstr("good-indicators.json: indicators[0] \"t-1\": duplicate indicator id "
@@ -118,12 +118,12 @@ TEST(LoaderTest, DuplicateIdAcrossFiles) {
                     HasSubstr("duplicate-across-files.json)")));
 }
 
-TEST(LoaderTest, MissingEnglishText) {
+TEST(CatalogLoaderTest, MissingEnglishText) {
   EXPECT_THAT(LoadError({Fixture("bad-indicators/missing-english.json")}),
               HasSubstr("indicators[0] \"t-no-english\".text: missing English (\"en\") text"));
 }
 
-TEST(LoaderTest, BadScalesAreAllReported) {
+TEST(CatalogLoaderTest, BadScalesAreAllReported) {
   std::string error = LoadError({Fixture("bad-indicators/bad-scale.json")});
   EXPECT_THAT(error, HasSubstr("4 problems"));
   EXPECT_THAT(error, HasSubstr("\"t-bad-value\".scale[0]: \"value\" \"MOSTLY\" is not one of"));
@@ -133,25 +133,25 @@ TEST(LoaderTest, BadScalesAreAllReported) {
               HasSubstr("\"t-no-scale\": no \"scale\" and the file has no \"default_scale\""));
 }
 
-TEST(LoaderTest, UnsupportedFormatVersion) {
+TEST(CatalogLoaderTest, UnsupportedFormatVersion) {
   EXPECT_THAT(
       LoadError({Fixture("bad-indicators/bad-format-version.json")}),
       AllOf(HasSubstr("bad-format-version.json"), HasSubstr("unsupported format_version 99")));
 }
 
-TEST(LoaderTest, BadLevels) {
+TEST(CatalogLoaderTest, BadLevels) {
   std::string error = LoadError({Fixture("bad-indicators/bad-level.json")});
   EXPECT_THAT(error, HasSubstr("\"t-city-conventions\": sub-area \"international-conventions\" is "
                                "not used at the local level"));
   EXPECT_THAT(error, HasSubstr("\"t-regional\": \"level\" \"regional\" is not"));
 }
 
-TEST(LoaderTest, UnknownKeyIsATypo) {
+TEST(CatalogLoaderTest, UnknownKeyIsATypo) {
   EXPECT_THAT(LoadError({Fixture("bad-indicators/unknown-key.json")}),
               HasSubstr("\"t-typo\": unknown key \"txet\""));
 }
 
-TEST(LoaderTest, EveryProblemOfEveryFileIsListed) {
+TEST(CatalogLoaderTest, EveryProblemOfEveryFileIsListed) {
   std::vector<std::string> files;
   for (const char* f : {"malformed", "unknown-domain", "unknown-sub-area", "duplicate-id",
                         "missing-english", "bad-scale", "bad-format-version", "bad-level"}) {
@@ -166,7 +166,7 @@ TEST(LoaderTest, EveryProblemOfEveryFileIsListed) {
   }
 }
 
-TEST(LoaderTest, BadFramework) {
+TEST(CatalogLoaderTest, BadFramework) {
   std::string error =
       LoadError({Fixture("good-indicators.json")}, Fixture("bad-framework/framework.json"));
   EXPECT_THAT(error, HasSubstr("framework.json: domains[0] \"migrants-rights\".display_name: "
@@ -182,7 +182,7 @@ TEST(LoaderTest, BadFramework) {
   EXPECT_THAT(error, HasSubstr("good-indicators.json: indicators[0] \"t-1\": unknown sub-area"));
 }
 
-TEST(LoaderTest, MissingDirectoryAndMissingFiles) {
+TEST(CatalogLoaderTest, MissingDirectoryAndMissingFiles) {
   auto missing = LoadCatalogData("/nonexistent/mgi/catalog");
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(std::string(missing.status().message()), HasSubstr("/nonexistent/mgi/catalog"));

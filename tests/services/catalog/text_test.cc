@@ -14,7 +14,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-TEST(FoldTest, LowerCasesAndStripsLatinAccents) {
+TEST(CatalogFoldTest, LowerCasesAndStripsLatinAccents) {
   EXPECT_EQ(FoldText("Migración"), "migracion");
   EXPECT_EQ(FoldText("MIGRACIÓN"), "migracion");
   EXPECT_EQ(FoldText("Élève À Noël, ça"), "eleve a noel ca");
@@ -25,14 +25,14 @@ TEST(FoldTest, LowerCasesAndStripsLatinAccents) {
   EXPECT_EQ(FoldText("  ¿Qué?  "), "que");
 }
 
-TEST(FoldTest, WordsAndLength) {
+TEST(CatalogFoldTest, WordsAndLength) {
   EXPECT_THAT(FoldedWords("¿Existe una política de MIGRACIÓN?"),
               ElementsAre("existe", "una", "politica", "de", "migracion"));
   EXPECT_EQ(CodePointCount("migración"), 9u);
   EXPECT_EQ(CodePointCount(""), 0u);
 }
 
-TEST(FoldTest, MatchScoreRanksExactAbovePrefixAboveInfix) {
+TEST(CatalogFoldTest, MatchScoreRanksExactAbovePrefixAboveInfix) {
   std::vector<std::string> words = {"migration", "policy"};
   EXPECT_DOUBLE_EQ(MatchScore({"policy"}, words), 1.0);
   EXPECT_DOUBLE_EQ(MatchScore({"migra"}, words), 2.0 / 3);
@@ -66,7 +66,7 @@ std::string BuildMo(const std::vector<std::pair<std::string, std::string>>& entr
   return head + otab + ttab + strings;
 }
 
-TEST(MoTest, ParsesBothByteOrders) {
+TEST(CatalogMoTest, ParsesBothByteOrders) {
   std::vector<std::pair<std::string, std::string>> entries = {
       {"", "Content-Type: text/plain; charset=UTF-8\n"},
       {"Guatemala", "Guatemala"},
@@ -85,7 +85,7 @@ TEST(MoTest, ParsesBothByteOrders) {
   }
 }
 
-TEST(MoTest, RejectsMalformedFiles) {
+TEST(CatalogMoTest, RejectsMalformedFiles) {
   std::string good = BuildMo({{"a", "b"}}, false);
   EXPECT_THAT(std::string(ParseMo("short", "x.mo").status().message()), HasSubstr("x.mo"));
   EXPECT_FALSE(ParseMo(std::string(28, '\0'), "x.mo").ok());            // bad magic
@@ -94,7 +94,7 @@ TEST(MoTest, RejectsMalformedFiles) {
   EXPECT_EQ(ReadMoFile("/nonexistent.mo").status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST(CountriesTest, LocaleDirNames) {
+TEST(CatalogCountriesTest, LocaleDirNames) {
   EXPECT_EQ(LocaleDirToTag("fr"), "fr");
   EXPECT_EQ(LocaleDirToTag("pt_BR"), "pt-BR");
   EXPECT_EQ(LocaleDirToTag("sr@latin"), "sr-Latn");
@@ -102,7 +102,7 @@ TEST(CountriesTest, LocaleDirNames) {
   EXPECT_EQ(LocaleDirToTag("C"), "");
 }
 
-TEST(CountriesTest, GuatemalaInThreeLanguagesFromIsoCodes) {
+TEST(CatalogCountriesTest, GuatemalaInThreeLanguagesFromIsoCodes) {
   auto c = Countries::Load("/usr/share/iso-codes/json", "/usr/share/locale", {"fr", "es"});
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_GE(c->records().size(), 249u);
@@ -120,7 +120,7 @@ TEST(CountriesTest, GuatemalaInThreeLanguagesFromIsoCodes) {
   }
 }
 
-TEST(CountriesTest, LoadsEveryTranslationFoundByDefault) {
+TEST(CatalogCountriesTest, LoadsEveryTranslationFoundByDefault) {
   auto c = Countries::Load("/usr/share/iso-codes/json", "/usr/share/locale", {});
   ASSERT_TRUE(c.ok()) << c.status();
   auto langs = c->languages();
@@ -129,7 +129,7 @@ TEST(CountriesTest, LoadsEveryTranslationFoundByDefault) {
   EXPECT_TRUE(std::find(langs.begin(), langs.end(), "en") == langs.end());
 }
 
-TEST(CountriesTest, Errors) {
+TEST(CatalogCountriesTest, Errors) {
   auto unknown = Countries::Load("/usr/share/iso-codes/json", "/usr/share/locale", {"xx"});
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("\"xx\""));
