@@ -646,8 +646,13 @@ absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir) {
     }
     auto resp = Import(req, "system:seed", /*skip_existing=*/true);
     if (!resp.ok()) {
-      return absl::Status(resp.status().code(),
-                          absl::StrCat(file.string(), ": ", resp.status().message()));
+      // The message alone does not list the problems: spell them out for the operator.
+      std::string problems;
+      for (const auto& v : FieldViolations(resp.status())) {
+        absl::StrAppend(&problems, "\n  ", v.field, ": ", v.description);
+      }
+      return absl::Status(resp.status().code(), absl::StrCat(file.string(), ": ",
+                                                             resp.status().message(), problems));
     }
     imported += resp->imported_size();
     spdlog::info("seed file={} imported={} unchanged={}", file.string(), resp->imported_size(),

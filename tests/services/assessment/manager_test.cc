@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "fakes.h"
@@ -514,6 +515,15 @@ TEST_F(AssessmentManagerTest, SeedingIsIdempotent) {
   n = manager_->SeedFromDirectory(dir);
   EXPECT_TRUE(absl::IsInvalidArgument(n.status()));
   EXPECT_THAT(std::string(n.status().message()), HasSubstr("bad.json"));
+  // A well-formed document with problems: the error names the file and lists every problem.
+  std::filesystem::remove(dir + "/bad.json");
+  std::ofstream(dir + "/wrong.json")
+      << R"({"format": "mgi.profiles/v1", "profiles": [{"name": "profiles/x", "edition": 0}]})";
+  n = manager_->SeedFromDirectory(dir);
+  ASSERT_TRUE(absl::IsInvalidArgument(n.status()));
+  EXPECT_THAT(std::string(n.status().message()), HasSubstr("wrong.json"));
+  EXPECT_THAT(std::string(n.status().message()), HasSubstr("profiles[0].edition: must be 1"));
+  EXPECT_THAT(std::string(n.status().message()), HasSubstr("profiles[0].country: is required"));
 }
 
 TEST_F(AssessmentManagerTest, CatalogOutageIsUnavailable) {
