@@ -134,23 +134,9 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
 
 absl::StatusOr<Report> ReportService::Render(const ReportInputs& inputs,
                                              const std::string& format) const {
-  auto rendered = renderer_.Render(inputs, format);
-  if (!rendered.ok()) return rendered.status();
-  Report report;
-  report.etag = ContentEtag(rendered->data);
-  report.data = std::move(rendered->data);
-  report.content_type = std::move(rendered->content_type);
-  return report;
-}
-
-absl::StatusOr<Report> ReportService::GetReport(const ReportRequest& request) {
-  auto checked = Check(request);
-  if (!checked.ok()) return checked.status();
-  auto inputs = FetchInputs(*checked);
-  if (!inputs.ok()) return inputs.status();
   std::string key;
   if (cache_ != nullptr) {
-    key = RenderedReportKey(*inputs, checked->format);
+    key = RenderedReportKey(inputs, format);
     if (auto cached = GetProto<google::api::HttpBody>(*cache_, key)) {
       Report report;
       report.data = std::move(*cached->mutable_data());
@@ -159,15 +145,28 @@ absl::StatusOr<Report> ReportService::GetReport(const ReportRequest& request) {
       return report;
     }
   }
-  auto report = Render(*inputs, checked->format);
+  auto rendered = renderer_.Render(inputs, format);
   renders_.fetch_add(1);
-  if (report.ok() && cache_ != nullptr) {
+  if (!rendered.ok()) return rendered.status();
+  Report report;
+  report.etag = ContentEtag(rendered->data);
+  report.data = std::move(rendered->data);
+  report.content_type = std::move(rendered->content_type);
+  if (cache_ != nullptr) {
     google::api::HttpBody body;
-    body.set_content_type(report->content_type);
-    body.set_data(report->data);
+    body.set_content_type(report.content_type);
+    body.set_data(report.data);
     SetProto(*cache_, key, body, std::chrono::seconds(0));  // 0: the configured redis-ttl
   }
   return report;
+}
+
+absl::StatusOr<Report> ReportService::GetReport(const ReportRequest& request) {
+  auto checked = Check(request);
+  if (!checked.ok()) return checked.status();
+  auto inputs = FetchInputs(*checked);
+  if (!inputs.ok()) return inputs.status();
+  return Render(*inputs, checked->format);
 }
 
 FormatsInfo ReportService::ListFormats() const {

@@ -52,11 +52,13 @@ class ReportService {
   absl::StatusOr<CheckedRequest> Check(const ReportRequest& request) const;
   // Everything the report shows; NOT_FOUND when the profile does not exist.
   absl::StatusOr<ReportInputs> FetchInputs(const CheckedRequest& request);
+  // The rendered report: from the cache when it holds RenderedReportKey(inputs, format), else
+  // rendered now (and cached).
   absl::StatusOr<Report> Render(const ReportInputs& inputs, const std::string& format) const;
 
-  // Check, FetchInputs, then the cached rendering or Render (and cache it).
+  // Check, FetchInputs, Render.
   absl::StatusOr<Report> GetReport(const ReportRequest& request);
-  // Reports rendered by GetReport (cache misses) since start.
+  // Reports actually rendered (not served from the cache) since start.
   int64_t renders() const { return renders_.load(); }
   FormatsInfo ListFormats() const;
 
@@ -65,7 +67,7 @@ class ReportService {
   AssessmentPeer& assessment_;
   CatalogPeer& catalog_;
   Cache* cache_;
-  std::atomic<int64_t> renders_{0};
+  mutable std::atomic<int64_t> renders_{0};
 };
 
 // The cache key of a rendered report: the profile's name, a digest of every input (the

@@ -64,6 +64,19 @@ TEST_F(ReportCacheTest, SamePdfTwiceIsRenderedOnce) {
   EXPECT_EQ(assessment_.get_calls, 2) << "the profile is read every time: its etag is the key";
 }
 
+// The gRPC adapter calls FetchInputs then Render (to time the rendering): the cache sits in
+// Render, so that path is cached too.
+TEST_F(ReportCacheTest, RenderItselfIsCached) {
+  MapCache cache;
+  ReportService service(TheRenderer(), assessment_, catalog_, &cache);
+  ReportInputs inputs = Inputs(Guatemala(), "en");
+  auto first = service.Render(inputs, "pdf");
+  auto second = service.Render(inputs, "pdf");
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(service.renders(), 1);
+  EXPECT_EQ(second->etag, first->etag);
+}
+
 TEST_F(ReportCacheTest, AnotherFormatLanguageOrRevisionRendersAgain) {
   MapCache cache;
   ReportService service(TheRenderer(), assessment_, catalog_, &cache);
