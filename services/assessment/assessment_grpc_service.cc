@@ -31,8 +31,8 @@ std::optional<std::string> PublishedOnlyFilter(const std::string& filter) {
 }
 
 // Authenticates the caller and checks `permission`, or finishes the call with the error.
-#define MGI_AUTHORIZE(principal, permission)                             \
-  auto principal = authorizer_->Authorize(*c, permission);               \
+#define MGI_AUTHORIZE(principal, permission)               \
+  auto principal = authorizer_->Authorize(*c, permission); \
   if (!principal.ok()) return FinishNow(c, principal.status());
 
 #define MGI_WRITE(Method, Req, Resp, permission)                                          \
@@ -53,37 +53,36 @@ MGI_WRITE(ImportProfiles, av1::ImportProfilesRequest, av1::ImportProfilesRespons
 MGI_WRITE(PublishProfile, av1::PublishProfileRequest, av1::Profile, Permission::kPublish)
 MGI_WRITE(ArchiveProfile, av1::ArchiveProfileRequest, av1::Profile, Permission::kPublish)
 
-grpc::ServerUnaryReactor* AssessmentGrpcService::DeleteProfile(
-    grpc::CallbackServerContext* c, const av1::DeleteProfileRequest* req,
-    google::protobuf::Empty*) {
+grpc::ServerUnaryReactor* AssessmentGrpcService::DeleteProfile(grpc::CallbackServerContext* c,
+                                                               const av1::DeleteProfileRequest* req,
+                                                               google::protobuf::Empty*) {
   MGI_AUTHORIZE(principal, Permission::kWriteDrafts);
   std::string actor = principal->name;
-  return Offload(c, *executor_, [this, req, actor] { return manager_->DeleteProfile(*req, actor); });
+  return Offload(c, *executor_,
+                 [this, req, actor] { return manager_->DeleteProfile(*req, actor); });
 }
 
-grpc::ServerUnaryReactor* AssessmentGrpcService::ListRevisions(
-    grpc::CallbackServerContext* c, const av1::ListRevisionsRequest* req,
-    av1::ListRevisionsResponse* resp) {
+grpc::ServerUnaryReactor* AssessmentGrpcService::ListRevisions(grpc::CallbackServerContext* c,
+                                                               const av1::ListRevisionsRequest* req,
+                                                               av1::ListRevisionsResponse* resp) {
   MGI_AUTHORIZE(principal, Permission::kReadDrafts);
-  return Offload(c, *executor_, [this, req, resp] {
-    return Answer(manager_->ListRevisions(*req), resp);
-  });
+  return Offload(c, *executor_,
+                 [this, req, resp] { return Answer(manager_->ListRevisions(*req), resp); });
 }
 
 grpc::ServerUnaryReactor* AssessmentGrpcService::GetRevision(grpc::CallbackServerContext* c,
                                                              const av1::GetRevisionRequest* req,
                                                              av1::Revision* resp) {
   MGI_AUTHORIZE(principal, Permission::kReadDrafts);
-  return Offload(c, *executor_, [this, req, resp] {
-    return Answer(manager_->GetRevision(*req), resp);
-  });
+  return Offload(c, *executor_,
+                 [this, req, resp] { return Answer(manager_->GetRevision(*req), resp); });
 }
 
 // Reads: anyone may read published data (with public read on); drafts need read-drafts.
 
-grpc::ServerUnaryReactor* AssessmentGrpcService::ListProfiles(
-    grpc::CallbackServerContext* c, const av1::ListProfilesRequest* req,
-    av1::ListProfilesResponse* resp) {
+grpc::ServerUnaryReactor* AssessmentGrpcService::ListProfiles(grpc::CallbackServerContext* c,
+                                                              const av1::ListProfilesRequest* req,
+                                                              av1::ListProfilesResponse* resp) {
   MGI_AUTHORIZE(principal, Permission::kReadPublished);
   av1::ListProfilesRequest narrowed = *req;
   if (!authorizer_->Allows(*principal, Permission::kReadDrafts)) {
@@ -91,9 +90,8 @@ grpc::ServerUnaryReactor* AssessmentGrpcService::ListProfiles(
     if (!filter) return FinishNow(c, authorizer_->Require(*principal, Permission::kReadDrafts));
     narrowed.set_filter(*filter);
   }
-  return Offload(c, *executor_, [this, narrowed, resp] {
-    return Answer(manager_->ListProfiles(narrowed), resp);
-  });
+  return Offload(c, *executor_,
+                 [this, narrowed, resp] { return Answer(manager_->ListProfiles(narrowed), resp); });
 }
 
 grpc::ServerUnaryReactor* AssessmentGrpcService::GetProfile(grpc::CallbackServerContext* c,

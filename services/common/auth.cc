@@ -1,16 +1,16 @@
 #include "common/auth.h"
 
-#include <algorithm>
-#include <fstream>
-#include <sstream>
-
-#include <openssl/crypto.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -58,9 +58,12 @@ std::optional<Sha256Digest> ParseHex(const std::string& hex) {
     for (size_t j = 0; j < 2; ++j) {
       char c = absl::ascii_tolower(static_cast<unsigned char>(hex[2 * i + j]));
       int nibble;
-      if (c >= '0' && c <= '9') nibble = c - '0';
-      else if (c >= 'a' && c <= 'f') nibble = c - 'a' + 10;
-      else return std::nullopt;
+      if (c >= '0' && c <= '9')
+        nibble = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        nibble = c - 'a' + 10;
+      else
+        return std::nullopt;
       value = value * 16 + nibble;
     }
     out[i] = static_cast<uint8_t>(value);
@@ -76,10 +79,14 @@ absl::Status Unauthenticated(const std::string& message, const std::string& reas
 
 std::string RoleName(Role role) {
   switch (role) {
-    case Role::kViewer: return "viewer";
-    case Role::kEditor: return "editor";
-    case Role::kPublisher: return "publisher";
-    case Role::kAdmin: return "admin";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kEditor:
+      return "editor";
+    case Role::kPublisher:
+      return "publisher";
+    case Role::kAdmin:
+      return "admin";
   }
   return "unknown";
 }
@@ -161,12 +168,12 @@ absl::StatusOr<TokenTable> TokenTable::Parse(const std::string& text) {
     ++line_number;
     absl::string_view line = absl::StripAsciiWhitespace(raw);
     if (line.empty() || line.front() == '#') continue;
-    std::vector<std::string> fields = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    std::vector<std::string> fields =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     std::string where = absl::StrCat("line ", line_number, ": ");
     if (fields.size() != 3) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, "expected 3 fields (sha256-hex role principal), found ",
-                       fields.size()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, "expected 3 fields (sha256-hex role principal), found ", fields.size()));
     }
     auto hash = ParseHex(fields[0]);
     if (!hash) {
@@ -176,15 +183,16 @@ absl::StatusOr<TokenTable> TokenTable::Parse(const std::string& text) {
     }
     auto role = ParseRole(fields[1]);
     if (!role) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, "unknown role \"", fields[1], "\" (viewer, editor, publisher or admin)"));
+      return absl::InvalidArgumentError(absl::StrCat(where, "unknown role \"", fields[1],
+                                                     "\" (viewer, editor, publisher or admin)"));
     }
     if (!ValidPrincipal(fields[2])) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, "the principal must be 1 to 128 of [A-Za-z0-9._@-]"));
     }
     if (table.Find(*hash) != nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(where, "this hash appears on an earlier line"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "this hash appears on an earlier line"));
     }
     table.entries_.push_back({*hash, *role, fields[2]});
   }
@@ -290,8 +298,7 @@ void RegisterAuthFlags(Config& config, AuthConfig* out) {
   config.String("auth-tokens-file", &out->tokens_file,
                 "Token file: one 'sha256hex role principal' a line (see docs/security.md); "
                 "reloaded when it changes");
-  config.Bool("public-read", &out->public_read,
-              "Let callers without a token read published data");
+  config.Bool("public-read", &out->public_read, "Let callers without a token read published data");
   config.Duration("auth-reload-interval", &out->reload_interval,
                   "How often the token file is checked for changes");
   config.Bool("auth-disabled", &out->disabled,
@@ -395,8 +402,9 @@ absl::StatusOr<Principal> Authorizer::Authorize(const grpc::ServerContextBase& c
 absl::StatusOr<Auth> MakeAuth(const AuthConfig& config) {
   Auth auth;
   if (config.disabled) {
-    spdlog::warn("auth: DISABLED (auth-disabled): every caller is an admin; never do this in a "
-                 "deployment");
+    spdlog::warn(
+        "auth: DISABLED (auth-disabled): every caller is an admin; never do this in a "
+        "deployment");
   } else if (!config.tokens_file.empty()) {
     auth.store = std::make_unique<TokenStore>(config.tokens_file);
     if (auto st = auth.store->Reload(); !st.ok()) return st;
@@ -410,9 +418,8 @@ absl::StatusOr<Auth> MakeAuth(const AuthConfig& config) {
 }
 
 RateLimiter::RateLimiter(Options options, Clock clock)
-    : options_(options), clock_(clock ? std::move(clock) : [] {
-        return std::chrono::steady_clock::now();
-      }) {}
+    : options_(options),
+      clock_(clock ? std::move(clock) : [] { return std::chrono::steady_clock::now(); }) {}
 
 void RateLimiter::Refill(Bucket& bucket, std::chrono::steady_clock::time_point now) const {
   double seconds = std::chrono::duration<double>(now - bucket.updated).count();
@@ -479,16 +486,16 @@ absl::Status CheckPemKeyPair(const std::string& cert_pem, const std::string& key
   BIO_free(cert_bio);
   BIO* key_bio = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
   // No passphrase callback: an encrypted key is refused rather than prompted for.
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr,
-                                          [](char*, int, int, void*) { return 0; }, nullptr);
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(
+      key_bio, nullptr, [](char*, int, int, void*) { return 0; }, nullptr);
   BIO_free(key_bio);
   absl::Status status;
   if (key == nullptr) {
     status = absl::InvalidArgumentError(
         absl::StrCat(key_option, ": no unencrypted PEM private key in the file"));
   } else if (X509_check_private_key(cert, key) != 1) {
-    status = absl::InvalidArgumentError(absl::StrCat(key_option, " does not match the certificate in ",
-                                                     cert_option));
+    status = absl::InvalidArgumentError(
+        absl::StrCat(key_option, " does not match the certificate in ", cert_option));
   }
   EVP_PKEY_free(key);
   X509_free(cert);

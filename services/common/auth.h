@@ -13,6 +13,9 @@
 // Nothing here logs a token or a hash: errors name the line, never its secret field.
 #pragma once
 
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/string_ref.h>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -27,9 +30,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <grpcpp/server_context.h>
-#include <grpcpp/support/string_ref.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

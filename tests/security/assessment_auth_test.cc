@@ -2,6 +2,10 @@
 // every caller (anonymous, viewer, editor, publisher, admin) against every RPC, drafts hidden
 // from callers who may not read them, revisions recording the token's principal (never the
 // self-declared x-mgi-actor), and a log that never contains a token or its hash.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -9,10 +13,6 @@
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "common/auth.h"
 #include "harness.h"
@@ -52,7 +52,8 @@ class AssessmentAuthTest : public ::testing::Test {
     {
       std::ofstream out(tokens);
       for (const auto& c : kCallers) {
-        if (!c.token.empty()) out << HexDigest(Sha256(c.token)) << " " << c.role << " " << c.principal << "\n";
+        if (!c.token.empty())
+          out << HexDigest(Sha256(c.token)) << " " << c.role << " " << c.principal << "\n";
       }
     }
     auto catalog = testing::StartService("mgi-catalog");
@@ -89,7 +90,8 @@ class AssessmentAuthTest : public ::testing::Test {
     req.set_name(name);
     av1::Profile out;
     grpc::Status st = stub_->GetProfile(&context, req, &out);
-    if (!st.ok()) return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+    if (!st.ok())
+      return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
     return out;
   }
 
@@ -128,86 +130,112 @@ TEST_F(AssessmentAuthTest, EveryCallerAgainstEveryRpc) {
   };
   const std::string bogus_etag = "\"not-the-etag\"";
   std::map<std::string, Op> ops = {
-      {"ListProfiles", {"", [](auto* s, auto* c) {
-         av1::ListProfilesResponse out;
-         return s->ListProfiles(c, av1::ListProfilesRequest(), &out);
-       }}},
-      {"GetProfile", {"", [](auto* s, auto* c) {
-         av1::GetProfileRequest r;
-         r.set_name(kPublished);
-         av1::Profile out;
-         return s->GetProfile(c, r, &out);
-       }}},
-      {"CompareProfiles", {"", [](auto* s, auto* c) {
-         av1::CompareProfilesRequest r;
-         r.set_name(kPublished);
-         r.set_other(kPublished);
-         av1::CompareProfilesResponse out;
-         return s->CompareProfiles(c, r, &out);
-       }}},
-      {"ExportProfiles", {"", [](auto* s, auto* c) {
-         av1::ExportProfilesRequest r;
-         r.set_name(kPublished);
-         av1::ProfileDocument out;
-         return s->ExportProfiles(c, r, &out);
-       }}},
-      {"ListRevisions", {"viewer", [](auto* s, auto* c) {
-         av1::ListRevisionsRequest r;
-         r.set_name(kPublished);
-         av1::ListRevisionsResponse out;
-         return s->ListRevisions(c, r, &out);
-       }}},
-      {"GetRevision", {"viewer", [](auto* s, auto* c) {
-         av1::GetRevisionRequest r;
-         r.set_name(std::string(kPublished) + "/revisions/1");
-         av1::Revision out;
-         return s->GetRevision(c, r, &out);
-       }}},
-      {"CreateProfile", {"editor", [](auto* s, auto* c) {
-         av1::CreateProfileRequest r;  // no profile: INVALID_ARGUMENT once authorized
-         av1::Profile out;
-         return s->CreateProfile(c, r, &out);
-       }}},
-      {"UpdateProfile", {"editor", [bogus_etag](auto* s, auto* c) {
-         av1::UpdateProfileRequest r;
-         r.mutable_profile()->set_name(kPublished);
-         r.mutable_profile()->set_etag(bogus_etag);
-         av1::Profile out;
-         return s->UpdateProfile(c, r, &out);
-       }}},
-      {"DeleteProfile", {"editor", [bogus_etag](auto* s, auto* c) {
-         av1::DeleteProfileRequest r;
-         r.set_name(kPublished);
-         r.set_etag(bogus_etag);
-         google::protobuf::Empty out;
-         return s->DeleteProfile(c, r, &out);
-       }}},
-      {"ImportProfiles", {"editor", [](auto* s, auto* c) {
-         av1::ImportProfilesRequest r;
-         r.set_validate_only(true);
-         av1::ImportProfilesResponse out;
-         return s->ImportProfiles(c, r, &out);
-       }}},
-      {"StartNewEdition", {"editor", [](auto* s, auto* c) {
-         av1::StartNewEditionRequest r;
-         r.set_name("profiles/does-not-exist");
-         av1::Profile out;
-         return s->StartNewEdition(c, r, &out);
-       }}},
-      {"PublishProfile", {"publisher", [bogus_etag](auto* s, auto* c) {
-         av1::PublishProfileRequest r;
-         r.set_name(kPublished);
-         r.set_etag(bogus_etag);
-         av1::Profile out;
-         return s->PublishProfile(c, r, &out);
-       }}},
-      {"ArchiveProfile", {"publisher", [bogus_etag](auto* s, auto* c) {
-         av1::ArchiveProfileRequest r;
-         r.set_name(kPublished);
-         r.set_etag(bogus_etag);
-         av1::Profile out;
-         return s->ArchiveProfile(c, r, &out);
-       }}},
+      {"ListProfiles",
+       {"",
+        [](auto* s, auto* c) {
+          av1::ListProfilesResponse out;
+          return s->ListProfiles(c, av1::ListProfilesRequest(), &out);
+        }}},
+      {"GetProfile",
+       {"",
+        [](auto* s, auto* c) {
+          av1::GetProfileRequest r;
+          r.set_name(kPublished);
+          av1::Profile out;
+          return s->GetProfile(c, r, &out);
+        }}},
+      {"CompareProfiles",
+       {"",
+        [](auto* s, auto* c) {
+          av1::CompareProfilesRequest r;
+          r.set_name(kPublished);
+          r.set_other(kPublished);
+          av1::CompareProfilesResponse out;
+          return s->CompareProfiles(c, r, &out);
+        }}},
+      {"ExportProfiles",
+       {"",
+        [](auto* s, auto* c) {
+          av1::ExportProfilesRequest r;
+          r.set_name(kPublished);
+          av1::ProfileDocument out;
+          return s->ExportProfiles(c, r, &out);
+        }}},
+      {"ListRevisions",
+       {"viewer",
+        [](auto* s, auto* c) {
+          av1::ListRevisionsRequest r;
+          r.set_name(kPublished);
+          av1::ListRevisionsResponse out;
+          return s->ListRevisions(c, r, &out);
+        }}},
+      {"GetRevision",
+       {"viewer",
+        [](auto* s, auto* c) {
+          av1::GetRevisionRequest r;
+          r.set_name(std::string(kPublished) + "/revisions/1");
+          av1::Revision out;
+          return s->GetRevision(c, r, &out);
+        }}},
+      {"CreateProfile",
+       {"editor",
+        [](auto* s, auto* c) {
+          av1::CreateProfileRequest r;  // no profile: INVALID_ARGUMENT once authorized
+          av1::Profile out;
+          return s->CreateProfile(c, r, &out);
+        }}},
+      {"UpdateProfile",
+       {"editor",
+        [bogus_etag](auto* s, auto* c) {
+          av1::UpdateProfileRequest r;
+          r.mutable_profile()->set_name(kPublished);
+          r.mutable_profile()->set_etag(bogus_etag);
+          av1::Profile out;
+          return s->UpdateProfile(c, r, &out);
+        }}},
+      {"DeleteProfile",
+       {"editor",
+        [bogus_etag](auto* s, auto* c) {
+          av1::DeleteProfileRequest r;
+          r.set_name(kPublished);
+          r.set_etag(bogus_etag);
+          google::protobuf::Empty out;
+          return s->DeleteProfile(c, r, &out);
+        }}},
+      {"ImportProfiles",
+       {"editor",
+        [](auto* s, auto* c) {
+          av1::ImportProfilesRequest r;
+          r.set_validate_only(true);
+          av1::ImportProfilesResponse out;
+          return s->ImportProfiles(c, r, &out);
+        }}},
+      {"StartNewEdition",
+       {"editor",
+        [](auto* s, auto* c) {
+          av1::StartNewEditionRequest r;
+          r.set_name("profiles/does-not-exist");
+          av1::Profile out;
+          return s->StartNewEdition(c, r, &out);
+        }}},
+      {"PublishProfile",
+       {"publisher",
+        [bogus_etag](auto* s, auto* c) {
+          av1::PublishProfileRequest r;
+          r.set_name(kPublished);
+          r.set_etag(bogus_etag);
+          av1::Profile out;
+          return s->PublishProfile(c, r, &out);
+        }}},
+      {"ArchiveProfile",
+       {"publisher",
+        [bogus_etag](auto* s, auto* c) {
+          av1::ArchiveProfileRequest r;
+          r.set_name(kPublished);
+          r.set_etag(bogus_etag);
+          av1::Profile out;
+          return s->ArchiveProfile(c, r, &out);
+        }}},
   };
   // The table covers the whole service, and agrees with the policy of common/auth.
   const auto* service = av1::GetProfileRequest::descriptor()->file()->service(0);

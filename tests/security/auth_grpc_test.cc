@@ -2,6 +2,11 @@
 // authorize through mgi::Authorizer, called with real metadata. Checks the gRPC codes and
 // ErrorInfo reasons, that x-mgi-actor cannot impersonate, that a token-file rewrite applies to a
 // running server, and that the server's log never contains a token or its hash.
+#include <gmock/gmock.h>
+#include <grpcpp/support/error_details.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,12 +14,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <grpcpp/support/error_details.h>
-#include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "common/auth.h"
 #include "common/executor.h"
@@ -225,8 +224,8 @@ TEST_F(AuthGrpcTest, RewrittenTokenFileAppliesToTheRunningServer) {
   ASSERT_TRUE(Call(Permission::kWriteDrafts, Bearer(kEditor)).status.ok());
   const uint64_t before = auth_.store->generation();
   // The editor is demoted to viewer, a new publisher appears.
-  WriteFile(tokens_file_, HashOf(kEditor) + " viewer eddie\n" + HashOf("tok-new-0a0a0a") +
-                              " publisher nadia\n");
+  WriteFile(tokens_file_,
+            HashOf(kEditor) + " viewer eddie\n" + HashOf("tok-new-0a0a0a") + " publisher nadia\n");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (Call(Permission::kWriteDrafts, Bearer(kEditor)).status.ok()) {
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the new token file never applied";
@@ -250,8 +249,8 @@ TEST_F(AuthGrpcTest, RewrittenTokenFileAppliesToTheRunningServer) {
 
 TEST_F(AuthGrpcTest, LogsNeverContainATokenOrItsHash) {
   for (const char* token : {kEditor, kViewer, kPublisher, kUnknown}) {
-    for (Permission p : {Permission::kReadPublished, Permission::kWriteDrafts,
-                         Permission::kPublish}) {
+    for (Permission p :
+         {Permission::kReadPublished, Permission::kWriteDrafts, Permission::kPublish}) {
       Call(p, Bearer(token));
     }
   }

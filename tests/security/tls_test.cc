@@ -3,6 +3,8 @@
 // made at test time by make-test-certs.sh: good ones connect; an unknown CA, an expired or a
 // wrong-host certificate, plaintext, and mTLS without (or with a bad) client certificate are
 // refused.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,9 +13,6 @@
 #include <fstream>
 #include <memory>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "common/channel.h"
 #include "common/metrics.h"
@@ -32,8 +31,8 @@ class TlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     cert_dir = (fs::temp_directory_path() / ("mgi-tls-test-" + std::to_string(getpid()))).string();
-    std::string command = "bash " MGI_SOURCE_DIR "/tests/security/make-test-certs.sh '" +
-                          cert_dir + "' > '" + cert_dir + ".log' 2>&1";
+    std::string command = "bash " MGI_SOURCE_DIR "/tests/security/make-test-certs.sh '" + cert_dir +
+                          "' > '" + cert_dir + ".log' 2>&1";
     int rc = std::system(command.c_str());
     ASSERT_EQ(rc, 0) << "make-test-certs.sh failed, see " << cert_dir << ".log";
   }
@@ -176,8 +175,7 @@ TEST_F(TlsTest, ServerConfigErrors) {
   config = ServerConfig{};
   config.tls_cert_file = File("server.pem");
   config.tls_key_file = File("client.key");
-  EXPECT_THAT(MakeServerCredentials(config).status().ToString(),
-              HasSubstr("does not match"));
+  EXPECT_THAT(MakeServerCredentials(config).status().ToString(), HasSubstr("does not match"));
   config.tls_key_file = File("ca.cnf");
   EXPECT_THAT(MakeServerCredentials(config).status().ToString(), HasSubstr("tls-key-file"));
   config.tls_key_file = File("server.key");

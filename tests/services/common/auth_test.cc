@@ -3,6 +3,11 @@
 // Kubernetes Secret symlink swap).
 #include "common/auth.h"
 
+#include <gmock/gmock.h>
+#include <google/protobuf/descriptor.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,12 +15,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <google/protobuf/descriptor.h>
-#include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "absl/strings/ascii.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
@@ -159,7 +158,8 @@ TEST(PolicyTest, EveryCallerAgainstEveryPermission) {
         // Names the role needed, and who was refused.
         EXPECT_THAT(std::string(st.message()),
                     HasSubstr("needs the role " + RoleName(MinimumRole(c.permission))));
-        EXPECT_THAT(std::string(st.message()), HasSubstr("principal someone has the role " + c.caller));
+        EXPECT_THAT(std::string(st.message()),
+                    HasSubstr("principal someone has the role " + c.caller));
         break;
     }
   }
@@ -370,8 +370,7 @@ TEST_F(AuthenticateTest, FromGrpcMetadata) {
   Authorizer a(store_.get(), true);
   std::string key = "authorization", value = std::string("Bearer ") + kEditorToken;
   std::string other_key = "x-mgi-actor", other_value = "mallory";
-  std::multimap<grpc::string_ref, grpc::string_ref> md = {{other_key, other_value},
-                                                          {key, value}};
+  std::multimap<grpc::string_ref, grpc::string_ref> md = {{other_key, other_value}, {key, value}};
   auto p = a.Authenticate(md);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->name, "eddie");  // never the self-declared x-mgi-actor
@@ -583,8 +582,7 @@ TEST(RateLimiterTest, BurstThenRateWithRetryAfter) {
 
 TEST(RateLimiterTest, IdleClientsAreForgottenWhenTheTableIsFull) {
   auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
-  RateLimiter limiter({.rate_per_second = 1, .burst = 1, .max_clients = 2},
-                      [&now] { return now; });
+  RateLimiter limiter({.rate_per_second = 1, .burst = 1, .max_clients = 2}, [&now] { return now; });
   EXPECT_EQ(limiter.Acquire("a"), std::nullopt);
   EXPECT_EQ(limiter.Acquire("b"), std::nullopt);
   EXPECT_EQ(limiter.clients(), 2u);
