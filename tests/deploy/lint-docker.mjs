@@ -121,6 +121,15 @@ export function dockerfileProblems(text, { targets = TARGETS } = {}) {
       if (!exposed.includes(String(p))) problems.push(`${target}: does not EXPOSE ${p}`);
     }
     if (ins.some((i) => i.kw === 'ADD')) problems.push(`${target}: use COPY, not ADD`);
+    // Compiled-in paths point into the source tree: the image must carry the files and say where.
+    const copies = ins.filter((i) => i.kw === 'COPY').map((i) => i.content).join('\n');
+    if (!/\/src\/data \/usr\/share\/mgi\b/.test(copies)) problems.push(`${target}: data/ must be in /usr/share/mgi`);
+    if (target === 'gateway') {
+      const env = ins.filter((i) => i.kw === 'ENV').map((i) => i.content).join(' ');
+      if (!/\/src\/gateway\/www \/usr\/share\/mgi\/www/.test(copies) || !/MGI_GATEWAY_WWW_DIR=\/usr\/share\/mgi\/www/.test(env)) {
+        problems.push('gateway: gateway/www must be copied to /usr/share/mgi/www and MGI_GATEWAY_WWW_DIR set');
+      }
+    }
   }
   return problems;
 }
@@ -191,6 +200,7 @@ const bad = {
                                               'ENTRYPOINT /usr/local/bin/mgi-catalog'),
   'missing --no-install-recommends': dockerfile.replace(/--no-install-recommends/g, ''),
   'syntax error': dockerfile.replace('EXPOSE 50051 9101', 'EXPOSE'),
+  'a gateway without its www dir': dockerfile.replace('COPY --from=build /src/gateway/www /usr/share/mgi/www', ''),
 };
 for (const [why, text] of Object.entries(bad)) {
   const p = dockerfileProblems(text);

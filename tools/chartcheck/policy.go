@@ -358,11 +358,28 @@ func checkConfig(ms []Manifest, values map[string]interface{}, fail func(string,
 			}
 		}
 	}
-	for _, peer := range []string{"catalog", "assessment", "report"} {
-		addr := fmt.Sprint(data["MGI_"+strings.ToUpper(peer)+"_ADDR"])
-		svc := find(ms, "Service", peer)
-		if len(svc) == 1 && addr != fmt.Sprintf("%s:%d", name(svc[0]), grpcPorts[peer]) {
-			fail("ConfigMap: MGI_%s_ADDR=%s does not name Service %s", strings.ToUpper(peer), addr, name(svc[0]))
+	// Peer addresses: each component gets its peers' Services, never MGI_<ITSELF>_ADDR (the binary
+	// would refuse it as an unknown variable of its own).
+	for _, c := range suite {
+		for _, d := range find(ms, "Deployment", c) {
+			ctr := containers(d)[0]
+			for _, peer := range []string{"catalog", "assessment", "report"} {
+				key := "MGI_" + strings.ToUpper(peer) + "_ADDR"
+				addr, ok := envValue(ctr, key)
+				if _, inCM := data[key]; inCM {
+					fail("ConfigMap: %s must not be shared (mgi-%s refuses it)", key, peer)
+				}
+				if peer == c {
+					if ok {
+						fail("%s: must not get %s", id(d), key)
+					}
+					continue
+				}
+				svc := find(ms, "Service", peer)
+				if len(svc) == 1 && addr != fmt.Sprintf("%s:%d", name(svc[0]), grpcPorts[peer]) {
+					fail("%s: %s=%q does not name Service %s", id(d), key, addr, name(svc[0]))
+				}
+			}
 		}
 	}
 }

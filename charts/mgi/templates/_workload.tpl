@@ -77,6 +77,13 @@ spec:
             - name: MGI_{{ upper $c }}_METRICS_PORT
               value: {{ .metricsPort | quote }}
             {{- end }}
+            {{- /* Peers only: a binary refuses MGI_<ITSELF>_ADDR as an unknown variable of its own. */}}
+            {{- range $peer := list "catalog" "assessment" "report" }}
+            {{- if ne $peer $c }}
+            - name: MGI_{{ upper $peer }}_ADDR
+              value: {{ printf "%s:%s" (include "mgi.componentName" (dict "root" $root "component" $peer)) (include "mgi.grpcPort" $peer) | quote }}
+            {{- end }}
+            {{- end }}
             - name: MGI_{{ upper $c }}_SHUTDOWN_GRACE
               value: {{ printf "%ds" (sub (int $root.Values.terminationGracePeriodSeconds) 5) | quote }}
             {{- if and $tls.enabled (not .http) }}
