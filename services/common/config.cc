@@ -152,6 +152,11 @@ absl::Status Config::Parse(int argc, const char* const* argv, const char* const*
   const std::string service_prefix = absl::StrCat("MGI_", EnvSuffix(service_), "_");
   std::set<std::string> known_service_vars;
   for (const auto& o : options_) known_service_vars.insert(ServiceEnvName(o.name));
+  // The suite-wide peer addresses begin like a service's own variables (MGI_CATALOG_ADDR is
+  // catalog-addr for every other service), so the service itself lets them pass.
+  for (const char* peer : {"catalog-addr", "assessment-addr", "report-addr"}) {
+    known_service_vars.insert(SuiteEnvName(peer));
+  }
   for (const auto& [key, value] : env) {
     if (absl::StartsWith(key, service_prefix) && !known_service_vars.count(key)) {
       return absl::InvalidArgumentError(absl::StrCat(

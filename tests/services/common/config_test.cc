@@ -63,6 +63,15 @@ TEST(ConfigTest, UnknownServiceVariableIsNamed) {
   EXPECT_NE(st.message().find("MGI_CATALOG_PROT"), std::string::npos);
 }
 
+TEST(ConfigTest, PeerAddressVariablesDoNotCountAsUnknown) {
+  ServerConfig sc;
+  Config config("catalog");
+  RegisterServerFlags(config, &sc);
+  Args env({"MGI_CATALOG_ADDR=127.0.0.1:50051", "MGI_REPORT_ADDR=127.0.0.1:50053"});
+  Args argv({"mgi-catalog"});
+  EXPECT_TRUE(config.Parse(argv.argc(), argv.argv(), env.argv()).ok());
+}
+
 TEST(ConfigTest, BadValuesAreNamed) {
   ServerConfig sc;
   Config config("catalog");
