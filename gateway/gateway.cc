@@ -368,7 +368,9 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
   std::string label;
   if (ServeBuiltin(request, path, done, &label)) return;
 
-  RouteTable::Match match = routes_.Find(request.method, path);
+  // HEAD is GET without the body (the transport drops it, keeping Content-Length).
+  const bool is_get = request.method == "GET" || request.method == "HEAD";
+  RouteTable::Match match = routes_.Find(request.method == "HEAD" ? "GET" : request.method, path);
   if (match.route == nullptr) {
     HttpResponse r;
     if (match.allowed.empty()) {
@@ -406,7 +408,7 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
   input.body = std::move(request.body);
   request.body.clear();
   input.content_type = request.Header("content-type");
-  if (request.method != "GET") input.if_match = request.Header("if-match");
+  if (!is_get) input.if_match = request.Header("if-match");
   input.default_language = PreferredLanguage(request.Header("accept-language"));
   if (auto s = BuildRequest(route, match.bindings, input, message.get()); !s.ok()) {
     fail(s);
@@ -432,7 +434,6 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
     fail(absl::InternalError("cannot serialize the request"));
     return;
   }
-  bool is_get = request.method == "GET";
   bool public_package = false;
   for (const auto& p : options_.public_packages) {
     if (absl::StartsWith(route.method->full_name(), p + ".")) public_package = true;

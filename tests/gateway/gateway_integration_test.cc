@@ -418,5 +418,39 @@ TEST(GatewayProcessTest, GracefulShutdownFinishesInFlightRequests) {
   EXPECT_EQ(*code, 0) << g.process->Log();
 }
 
+#ifdef MGI_GATEWAY_WITH_CATALOG
+// The real mgi-catalog behind the real mgi-gateway.
+TEST(GatewaySuiteTest, CatalogThroughTheGateway) {
+  auto catalog = mgi::testing::StartService("mgi-catalog", {"--country-languages=fr,es"});
+  ASSERT_TRUE(catalog.has_value());
+  auto fake = FakeBackend::Start();  // stands in for assessment and report (readiness only)
+  ASSERT_NE(fake, nullptr);
+  Gateway g = StartGateway("mgi-gateway", {"--catalog-addr=" + catalog->address,
+                                           "--assessment-addr=" + fake->address(),
+                                           "--report-addr=" + fake->address()});
+  Reply country = Fetch(g.port, "GET", "/v1/countries/GTM");
+  ASSERT_EQ(country.status, 200) << country.body;
+  json j = json::parse(country.body, nullptr, false);
+  EXPECT_EQ(j["alpha3"], "GTM");
+  EXPECT_EQ(j["displayName"], "Guatemala");
+  EXPECT_EQ(country.Header("cache-control"), "public, max-age=60");
+  std::string etag = country.Header("etag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(Fetch(g.port, "GET", "/v1/countries/GTM", "", {{"If-None-Match", etag}}).status, 304);
+  Reply french = Fetch(g.port, "GET", "/v1/countries/DEU", "", {{"Accept-Language", "fr"}});
+  ASSERT_EQ(french.status, 200) << french.body;
+  EXPECT_EQ(json::parse(french.body, nullptr, false)["displayName"], "Allemagne");
+  Reply missing = Fetch(g.port, "GET", "/v1/countries/ZZZ");
+  EXPECT_EQ(missing.status, 404) << missing.body;
+  EXPECT_EQ(json::parse(missing.body, nullptr, false)["error"]["status"], "NOT_FOUND");
+  Reply bad = Fetch(g.port, "GET", "/v1/indicators?page_size=-1");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("page_size"), std::string::npos) << bad.body;
+  Reply domains = Fetch(g.port, "GET", "/v1/domains");
+  EXPECT_EQ(domains.status, 200) << domains.body;
+  EXPECT_EQ(Fetch(g.port, "GET", "/readyz").status, 200);
+}
+#endif
+
 }  // namespace
 }  // namespace mgi::gateway::testing

@@ -1,0 +1,104 @@
+// The MGI explorer: countries that have profiles, their editions, and each edition's HTML report
+// in the chosen language. Plain JavaScript, same-origin calls to the gateway only.
+'use strict';
+
+const state = { profiles: [], selected: null };
+const $ = (id) => document.getElementById(id);
+
+async function getJson(url) {
+  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (!response.ok) {
+    let message = response.statusText;
+    try { message = (await response.json()).error.message; } catch (e) { /* not JSON */ }
+    throw new Error(`${url}: ${response.status} ${message}`);
+  }
+  return response.json();
+}
+
+async function listProfiles(language) {
+  const profiles = [];
+  let token = '';
+  do {
+    const query = new URLSearchParams({ page_size: '200', language });
+    if (token) query.set('page_token', token);
+    const page = await getJson(`/v1/profiles?${query}`);
+    profiles.push(...(page.profiles || []));
+    token = page.nextPageToken || '';
+  } while (token);
+  return profiles;
+}
+
+function reportUrl(profile, language) {
+  const query = new URLSearchParams({ format: 'html', language });
+  return `/v1/${profile.name}/report?${query}`;
+}
+
+function showReport(profile) {
+  state.selected = profile.name;
+  const url = reportUrl(profile, $('language').value);
+  $('report').src = url;
+  $('report').hidden = false;
+  $('open').href = url;
+  $('open').hidden = false;
+  $('hint').hidden = true;
+  for (const b of document.querySelectorAll('nav button')) {
+    b.setAttribute('aria-pressed', String(b.dataset.profile === profile.name));
+  }
+}
+
+async function render() {
+  const language = $('language').value;
+  document.documentElement.lang = language;
+  $('status').textContent = 'Loading…';
+  try {
+    state.profiles = await listProfiles(language);
+    const byCountry = new Map();
+    for (const p of state.profiles) {
+      if (!byCountry.has(p.country)) byCountry.set(p.country, []);
+      byCountry.get(p.country).push(p);
+    }
+    const countries = await Promise.all([...byCountry.keys()].map(async (name) => {
+      try {
+        const c = await getJson(`/v1/${name}?language=${encodeURIComponent(language)}`);
+        return { name, label: c.displayName || name };
+      } catch (e) {
+        return { name, label: name };
+      }
+    }));
+    // Alphabetical: the MGI is not a ranking.
+    countries.sort((a, b) => a.label.localeCompare(b.label, language));
+    const list = $('countries');
+    list.replaceChildren();
+    for (const country of countries) {
+      const li = document.createElement('li');
+      li.dataset.country = country.name;
+      const title = document.createElement('div');
+      title.className = 'country';
+      title.textContent = country.label;
+      li.append(title);
+      const editions = byCountry.get(country.name).sort((a, b) => (a.edition || 0) - (b.edition || 0));
+      for (const p of editions) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.dataset.profile = p.name;
+        const year = p.publishTime ? ` (${p.publishTime.slice(0, 4)})` : '';
+        button.textContent = `Edition ${p.edition || 1}${year}`;
+        button.title = p.displayTitle || p.name;
+        button.setAttribute('aria-pressed', 'false');
+        button.addEventListener('click', () => showReport(p));
+        li.append(button);
+      }
+      list.append(li);
+    }
+    $('status').textContent = countries.length ? '' : 'No profiles yet.';
+    const selected = state.profiles.find((p) => p.name === state.selected);
+    if (selected) showReport(selected);
+  } catch (e) {
+    $('status').textContent = `Could not load the profiles: ${e.message}`;
+  }
+}
+
+$('language').addEventListener('change', render);
+const initial = (navigator.language || 'en').slice(0, 2);
+if ([...$('language').options].some((o) => o.value === initial)) $('language').value = initial;
+render();

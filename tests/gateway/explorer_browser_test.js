@@ -1,0 +1,143 @@
+// Browser test of the explorer page served by mgi-gateway, against a running suite (the real
+// mgi-catalog, mgi-assessment seeded with data/profiles, mgi-report and mgi-gateway on free
+// loopback ports), in headless Chromium driven by playwright-core.
+// Usage: node explorer_browser_test.js <bin dir> <source dir> <artifacts dir>
+'use strict';
+const assert = require('assert');
+const { spawn } = require('child_process');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+
+const [binDir, sourceDir, artifacts] = process.argv.slice(2).map((p) => path.resolve(p));
+const { chromium } = require(path.join(sourceDir, 'tools/node/node_modules/playwright-core'));
+const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const children = [];
+function start(name, flags, logDir) {
+  const log = fs.openSync(path.join(logDir, `${name}.log`), 'w');
+  const child = spawn(path.join(binDir, name), flags, { stdio: ['ignore', log, log] });
+  children.push(child);
+  return child;
+}
+
+async function waitFor(what, fn, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      if (await fn()) return;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));  // polling interval of a deadline-bound wait
+  }
+  throw new Error(`${what} not ready in ${timeoutMs} ms ${last || ''}`);
+}
+
+async function main() {
+  fs.mkdirSync(artifacts, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mgi-explorer-'));
+  const [pc, pa, pr, pg] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const addr = (p) => `127.0.0.1:${p}`;
+  const common = ['--host=127.0.0.1', '--metrics-port=-1'];
+  start('mgi-catalog', [...common, `--port=${pc}`], tmp);
+  start('mgi-assessment', [...common, `--port=${pa}`, `--catalog-addr=${addr(pc)}`,
+    `--db=${path.join(tmp, 'assessment.db')}`, `--seed-dir=${path.join(sourceDir, 'data/profiles')}`], tmp);
+  start('mgi-report', [...common, `--port=${pr}`, `--catalog-addr=${addr(pc)}`,
+    `--assessment-addr=${addr(pa)}`], tmp);
+  start('mgi-gateway', [`--port=${pg}`, `--catalog-addr=${addr(pc)}`, `--assessment-addr=${addr(pa)}`,
+    `--report-addr=${addr(pr)}`, '--log-level=warn'], tmp);
+  const base = `http://127.0.0.1:${pg}`;
+  await waitFor('gateway /readyz', async () => (await fetch(`${base}/readyz`)).status === 200, 60000);
+  await waitFor('seeded profiles', async () => {
+    const r = await fetch(`${base}/v1/profiles`);
+    return r.ok && ((await r.json()).profiles || []).length > 0;
+  }, 60000);
+
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+  let failures = 0;
+  const check = async (name, fn) => {
+    try {
+      await fn();
+      console.log('ok   ' + name);
+    } catch (e) {
+      failures++;
+      console.log('FAIL ' + name + '\n' + (e.stack || e));
+    }
+  };
+  try {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
+    const foreign = [];
+    context.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(base + '/');
+
+    await check('lists the countries that have profiles, with their names', async () => {
+      await page.waitForSelector('#countries li', { timeout: 20000 });
+      const names = await page.$$eval('#countries .country', (ds) => ds.map((d) => d.textContent));
+      assert.ok(names.includes('Guatemala'), JSON.stringify(names));
+    });
+
+    await check('each edition opens its HTML report in the chosen language', async () => {
+      const button = page.locator('li[data-country="countries/GTM"] button').first();
+      await button.click();
+      assert.strictEqual(await button.getAttribute('aria-pressed'), 'true');
+      const src = await page.getAttribute('#report', 'src');
+      assert.match(src, /^\/v1\/profiles\/[^/]+\/report\?format=html&language=en$/);
+      const frame = page.frameLocator('#report');
+      await frame.locator('body').waitFor({ timeout: 20000 });
+      assert.match(await frame.locator('body').innerText(), /Guatemala/);
+      assert.strictEqual(await frame.locator('html').getAttribute('lang'), 'en');
+      await page.screenshot({ path: path.join(artifacts, 'explorer-en.png') });
+    });
+
+    for (const language of ['fr', 'es']) {
+      await check(`switching to ${language} reloads the report in ${language}`, async () => {
+        await page.selectOption('#language', language);
+        await page.waitForFunction((l) => document.getElementById('report').src.endsWith('language=' + l),
+          language, { timeout: 20000 });
+        const frame = page.frameLocator('#report');
+        await page.waitForFunction(() => {
+          const f = document.getElementById('report');
+          return f.contentDocument && f.contentDocument.readyState === 'complete';
+        }, null, { timeout: 20000 });
+        assert.strictEqual(await frame.locator('html').getAttribute('lang'), language);
+        await page.screenshot({ path: path.join(artifacts, `explorer-${language}.png`) });
+      });
+    }
+
+    await check('no request leaves the gateway and no script error', async () => {
+      assert.deepStrictEqual(foreign, []);
+      assert.deepStrictEqual(errors, []);
+    });
+  } finally {
+    await browser.close();
+    for (const c of children) c.kill('SIGTERM');
+  }
+  if (failures) {
+    console.log(`${failures} check(s) failed; logs in ${tmp}`);
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  for (const c of children) c.kill('SIGKILL');
+  process.exit(1);
+});
