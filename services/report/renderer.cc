@@ -30,8 +30,9 @@ mstch::array Findings(const std::vector<FindingView>& findings, Escape escape) {
 }
 
 // The view as a Mustache context; `escape` is applied to every text (Markdown escaping; HTML
-// escaping is Mustache's own {{ }}).
-mstch::map Context(const ReportView& v, Escape escape, bool interactive) {
+// escaping is Mustache's own {{ }}). The wheel alone needs no findings.
+mstch::map Context(const ReportView& v, Escape escape, bool interactive,
+                   bool with_findings = true) {
   mstch::array domains;
   for (size_t i = 0; i < v.domains.size(); ++i) {
     const DomainView& d = v.domains[i];
@@ -45,8 +46,9 @@ mstch::map Context(const ReportView& v, Escape escape, bool interactive) {
         {"label_y", Number(d.segment.label_y)},
         {"legend_y", Number(56 + 38.0 * static_cast<double>(i))},
         {"legend_box_y", Number(47 + 38.0 * static_cast<double>(i))},
-        {"well_developed", Findings(d.well_developed, escape)},
-        {"further_development", Findings(d.further_development, escape)},
+        {"well_developed", with_findings ? Findings(d.well_developed, escape) : mstch::array{}},
+        {"further_development",
+         with_findings ? Findings(d.further_development, escape) : mstch::array{}},
         {"has_well_developed", !d.well_developed.empty()},
         {"has_further_development", !d.further_development.empty()},
     });
@@ -134,7 +136,8 @@ std::string Renderer::RenderMarkdown(const ReportView& view) const {
 }
 
 std::string Renderer::RenderSvg(const ReportView& view) const {
-  return mstch::render(templates_.at("wheel-document.svg"), Context(view, Identity, false),
+  return mstch::render(templates_.at("wheel-document.svg"),
+                       Context(view, Identity, false, /*with_findings=*/false),
                        {{"wheel", templates_.at("wheel.svg")}});
 }
 

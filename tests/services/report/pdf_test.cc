@@ -35,9 +35,9 @@ std::string Text(const std::string& path) {
 // space, and pdftotext joins a word broken after a hyphen without the hyphen.
 std::string NoSpace(const std::string& s) { return std::regex_replace(s, std::regex("[\\s-]+"), ""); }
 
-class PdfLanguageTest : public ::testing::TestWithParam<std::string> {};
+class ReportPdfLanguageTest : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(PdfLanguageTest, EveryFindingInOrder) {
+TEST_P(ReportPdfLanguageTest, EveryFindingInOrder) {
   auto profile = Guatemala();
   std::string text = Text(RenderToFile(Inputs(profile, GetParam()), "gtm." + GetParam() + ".pdf"));
   // A finding may continue on the next page: drop the page footers ("Page 2", "Página 2").
@@ -58,9 +58,9 @@ TEST_P(PdfLanguageTest, EveryFindingInOrder) {
   EXPECT_EQ(findings, 33);  // the Guatemala 2022 profile's key findings
 }
 
-INSTANTIATE_TEST_SUITE_P(Languages, PdfLanguageTest, ::testing::Values("en", "fr", "es"));
+INSTANTIATE_TEST_SUITE_P(Report, ReportPdfLanguageTest, ::testing::Values("en", "fr", "es"));
 
-TEST(PdfTest, LocalizedHeadingsAndTitle) {
+TEST(ReportPdfTest, LocalizedHeadingsAndTitle) {
   std::string text = Text(RenderToFile(Inputs(Guatemala(), "es"), "gtm-es.pdf"));
   EXPECT_THAT(text, HasSubstr("Perfil de gobernanza de la migración: República de Guatemala - "
                               "Segundo perfil"));
@@ -71,7 +71,7 @@ TEST(PdfTest, LocalizedHeadingsAndTitle) {
   EXPECT_THAT(text, HasSubstr("Página 2"));
 }
 
-TEST(PdfTest, A4WithPageCountAndEmbeddedFonts) {
+TEST(ReportPdfTest, A4WithPageCountAndEmbeddedFonts) {
   std::string path = RenderToFile(Inputs(Guatemala(), "en"), "gtm-info.pdf");
   int code = -1;
   std::string info = RunCommand("pdfinfo '" + path + "'", &code);
@@ -97,7 +97,7 @@ TEST(PdfTest, A4WithPageCountAndEmbeddedFonts) {
   EXPECT_FALSE(std::regex_search(fonts, not_embedded)) << fonts;
 }
 
-TEST(PdfTest, SameInputSameBytes) {
+TEST(ReportPdfTest, SameInputSameBytes) {
   auto a = TheRenderer().Render(Inputs(Guatemala(), "fr"), "pdf");
   auto b = TheRenderer().Render(Inputs(Guatemala(), "fr"), "pdf");
   ASSERT_TRUE(a.ok() && b.ok());
@@ -105,7 +105,7 @@ TEST(PdfTest, SameInputSameBytes) {
   EXPECT_EQ(a->data.rfind("%PDF-", 0), 0u);
 }
 
-TEST(PdfTest, HostileContentRendersAsText) {
+TEST(ReportPdfTest, HostileContentRendersAsText) {
   std::string path = RenderToFile(Inputs(Hostile(), "en"), "hostile.pdf");
   std::string text = Text(path);
   EXPECT_THAT(text, HasSubstr("<script>alert(\"x\")</script> & <b>bold</b>"));
@@ -124,7 +124,7 @@ TEST(PdfTest, HostileContentRendersAsText) {
       << "Arabic text missing";
 }
 
-TEST(PdfTest, FiveHundredFindingsBreakPages) {
+TEST(ReportPdfTest, FiveHundredFindingsBreakPages) {
   auto profile = Scaled(Guatemala(), 15);  // 510 findings
   std::string path = RenderToFile(Inputs(profile, "en"), "big.pdf");
   int code = -1;

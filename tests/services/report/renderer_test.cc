@@ -47,18 +47,18 @@ std::string Render(const ReportInputs& inputs, const std::string& format) {
   return r.ok() ? r->data : "";
 }
 
-class GoldenTest : public ::testing::TestWithParam<std::string> {};
+class ReportGoldenTest : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(GoldenTest, HtmlMatchesGolden) {
+TEST_P(ReportGoldenTest, HtmlMatchesGolden) {
   ExpectGolden("gtm-2022." + GetParam() + ".html", Render(Inputs(Guatemala(), GetParam()), "html"));
 }
 
-TEST_P(GoldenTest, MarkdownMatchesGolden) {
+TEST_P(ReportGoldenTest, MarkdownMatchesGolden) {
   ExpectGolden("gtm-2022." + GetParam() + ".md",
                Render(Inputs(Guatemala(), GetParam()), "markdown"));
 }
 
-TEST_P(GoldenTest, EveryFindingAppearsInOrderInEveryTextFormat) {
+TEST_P(ReportGoldenTest, EveryFindingAppearsInOrderInEveryTextFormat) {
   auto profile = Guatemala();
   for (const std::string format : {"html", "markdown"}) {
     std::string out = Render(Inputs(profile, GetParam()), format);
@@ -77,9 +77,9 @@ TEST_P(GoldenTest, EveryFindingAppearsInOrderInEveryTextFormat) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Languages, GoldenTest, ::testing::Values("en", "fr", "es"));
+INSTANTIATE_TEST_SUITE_P(Report, ReportGoldenTest, ::testing::Values("en", "fr", "es"));
 
-TEST(RendererTest, TitleAndMonthFollowTheLanguage) {
+TEST(ReportRendererTest, TitleAndMonthFollowTheLanguage) {
   std::string en = Render(Inputs(Guatemala(), "en"), "html");
   EXPECT_THAT(en, HasSubstr(
                       "<h1>Migration Governance Profile: Republic of Guatemala - Second Profile</h1>"));
@@ -95,7 +95,7 @@ TEST(RendererTest, TitleAndMonthFollowTheLanguage) {
   EXPECT_THAT(es, HasSubstr("Áreas con potencial de desarrollo adicional"));
 }
 
-TEST(RendererTest, DisplayTitleAndOverrideWin) {
+TEST(ReportRendererTest, DisplayTitleAndOverrideWin) {
   auto profile = Guatemala();
   profile.set_display_title("Título del servicio");
   EXPECT_THAT(Render(Inputs(profile, "es"), "html"), HasSubstr("<h1>Título del servicio</h1>"));
@@ -103,7 +103,7 @@ TEST(RendererTest, DisplayTitleAndOverrideWin) {
   EXPECT_THAT(Render(Inputs(profile, "es"), "html"), HasSubstr("<h1>Título propio</h1>"));
 }
 
-TEST(RendererTest, LocalProfileNamesTheLocalUnitAndLocalDomainName) {
+TEST(ReportRendererTest, LocalProfileNamesTheLocalUnitAndLocalDomainName) {
   auto profile = Guatemala();
   profile.set_level(mgi::catalog::v1::LEVEL_LOCAL);
   (*profile.mutable_local_unit()->mutable_display_name())["en"] = "Municipality of San Marcos";
@@ -115,7 +115,7 @@ TEST(RendererTest, LocalProfileNamesTheLocalUnitAndLocalDomainName) {
   EXPECT_THAT(md, HasSubstr("Socioeconomic well-being of migrants"));
 }
 
-TEST(RendererTest, FallbackFindingsAreMarkedEnglish) {
+TEST(ReportRendererTest, FallbackFindingsAreMarkedEnglish) {
   auto profile = Guatemala();
   auto* translated = profile.mutable_domains(0)->mutable_well_developed(0);
   (*translated->mutable_text())["fr"] = "Texte traduit en français.";
@@ -130,7 +130,7 @@ TEST(RendererTest, FallbackFindingsAreMarkedEnglish) {
   EXPECT_THAT(en, Not(HasSubstr("class=\"fallback\"")));
 }
 
-TEST(RendererTest, FrameworkIntroductionFromTheCatalogWins) {
+TEST(ReportRendererTest, FrameworkIntroductionFromTheCatalogWins) {
   auto inputs = Inputs(Guatemala(), "en");
   inputs.framework.set_introduction("Catalog introduction <em>text</em>.");
   std::string html = Render(inputs, "html");
@@ -138,7 +138,7 @@ TEST(RendererTest, FrameworkIntroductionFromTheCatalogWins) {
   EXPECT_THAT(html, Not(HasSubstr("policy benchmarking tool")));
 }
 
-TEST(RendererTest, HtmlIsSelfContainedAndAccessible) {
+TEST(ReportRendererTest, HtmlIsSelfContainedAndAccessible) {
   std::string html = Render(Inputs(Guatemala(), "en"), "html");
   EXPECT_THAT(html, Not(HasSubstr("https://")));
   EXPECT_THAT(html, Not(HasSubstr(" src=")));
@@ -160,7 +160,7 @@ TEST(RendererTest, HtmlIsSelfContainedAndAccessible) {
   EXPECT_THAT(html, HasSubstr(".domain[hidden]"));
 }
 
-TEST(RendererTest, SvgIsTheWheelAlone) {
+TEST(ReportRendererTest, SvgIsTheWheelAlone) {
   std::string svg = Render(Inputs(Guatemala(), "fr"), "svg");
   EXPECT_EQ(svg.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg", 0), 0u);
   EXPECT_THAT(svg, HasSubstr("Approche associant l&#39;ensemble du gouvernement"));
@@ -173,7 +173,7 @@ TEST(RendererTest, SvgIsTheWheelAlone) {
   EXPECT_EQ(paths, 6u);
 }
 
-TEST(RendererTest, WheelSegmentsTileTheCircle) {
+TEST(ReportRendererTest, WheelSegmentsTileTheCircle) {
   for (int i = 0; i < 6; ++i) {
     WheelSegment s = MakeSegment(i, 6, "#000000");
     EXPECT_DOUBLE_EQ(s.start_degrees, 60.0 * i);
@@ -183,13 +183,13 @@ TEST(RendererTest, WheelSegmentsTileTheCircle) {
   EXPECT_EQ(MakeSegment(0, 6, "#000000").path.rfind("M150.00 10.00 A140.00", 0), 0u);
 }
 
-TEST(RendererTest, SameInputSameBytes) {
+TEST(ReportRendererTest, SameInputSameBytes) {
   for (const std::string format : {"html", "markdown", "svg"}) {
     EXPECT_EQ(Render(Inputs(Guatemala(), "es"), format), Render(Inputs(Guatemala(), "es"), format));
   }
 }
 
-TEST(RendererTest, HostileContentIsEscapedInHtmlAndSvg) {
+TEST(ReportRendererTest, HostileContentIsEscapedInHtmlAndSvg) {
   std::string html = Render(Inputs(Hostile(), "en"), "html");
   EXPECT_THAT(html, Not(HasSubstr("<script>alert")));
   EXPECT_THAT(html, Not(HasSubstr("<b>bold")));
@@ -207,7 +207,7 @@ TEST(RendererTest, HostileContentIsEscapedInHtmlAndSvg) {
   EXPECT_EQ(scripts, 1u);
 }
 
-TEST(RendererTest, EscapeMarkdownNeutralisesSyntax) {
+TEST(ReportRendererTest, EscapeMarkdownNeutralisesSyntax) {
   EXPECT_EQ(EscapeMarkdown("<script>x</script>"), "\\<script\\>x\\</script\\>");
   EXPECT_EQ(EscapeMarkdown("# not *a* heading_"), "\\# not \\*a\\* heading\\_");
   EXPECT_EQ(EscapeMarkdown("12. item"), "12\\. item");
@@ -218,7 +218,7 @@ TEST(RendererTest, EscapeMarkdownNeutralisesSyntax) {
   EXPECT_EQ(EscapeMarkdown("Plain (2022) text, 90 per cent."), "Plain (2022) text, 90 per cent.");
 }
 
-TEST(RendererTest, HostileContentIsPlainTextInMarkdown) {
+TEST(ReportRendererTest, HostileContentIsPlainTextInMarkdown) {
   std::string md = Render(Inputs(Hostile(), "en"), "markdown");
   EXPECT_THAT(md, Not(HasSubstr("<script>")));
   EXPECT_THAT(md, HasSubstr("- \\<script\\>alert(\"x\")\\</script\\>"));
@@ -229,7 +229,7 @@ TEST(RendererTest, HostileContentIsPlainTextInMarkdown) {
   EXPECT_FALSE(std::regex_search(md, heading));
 }
 
-TEST(RendererTest, FiveHundredFindingsRender) {
+TEST(ReportRendererTest, FiveHundredFindingsRender) {
   auto profile = Guatemala();
   int per_domain = 500 / profile.domains_size() + 1;
   for (auto& d : *profile.mutable_domains()) {
@@ -246,7 +246,7 @@ TEST(RendererTest, FiveHundredFindingsRender) {
   }
 }
 
-TEST(RendererTest, SecondEditionShowsChanges) {
+TEST(ReportRendererTest, SecondEditionShowsChanges) {
   auto inputs = Inputs(Guatemala(), "en");
   mgi::assessment::v1::CompareProfilesResponse changes;
   for (const auto& d : inputs.domains) {
@@ -276,7 +276,7 @@ TEST(RendererTest, SecondEditionShowsChanges) {
   EXPECT_THAT(Render(Inputs(Guatemala(), "en"), "html"), Not(HasSubstr("What changed")));
 }
 
-TEST(RendererTest, UnknownFormatOrLanguageIsAnError) {
+TEST(ReportRendererTest, UnknownFormatOrLanguageIsAnError) {
   auto inputs = Inputs(Guatemala(), "en");
   EXPECT_EQ(TheRenderer().Render(inputs, "docx").status().code(),
             absl::StatusCode::kInvalidArgument);
@@ -285,14 +285,14 @@ TEST(RendererTest, UnknownFormatOrLanguageIsAnError) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST(MessagesTest, LanguagesAreTheMessageFiles) {
+TEST(ReportMessagesTest, LanguagesAreTheMessageFiles) {
   EXPECT_EQ(TheRenderer().messages().Languages(), (std::vector<std::string>{"en", "es", "fr"}));
   ASSERT_NE(TheRenderer().messages().Find("fr-CA"), nullptr);
   EXPECT_EQ(TheRenderer().messages().Find("fr-CA")->Month(8), "août");
   EXPECT_EQ(TheRenderer().messages().Find("de"), nullptr);
 }
 
-TEST(MessagesTest, ANewMessageFileAddsALanguage) {
+TEST(ReportMessagesTest, ANewMessageFileAddsALanguage) {
   std::string dir = ::testing::TempDir() + "/messages-sw";
   RunCommand("rm -rf '" + dir + "' && mkdir -p '" + dir + "' && cp " MGI_SOURCE_DIR
       "/data/report/messages/en.json '" + dir + "/'");
@@ -307,7 +307,7 @@ TEST(MessagesTest, ANewMessageFileAddsALanguage) {
   EXPECT_FALSE(MessageCatalog::Load(dir).ok());
 }
 
-TEST(MessagesTest, SubstituteReplacesOnlyKnownPlaceholders) {
+TEST(ReportMessagesTest, SubstituteReplacesOnlyKnownPlaceholders) {
   EXPECT_EQ(Substitute("{a} and {b} {c", {{"a", "{b}"}, {"b", "2"}}), "{b} and 2 {c");
 }
 
