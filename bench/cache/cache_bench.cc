@@ -5,10 +5,12 @@
 // Usage: mgi-cache-bench [--iterations=2000] [--threads=4] [--profile=<json>] [--copies=2]
 //        [--redis-addr=...]   (--copies repeats the profile's domain findings: 2 gives ~19 KB)
 // Without --redis-addr it starts its own redis-server on a free loopback port.
-#include <hiredis/hiredis.h>
 #include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
+#include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,9 +23,6 @@
 #include <sstream>
 #include <thread>
 #include <vector>
-
-#include <google/protobuf/util/json_util.h>
-#include <spdlog/spdlog.h>
 
 #include "common/cache_config.h"
 #include "common/config.h"
@@ -85,8 +84,8 @@ class OwnRedis {
       int null = open("/dev/null", O_WRONLY);
       dup2(null, 1);
       dup2(null, 2);
-      execl("/usr/bin/redis-server", "redis-server", "--port", port.c_str(), "--bind",
-            "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning",
+      execl("/usr/bin/redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--loglevel", "warning",
             static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -225,9 +224,8 @@ int main(int argc, char** argv) {
   Row("cache miss: absent key", Measure(iterations, [&] {
         if (mgi::GetProto<Profile>(*cache, "absent")) std::abort();
       }));
-  Row("cache set: SetProto", Measure(iterations, [&] {
-        mgi::SetProto(*cache, key, profile, std::chrono::seconds(600));
-      }));
+  Row("cache set: SetProto",
+      Measure(iterations, [&] { mgi::SetProto(*cache, key, profile, std::chrono::seconds(600)); }));
 
   // Concurrent warm reads: wall time per call across `threads` threads.
   {

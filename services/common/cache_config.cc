@@ -32,8 +32,7 @@ absl::Status ParseHostPort(const std::string& addr, HostPort* out) {
   const char* end = addr.data() + addr.size();
   auto [ptr, ec] = std::from_chars(begin, end, port);
   if (ec != std::errc() || ptr != end || port < 1 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", addr, "' has no valid port (1..65535)"));
+    return absl::InvalidArgumentError(absl::StrCat("'", addr, "' has no valid port (1..65535)"));
   }
   out->host = std::move(host);
   out->port = port;
@@ -61,10 +60,9 @@ absl::Status ReadPasswordFile(const std::string& path, std::string* password) {
 }
 
 void RegisterCacheFlags(Config& config, CacheConfig* out) {
-  config.String("redis-addr", &out->addr,
-                "Redis host:port for the cache; empty disables caching", [](const std::string& v) {
-                  return v.empty() ? absl::OkStatus() : ValidateRedisAddress(v);
-                });
+  config.String(
+      "redis-addr", &out->addr, "Redis host:port for the cache; empty disables caching",
+      [](const std::string& v) { return v.empty() ? absl::OkStatus() : ValidateRedisAddress(v); });
   config.String("redis-password-file", &out->password_file,
                 "File whose first line is the Redis password (AUTH); empty: no AUTH",
                 [](const std::string& v) {
@@ -143,9 +141,12 @@ std::string JoinKey(std::string_view kind, const std::vector<std::string>& parts
   for (const std::string& part : parts) {
     out.push_back(':');
     for (char c : part) {
-      if (c == '%') out.append("%25");
-      else if (c == ':') out.append("%3A");
-      else out.push_back(c);
+      if (c == '%')
+        out.append("%25");
+      else if (c == ':')
+        out.append("%3A");
+      else
+        out.push_back(c);
     }
   }
   return out;

@@ -2,6 +2,8 @@
 // versioned key builder, and typed protobuf helpers. See docs/cache.md.
 #pragma once
 
+#include <google/protobuf/message_lite.h>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -10,8 +12,6 @@
 #include <string_view>
 #include <type_traits>
 #include <vector>
-
-#include <google/protobuf/message_lite.h>
 
 #include "absl/status/status.h"
 #include "common/cache.h"

@@ -2,9 +2,8 @@
 
 #include <hiredis/hiredis.h>
 #include <signal.h>
-#include <sys/time.h>
-
 #include <spdlog/spdlog.h>
+#include <sys/time.h>
 
 #include <algorithm>
 #include <utility>
@@ -48,9 +47,12 @@ const Clock* SteadyClock() {
 
 const char* BreakerStateName(CircuitBreaker::State state) {
   switch (state) {
-    case CircuitBreaker::State::kClosed: return "closed";
-    case CircuitBreaker::State::kOpen: return "open";
-    case CircuitBreaker::State::kHalfOpen: return "half-open";
+    case CircuitBreaker::State::kClosed:
+      return "closed";
+    case CircuitBreaker::State::kOpen:
+      return "open";
+    case CircuitBreaker::State::kHalfOpen:
+      return "half-open";
   }
   return "unknown";
 }
@@ -65,8 +67,10 @@ bool CircuitBreaker::Allow() {
   if (state_.load(std::memory_order_acquire) == State::kClosed) return true;
   std::lock_guard<std::mutex> lock(mu_);
   switch (state_.load(std::memory_order_relaxed)) {
-    case State::kClosed: return true;
-    case State::kHalfOpen: return false;  // the probe is in flight
+    case State::kClosed:
+      return true;
+    case State::kHalfOpen:
+      return false;  // the probe is in flight
     case State::kOpen:
       if (clock_->Now() < open_until_) return false;
       state_.store(State::kHalfOpen, std::memory_order_release);
@@ -159,9 +163,9 @@ RedisCache::RedisCache(RedisCacheOptions options, MetricsRegistry* metrics, std:
       name_(std::move(name)),
       address_(options_.host + ":" + std::to_string(options_.port)),
       clock_(clock ? clock : SteadyClock()),
-      breaker_({options_.breaker_failures, options_.breaker_cooldown,
-                options_.breaker_max_cooldown},
-               clock_),
+      breaker_(
+          {options_.breaker_failures, options_.breaker_cooldown, options_.breaker_max_cooldown},
+          clock_),
       warn_limiter_(options_.warn_interval, clock_),
       busy_limiter_(options_.warn_interval, clock_) {
   IgnoreSigpipeOnce();
@@ -175,17 +179,16 @@ RedisCache::RedisCache(RedisCacheOptions options, MetricsRegistry* metrics, std:
                                 "Cache reads that found nothing (including reads that failed or "
                                 "were skipped).",
                                 labels);
-  errors_ = metrics->GetCounter("mgi_cache_errors_total",
-                                "Cache calls that failed (connection, timeout, Redis error).",
-                                labels);
-  bypassed_ = metrics->GetCounter("mgi_cache_bypassed_total",
-                                  "Cache calls skipped because the circuit breaker was open.",
-                                  labels);
-  dropped_writes_ = metrics->GetCounter(
-      "mgi_cache_dropped_writes_total", "Sets and deletes that did not reach Redis.", labels);
-  breaker_gauge_ = metrics->GetGauge("mgi_cache_breaker_state",
-                                     "Circuit breaker state: 0 closed, 1 open, 2 half-open.",
-                                     labels);
+  errors_ =
+      metrics->GetCounter("mgi_cache_errors_total",
+                          "Cache calls that failed (connection, timeout, Redis error).", labels);
+  bypassed_ =
+      metrics->GetCounter("mgi_cache_bypassed_total",
+                          "Cache calls skipped because the circuit breaker was open.", labels);
+  dropped_writes_ = metrics->GetCounter("mgi_cache_dropped_writes_total",
+                                        "Sets and deletes that did not reach Redis.", labels);
+  breaker_gauge_ = metrics->GetGauge(
+      "mgi_cache_breaker_state", "Circuit breaker state: 0 closed, 1 open, 2 half-open.", labels);
   latency_ = metrics->GetHistogram("mgi_cache_request_seconds",
                                    "Latency of cache calls that went to Redis.", labels);
   breaker_gauge_->Set(0);
@@ -272,8 +275,8 @@ redisContext* RedisCache::Acquire(steady_clock::time_point deadline, bool* reuse
         return nullptr;
       }
       // The pool's wait uses real time: it is bounded by the command timeout.
-      if (pool_cv_.wait_until(lock, deadline) == std::cv_status::timeout &&
-          idle_.empty() && open_ >= options_.pool_size) {
+      if (pool_cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+          open_ >= options_.pool_size) {
         *error = "no free connection within the command timeout";
         *busy = true;
         return nullptr;
@@ -375,12 +378,14 @@ RedisCache::Outcome RedisCache::Run(const std::vector<std::string_view>& argv, R
     if (c == nullptr && busy) {
       // Saturation, not a Redis failure: the breaker must not open because of it.
       breaker_.RecordNeutral();
+      breaker_gauge_->Set(static_cast<double>(breaker_.state()));
       errors_->Inc();
       uint64_t suppressed = 0;
       if (busy_limiter_.Allow(&suppressed)) {
-        spdlog::warn("cache {}: all {} redis connections busy ({}); the call missed; {} similar "
-                     "events since the last warning (raise redis-pool-size to match the workers)",
-                     name_, options_.pool_size, error, suppressed);
+        spdlog::warn(
+            "cache {}: all {} redis connections busy ({}); the call missed; {} similar "
+            "events since the last warning (raise redis-pool-size to match the workers)",
+            name_, options_.pool_size, error, suppressed);
       }
       return Outcome::kFailed;
     }

@@ -3,6 +3,7 @@
 // killed during a multi-threaded burst, restarted, and paused (slow).
 #include "common/redis_cache.h"
 
+#include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -12,8 +13,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "common/cache_config.h"
 #include "google/rpc/error_details.pb.h"
@@ -129,7 +128,7 @@ TEST(CircuitBreakerTest, NeutralOutcomeChangesNothingButHandsTheProbeOn) {
   FakeClock clock;
   CircuitBreaker b({2, 1000ms, 8000ms}, &clock);
   b.RecordFailure();
-  b.RecordNeutral();  // a saturated pool is not a Redis failure...
+  b.RecordNeutral();                           // a saturated pool is not a Redis failure...
   EXPECT_EQ(b.RecordFailure(), State::kOpen);  // ...nor a success that resets the count
   clock.Advance(1000ms);
   ASSERT_TRUE(b.Allow());
@@ -177,8 +176,8 @@ TEST(CacheConfigTest, FlagsAndSuiteWideVariables) {
   CacheConfig cache;
   RegisterCacheFlags(config, &cache);
   const char* argv[] = {"mgi-catalog", "--redis-db=4", "--redis-command-timeout=40ms"};
-  const char* envp[] = {"MGI_REDIS_ADDR=10.0.0.1:6380", "MGI_REDIS_PREFIX=test:",
-                        "MGI_CATALOG_REDIS_POOL_SIZE=3", nullptr};
+  const char* envp[] = {"MGI_REDIS_ADDR=10.0.0.1:6380",
+                        "MGI_REDIS_PREFIX=test:", "MGI_CATALOG_REDIS_POOL_SIZE=3", nullptr};
   ASSERT_TRUE(config.Parse(3, argv, envp).ok());
   EXPECT_EQ(cache.addr, "10.0.0.1:6380");
   EXPECT_EQ(cache.prefix, "test:");
@@ -235,9 +234,12 @@ class RawRedis {
     auto* r = static_cast<redisReply*>(redisCommandArgv(c_, argv.size(), p.data(), l.data()));
     if (!r) return "(io error)";
     std::string out;
-    if (r->type == REDIS_REPLY_INTEGER) out = std::to_string(r->integer);
-    else if (r->type == REDIS_REPLY_NIL) out = "(nil)";
-    else out = std::string(r->str, r->len);
+    if (r->type == REDIS_REPLY_INTEGER)
+      out = std::to_string(r->integer);
+    else if (r->type == REDIS_REPLY_NIL)
+      out = "(nil)";
+    else
+      out = std::string(r->str, r->len);
     freeReplyObject(r);
     return out;
   }
@@ -324,7 +326,7 @@ TEST(RedisCacheTest, AuthAndSelectFromConfigAndThePasswordIsNeverLogged) {
   EXPECT_GE(CounterValue(metrics, "mgi_cache_errors_total", "bad"), 1);
   EXPECT_EQ(CounterValue(metrics, "mgi_cache_hits_total", "bad"), 0);
   std::string text = log.Text();
-  EXPECT_NE(text.find("AUTH"), std::string::npos) << text;  // the failure is explained...
+  EXPECT_NE(text.find("AUTH"), std::string::npos) << text;    // the failure is explained...
   EXPECT_EQ(text.find(password), std::string::npos) << text;  // ...without the secret
 }
 
@@ -367,10 +369,13 @@ TEST(RedisCacheTest, RedisKilledDuringABurstThenRestarted) {
       for (int i = 0; !stop.load(); ++i) {
         auto start = steady_clock::now();
         auto key = "k" + std::to_string((i + t) % 50);
-        if (i % 5 == 0) cache.Set(key, "value", 60s);
-        else if (cache.Get(key) == "value") hits++;
-        int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
-                         steady_clock::now() - start).count();
+        if (i % 5 == 0)
+          cache.Set(key, "value", 60s);
+        else if (cache.Get(key) == "value")
+          hits++;
+        int64_t us =
+            std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - start)
+                .count();
         int64_t prev = slowest_us.load();
         while (us > prev && !slowest_us.compare_exchange_weak(prev, us)) {
         }
