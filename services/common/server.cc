@@ -6,6 +6,9 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
+#include <grpcpp/impl/server_initializer.h>
 #include <grpcpp/support/server_interceptor.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
@@ -70,6 +73,32 @@ class MetricsInterceptorFactory final
 
  private:
   MetricsRegistry* metrics_;
+};
+
+// Records the names of the services registered on the server, so that health can report each
+// of them (grpc.health.v1 Check with service "mgi.catalog.v1.CatalogService"), not only "".
+class ServiceListPlugin final : public grpc::ServerBuilderPlugin {
+ public:
+  explicit ServiceListPlugin(std::shared_ptr<std::vector<std::string>> out) : out_(std::move(out)) {}
+  std::string name() override { return "mgi_service_list"; }
+  void InitServer(grpc::ServerInitializer*) override {}
+  void Finish(grpc::ServerInitializer* si) override { *out_ = *si->GetServiceList(); }
+  void ChangeArguments(const std::string&, void*) override {}
+
+ private:
+  std::shared_ptr<std::vector<std::string>> out_;
+};
+
+class ServiceListOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit ServiceListOption(std::shared_ptr<std::vector<std::string>> out) : out_(std::move(out)) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->push_back(std::make_unique<ServiceListPlugin>(out_));
+  }
+
+ private:
+  std::shared_ptr<std::vector<std::string>> out_;
 };
 
 }  // namespace
@@ -162,6 +191,8 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   creators.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
   builder.experimental().SetInterceptorCreators(std::move(creators));
 
+  auto service_names = std::make_shared<std::vector<std::string>>();
+  builder.SetOption(std::make_unique<ServiceListOption>(service_names));
   rs->server_ = builder.BuildAndStart();
   if (!rs->server_ || rs->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
@@ -174,7 +205,11 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     }
     rs->metrics_server_ = std::move(*ms);
   }
-  rs->server_->GetHealthCheckService()->SetServingStatus(true);
+  auto* health = rs->server_->GetHealthCheckService();
+  for (const std::string& name : *service_names) {
+    if (name.rfind("grpc.", 0) != 0) health->SetServingStatus(name, true);
+  }
+  health->SetServingStatus(true);
   return rs;
 }
 

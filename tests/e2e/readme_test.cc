@@ -71,6 +71,16 @@ std::optional<Service>* ReadmeTest::report_;
 Process* ReadmeTest::gateway_;
 int ReadmeTest::gateway_port_;
 
+TEST_F(ReadmeTest, HealthReportsEachServiceByName) {
+  EXPECT_TRUE(WaitForServing((*catalog_)->address, milliseconds(2000),
+                             "mgi.catalog.v1.CatalogService"));
+  EXPECT_TRUE(WaitForServing((*assessment_)->address, milliseconds(2000),
+                             "mgi.assessment.v1.AssessmentService"));
+  EXPECT_TRUE(WaitForServing((*report_)->address, milliseconds(2000),
+                             "mgi.report.v1.ReportService"));
+  EXPECT_FALSE(WaitForServing((*catalog_)->address, milliseconds(300), "no.such.Service"));
+}
+
 TEST_F(ReadmeTest, GrpcExampleWithBufCurlThroughReflection) {
   std::string out = Run(SourceDir() + "/tools/node/node_modules/.bin/buf",
                         {"curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d",
