@@ -33,41 +33,44 @@ absl::StatusOr<T> GrpcCatalogClient::Cached(std::map<std::string, Entry<T>>& cac
 
 absl::StatusOr<CountryInfo> GrpcCatalogClient::GetCountry(const std::string& name,
                                                           const std::string& language) {
-  return Cached<CountryInfo>(countries_, name + "|" + language, [&]() -> absl::StatusOr<CountryInfo> {
-    grpc::ClientContext ctx;
-    SetDeadline(ctx, config_);
-    cat::GetCountryRequest req;
-    req.set_name(name);
-    req.set_language(language);
-    cat::Country country;
-    grpc::Status s = stub_->GetCountry(&ctx, req, &country);
-    if (!s.ok()) return FromGrpcStatus(s);
-    return CountryInfo{country.name(), country.official_name().empty() ? country.display_name()
-                                                                       : country.official_name()};
-  });
+  return Cached<CountryInfo>(countries_, name + "|" + language,
+                             [&]() -> absl::StatusOr<CountryInfo> {
+                               grpc::ClientContext ctx;
+                               SetDeadline(ctx, config_);
+                               cat::GetCountryRequest req;
+                               req.set_name(name);
+                               req.set_language(language);
+                               cat::Country country;
+                               grpc::Status s = stub_->GetCountry(&ctx, req, &country);
+                               if (!s.ok()) return FromGrpcStatus(s);
+                               return CountryInfo{country.name(), country.official_name().empty()
+                                                                      ? country.display_name()
+                                                                      : country.official_name()};
+                             });
 }
 
 absl::StatusOr<std::vector<std::string>> GrpcCatalogClient::ListDomains() {
-  return Cached<std::vector<std::string>>(
-      domains_, "", [&]() -> absl::StatusOr<std::vector<std::string>> {
-        std::vector<std::pair<int, std::string>> numbered;
-        std::string token;
-        do {
-          grpc::ClientContext ctx;
-          SetDeadline(ctx, config_);
-          cat::ListDomainsRequest req;
-          req.set_page_token(token);
-          cat::ListDomainsResponse resp;
-          grpc::Status s = stub_->ListDomains(&ctx, req, &resp);
-          if (!s.ok()) return FromGrpcStatus(s);
-          for (const auto& d : resp.domains()) numbered.emplace_back(d.number(), d.name());
-          token = resp.next_page_token();
-        } while (!token.empty());
-        std::sort(numbered.begin(), numbered.end());
-        std::vector<std::string> names;
-        for (auto& [n, name] : numbered) names.push_back(name);
-        return names;
-      });
+  return Cached<std::vector<std::string>>(domains_, "",
+                                          [&]() -> absl::StatusOr<std::vector<std::string>> {
+                                            std::vector<std::pair<int, std::string>> numbered;
+                                            std::string token;
+                                            do {
+                                              grpc::ClientContext ctx;
+                                              SetDeadline(ctx, config_);
+                                              cat::ListDomainsRequest req;
+                                              req.set_page_token(token);
+                                              cat::ListDomainsResponse resp;
+                                              grpc::Status s = stub_->ListDomains(&ctx, req, &resp);
+                                              if (!s.ok()) return FromGrpcStatus(s);
+                                              for (const auto& d : resp.domains())
+                                                numbered.emplace_back(d.number(), d.name());
+                                              token = resp.next_page_token();
+                                            } while (!token.empty());
+                                            std::sort(numbered.begin(), numbered.end());
+                                            std::vector<std::string> names;
+                                            for (auto& [n, name] : numbered) names.push_back(name);
+                                            return names;
+                                          });
 }
 
 absl::StatusOr<IndicatorInfo> GrpcCatalogClient::GetIndicator(const std::string& name) {

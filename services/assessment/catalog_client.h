@@ -57,8 +57,7 @@ class GrpcCatalogClient final : public CatalogClient {
     int64_t expires_us;
   };
   template <typename T, typename F>
-  absl::StatusOr<T> Cached(std::map<std::string, Entry<T>>& cache, const std::string& key,
-                           F fetch);
+  absl::StatusOr<T> Cached(std::map<std::string, Entry<T>>& cache, const std::string& key, F fetch);
   std::unique_ptr<mgi::catalog::v1::CatalogService::Stub> stub_;
   ChannelConfig config_;
   int64_t ttl_us_;

@@ -34,10 +34,14 @@ const PageSpec kRevisionPages{50, 200};
 
 std::string StateWord(av1::ProfileState s) {
   switch (s) {
-    case av1::PROFILE_STATE_DRAFT: return "a draft";
-    case av1::PROFILE_STATE_PUBLISHED: return "published";
-    case av1::PROFILE_STATE_ARCHIVED: return "archived";
-    default: return "in no state";
+    case av1::PROFILE_STATE_DRAFT:
+      return "a draft";
+    case av1::PROFILE_STATE_PUBLISHED:
+      return "published";
+    case av1::PROFILE_STATE_ARCHIVED:
+      return "archived";
+    default:
+      return "in no state";
   }
 }
 
@@ -63,8 +67,8 @@ absl::StatusOr<ProfileQuery> ParseQuery(const std::string& filter) {
       cv1::Level level;
       if (!cv1::Level_Parse(absl::StartsWith(upper, "LEVEL_") ? upper : "LEVEL_" + upper, &level) ||
           level == cv1::LEVEL_UNSPECIFIED) {
-        return InvalidArgument("filter", absl::StrCat("level must be NATIONAL or LOCAL, not \"",
-                                                      t.value, "\""));
+        return InvalidArgument(
+            "filter", absl::StrCat("level must be NATIONAL or LOCAL, not \"", t.value, "\""));
       }
       q.level = level;
     } else if (t.field == "state") {
@@ -74,14 +78,15 @@ absl::StatusOr<ProfileQuery> ParseQuery(const std::string& filter) {
               &state) ||
           state == av1::PROFILE_STATE_UNSPECIFIED) {
         return InvalidArgument("filter", absl::StrCat("state must be DRAFT, PUBLISHED or "
-                                                      "ARCHIVED, not \"", t.value, "\""));
+                                                      "ARCHIVED, not \"",
+                                                      t.value, "\""));
       }
       q.state = state;
     } else if (t.field == "edition") {
       int edition;
       if (!absl::SimpleAtoi(t.value, &edition) || edition < 1) {
-        return InvalidArgument("filter", absl::StrCat("edition must be a number from 1, not \"",
-                                                      t.value, "\""));
+        return InvalidArgument(
+            "filter", absl::StrCat("edition must be a number from 1, not \"", t.value, "\""));
       }
       q.edition = edition;
     }
@@ -280,22 +285,20 @@ absl::StatusOr<av1::Profile> ProfileManager::ReadForChange(const std::string& na
   auto current = Read(name);
   if (!current.ok()) return current.status();
   if (current->state() != state) {
-    std::string hint = current->state() == av1::PROFILE_STATE_DRAFT
-                           ? "publish it first"
-                           : current->state() == av1::PROFILE_STATE_PUBLISHED
-                                 ? "a published profile is not edited in place: archive it, or "
-                                   "start a new edition"
-                                 : "an archived profile is read-only";
-    return FailedPrecondition(absl::StrCat("cannot ", verb, " ", name, ": it is ",
-                                           StateWord(current->state()), "; ", hint),
-                              {{"state", absl::StrCat("must be ", av1::ProfileState_Name(state),
-                                                      ", is ",
-                                                      av1::ProfileState_Name(current->state()))}});
+    std::string hint = current->state() == av1::PROFILE_STATE_DRAFT ? "publish it first"
+                       : current->state() == av1::PROFILE_STATE_PUBLISHED
+                           ? "a published profile is not edited in place: archive it, or "
+                             "start a new edition"
+                           : "an archived profile is read-only";
+    return FailedPrecondition(
+        absl::StrCat("cannot ", verb, " ", name, ": it is ", StateWord(current->state()), "; ",
+                     hint),
+        {{"state", absl::StrCat("must be ", av1::ProfileState_Name(state), ", is ",
+                                av1::ProfileState_Name(current->state()))}});
   }
   if (current->etag() != etag) {
-    return absl::AbortedError(absl::StrCat(name, " changed since etag ", etag,
-                                           " was read (now ", current->etag(),
-                                           "); read it again and retry"));
+    return absl::AbortedError(absl::StrCat(name, " changed since etag ", etag, " was read (now ",
+                                           current->etag(), "); read it again and retry"));
   }
   return current;
 }
@@ -306,11 +309,10 @@ absl::StatusOr<av1::Profile> ProfileManager::UpdateProfile(const av1::UpdateProf
   const av1::Profile& patch = req.profile();
   if (auto id = ParseProfileName(patch.name(), "profile.name"); !id.ok()) return id.status();
   if (auto s = RequireEtag(patch.etag(), "profile.etag"); !s.ok()) return s;
-  auto fields = ResolveMask({req.update_mask().paths().begin(), req.update_mask().paths().end()},
-                            patch);
+  auto fields =
+      ResolveMask({req.update_mask().paths().begin(), req.update_mask().paths().end()}, patch);
   if (!fields.ok()) return fields.status();
-  auto current =
-      ReadForChange(patch.name(), patch.etag(), av1::PROFILE_STATE_DRAFT, "update");
+  auto current = ReadForChange(patch.name(), patch.etag(), av1::PROFILE_STATE_DRAFT, "update");
   if (!current.ok()) return current.status();
   av1::Profile next = *current;
   ApplyMask(*fields, patch, &next);
@@ -328,10 +330,9 @@ absl::StatusOr<av1::Profile> ProfileManager::UpdateProfile(const av1::UpdateProf
   std::vector<std::string> changed = ChangedFields(*current, next);
   if (changed.empty()) return current;  // nothing to change: no new revision
   Stamp(&next, current->revision() + 1, clock_->NowMicros());
-  ProfileWrite w{ProfileWrite::Kind::kReplace, next, patch.etag(),
-                 MakeRevision(next, actor, "update", changed,
-                              "updated " + absl::StrJoin(changed, ", ")),
-                 ""};
+  ProfileWrite w{
+      ProfileWrite::Kind::kReplace, next, patch.etag(),
+      MakeRevision(next, actor, "update", changed, "updated " + absl::StrJoin(changed, ", ")), ""};
   if (auto s = Write({w}); !s.ok()) return s;
   return next;
 }
@@ -388,8 +389,8 @@ absl::StatusOr<av1::Profile> ProfileManager::ArchiveProfile(const av1::ArchivePr
   return next;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::StartNewEdition(
-    const av1::StartNewEditionRequest& req, const std::string& actor) {
+absl::StatusOr<av1::Profile> ProfileManager::StartNewEdition(const av1::StartNewEditionRequest& req,
+                                                             const std::string& actor) {
   auto source_id = ParseProfileName(req.name(), "name");
   if (!source_id.ok()) return source_id.status();
   if (!req.profile_id().empty() && !IsValidProfileId(req.profile_id())) {
@@ -517,8 +518,8 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
   const av1::ProfileDocument& doc = req.document();
   std::vector<FieldViolation> problems;
   if (doc.format() != kDocumentFormat) {
-    problems.push_back({"format", absl::StrCat("must be \"", kDocumentFormat, "\", not \"",
-                                               doc.format(), "\"")});
+    problems.push_back(
+        {"format", absl::StrCat("must be \"", kDocumentFormat, "\", not \"", doc.format(), "\"")});
   }
   if (doc.profiles().empty()) problems.push_back({"profiles", "the document holds no profile"});
   auto domains = catalog_->ListDomains();
@@ -546,9 +547,9 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
     incoming.push_back(std::move(p));
   }
   if (!problems.empty()) {
-    return InvalidArguments(absl::StrCat("the document has ", problems.size(),
-                                         " problem(s); nothing was imported"),
-                            problems);
+    return InvalidArguments(
+        absl::StrCat("the document has ", problems.size(), " problem(s); nothing was imported"),
+        problems);
   }
   av1::ImportProfilesResponse resp;
   std::vector<ProfileWrite> writes;
@@ -651,8 +652,8 @@ absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir) {
       for (const auto& v : FieldViolations(resp.status())) {
         absl::StrAppend(&problems, "\n  ", v.field, ": ", v.description);
       }
-      return absl::Status(resp.status().code(), absl::StrCat(file.string(), ": ",
-                                                             resp.status().message(), problems));
+      return absl::Status(resp.status().code(),
+                          absl::StrCat(file.string(), ": ", resp.status().message(), problems));
     }
     imported += resp->imported_size();
     spdlog::info("seed file={} imported={} unchanged={}", file.string(), resp->imported_size(),

@@ -22,8 +22,7 @@ namespace av1 = mgi::assessment::v1;
 
 class ProfileManager {
  public:
-  ProfileManager(ProfileStore* store, CatalogClient* catalog, Clock* clock,
-                 TitleMessages messages);
+  ProfileManager(ProfileStore* store, CatalogClient* catalog, Clock* clock, TitleMessages messages);
 
   absl::StatusOr<av1::ListProfilesResponse> ListProfiles(const av1::ListProfilesRequest& req);
   absl::StatusOr<av1::Profile> GetProfile(const av1::GetProfileRequest& req);
@@ -68,8 +67,7 @@ class ProfileManager {
   absl::StatusOr<av1::Profile> ReadForChange(const std::string& name, const std::string& etag,
                                              av1::ProfileState state, const std::string& verb);
   absl::StatusOr<av1::ImportProfilesResponse> Import(const av1::ImportProfilesRequest& req,
-                                                     const std::string& actor,
-                                                     bool skip_existing);
+                                                     const std::string& actor, bool skip_existing);
 
   ProfileStore* store_;
   CatalogClient* catalog_;

@@ -26,8 +26,8 @@ std::string Join(const std::string& prefix, const std::string& field) {
 bool IsFindingId(const std::string& id) {
   if (id.empty() || id.size() > 63) return false;
   for (char c : id) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '-')) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
       return false;
     }
   }
@@ -98,10 +98,11 @@ bool IsValidProfileId(const std::string& id) {
 absl::StatusOr<std::string> ParseProfileName(const std::string& name, const std::string& field) {
   if (name.empty()) return InvalidArgument(field, "is required, e.g. \"profiles/gtm-2022\"");
   if (!absl::StartsWith(name, "profiles/") || !IsValidProfileId(name.substr(9))) {
-    return InvalidArgument(field, absl::StrCat("\"", name,
-                                               "\" is not a profile name: \"profiles/\" and 1 to 63 "
-                                               "lower-case letters, digits and '-', starting with a "
-                                               "letter"));
+    return InvalidArgument(field,
+                           absl::StrCat("\"", name,
+                                        "\" is not a profile name: \"profiles/\" and 1 to 63 "
+                                        "lower-case letters, digits and '-', starting with a "
+                                        "letter"));
   }
   return name.substr(9);
 }
@@ -277,12 +278,13 @@ absl::Status ValidateContent(const av1::Profile& p, const std::string& prefix,
       continue;
     }
     if (!answered.insert(a.indicator()).second) {
-      out->push_back({ap + ".indicator", absl::StrCat("\"", a.indicator(), "\" is answered twice")});
+      out->push_back(
+          {ap + ".indicator", absl::StrCat("\"", a.indicator(), "\" is answered twice")});
     }
     auto ind = catalog.GetIndicator(a.indicator());
     if (absl::IsNotFound(ind.status()) || absl::IsInvalidArgument(ind.status())) {
-      out->push_back({ap + ".indicator",
-                      absl::StrCat("unknown indicator \"", a.indicator(), "\": not in the catalog")});
+      out->push_back({ap + ".indicator", absl::StrCat("unknown indicator \"", a.indicator(),
+                                                      "\": not in the catalog")});
       continue;
     }
     if (!ind.ok()) {
@@ -297,8 +299,8 @@ absl::Status ValidateContent(const av1::Profile& p, const std::string& prefix,
     if (a.value() == cv1::SCALE_VALUE_UNSPECIFIED ||
         std::find(ind->scale.begin(), ind->scale.end(), a.value()) == ind->scale.end()) {
       std::string allowed;
-      for (auto v : ind->scale) absl::StrAppend(&allowed, allowed.empty() ? "" : ", ",
-                                                cv1::ScaleValue_Name(v));
+      for (auto v : ind->scale)
+        absl::StrAppend(&allowed, allowed.empty() ? "" : ", ", cv1::ScaleValue_Name(v));
       out->push_back({ap + ".value",
                       absl::StrCat(cv1::ScaleValue_Name(a.value()), " is not on the scale of \"",
                                    a.indicator(), "\" (", allowed, ")")});
@@ -314,8 +316,8 @@ void CompletenessGaps(const av1::Profile& p, const std::vector<std::string>& cat
     auto it = std::find_if(p.domains().begin(), p.domains().end(),
                            [&](const auto& d) { return d.domain() == domain; });
     if (it == p.domains().end()) {
-      out->push_back({Join(prefix, "domains"), absl::StrCat("the findings of \"", domain,
-                                                             "\" are missing")});
+      out->push_back(
+          {Join(prefix, "domains"), absl::StrCat("the findings of \"", domain, "\" are missing")});
     } else if (it->well_developed().empty() && it->further_development().empty()) {
       out->push_back({absl::StrCat(Join(prefix, "domains"), "[", it - p.domains().begin(), "]"),
                       absl::StrCat("\"", domain, "\" has no findings")});
@@ -328,9 +330,9 @@ void CompletenessGaps(const av1::Profile& p, const std::vector<std::string>& cat
       for (int j = 0; j < group->size(); ++j) {
         auto en = (*group)[j].text().find("en");
         if (en == (*group)[j].text().end() || absl::StripAsciiWhitespace(en->second).empty()) {
-          out->push_back({absl::StrCat(Join(prefix, "domains"), "[", i, "].", name, "[", j,
-                                       "].text"),
-                          "the English text is required to publish"});
+          out->push_back(
+              {absl::StrCat(Join(prefix, "domains"), "[", i, "].", name, "[", j, "].text"),
+               "the English text is required to publish"});
         }
       }
     }
@@ -339,7 +341,7 @@ void CompletenessGaps(const av1::Profile& p, const std::vector<std::string>& cat
 
 const std::vector<std::string>& WritableFields() {
   static const auto* kFields = new std::vector<std::string>{
-      "country",   "level",     "local_unit",  "edition", "publication_month",
+      "country",        "level",     "local_unit",  "edition", "publication_month",
       "title_override", "languages", "publication", "domains", "answers"};
   return *kFields;
 }
@@ -387,8 +389,7 @@ absl::StatusOr<std::vector<std::string>> ResolveMask(const std::vector<std::stri
   return out;
 }
 
-void ApplyMask(const std::vector<std::string>& fields, const av1::Profile& patch,
-               av1::Profile* t) {
+void ApplyMask(const std::vector<std::string>& fields, const av1::Profile& patch, av1::Profile* t) {
   for (const auto& f : fields) {
     if (f == "country") t->set_country(patch.country());
     if (f == "level") t->set_level(patch.level());
@@ -465,9 +466,9 @@ std::string FindingKey(const av1::Finding& f, const std::string& language) {
   return out;
 }
 
-av1::FindingGroupChanges CompareGroup(
-    const google::protobuf::RepeatedPtrField<av1::Finding>& newer,
-    const google::protobuf::RepeatedPtrField<av1::Finding>& older, const std::string& language) {
+av1::FindingGroupChanges CompareGroup(const google::protobuf::RepeatedPtrField<av1::Finding>& newer,
+                                      const google::protobuf::RepeatedPtrField<av1::Finding>& older,
+                                      const std::string& language) {
   av1::FindingGroupChanges out;
   std::map<std::string, int> older_left;
   for (const auto& f : older) ++older_left[FindingKey(f, language)];

@@ -65,11 +65,12 @@ std::string ComputeEtag(const av1::Profile& p);
 // whitespace runs collapsed to one space, trimmed, and trailing '.' removed.
 std::string FindingKey(const av1::Finding& f, const std::string& language);
 // Compares one group of findings: `newer` against `older`.
-av1::FindingGroupChanges CompareGroup(
-    const google::protobuf::RepeatedPtrField<av1::Finding>& newer,
-    const google::protobuf::RepeatedPtrField<av1::Finding>& older, const std::string& language);
+av1::FindingGroupChanges CompareGroup(const google::protobuf::RepeatedPtrField<av1::Finding>& newer,
+                                      const google::protobuf::RepeatedPtrField<av1::Finding>& older,
+                                      const std::string& language);
 
 // A proto map as a std::map (for mgi::Lookup).
-std::map<std::string, std::string> ToStdMap(const google::protobuf::Map<std::string, std::string>& m);
+std::map<std::string, std::string> ToStdMap(
+    const google::protobuf::Map<std::string, std::string>& m);
 
 }  // namespace mgi::assessment

@@ -27,9 +27,7 @@ class Stmt {
     rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
   }
   ~Stmt() { sqlite3_finalize(stmt_); }
-  absl::Status ok() const {
-    return rc_ == SQLITE_OK ? absl::OkStatus() : SqlError(db_, "prepare");
-  }
+  absl::Status ok() const { return rc_ == SQLITE_OK ? absl::OkStatus() : SqlError(db_, "prepare"); }
   Stmt& Bind(int i, const std::string& v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -116,9 +114,9 @@ CREATE INDEX profiles_state ON profiles (state, country);
 absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(
     const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -129,8 +127,8 @@ absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(
   // WAL: readers never block the writer. synchronous=FULL: every commit fsyncs the WAL, so an
   // acknowledged write survives a process crash and a power loss (NORMAL would survive a crash
   // but could lose the last commits on power loss; profile writes are rare, FULL costs little).
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                             "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     if (auto s = Exec(db, pragma); !s.ok()) return s;
   }
   if (auto s = store->Migrate(); !s.ok()) return s;
@@ -152,9 +150,8 @@ absl::Status SqliteProfileStore::Migrate() {
   if (!version.ok()) return version.status();
   const auto& migrations = SchemaMigrations();
   if (*version > static_cast<int>(migrations.size())) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("database schema version ", *version, " is newer than this binary's ",
-                     migrations.size()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database schema version ", *version, " is newer than this binary's ", migrations.size()));
   }
   std::lock_guard<std::mutex> lock(mu_);
   for (size_t v = *version; v < migrations.size(); ++v) {
@@ -236,9 +233,9 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
     }
   }
   if (w.kind == ProfileWrite::Kind::kDelete) {
-    for (const char* sql : {"DELETE FROM profiles WHERE name = ?1",
-                            "DELETE FROM revisions WHERE name = ?1",
-                            "DELETE FROM request_ids WHERE name = ?1"}) {
+    for (const char* sql :
+         {"DELETE FROM profiles WHERE name = ?1", "DELETE FROM revisions WHERE name = ?1",
+          "DELETE FROM request_ids WHERE name = ?1"}) {
       Stmt st(db_, sql);
       if (auto s = st.ok(); !s.ok()) return s;
       st.Bind(1, p.name());
@@ -360,8 +357,8 @@ absl::StatusOr<RevisionPage> SqliteProfileStore::ListRevisions(const std::string
   st.Bind(1, name).Bind(2, limit).Bind(3, offset);
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) {
-    page.revisions.push_back(ReadRevision(name, st.Int(0), st.Int(1), st.Text(2), st.Text(3),
-                                          st.Text(4), st.Text(5)));
+    page.revisions.push_back(
+        ReadRevision(name, st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5)));
   }
   if (rc != SQLITE_DONE) return SqlError(db_, "list revisions");
   return page;
@@ -378,8 +375,8 @@ absl::StatusOr<Revision> SqliteProfileStore::GetRevision(const std::string& name
   int rc = st.Step();
   if (rc == SQLITE_DONE) return mgi::NotFound(absl::StrCat(name, "/revisions/", revision));
   if (rc != SQLITE_ROW) return SqlError(db_, "get revision");
-  Revision r = ReadRevision(name, st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4),
-                            st.Text(5));
+  Revision r =
+      ReadRevision(name, st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5));
   if (!r.mutable_snapshot()->ParseFromString(st.Text(6))) {
     return absl::DataLossError("corrupt revision snapshot");
   }

@@ -32,7 +32,8 @@ absl::StatusOr<TitleMessages> TitleMessages::Load(const std::string& dir) {
       *outp = it->get<std::string>();
       return absl::OkStatus();
     };
-    for (auto [key, p] : {std::pair{"nationalTitle", &w.national}, {"localTitle", &w.local},
+    for (auto [key, p] : {std::pair{"nationalTitle", &w.national},
+                          {"localTitle", &w.local},
                           {"editionOther", &w.edition_other}}) {
       if (auto s = str(key, p); !s.ok()) return s;
     }

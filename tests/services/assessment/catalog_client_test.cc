@@ -3,8 +3,8 @@
 // UNAVAILABLE.
 #include "services/assessment/catalog_client.h"
 
-#include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <atomic>
 
@@ -69,8 +69,8 @@ class AssessmentCatalogClientTest : public ::testing::Test {
     config.deadline = std::chrono::milliseconds(2000);
     auto channel = MakeChannel("127.0.0.1:" + std::to_string(port_), config);
     ASSERT_TRUE(channel.ok()) << channel.status();
-    client_ = std::make_unique<GrpcCatalogClient>(*channel, config, std::chrono::seconds(30),
-                                                  &clock_);
+    client_ =
+        std::make_unique<GrpcCatalogClient>(*channel, config, std::chrono::seconds(30), &clock_);
   }
   FakeCatalogService service_;
   std::unique_ptr<grpc::Server> server_;
@@ -102,8 +102,8 @@ TEST_F(AssessmentCatalogClientTest, MapsAndCachesAnswers) {
   auto ind = client_->GetIndicator("indicators/l-1-01");
   ASSERT_TRUE(ind.ok());
   EXPECT_EQ(ind->level, cv1::LEVEL_LOCAL);
-  EXPECT_EQ(ind->scale, (std::vector<cv1::ScaleValue>{cv1::SCALE_VALUE_ABSENT,
-                                                       cv1::SCALE_VALUE_COMPLETE}));
+  EXPECT_EQ(ind->scale,
+            (std::vector<cv1::ScaleValue>{cv1::SCALE_VALUE_ABSENT, cv1::SCALE_VALUE_COMPLETE}));
 }
 
 TEST_F(AssessmentCatalogClientTest, RefetchesAfterTheTtl) {

@@ -41,24 +41,30 @@ class FakeCatalog final : public CatalogClient {
 
   std::atomic<bool> available{true};
   std::atomic<int> calls{0};
-  std::vector<std::string> domains = {
-      "domains/migrants-rights",   "domains/whole-of-government",
-      "domains/partnerships",      "domains/well-being",
-      "domains/mobility-dimensions-of-crises", "domains/safe-orderly-regular-migration"};
+  std::vector<std::string> domains = {"domains/migrants-rights",
+                                      "domains/whole-of-government",
+                                      "domains/partnerships",
+                                      "domains/well-being",
+                                      "domains/mobility-dimensions-of-crises",
+                                      "domains/safe-orderly-regular-migration"};
   std::map<std::string, std::map<std::string, std::string>> countries = {
       {"countries/GTM",
-       {{"en", "Republic of Guatemala"}, {"fr", "République du Guatemala"},
+       {{"en", "Republic of Guatemala"},
+        {"fr", "République du Guatemala"},
         {"es", "República de Guatemala"}}},
       {"countries/CAN", {{"en", "Canada"}}}};
   std::map<std::string, IndicatorInfo> indicators = {
       {"indicators/n-1-01",
-       {"indicators/n-1-01", cv1::LEVEL_NATIONAL,
+       {"indicators/n-1-01",
+        cv1::LEVEL_NATIONAL,
         {cv1::SCALE_VALUE_ABSENT, cv1::SCALE_VALUE_PARTIAL, cv1::SCALE_VALUE_COMPLETE}}},
       {"indicators/n-1-02",
-       {"indicators/n-1-02", cv1::LEVEL_NATIONAL,
+       {"indicators/n-1-02",
+        cv1::LEVEL_NATIONAL,
         {cv1::SCALE_VALUE_ABSENT, cv1::SCALE_VALUE_COMPLETE}}},
       {"indicators/l-1-01",
-       {"indicators/l-1-01", cv1::LEVEL_LOCAL,
+       {"indicators/l-1-01",
+        cv1::LEVEL_LOCAL,
         {cv1::SCALE_VALUE_ABSENT, cv1::SCALE_VALUE_PARTIAL, cv1::SCALE_VALUE_COMPLETE}}}};
 };
 

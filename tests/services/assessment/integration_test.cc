@@ -1,10 +1,9 @@
 // Integration: the real mgi-catalog and mgi-assessment binaries over gRPC, every RPC and every
 // error class, seeding, and durability across kill -9 and restart.
-#include <signal.h>
-
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -16,10 +15,10 @@ namespace mgi::assessment {
 namespace {
 
 namespace av1 = mgi::assessment::v1;
+using mgi::testing::StartService;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using mgi::testing::StartService;
 
 // The field paths of BadRequest or PreconditionFailure details of a gRPC error.
 std::vector<std::string> DetailFields(const grpc::Status& s) {
@@ -131,9 +130,9 @@ TEST_F(AssessmentIntegrationTest, WholeWorkflowAndItsErrors) {
   a->set_value(mgi::catalog::v1::SCALE_VALUE_PARTIAL);
   grpc::Status s = stub_->CreateProfile(Ctx().get(), create, &out);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(DetailFields(s), ElementsAre("profile.country", "profile.answers[0].value",
-                                           "profile.answers[1].indicator",
-                                           "profile.answers[2].indicator"));
+  EXPECT_THAT(DetailFields(s),
+              ElementsAre("profile.country", "profile.answers[0].value",
+                          "profile.answers[1].indicator", "profile.answers[2].indicator"));
 
   // Update: missing etag, unknown mask path, stale etag, success.
   av1::UpdateProfileRequest update;

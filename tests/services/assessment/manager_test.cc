@@ -1,7 +1,5 @@
 // Unit tests of ProfileManager on a real SQLite file with a fake catalog and clock: workflow,
 // state machine, errors, revisions, titles, comparison, import/export and seeding.
-#include "services/assessment/profile_manager.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,22 +8,23 @@
 
 #include "fakes.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/rpc/error_details.pb.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "google/rpc/error_details.pb.h"
 #include "harness.h"
+#include "services/assessment/profile_manager.h"
 #include "services/assessment/sqlite_profile_store.h"
 #include "test_profiles.h"
 
 namespace mgi::assessment {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::UnorderedElementsAre;
+using google::protobuf::util::MessageDifferencer;
 using testing::CompleteDraft;
+using ::testing::ElementsAre;
 using testing::FakeCatalog;
 using testing::FakeClock;
-using google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 
 std::vector<std::string> Fields(const absl::Status& s) {
   std::vector<std::string> out;
@@ -85,8 +84,8 @@ class AssessmentManagerTest : public ::testing::Test {
   }
   void ImportSeed() {
     av1::ImportProfilesRequest req;
-    *req.mutable_document() = ReadDocument(std::string(MGI_SOURCE_DIR) +
-                                           "/data/profiles/gtm-2022.json");
+    *req.mutable_document() =
+        ReadDocument(std::string(MGI_SOURCE_DIR) + "/data/profiles/gtm-2022.json");
     auto r = manager_->ImportProfiles(req, "seed");
     ASSERT_TRUE(r.ok()) << r.status();
   }
@@ -383,8 +382,8 @@ TEST_F(AssessmentManagerTest, SeedFileMatchesTheGuatemalaKeyFindings) {
   for (const auto& d : p->domains()) {
     sizes.emplace_back(d.well_developed_size(), d.further_development_size());
   }
-  EXPECT_THAT(sizes, ElementsAre(std::pair{4, 2}, std::pair{4, 1}, std::pair{3, 1},
-                                 std::pair{5, 1}, std::pair{4, 2}, std::pair{5, 1}));
+  EXPECT_THAT(sizes, ElementsAre(std::pair{4, 2}, std::pair{4, 1}, std::pair{3, 1}, std::pair{5, 1},
+                                 std::pair{4, 2}, std::pair{5, 1}));
   EXPECT_EQ(p->domains(5).further_development(0).text().at("en"),
             "The conclusion of formal cooperation agreements with other countries to prevent and "
             "counteract migrant smuggling is considered an area with potential for further "

@@ -1,22 +1,21 @@
 // Unit tests of the pure profile rules: validation, completeness, masks, etags, comparison.
-#include "services/assessment/profile_rules.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "fakes.h"
+#include "services/assessment/profile_rules.h"
 #include "test_profiles.h"
 
 namespace mgi::assessment {
 namespace {
 
+using testing::CompleteDraft;
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using testing::FakeCatalog;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::CompleteDraft;
-using testing::FakeCatalog;
 
 std::vector<std::string> Fields(const std::vector<FieldViolation>& v) {
   std::vector<std::string> out;
@@ -37,7 +36,7 @@ TEST(AssessmentValidateContentTest, ListsEveryProblemWithItsPath) {
   p.set_country("countries/XXX");
   p.set_edition(0);
   p.mutable_publication_month()->set_month(13);
-  p.add_languages("en");          // duplicate
+  p.add_languages("en");  // duplicate
   p.add_languages("not a tag");
   p.mutable_domains(2)->set_domain("domains/nope");
   p.mutable_domains(3)->mutable_well_developed(0)->set_finding_id("w1");  // duplicate id
@@ -55,16 +54,16 @@ TEST(AssessmentValidateContentTest, ListsEveryProblemWithItsPath) {
   a->set_value(mgi::catalog::v1::SCALE_VALUE_PARTIAL);  // not on that indicator's scale
   std::vector<FieldViolation> v;
   ASSERT_TRUE(ValidateContent(p, "profile", catalog, &v).ok());
-  EXPECT_THAT(Fields(v),
-              ElementsAre("profile.country", "profile.edition", "profile.publication_month.month",
-                          "profile.languages[1]", "profile.languages[2]",
-                          "profile.domains[0].well_developed[0].references[0].title",
-                          "profile.domains[0].well_developed[0].references[0].year",
-                          "profile.domains[2].domain",
-                          "profile.domains[3].well_developed[0].finding_id",
-                          "profile.domains[3].further_development[0].text[\"fr\"]",
-                          "profile.answers[0].indicator", "profile.answers[1].indicator",
-                          "profile.answers[2].value"));
+  EXPECT_THAT(
+      Fields(v),
+      ElementsAre("profile.country", "profile.edition", "profile.publication_month.month",
+                  "profile.languages[1]", "profile.languages[2]",
+                  "profile.domains[0].well_developed[0].references[0].title",
+                  "profile.domains[0].well_developed[0].references[0].year",
+                  "profile.domains[2].domain", "profile.domains[3].well_developed[0].finding_id",
+                  "profile.domains[3].further_development[0].text[\"fr\"]",
+                  "profile.answers[0].indicator", "profile.answers[1].indicator",
+                  "profile.answers[2].value"));
   EXPECT_THAT(v[0].description, HasSubstr("unknown country \"countries/XXX\""));
   EXPECT_THAT(v[11].description, HasSubstr("LEVEL_LOCAL indicator"));
   EXPECT_THAT(v[12].description, HasSubstr("SCALE_VALUE_ABSENT, SCALE_VALUE_COMPLETE"));
@@ -96,9 +95,9 @@ TEST(AssessmentValidateContentTest, MalformedCountryAndMissingFields) {
   av1::Profile p;
   std::vector<FieldViolation> v;
   ASSERT_TRUE(ValidateContent(p, "profiles[0]", catalog, &v).ok());
-  EXPECT_THAT(Fields(v), ElementsAre("profiles[0].country", "profiles[0].level",
-                                     "profiles[0].edition", "profiles[0].publication_month",
-                                     "profiles[0].languages"));
+  EXPECT_THAT(Fields(v),
+              ElementsAre("profiles[0].country", "profiles[0].level", "profiles[0].edition",
+                          "profiles[0].publication_month", "profiles[0].languages"));
   p = CompleteDraft();
   p.set_country("GTM");
   v.clear();
@@ -126,8 +125,8 @@ TEST(AssessmentCompletenessTest, NamesMissingDomainsAndFindingsWithoutEnglish) {
   text["es"] = "Solo en español.";
   std::vector<FieldViolation> v;
   CompletenessGaps(p, catalog.domains, "", &v);
-  ASSERT_THAT(Fields(v), ElementsAre("domains[1]", "domains",
-                                     "domains[2].further_development[0].text"));
+  ASSERT_THAT(Fields(v),
+              ElementsAre("domains[1]", "domains", "domains[2].further_development[0].text"));
   EXPECT_THAT(v[1].description, HasSubstr("domains/mobility-dimensions-of-crises"));
   v.clear();
   CompletenessGaps(CompleteDraft(), catalog.domains, "", &v);

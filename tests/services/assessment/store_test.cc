@@ -1,12 +1,9 @@
 // SqliteProfileStore on real files: schema migrations from a v1 fixture, durability of
 // acknowledged writes across kill -9, no lost update under concurrent read-modify-write.
-#include "services/assessment/sqlite_profile_store.h"
-
-#include <signal.h>
-#include <sqlite3.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <fstream>
@@ -14,6 +11,7 @@
 #include <thread>
 
 #include "harness.h"
+#include "services/assessment/sqlite_profile_store.h"
 
 namespace mgi::assessment {
 namespace {
@@ -56,8 +54,8 @@ TEST(AssessmentStoreTest, FreshDatabaseIsAtTheCurrentSchemaAndReopens) {
 }
 
 TEST(AssessmentStoreTest, FrozenV1FixtureIsMigrationZero) {
-  std::string fixture = ReadFile(std::string(MGI_SOURCE_DIR) +
-                                 "/tests/services/assessment/fixtures/schema_v1.sql");
+  std::string fixture =
+      ReadFile(std::string(MGI_SOURCE_DIR) + "/tests/services/assessment/fixtures/schema_v1.sql");
   std::string body = fixture.substr(fixture.find('\n') + 1);
   // Migration 0 must never be edited in place: databases at v1 exist.
   EXPECT_THAT(SchemaMigrations()[0], HasSubstr(body));
@@ -68,15 +66,16 @@ TEST(AssessmentStoreTest, MigratesAVersionOneDatabase) {
   {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-    std::string sql = ReadFile(std::string(MGI_SOURCE_DIR) +
-                               "/tests/services/assessment/fixtures/schema_v1.sql");
+    std::string sql =
+        ReadFile(std::string(MGI_SOURCE_DIR) + "/tests/services/assessment/fixtures/schema_v1.sql");
     Profile p;
     p.set_name("profiles/old");
     p.set_country("countries/GTM");
     p.set_edition(1);
     sql += "PRAGMA user_version = 1;";
-    sql += "INSERT INTO profiles VALUES ('profiles/old', 'countries/GTM', 1, 1, 1, '', 1, "
-           "'\"x\"', X'" ;
+    sql +=
+        "INSERT INTO profiles VALUES ('profiles/old', 'countries/GTM', 1, 1, 1, '', 1, "
+        "'\"x\"', X'";
     std::string bytes = p.SerializeAsString();
     static const char* kHex = "0123456789ABCDEF";
     for (unsigned char c : bytes) {

@@ -16,9 +16,9 @@ inline mgi::assessment::v1::Profile CompleteDraft() {
   p.mutable_publication_month()->set_year(2018);
   p.mutable_publication_month()->set_month(9);
   p.add_languages("en");
-  const char* domains[] = {"migrants-rights", "whole-of-government", "partnerships",
-                           "well-being", "mobility-dimensions-of-crises",
-                           "safe-orderly-regular-migration"};
+  const char* domains[] = {
+      "migrants-rights", "whole-of-government",           "partnerships",
+      "well-being",      "mobility-dimensions-of-crises", "safe-orderly-regular-migration"};
   int n = 0;
   for (const char* d : domains) {
     auto* df = p.add_domains();
