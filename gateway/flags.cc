@@ -29,6 +29,10 @@ void RegisterGatewayFlags(Config& config, GatewayConfig* out) {
               "packages whose GET responses are publicly cacheable");
   config.Duration("public-max-age", &out->public_max_age,
                   "max-age of publicly cacheable responses");
+  config.Duration("cache-ttl", &out->cache_ttl,
+                  "how long public GET responses are served from the gateway's cache (0: off)");
+  config.Int("cache-entries", &out->cache_entries, "most responses in the gateway's cache", 1,
+             1 << 20);
   config.Duration("idle-timeout", &out->idle_timeout, "closes a connection idle this long");
   config.String("www-dir", &out->www_dir, "directory of the explorer page (\"\": no page)");
   config.Choice("log-format", &out->log_format, "log format", {"text", "json"});
@@ -59,6 +63,8 @@ GatewayOptions ToGatewayOptions(const GatewayConfig& c) {
   o.public_packages = c.public_packages;
   o.public_max_age = std::chrono::duration_cast<std::chrono::seconds>(c.public_max_age);
   o.www_dir = c.www_dir;
+  o.cache_ttl = c.cache_ttl;
+  o.cache_entries = static_cast<size_t>(c.cache_entries);
   return o;
 }
 

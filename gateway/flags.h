@@ -33,6 +33,8 @@ struct GatewayConfig {
   std::chrono::milliseconds public_max_age{60000};
   std::chrono::milliseconds idle_timeout{60000};
   std::string www_dir;
+  std::chrono::milliseconds cache_ttl{1000};
+  int64_t cache_entries = 4096;
   std::string log_format = "text";
   std::string log_level = "info";
   std::chrono::milliseconds shutdown_grace{10000};

@@ -326,6 +326,25 @@ bool Gateway::ServeBuiltin(const HttpRequest& request, const std::string& path,
   return true;
 }
 
+bool Gateway::CacheLookup(const std::string& key, CacheEntry* out) const {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  auto it = cache_.find(key);
+  if (it == cache_.end() || Clock::now() - it->second.stored > options_.cache_ttl) return false;
+  *out = it->second;
+  return true;
+}
+
+void Gateway::CacheStore(const std::string& key, const HttpResponse& response,
+                         const std::string& etag) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  auto now = Clock::now();
+  if (cache_.size() >= options_.cache_entries) {
+    std::erase_if(cache_, [&](const auto& e) { return now - e.second.stored > options_.cache_ttl; });
+    if (cache_.size() >= options_.cache_entries) cache_.clear();
+  }
+  cache_[key] = CacheEntry{response, etag, now};
+}
+
 void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   auto start = Clock::now();
   std::string request_id = request.Header("x-request-id");
@@ -396,6 +415,28 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
     Finish(request, label, start,
            Error(HttpStatusFromGrpc(e.grpc_code), e.grpc_code, e.message, e.details_bin), done);
   };
+  // The shared cache of public GET responses: the key holds everything the response depends on
+  // (the target and the language default from Accept-Language).
+  std::string cache_key;
+  if (is_get && options_.cache_ttl.count() > 0 && request.body.empty()) {
+    cache_key = absl::StrCat(request.target, "\n",
+                             PreferredLanguage(request.Header("accept-language")));
+    CacheEntry hit;
+    if (CacheLookup(cache_key, &hit)) {
+      metrics_->GetCounter("mgi_gateway_cache_hits_total", "Responses served from the gateway cache")
+          ->Inc();
+      HttpResponse r = std::move(hit.response);
+      auto age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - hit.stored);
+      r.Set("Age", std::to_string(age.count()));
+      std::string inm = request.Header("if-none-match");
+      if (!inm.empty() && EtagMatches(inm, hit.etag)) {
+        r.status = 304;
+        r.body.clear();
+      }
+      Finish(request, label, start, std::move(r), done);
+      return;
+    }
+  }
   if (!request.body.empty() && JsonTooDeep(request.body, options_.max_json_depth)) {
     fail(mgi::InvalidArgument("body", absl::StrCat("JSON nesting deeper than ",
                                                    options_.max_json_depth, " levels")));
@@ -440,7 +481,7 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
   }
   auto req = std::make_shared<HttpRequest>(std::move(request));
   backends_->Call(std::move(call), [this, req, &route, label, start, is_get, public_package,
-                                    done = std::move(done)](BackendReply reply) {
+                                    cache_key, done = std::move(done)](BackendReply reply) {
     if (reply.code != 0) {
       metrics_
           ->GetCounter("mgi_gateway_backend_errors_total", "Backend calls that failed, by code",
@@ -483,15 +524,16 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
         etag = ContentEtag(rendered->body);
       }
       r.Set("ETag", etag);
-      r.Set("Cache-Control",
-            is_get && (public_package || rendered->published)
-                ? absl::StrCat("public, max-age=", options_.public_max_age.count())
-                : "no-store");
+      bool is_public = is_get && (public_package || rendered->published);
+      r.Set("Cache-Control", is_public
+                                 ? absl::StrCat("public, max-age=", options_.public_max_age.count())
+                                 : "no-store");
+      r.body = std::move(rendered->body);
+      if (is_public && r.status == 200 && !cache_key.empty()) CacheStore(cache_key, r, etag);
       std::string inm = req->Header("if-none-match");
       if (is_get && !inm.empty() && EtagMatches(inm, etag)) {
         r.status = 304;
-      } else {
-        r.body = std::move(rendered->body);
+        r.body.clear();
       }
     }
     Finish(*req, label, start, std::move(r), done);

@@ -9,6 +9,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +48,10 @@ struct GatewayOptions {
   std::chrono::seconds public_max_age{60};
   size_t gzip_min_bytes = 1024;
   std::string www_dir;  // the explorer's files; "" disables "/"
+  // A shared cache of publicly cacheable GET responses (Cache-Control: public), kept this long
+  // (0 disables it); at most `cache_entries` responses.
+  std::chrono::milliseconds cache_ttl{1000};
+  size_t cache_entries = 4096;
 };
 
 class Gateway {
@@ -78,6 +84,16 @@ class Gateway {
   MetricsRegistry* metrics_;
   std::string openapi_json_;
   std::atomic<bool> draining_{false};
+
+  struct CacheEntry {
+    HttpResponse response;  // without per-request headers
+    std::string etag;
+    std::chrono::steady_clock::time_point stored;
+  };
+  bool CacheLookup(const std::string& key, CacheEntry* out) const;
+  void CacheStore(const std::string& key, const HttpResponse& response, const std::string& etag);
+  mutable std::mutex cache_mu_;
+  std::unordered_map<std::string, CacheEntry> cache_;
 };
 
 // Helpers exposed for unit tests.

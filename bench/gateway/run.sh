@@ -96,7 +96,7 @@ h2=$(h2load -D "$secs" -c "$conns" -m 1 -d "$tmp/get_profile.bin" -H 'content-ty
   -H 'te: trailers' "$grpc_url")
 g_rps=$(awk '/^finished in/ {gsub(/,/,""); print $4}' <<<"$h2")
 g_mean=$(awk '/^time for request:/ {print $6}' <<<"$h2")
-g_max=$(awk '/^time for request:/ {print $4}' <<<"$h2")
+g_max=$(awk '/^time for request:/ {print $5}' <<<"$h2")
 
 ratio() { python3 -c "print(f'{float($1)/float($2):.2f}')"; }
 printf '\n%-40s %12s %10s\n' "target ($conns connections, ${secs}s)" "requests/s" "p99 ms"

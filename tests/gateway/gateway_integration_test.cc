@@ -92,6 +92,26 @@ TEST_F(GatewayTest, GetWithMultiSegmentNameEtagAndPublicCache) {
   EXPECT_EQ(draft.Header("cache-control"), "no-store");
 }
 
+TEST_F(GatewayTest, PublicResponsesAreServedFromTheSharedCache) {
+  // Distinct target (query) so that no other test filled the entry.
+  Reply first = Fetch(port(), "GET", "/v1/shelves/s1/things/t1?language=cache-test");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.Header("age"), "");
+  Reply second = Fetch(port(), "GET", "/v1/shelves/s1/things/t1?language=cache-test");
+  ASSERT_EQ(second.status, 200);
+  EXPECT_EQ(second.Header("age"), "0");  // from the cache (TTL 1 s)
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_NE(second.Header("x-request-id"), first.Header("x-request-id"));
+  Reply cached304 = Fetch(port(), "GET", "/v1/shelves/s1/things/t1?language=cache-test", "",
+                          {{"If-None-Match", "\"v1\""}});
+  EXPECT_EQ(cached304.status, 304);
+  // A draft is not public: never cached.
+  Fetch(port(), "GET", "/v1/shelves/s1/things/draft");
+  EXPECT_EQ(Fetch(port(), "GET", "/v1/shelves/s1/things/draft").Header("age"), "");
+  // Unknown parameters are still rejected (never answered from the cache).
+  EXPECT_EQ(Fetch(port(), "GET", "/v1/shelves/s1/things/t1?bogus=1").status, 400);
+}
+
 TEST_F(GatewayTest, IfNoneMatchGives304) {
   Reply r = Fetch(port(), "GET", "/v1/shelves/s1/things/t1", "", {{"If-None-Match", "\"v1\""}});
   EXPECT_EQ(r.status, 304);
