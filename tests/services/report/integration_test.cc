@@ -70,8 +70,10 @@ TEST_F(ReportIntegrationTest, GuatemalaInThreeLanguages) {
   for (const Case& c : std::vector<Case>{
            {"en", "Migration Governance Profile: Republic of Guatemala - Second Profile",
             "August 2022", "Areas with potential for further development"},
-           {"fr", "Guatemala", "août 2022", "Aspects qui pourraient être renforcés"},
-           {"es", "Guatemala", "agosto de 2022", "Áreas con potencial de desarrollo adicional"}}) {
+           {"fr", "Profil de gouvernance des migrations : République du Guatemala - Deuxième profil",
+            "août 2022", "Aspects qui pourraient être renforcés"},
+           {"es", "Perfil de gobernanza de la migración: República de Guatemala - Segundo perfil",
+            "agosto de 2022", "Áreas con potencial de desarrollo adicional"}}) {
     google::api::HttpBody body;
     grpc::Status status = Get("profiles/gtm-2022/report", "markdown", c.language, &body);
     ASSERT_TRUE(status.ok()) << c.language << ": " << status.error_message();
@@ -80,6 +82,8 @@ TEST_F(ReportIntegrationTest, GuatemalaInThreeLanguages) {
     EXPECT_THAT(body.data(), HasSubstr(c.month));
     EXPECT_THAT(body.data(), HasSubstr(c.heading));
     EXPECT_THAT(body.data(), HasSubstr("Guatemalan Migration Institute"));
+    // The findings exist in English only: marked as such in the other languages.
+    EXPECT_EQ(body.data().find("*(en") != std::string::npos, c.language != "en");
   }
 }
 
