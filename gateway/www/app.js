@@ -3,6 +3,26 @@
 'use strict';
 
 const state = { profiles: [], selected: null };
+
+// The page's own words; the data (country names, reports) comes localized from the API.
+const TEXTS = {
+  en: { title: 'Migration Governance Indicators', language: 'Language',
+    countries: 'Countries with profiles', hint: 'Choose an edition to open its report.',
+    open: 'Open the report in a new tab', edition: 'Edition', loading: 'Loading…',
+    none: 'No profiles yet.', error: 'Could not load the profiles:',
+    footer: 'The MGI is not a ranking: countries are listed alphabetically.' },
+  fr: { title: 'Indicateurs de gouvernance des migrations', language: 'Langue',
+    countries: 'Pays ayant un profil', hint: 'Choisissez une édition pour ouvrir son rapport.',
+    open: 'Ouvrir le rapport dans un nouvel onglet', edition: 'Édition', loading: 'Chargement…',
+    none: 'Aucun profil pour le moment.', error: 'Impossible de charger les profils :',
+    footer: 'Les IGM ne sont pas un classement : les pays sont listés par ordre alphabétique.' },
+  es: { title: 'Indicadores de Gobernanza de la Migración', language: 'Idioma',
+    countries: 'Países con perfil', hint: 'Elija una edición para abrir su informe.',
+    open: 'Abrir el informe en una pestaña nueva', edition: 'Edición', loading: 'Cargando…',
+    none: 'Aún no hay perfiles.', error: 'No se pudieron cargar los perfiles:',
+    footer: 'Los IGM no son una clasificación: los países se listan por orden alfabético.' },
+};
+const t = (key) => (TEXTS[document.getElementById('language').value] || TEXTS.en)[key];
 const $ = (id) => document.getElementById(id);
 
 async function getJson(url) {
@@ -49,7 +69,8 @@ function showReport(profile) {
 async function render() {
   const language = $('language').value;
   document.documentElement.lang = language;
-  $('status').textContent = 'Loading…';
+  for (const el of document.querySelectorAll('[data-text]')) el.textContent = t(el.dataset.text);
+  $('status').textContent = t('loading');
   try {
     state.profiles = await listProfiles(language);
     const byCountry = new Map();
@@ -82,7 +103,7 @@ async function render() {
         button.type = 'button';
         button.dataset.profile = p.name;
         const year = p.publishTime ? ` (${p.publishTime.slice(0, 4)})` : '';
-        button.textContent = `Edition ${p.edition || 1}${year}`;
+        button.textContent = `${t('edition')} ${p.edition || 1}${year}`;
         button.title = p.displayTitle || p.name;
         button.setAttribute('aria-pressed', 'false');
         button.addEventListener('click', () => showReport(p));
@@ -90,11 +111,11 @@ async function render() {
       }
       list.append(li);
     }
-    $('status').textContent = countries.length ? '' : 'No profiles yet.';
+    $('status').textContent = countries.length ? '' : t('none');
     const selected = state.profiles.find((p) => p.name === state.selected);
     if (selected) showReport(selected);
   } catch (e) {
-    $('status').textContent = `Could not load the profiles: ${e.message}`;
+    $('status').textContent = `${t('error')} ${e.message}`;
   }
 }
 

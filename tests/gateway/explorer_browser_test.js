@@ -118,6 +118,9 @@ async function main() {
           return f.contentDocument && f.contentDocument.readyState === 'complete';
         }, null, { timeout: 20000 });
         assert.strictEqual(await frame.locator('html').getAttribute('lang'), language);
+        // The page's own words follow the selector too.
+        const heading = await page.textContent('nav h2');
+        assert.strictEqual(heading, language === 'fr' ? 'Pays ayant un profil' : 'Países con perfil');
         await page.screenshot({ path: path.join(artifacts, `explorer-${language}.png`) });
       });
     }
