@@ -16,7 +16,7 @@ namespace mgi::report {
 
 // Changes whenever the output for the same inputs may change (templates, layout, escaping): part
 // of every cache key of rendered reports.
-inline constexpr char kRendererVersion[] = "2026.11.1";
+inline constexpr char kRendererVersion[] = "2026.11.2";
 
 struct FormatInfo {
   std::string format;        // "html"
