@@ -11,9 +11,7 @@ const os = require('os');
 const path = require('path');
 
 const [binDir, sourceDir, artifacts] = process.argv.slice(2).map((p) => path.resolve(p));
-const { chromium } = require(path.join(sourceDir, 'tools/node/node_modules/playwright-core'));
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const { launchChromium, checker } = require(path.join(__dirname, '../support/browser.js'));
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -68,17 +66,8 @@ async function main() {
     return r.ok && ((await r.json()).profiles || []).length > 0;
   }, 60000);
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-  let failures = 0;
-  const check = async (name, fn) => {
-    try {
-      await fn();
-      console.log('ok   ' + name);
-    } catch (e) {
-      failures++;
-      console.log('FAIL ' + name + '\n' + (e.stack || e));
-    }
-  };
+  const browser = await launchChromium();
+  const { check, failures } = checker();
   try {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-US' });
     const foreign = [];
@@ -113,10 +102,11 @@ async function main() {
         await page.waitForFunction((l) => document.getElementById('report').src.endsWith('language=' + l),
           language, { timeout: 20000 });
         const frame = page.frameLocator('#report');
-        await page.waitForFunction(() => {
-          const f = document.getElementById('report');
-          return f.contentDocument && f.contentDocument.readyState === 'complete';
-        }, null, { timeout: 20000 });
+        // The old document stays 'complete' until the new one replaces it: wait for the new one.
+        await page.waitForFunction((l) => {
+          const d = document.getElementById('report').contentDocument;
+          return d && d.readyState === 'complete' && d.documentElement.lang === l;
+        }, language, { timeout: 20000 });
         assert.strictEqual(await frame.locator('html').getAttribute('lang'), language);
         // The page's own words follow the selector too.
         const heading = await page.textContent('nav h2');
@@ -133,8 +123,8 @@ async function main() {
     await browser.close();
     for (const c of children) c.kill('SIGTERM');
   }
-  if (failures) {
-    console.log(`${failures} check(s) failed; logs in ${tmp}`);
+  if (failures()) {
+    console.log(`${failures()} check(s) failed; logs in ${tmp}`);
     process.exit(1);
   }
 }

@@ -5,12 +5,10 @@
 'use strict';
 const path = require('path');
 const assert = require('assert');
-const { chromium } = require(path.join(__dirname, '../../../tools/node/node_modules/playwright-core'));
 
 const dir = path.resolve(process.argv[2]);
 const url = (name) => 'file://' + path.join(dir, name);
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const { launchChromium, checker } = require(path.join(__dirname, '../../support/browser.js'));
 
 async function visibleDomains(page) {
   const out = [];
@@ -21,17 +19,8 @@ async function visibleDomains(page) {
 }
 
 async function main() {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-  let failures = 0;
-  const check = async (name, fn) => {
-    try {
-      await fn();
-      console.log('ok   ' + name);
-    } catch (e) {
-      failures++;
-      console.log('FAIL ' + name + '\n' + (e.stack || e));
-    }
-  };
+  const browser = await launchChromium();
+  const { check, failures } = checker();
   try {
     const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, offline: true });
     const requests = [];
@@ -122,8 +111,8 @@ async function main() {
   } finally {
     await browser.close();
   }
-  if (failures > 0) {
-    console.log(failures + ' check(s) failed');
+  if (failures() > 0) {
+    console.log(failures() + ' check(s) failed');
     process.exit(1);
   }
 }
