@@ -6,7 +6,10 @@ namespace mgi::catalog {
 
 CatalogGrpcService::CatalogGrpcService(const Catalog* catalog, MetricsRegistry* metrics,
                                        std::chrono::milliseconds response_delay, Executor* executor)
-    : catalog_(catalog), response_delay_(response_delay), executor_(executor) {
+    : catalog_(catalog),
+      response_delay_(response_delay),
+      executor_(executor),
+      uncached_(catalog, nullptr, "") {
   if (metrics) {
     in_progress_ = metrics->GetGauge("mgi_catalog_requests_in_progress",
                                      "Catalog RPCs being handled right now");
@@ -23,6 +26,8 @@ grpc::ServerUnaryReactor* CatalogGrpcService::Respond(
     *response = std::move(*result);
     return absl::OkStatus();
   };
+  bool may_block = cached_ != nullptr && cached_->caching() && executor_ != nullptr;
+  if (may_block && response_delay_.count() == 0) return Offload(context, *executor_, body);
   if (response_delay_.count() == 0 || executor_ == nullptr) return FinishNow(context, body());
   // Testing only: hold the response on the executor so that calls are observably in flight.
   if (in_progress_) in_progress_->Add(1);
@@ -38,56 +43,56 @@ grpc::ServerUnaryReactor* CatalogGrpcService::GetFramework(grpc::CallbackServerC
                                                            const v1::GetFrameworkRequest* request,
                                                            v1::Framework* response) {
   return Respond<v1::Framework>(context, response,
-                                [this, request] { return catalog_->GetFramework(*request); });
+                                [this, request] { return Responses().GetFramework(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogGrpcService::ListDomains(grpc::CallbackServerContext* context,
                                                           const v1::ListDomainsRequest* request,
                                                           v1::ListDomainsResponse* response) {
   return Respond<v1::ListDomainsResponse>(
-      context, response, [this, request] { return catalog_->ListDomains(*request); });
+      context, response, [this, request] { return Responses().ListDomains(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogGrpcService::GetDomain(grpc::CallbackServerContext* context,
                                                         const v1::GetDomainRequest* request,
                                                         v1::Domain* response) {
   return Respond<v1::Domain>(context, response,
-                             [this, request] { return catalog_->GetDomain(*request); });
+                             [this, request] { return Responses().GetDomain(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogGrpcService::ListIndicators(
     grpc::CallbackServerContext* context, const v1::ListIndicatorsRequest* request,
     v1::ListIndicatorsResponse* response) {
   return Respond<v1::ListIndicatorsResponse>(
-      context, response, [this, request] { return catalog_->ListIndicators(*request); });
+      context, response, [this, request] { return Responses().ListIndicators(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogGrpcService::GetIndicator(grpc::CallbackServerContext* context,
                                                            const v1::GetIndicatorRequest* request,
                                                            v1::Indicator* response) {
   return Respond<v1::Indicator>(context, response,
-                                [this, request] { return catalog_->GetIndicator(*request); });
+                                [this, request] { return Responses().GetIndicator(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogGrpcService::SearchIndicators(
     grpc::CallbackServerContext* context, const v1::SearchIndicatorsRequest* request,
     v1::SearchIndicatorsResponse* response) {
   return Respond<v1::SearchIndicatorsResponse>(
-      context, response, [this, request] { return catalog_->SearchIndicators(*request); });
+      context, response, [this, request] { return Responses().SearchIndicators(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogGrpcService::ListCountries(grpc::CallbackServerContext* context,
                                                             const v1::ListCountriesRequest* request,
                                                             v1::ListCountriesResponse* response) {
   return Respond<v1::ListCountriesResponse>(
-      context, response, [this, request] { return catalog_->ListCountries(*request); });
+      context, response, [this, request] { return Responses().ListCountries(*request); });
 }
 
 grpc::ServerUnaryReactor* CatalogGrpcService::GetCountry(grpc::CallbackServerContext* context,
                                                          const v1::GetCountryRequest* request,
                                                          v1::Country* response) {
   return Respond<v1::Country>(context, response,
-                              [this, request] { return catalog_->GetCountry(*request); });
+                              [this, request] { return Responses().GetCountry(*request); });
 }
 
 }  // namespace mgi::catalog

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_cache.h"
 #include "common/executor.h"
 #include "common/metrics.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
@@ -21,6 +22,11 @@ class CatalogGrpcService final : public v1::CatalogService::CallbackService {
   // required.
   CatalogGrpcService(const Catalog* catalog, MetricsRegistry* metrics,
                      std::chrono::milliseconds response_delay = {}, Executor* executor = nullptr);
+
+  // The response cache (catalog_cache.h), which must outlive the service. When it caches, the
+  // handlers run on `executor` (required then), since a cache call may block. Null (the
+  // default): responses come straight from the catalog, on the callback thread.
+  void set_cache(const CachedCatalog* cached) { cached_ = cached; }
 
   grpc::ServerUnaryReactor* GetFramework(grpc::CallbackServerContext* context,
                                          const v1::GetFrameworkRequest* request,
@@ -56,6 +62,9 @@ class CatalogGrpcService final : public v1::CatalogService::CallbackService {
   Gauge* in_progress_ = nullptr;
   std::chrono::milliseconds response_delay_;
   Executor* executor_;
+  CachedCatalog uncached_;
+  const CachedCatalog* cached_ = nullptr;
+  const CachedCatalog& Responses() const { return cached_ ? *cached_ : uncached_; }
 };
 
 }  // namespace mgi::catalog

@@ -3,6 +3,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_grpc_service.h"
+#include "common/cache_config.h"
 #include "common/config.h"
 #include "common/executor.h"
 #include "common/logging.h"
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
                                        .iso_codes_dir = "/usr/share/iso-codes/json",
                                        .locale_dir = "/usr/share/locale"};
   std::chrono::milliseconds delay{0};
+  mgi::CacheConfig cache_config;
+  mgi::RegisterCacheFlags(config, &cache_config);
   config.String("data-dir", &options.data_dir,
                 "Catalog data: framework.json and indicators/*.json");
   config.String("iso-codes-dir", &options.iso_codes_dir, "Directory of iso-codes' iso_3166-1.json");
@@ -37,8 +40,16 @@ int main(int argc, char** argv) {
                (*catalog)->data().framework.domains.size(), (*catalog)->data().indicators.size(),
                (*catalog)->countries().records().size(),
                (*catalog)->countries().languages().size());
+  auto data_version = mgi::catalog::CatalogDataVersion(options);
+  if (!data_version.ok()) {
+    spdlog::critical("cannot digest the catalog data: {}", data_version.status().ToString());
+    return 1;
+  }
   mgi::MetricsRegistry metrics;
+  auto cache = mgi::MakeCache(cache_config, &metrics, "catalog");
+  mgi::catalog::CachedCatalog cached(catalog->get(), cache.get(), *data_version);
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
   mgi::catalog::CatalogGrpcService service(catalog->get(), &metrics, delay, &executor);
+  service.set_cache(&cached);
   return mgi::RunServer(server, &metrics, {&service});
 }
