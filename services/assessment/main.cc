@@ -1,5 +1,6 @@
 // mgi-assessment: country and local MGI profiles (AssessmentService) on SQLite.
 #include "common/auth.h"
+#include "common/cache_config.h"
 #include "common/channel.h"
 #include "common/config.h"
 #include "common/executor.h"
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
   mgi::RegisterChannelFlags(config, &channel);
   mgi::AuthConfig auth_config;
   mgi::RegisterAuthFlags(config, &auth_config);
+  mgi::CacheConfig cache_config;
+  mgi::RegisterCacheFlags(config, &cache_config);
   config.String("db", &db, "SQLite database file (created and migrated at start)");
   config.String("catalog-addr", &catalog_addr, "Address of the catalog service");
   config.Duration("catalog-cache-ttl", &cache_ttl, "How long catalog answers are kept");
@@ -43,12 +46,14 @@ int main(int argc, char** argv) {
   if (!chan.ok()) return fail(chan.status());
   SystemClock clock;
   GrpcCatalogClient catalog(*chan, channel, cache_ttl, &clock);
+  mgi::MetricsRegistry metrics;
+  auto cache = mgi::MakeCache(cache_config, &metrics, "assessment");
   ProfileManager manager(store->get(), &catalog, &clock, std::move(*messages));
+  manager.set_cache(cache.get());
   if (!seed_dir.empty()) {
     if (auto s = SeedWithRetry(manager, seed_dir, seed_timeout); !s.ok()) return fail(s);
   }
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
   AssessmentGrpcService service(&manager, &executor, auth->authorizer.get());
-  mgi::MetricsRegistry metrics;
   return mgi::RunServer(server, &metrics, {&service});
 }

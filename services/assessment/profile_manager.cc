@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/cache_config.h"
 #include "common/filter.h"
 #include "common/language.h"
 #include "common/pagination.h"
@@ -112,7 +113,25 @@ ProfileManager::ProfileManager(ProfileStore* store, CatalogClient* catalog, Cloc
     : store_(store), catalog_(catalog), clock_(clock), messages_(std::move(messages)) {}
 
 absl::StatusOr<av1::Profile> ProfileManager::Read(const std::string& name) {
-  return store_->Get(name);
+  if (cache_ == nullptr) return store_->Get(name);
+  // The current version comes from the store (one indexed row, no profile parse), so the key is
+  // never older than the last acknowledged write. Only published and archived profiles are
+  // cached: drafts change often and are read by few.
+  auto version = store_->GetVersion(name);
+  if (!version.ok()) return version.status();
+  if (version->state != av1::PROFILE_STATE_PUBLISHED &&
+      version->state != av1::PROFILE_STATE_ARCHIVED) {
+    return store_->Get(name);
+  }
+  std::string key = CacheKey("profile", name, version->revision, version->etag);
+  if (auto hit = GetProto<av1::Profile>(*cache_, key); hit && hit->etag() == version->etag) {
+    return *std::move(hit);
+  }
+  auto p = store_->Get(name);
+  // A write between the two reads gives a newer profile: return it, but do not file it under
+  // the older key.
+  if (p.ok() && p->etag() == version->etag) SetProto(*cache_, key, *p, std::chrono::seconds(0));
+  return p;
 }
 
 absl::Status ProfileManager::Write(const std::vector<ProfileWrite>& writes) {

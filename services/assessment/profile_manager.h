@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/cache.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "services/assessment/catalog_client.h"
 #include "services/assessment/clock.h"
@@ -23,6 +24,12 @@ namespace av1 = mgi::assessment::v1;
 class ProfileManager {
  public:
   ProfileManager(ProfileStore* store, CatalogClient* catalog, Clock* clock, TitleMessages messages);
+
+  // The shared cache of published and archived profiles (may be null or a NullCache: none). It
+  // must outlive the manager; its calls may block, so the manager runs on an Executor. Read()
+  // keys entries by name, revision and etag, read from the store first: every write changes the
+  // etag, so a read after an acknowledged write (on any replica) never sees an older entry.
+  void set_cache(Cache* cache) { cache_ = dynamic_cast<NullCache*>(cache) ? nullptr : cache; }
 
   absl::StatusOr<av1::ListProfilesResponse> ListProfiles(const av1::ListProfilesRequest& req);
   absl::StatusOr<av1::Profile> GetProfile(const av1::GetProfileRequest& req);
@@ -73,6 +80,7 @@ class ProfileManager {
   CatalogClient* catalog_;
   Clock* clock_;
   TitleMessages messages_;
+  Cache* cache_ = nullptr;
 };
 
 }  // namespace mgi::assessment

@@ -41,6 +41,14 @@ struct ProfileWrite {
   std::string request_id;
 };
 
+// What identifies the stored version of a profile, read without the profile itself: the key of
+// the profile cache (etag changes on every write) and whether the profile is worth caching.
+struct ProfileVersion {
+  std::string etag;
+  int64_t revision = 0;
+  int state = 0;  // ProfileState
+};
+
 struct ProfilePage {
   std::vector<Profile> profiles;
   int64_t total = 0;
@@ -56,6 +64,13 @@ class ProfileStore {
   virtual ~ProfileStore() = default;
   // NOT_FOUND naming the profile when absent.
   virtual absl::StatusOr<Profile> Get(const std::string& name) = 0;
+  // The current version of `name` (NOT_FOUND naming it when absent). Stores that can read it
+  // more cheaply than the whole profile override this.
+  virtual absl::StatusOr<ProfileVersion> GetVersion(const std::string& name) {
+    auto p = Get(name);
+    if (!p.ok()) return p.status();
+    return ProfileVersion{p->etag(), p->revision(), static_cast<int>(p->state())};
+  }
   // Ordered by country, local unit (English name), edition, name.
   virtual absl::StatusOr<ProfilePage> List(const ProfileQuery& query, int64_t offset,
                                            int64_t limit) = 0;

@@ -181,6 +181,17 @@ absl::StatusOr<Profile> SqliteProfileStore::Get(const std::string& name) {
   return p;
 }
 
+absl::StatusOr<ProfileVersion> SqliteProfileStore::GetVersion(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt st(db_, "SELECT etag, revision, state FROM profiles WHERE name = ?1");
+  if (auto s = st.ok(); !s.ok()) return s;
+  st.Bind(1, name);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) return mgi::NotFound(name);
+  if (rc != SQLITE_ROW) return SqlError(db_, "get version");
+  return ProfileVersion{st.Text(0), st.Int(1), static_cast<int>(st.Int(2))};
+}
+
 absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int64_t offset,
                                                      int64_t limit) {
   // Each optional filter is "(?N IS NULL OR col = ?N)", so one fixed statement serves all.

@@ -22,6 +22,7 @@ class SqliteProfileStore final : public ProfileStore {
   ~SqliteProfileStore() override;
 
   absl::StatusOr<Profile> Get(const std::string& name) override;
+  absl::StatusOr<ProfileVersion> GetVersion(const std::string& name) override;
   absl::StatusOr<ProfilePage> List(const ProfileQuery& query, int64_t offset,
                                    int64_t limit) override;
   absl::Status Commit(const std::vector<ProfileWrite>& writes) override;
