@@ -87,6 +87,13 @@ class GrpcBackends : public Backends {
           reply.message = status.error_message();
           reply.details = status.error_details();
           reply.backend = state->target->label;
+          const auto& initial = state->context.GetServerInitialMetadata();
+          if (auto m = initial.find("etag"); m != initial.end()) {
+            reply.etag.assign(m->second.data(), m->second.size());
+          }
+          if (auto m = initial.find("cache-control"); m != initial.end()) {
+            reply.cache_control.assign(m->second.data(), m->second.size());
+          }
           if (status.ok()) {
             std::vector<grpc::Slice> slices;
             if (state->response.Dump(&slices).ok()) {

@@ -28,6 +28,11 @@ struct BackendReply {
   std::string details;      // grpc-status-details-bin (a serialized google.rpc.Status), may be ""
   std::string response;     // serialized response message when code == 0
   std::string backend;      // "name (address)" for error messages
+  // Server initial metadata the gateway turns into HTTP headers (each "" when not sent): the
+  // `etag` of a body (mgi-report sends the rendered report's) and `cache-control` ("public" when
+  // the backend says the response is public data, e.g. the report of a published profile).
+  std::string etag;
+  std::string cache_control;
 };
 
 class Backends {

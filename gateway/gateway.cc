@@ -520,11 +520,15 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
       if (!rendered->resource_etag.empty()) {
         etag = rendered->resource_etag;
         if (etag.front() != '"' && !absl::StartsWith(etag, "W/")) etag = "\"" + etag + "\"";
+      } else if (!reply.etag.empty()) {  // e.g. a rendered report (google.api.HttpBody)
+        etag = reply.etag;
+        if (etag.front() != '"' && !absl::StartsWith(etag, "W/")) etag = "\"" + etag + "\"";
       } else {
         etag = ContentEtag(rendered->body);
       }
       r.Set("ETag", etag);
-      bool is_public = is_get && (public_package || rendered->published);
+      bool is_public = is_get && (public_package || rendered->published ||
+                                  absl::StrContains(reply.cache_control, "public"));
       r.Set("Cache-Control", is_public
                                  ? absl::StrCat("public, max-age=", options_.public_max_age.count())
                                  : "no-store");

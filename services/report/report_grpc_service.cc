@@ -29,6 +29,13 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
     }
     context->AddInitialMetadata("etag", report->etag);
     context->AddInitialMetadata("x-mgi-renderer-version", kRendererVersion);
+    // The report of a published or archived profile is public data: the gateway may keep it in
+    // its shared cache (its ETag changes with every input, so a new revision is a new entry).
+    if (auto state = inputs->profile.state();
+        state == mgi::assessment::v1::PROFILE_STATE_PUBLISHED ||
+        state == mgi::assessment::v1::PROFILE_STATE_ARCHIVED) {
+      context->AddInitialMetadata("cache-control", "public");
+    }
     response->set_content_type(report->content_type);
     response->set_data(std::move(report->data));
     return absl::OkStatus();
