@@ -1,7 +1,12 @@
-// The end-to-end cache benchmark (phase 2): a rendered report through the real services, cold
-// (rendered every time: no Redis) against warm (the same report from the Redis cache).
-// Starts redis-server, mgi-catalog, mgi-assessment (seeded with data/profiles) and two mgi-report
-// (one without, one with MGI_REDIS_ADDR) on free loopback ports, then calls GetReport.
+// The end-to-end cache benchmark: a published profile (GetProfile) and a rendered report
+// (GetReport, PDF by default) through the real services, with the cache cold and warm, printed as
+// ratios measured in the same run.
+// Starts redis-server (no persistence, loopback), mgi-catalog, two mgi-assessment on one SQLite
+// file (seeded with data/profiles; one without, one with MGI_REDIS_ADDR) and two mgi-report (one
+// without, one with MGI_REDIS_ADDR) on free loopback ports. Rows per call:
+//   no cache     the service without Redis: the source of truth every time;
+//   Redis cold   with Redis, FLUSHALL before each call: a miss, the source, then the Set;
+//   Redis warm   with Redis holding the entry: a hit.
 //
 //   node bench/cache/services_bench.mjs [--bin-dir=build/release/bin] [--iterations=20]
 //        [--format=pdf] [--language=en] [--profile=profiles/gtm-2022]
@@ -55,6 +60,8 @@ function start(binary, argv, env = {}) {
 const packageOf = (file, dirs) => grpc.loadPackageDefinition(
   loader.loadSync(file, { includeDirs: dirs, keepCase: true, longs: String, enums: String, defaults: true }));
 const health = packageOf('grpc/health/v1/health.proto', ['/usr/share/grpc-proto']).grpc.health.v1;
+const assessment = packageOf('mgi/assessment/v1/assessment_service.proto',
+  [path.join(root, 'protos'), googleapis]).mgi.assessment.v1;
 const report = packageOf('mgi/report/v1/report_service.proto',
   [path.join(root, 'protos'), googleapis]).mgi.report.v1;
 
@@ -77,12 +84,23 @@ async function service(name, extra, env = {}) {
   return port;
 }
 
-function getReport(client) {
+function timed(call) {
   const t0 = process.hrtime.bigint();
-  return new Promise((resolve, reject) => client.GetReport(
-    { name: `${profile}/report`, format, language }, { deadline: Date.now() + 60000 },
-    (err, body) => (err ? reject(err)
-      : resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, bytes: body.data.length }))));
+  return new Promise((resolve, reject) => call((err, res) => (err ? reject(err)
+    : resolve({ ms: Number(process.hrtime.bigint() - t0) / 1e6, res }))));
+}
+const getReport = (client) => timed((cb) => client.GetReport(
+  { name: `${profile}/report`, format, language }, { deadline: Date.now() + 60000 }, cb));
+const getProfile = (client) => timed((cb) => client.GetProfile(
+  { name: profile, language }, { deadline: Date.now() + 60000 }, cb));
+
+// One inline command to redis (FLUSHALL), answered before the next call starts.
+function redisCommand(port, command) {
+  return new Promise((resolve, reject) => {
+    const sock = net.createConnection(port, '127.0.0.1', () => sock.write(`${command}\r\n`));
+    sock.once('data', (d) => { sock.end(); resolve(String(d).trim()); });
+    sock.once('error', reject);
+  });
 }
 
 function stats(samples) {
@@ -93,33 +111,56 @@ function stats(samples) {
 
 const redisPort = await freePort();
 start('/usr/bin/redis-server', ['--port', `${redisPort}`, '--bind', '127.0.0.1', '--save', '',
-  '--appendonly', 'no']);
+  '--appendonly', 'no', '--maxmemory', '256mb', '--maxmemory-policy', 'allkeys-lru']);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mgi-cache-bench-'));
-const catalogPort = await service('mgi-catalog', []);
-const peers = { MGI_CATALOG_ADDR: `127.0.0.1:${catalogPort}` };
+const redisEnv = { MGI_REDIS_ADDR: `127.0.0.1:${redisPort}` };
+const dev = { MGI_AUTH_DISABLED: 'true' };
+const catalogPort = await service('mgi-catalog', [], dev);
+const peers = { ...dev, MGI_CATALOG_ADDR: `127.0.0.1:${catalogPort}` };
+const db = [`--db=${tmp}/assessment.db`];
 const assessmentPort = await service('mgi-assessment',
-  [`--db=${tmp}/assessment.db`, `--seed-dir=${path.join(root, 'data/profiles')}`], peers);
+  [...db, `--seed-dir=${path.join(root, 'data/profiles')}`], peers);
+const assessmentCachedPort = await service('mgi-assessment', db, { ...peers, ...redisEnv });
 Object.assign(peers, { MGI_ASSESSMENT_ADDR: `127.0.0.1:${assessmentPort}` });
-const coldPort = await service('mgi-report', [], peers);
-const warmPort = await service('mgi-report', [], { ...peers, MGI_REDIS_ADDR: `127.0.0.1:${redisPort}` });
+const reportPort = await service('mgi-report', [], peers);
+const reportCachedPort = await service('mgi-report', [], { ...peers, ...redisEnv });
 
-const client = (port) => new report.ReportService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-const cold = client(coldPort);
-const warm = client(warmPort);
-const first = await getReport(warm);  // renders and fills the cache
-const rows = { 'no cache (renders every time)': [], 'Redis cache, warm': [] };
-for (let i = 0; i < iterations; i++) {
-  rows['no cache (renders every time)'].push((await getReport(cold)).ms);
-  rows['Redis cache, warm'].push((await getReport(warm)).ms);
+const addr = (port) => `127.0.0.1:${port}`;
+const insecure = grpc.credentials.createInsecure();
+const cases = [
+  { rpc: `GetProfile ${profile} language=${language}`, call: getProfile,
+    plain: new assessment.AssessmentService(addr(assessmentPort), insecure),
+    cached: new assessment.AssessmentService(addr(assessmentCachedPort), insecure) },
+  { rpc: `GetReport ${profile}/report format=${format} language=${language}`, call: getReport,
+    plain: new report.ReportService(addr(reportPort), insecure),
+    cached: new report.ReportService(addr(reportCachedPort), insecure) },
+];
+console.log(`${iterations} calls per row, interleaved; ${os.cpus().length} CPUs, load average ` +
+  `${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+console.log('| call | case | p50 ms | p90 ms | mean ms |');
+console.log('|---|---|---|---|---|');
+const ratios = [];
+for (const c of cases) {
+  await c.call(c.plain);  // warm the processes (connections, catalog answers)
+  await c.call(c.cached);
+  const rows = { 'no cache': [], 'Redis cold (miss + set)': [], 'Redis warm (hit)': [] };
+  for (let i = 0; i < iterations; i++) {
+    rows['no cache'].push((await c.call(c.plain)).ms);
+    if ((await redisCommand(redisPort, 'FLUSHALL')) !== '+OK') throw new Error('FLUSHALL failed');
+    rows['Redis cold (miss + set)'].push((await c.call(c.cached)).ms);
+    rows['Redis warm (hit)'].push((await c.call(c.cached)).ms);
+  }
+  const s = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, stats(v)]));
+  for (const [name, st] of Object.entries(s)) {
+    console.log(`| ${c.rpc} | ${name} | ${st.p50.toFixed(2)} | ${st.p90.toFixed(2)} | ` +
+      `${st.mean.toFixed(2)} |`);
+  }
+  ratios.push(`${c.rpc}: cold/warm p50 ${(s['Redis cold (miss + set)'].p50 / s['Redis warm (hit)'].p50).toFixed(2)}x, ` +
+    `no-cache/warm p50 ${(s['no cache'].p50 / s['Redis warm (hit)'].p50).toFixed(2)}x, ` +
+    `mean ${(s['no cache'].mean / s['Redis warm (hit)'].mean).toFixed(2)}x`);
+  c.plain.close();
+  c.cached.close();
 }
-console.log(`GetReport ${profile} format=${format} language=${language}: ${first.bytes} bytes; ` +
-  `${iterations} calls per row; first call with the cache (cold fill) ${first.ms.toFixed(1)} ms\n`);
-console.log('| case (ms per GetReport) | p50 | p90 | mean |');
-console.log('|---|---|---|---|');
-for (const [name, samples] of Object.entries(rows)) {
-  const s = stats(samples);
-  console.log(`| ${name} | ${s.p50.toFixed(1)} | ${s.p90.toFixed(1)} | ${s.mean.toFixed(1)} |`);
-}
-cold.close();
-warm.close();
+console.log('\nRatios (above 1: the warm cache is faster)');
+for (const r of ratios) console.log(`- ${r}`);
 process.exit(0);

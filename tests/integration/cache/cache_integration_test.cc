@@ -1,0 +1,615 @@
+// The Redis cache through the real binaries and a real redis-server on a free loopback port:
+// hits and misses seen in each service's /metrics, invalidation after every kind of write with
+// two assessment replicas sharing one SQLite file and one Redis, and the failure cases (Redis
+// killed during a burst, restarted, paused with SIGSTOP): no call fails and health stays SERVING.
+#include <arpa/inet.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+#include "harness.h"
+#include "mgi/assessment/v1/assessment_service.grpc.pb.h"
+#include "mgi/catalog/v1/catalog_service.grpc.pb.h"
+#include "mgi/report/v1/report_service.grpc.pb.h"
+
+namespace mgi {
+namespace {
+
+namespace av1 = mgi::assessment::v1;
+namespace cv1 = mgi::catalog::v1;
+namespace rv1 = mgi::report::v1;
+using mgi::testing::FreePort;
+using mgi::testing::RedisServer;
+using mgi::testing::StartService;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+const std::vector<std::string> kEnv = {"MGI_AUTH_DISABLED=true"};
+
+struct HttpReply {
+  int status = 0;
+  std::string head;  // status line and headers, lower-cased
+  std::string body;
+  // The value of header `name` (lower case), "" when absent.
+  std::string Header(const std::string& name) const {
+    size_t p = head.find("\r\n" + name + ":");
+    if (p == std::string::npos) return "";
+    p += name.size() + 3;
+    while (p < head.size() && head[p] == ' ') ++p;
+    return head.substr(p, head.find("\r\n", p) - p);
+  }
+};
+
+// GET http://127.0.0.1:port/path with `headers` ("Name: value" lines); status 0 on failure.
+HttpReply HttpGet(int port, const std::string& path, const std::string& headers = "") {
+  HttpReply reply;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return reply;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    std::string req =
+        "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + headers + "\r\n";
+    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[8192];
+      for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  size_t end = out.find("\r\n\r\n");
+  if (end == std::string::npos || out.size() < 12) return reply;
+  reply.status = std::atoi(out.substr(9, 3).c_str());
+  reply.head = out.substr(0, end + 2);
+  for (char& c : reply.head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  reply.body = out.substr(end + 4);
+  return reply;
+}
+
+// The value of `name{cache="<cache>"}` on the metrics page of `port` (-1 when absent).
+double Metric(int metrics_port, const std::string& series) {
+  std::istringstream page(HttpGet(metrics_port, "/metrics").body);
+  std::string prefix = series + " ";
+  for (std::string line; std::getline(page, line);) {
+    if (line.rfind(prefix, 0) == 0) return std::stod(line.substr(prefix.size()));
+  }
+  return -1;
+}
+double CacheMetric(int metrics_port, const std::string& name, const std::string& cache) {
+  return Metric(metrics_port, name + "{cache=\"" + cache + "\"}");
+}
+
+std::unique_ptr<grpc::ClientContext> Ctx(milliseconds deadline = milliseconds(10000)) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + deadline);
+  ctx->AddMetadata("x-mgi-actor", "alice");
+  return ctx;
+}
+
+// A service started with a metrics port.
+struct Monitored {
+  mgi::testing::Service service;
+  int metrics_port = 0;
+  double Metric(const std::string& name, const std::string& cache) const {
+    return CacheMetric(metrics_port, name, cache);
+  }
+};
+
+Monitored Start(const std::string& binary, std::vector<std::string> args) {
+  Monitored m;
+  m.metrics_port = FreePort();
+  args.push_back("--metrics-port=" + std::to_string(m.metrics_port));
+  auto s = StartService(binary, args, kEnv);
+  EXPECT_TRUE(s.has_value()) << binary << " did not start";
+  if (s) m.service = std::move(*s);
+  return m;
+}
+
+std::vector<std::string> RedisArgs(const RedisServer& redis) {
+  return {"--redis-addr=" + redis.address(), "--redis-command-timeout=100ms",
+          "--redis-connect-timeout=250ms", "--redis-breaker-cooldown=200ms"};
+}
+
+std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// Runs `call` from `threads` threads, `per_thread` times each; after `trigger_after` calls have
+// completed, runs `action` once (from the calling thread) while the burst goes on. Returns the
+// number of failed calls and the slowest call.
+struct BurstResult {
+  int failures = 0;
+  milliseconds slowest{0};
+  std::string first_error;
+};
+BurstResult Burst(int threads, int per_thread, int trigger_after,
+                  const std::function<grpc::Status()>& call, const std::function<void()>& action) {
+  std::atomic<int> done{0}, failures{0};
+  std::atomic<int64_t> slowest_ms{0};
+  std::mutex mu;
+  std::string first_error;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = 0; i < per_thread; ++i) {
+        auto start = Clock::now();
+        grpc::Status s = call();
+        int64_t ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start).count();
+        for (int64_t cur = slowest_ms; ms > cur && !slowest_ms.compare_exchange_weak(cur, ms);) {
+        }
+        if (!s.ok()) {
+          failures++;
+          std::lock_guard<std::mutex> lock(mu);
+          if (first_error.empty()) first_error = s.error_message();
+        }
+        done++;
+      }
+    });
+  }
+  while (done < trigger_after && done < threads * per_thread) std::this_thread::yield();
+  action();
+  for (auto& t : pool) t.join();
+  return {failures.load(), milliseconds(slowest_ms.load()), first_error};
+}
+
+// Calls `call` until the metric `name` of `m` exceeds `above`, or the deadline passes.
+bool CallUntilMetricAbove(const Monitored& m, const std::string& name, const std::string& cache,
+                          double above, const std::function<grpc::Status()>& call) {
+  auto deadline = Clock::now() + milliseconds(15000);
+  while (Clock::now() < deadline) {
+    EXPECT_TRUE(call().ok());
+    if (m.Metric(name, cache) > above) return true;
+  }
+  return false;
+}
+
+bool Serving(const Monitored& m) {
+  return mgi::testing::WaitForServing(m.service.address, milliseconds(2000));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalog
+
+class CacheCatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    redis_ = RedisServer::Start();
+    ASSERT_NE(redis_, nullptr);
+    catalog_ = Start("mgi-catalog", RedisArgs(*redis_));
+    stub_ = cv1::CatalogService::NewStub(
+        grpc::CreateChannel(catalog_.service.address, grpc::InsecureChannelCredentials()));
+  }
+  grpc::Status List(cv1::ListIndicatorsResponse* out, const std::string& language = "en") {
+    cv1::ListIndicatorsRequest req;
+    req.set_page_size(7);
+    req.set_language(language);
+    return stub_->ListIndicators(Ctx().get(), req, out);
+  }
+  double Hits() { return catalog_.Metric("mgi_cache_hits_total", "catalog"); }
+  double Misses() { return catalog_.Metric("mgi_cache_misses_total", "catalog"); }
+
+  std::unique_ptr<RedisServer> redis_;
+  Monitored catalog_;
+  std::unique_ptr<cv1::CatalogService::Stub> stub_;
+};
+
+TEST_F(CacheCatalogTest, ListGetAndSearchMissThenHitWithTheSameAnswer) {
+  EXPECT_EQ(Hits(), 0);
+  EXPECT_EQ(Misses(), 0);
+  cv1::ListIndicatorsResponse first, second, french;
+  ASSERT_TRUE(List(&first).ok());
+  EXPECT_EQ(Misses(), 1);
+  EXPECT_EQ(Hits(), 0);
+  ASSERT_TRUE(List(&second).ok());
+  EXPECT_EQ(Hits(), 1);
+  EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
+  ASSERT_GT(first.indicators_size(), 0);
+  // Another request (language) is another key.
+  ASSERT_TRUE(List(&french, "fr").ok());
+  EXPECT_EQ(Misses(), 2);
+  EXPECT_NE(french.indicators(0).text(), first.indicators(0).text());
+
+  cv1::GetIndicatorRequest get;
+  get.set_name(first.indicators(0).name());
+  cv1::Indicator a, b;
+  ASSERT_TRUE(stub_->GetIndicator(Ctx().get(), get, &a).ok());
+  ASSERT_TRUE(stub_->GetIndicator(Ctx().get(), get, &b).ok());
+  EXPECT_EQ(Hits(), 2);
+  EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
+
+  cv1::SearchIndicatorsRequest search;
+  search.set_query("migration");
+  cv1::SearchIndicatorsResponse s1, s2;
+  ASSERT_TRUE(stub_->SearchIndicators(Ctx().get(), search, &s1).ok());
+  ASSERT_TRUE(stub_->SearchIndicators(Ctx().get(), search, &s2).ok());
+  EXPECT_EQ(Hits(), 3);
+  EXPECT_EQ(s1.SerializeAsString(), s2.SerializeAsString());
+
+  // Errors are not cached: the same NOT_FOUND twice is two misses.
+  get.set_name("indicators/n-9-99");
+  double misses = Misses();
+  EXPECT_EQ(stub_->GetIndicator(Ctx().get(), get, &a).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub_->GetIndicator(Ctx().get(), get, &a).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Misses(), misses + 2);
+  EXPECT_EQ(Hits(), 3);
+  EXPECT_NE(redis_->Command("DBSIZE"), ":0");
+}
+
+TEST_F(CacheCatalogTest, AnotherDataSetNeverServesTheOldEntries) {
+  cv1::ListIndicatorsResponse out;
+  ASSERT_TRUE(List(&out).ok());
+  ASSERT_TRUE(List(&out).ok());
+  ASSERT_EQ(Hits(), 1);
+  // The same data with one file changed (an operator's edit): a new data version.
+  namespace fs = std::filesystem;
+  std::string dir = mgi::testing::TempDir("cache-catalog") + "/catalog";
+  fs::copy(mgi::testing::DataDir() + "/catalog", dir, fs::copy_options::recursive);
+  std::ofstream(dir + "/framework.json", std::ios::app) << "\n";
+  Monitored other = Start("mgi-catalog", Concat(RedisArgs(*redis_), {"--data-dir=" + dir}));
+  auto stub = cv1::CatalogService::NewStub(
+      grpc::CreateChannel(other.service.address, grpc::InsecureChannelCredentials()));
+  cv1::ListIndicatorsRequest req;
+  req.set_page_size(7);
+  req.set_language("en");
+  ASSERT_TRUE(stub->ListIndicators(Ctx().get(), req, &out).ok());
+  EXPECT_EQ(other.Metric("mgi_cache_hits_total", "catalog"), 0);
+  EXPECT_EQ(other.Metric("mgi_cache_misses_total", "catalog"), 1);
+  // The same files as the first replica: the first replica's entries are shared.
+  Monitored same = Start("mgi-catalog", RedisArgs(*redis_));
+  stub = cv1::CatalogService::NewStub(
+      grpc::CreateChannel(same.service.address, grpc::InsecureChannelCredentials()));
+  ASSERT_TRUE(stub->ListIndicators(Ctx().get(), req, &out).ok());
+  EXPECT_EQ(same.Metric("mgi_cache_hits_total", "catalog"), 1);
+}
+
+TEST_F(CacheCatalogTest, RedisKilledDuringABurstThenRestartedAndUsedAgain) {
+  cv1::ListIndicatorsResponse out;
+  ASSERT_TRUE(List(&out).ok());
+  auto call = [&] {
+    cv1::ListIndicatorsResponse r;
+    grpc::Status s = List(&r);
+    if (s.ok() && r.indicators_size() != out.indicators_size()) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "different answer");
+    }
+    return s;
+  };
+  BurstResult r = Burst(6, 60, 60, call, [&] { redis_->Kill(); });
+  EXPECT_EQ(r.failures, 0) << r.first_error;
+  EXPECT_LT(r.slowest, milliseconds(1500));
+  EXPECT_TRUE(Serving(catalog_));
+  EXPECT_GT(catalog_.Metric("mgi_cache_errors_total", "catalog"), 0);
+  EXPECT_EQ(catalog_.Metric("mgi_cache_breaker_state", "catalog"), 1);
+  // The log says so once per interval (30 s), not once per failed request.
+  std::string log = catalog_.service.process->Log();
+  size_t warnings = 0;
+  for (size_t p = log.find("unavailable ("); p != std::string::npos;
+       p = log.find("unavailable (", p + 1)) {
+    ++warnings;
+  }
+  EXPECT_GE(warnings, 1u) << log;
+  EXPECT_LE(warnings, 1u) << log;
+
+  ASSERT_TRUE(redis_->Restart());
+  double hits = Hits();
+  EXPECT_TRUE(CallUntilMetricAbove(catalog_, "mgi_cache_hits_total", "catalog", hits, call));
+  EXPECT_EQ(catalog_.Metric("mgi_cache_breaker_state", "catalog"), 0);
+}
+
+TEST_F(CacheCatalogTest, PausedRedisAddsAtMostTheCommandTimeout) {
+  cv1::ListIndicatorsResponse out;
+  ASSERT_TRUE(List(&out).ok());
+  redis_->Pause();
+  for (int i = 0; i < 20; ++i) {
+    auto start = Clock::now();
+    ASSERT_TRUE(List(&out).ok());
+    // 100 ms command timeout (plus the 250 ms connect timeout if a connection is opened), and
+    // scheduling slack on a busy machine.
+    EXPECT_LT(Clock::now() - start, milliseconds(600)) << "call " << i;
+  }
+  EXPECT_TRUE(Serving(catalog_));
+  EXPECT_EQ(catalog_.Metric("mgi_cache_breaker_state", "catalog"), 1);
+  redis_->Resume();
+  double hits = Hits();
+  EXPECT_TRUE(CallUntilMetricAbove(catalog_, "mgi_cache_hits_total", "catalog", hits,
+                                   [&] { return List(&out); }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assessment: two replicas on one SQLite file and one Redis.
+
+class CacheAssessmentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    redis_ = RedisServer::Start();
+    ASSERT_NE(redis_, nullptr);
+    auto c = StartService("mgi-catalog", {"--country-languages=fr,es"}, kEnv);
+    ASSERT_TRUE(c.has_value());
+    catalog_ = std::move(*c);
+    std::string db = mgi::testing::TempDir("cache-assessment") + "/a.db";
+    auto common = Concat(RedisArgs(*redis_), {"--db=" + db, "--catalog-addr=" + catalog_.address});
+    a_ = Start("mgi-assessment",
+               Concat(common, {"--seed-dir=" + mgi::testing::DataDir() + "/profiles"}));
+    b_ = Start("mgi-assessment", common);
+    stub_a_ = av1::AssessmentService::NewStub(
+        grpc::CreateChannel(a_.service.address, grpc::InsecureChannelCredentials()));
+    stub_b_ = av1::AssessmentService::NewStub(
+        grpc::CreateChannel(b_.service.address, grpc::InsecureChannelCredentials()));
+  }
+  av1::Profile Get(av1::AssessmentService::Stub* stub, const std::string& name,
+                   const std::string& language = "en") {
+    av1::GetProfileRequest req;
+    req.set_name(name);
+    req.set_language(language);
+    av1::Profile p;
+    grpc::Status s = stub->GetProfile(Ctx().get(), req, &p);
+    EXPECT_TRUE(s.ok()) << name << ": " << s.error_message();
+    return p;
+  }
+  grpc::Status GetStatus(av1::AssessmentService::Stub* stub, const std::string& name) {
+    av1::GetProfileRequest req;
+    req.set_name(name);
+    req.set_language("en");
+    av1::Profile p;
+    return stub->GetProfile(Ctx().get(), req, &p);
+  }
+
+  std::unique_ptr<RedisServer> redis_;
+  mgi::testing::Service catalog_;
+  Monitored a_, b_;
+  std::unique_ptr<av1::AssessmentService::Stub> stub_a_, stub_b_;
+};
+
+constexpr char kGtm[] = "profiles/gtm-2022";
+
+TEST_F(CacheAssessmentTest, PublishedProfileMissThenHitOnBothReplicasInEveryLanguage) {
+  av1::Profile en = Get(stub_b_.get(), kGtm);
+  EXPECT_EQ(b_.Metric("mgi_cache_misses_total", "assessment"), 1);
+  EXPECT_EQ(b_.Metric("mgi_cache_hits_total", "assessment"), 0);
+  av1::Profile again = Get(stub_b_.get(), kGtm);
+  EXPECT_EQ(b_.Metric("mgi_cache_hits_total", "assessment"), 1);
+  EXPECT_EQ(en.SerializeAsString(), again.SerializeAsString());
+  // Replica A finds what B stored; the display fields follow the language asked for.
+  av1::Profile fr = Get(stub_a_.get(), kGtm, "fr");
+  EXPECT_EQ(a_.Metric("mgi_cache_hits_total", "assessment"), 1);
+  EXPECT_EQ(en.display_title(),
+            "Migration Governance Profile: Republic of Guatemala - Second Profile");
+  EXPECT_NE(fr.display_title(), en.display_title());
+  EXPECT_EQ(fr.etag(), en.etag());
+}
+
+TEST_F(CacheAssessmentTest, EveryWriteOnOneReplicaIsSeenAtOnceOnTheOther) {
+  // Warm B's entry of the published profile.
+  av1::Profile published = Get(stub_b_.get(), kGtm);
+  Get(stub_b_.get(), kGtm);
+  ASSERT_EQ(b_.Metric("mgi_cache_hits_total", "assessment"), 1);
+
+  // Import with overwrite through A: B serves the new text at once.
+  av1::ExportProfilesRequest ex;
+  ex.set_name(kGtm);
+  av1::ProfileDocument doc;
+  ASSERT_TRUE(stub_a_->ExportProfiles(Ctx().get(), ex, &doc).ok());
+  ASSERT_EQ(doc.profiles_size(), 1);
+  auto* finding = doc.mutable_profiles(0)->mutable_domains(0)->mutable_well_developed(0);
+  (*finding->mutable_text())["en"] = "Changed by an import with overwrite.";
+  av1::ImportProfilesRequest imp;
+  *imp.mutable_document() = doc;
+  imp.set_allow_overwrite(true);
+  av1::ImportProfilesResponse imported;
+  grpc::Status s = stub_a_->ImportProfiles(Ctx().get(), imp, &imported);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  av1::Profile after_import = Get(stub_b_.get(), kGtm);
+  EXPECT_NE(after_import.etag(), published.etag());
+  EXPECT_EQ(after_import.domains(0).well_developed(0).display_text(),
+            "Changed by an import with overwrite.");
+
+  // New edition through A (a draft), updated, then published: B sees each step.
+  av1::StartNewEditionRequest ne;
+  ne.set_name(kGtm);
+  ne.set_profile_id("gtm-2026");
+  av1::Profile draft;
+  s = stub_a_->StartNewEdition(Ctx().get(), ne, &draft);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(Get(stub_b_.get(), draft.name()).state(), av1::PROFILE_STATE_DRAFT);
+  av1::UpdateProfileRequest up;
+  up.mutable_profile()->set_name(draft.name());
+  up.mutable_profile()->set_etag(draft.etag());
+  up.mutable_profile()->mutable_publication_month()->set_year(2026);
+  up.mutable_profile()->mutable_publication_month()->set_month(11);
+  up.mutable_update_mask()->add_paths("publication_month");
+  av1::Profile updated;
+  s = stub_a_->UpdateProfile(Ctx().get(), up, &updated);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(Get(stub_b_.get(), draft.name()).publication_month().year(), 2026);
+  av1::PublishProfileRequest pub;
+  pub.set_name(draft.name());
+  pub.set_etag(updated.etag());
+  av1::Profile published2;
+  s = stub_a_->PublishProfile(Ctx().get(), pub, &published2);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  av1::Profile seen = Get(stub_b_.get(), draft.name());
+  EXPECT_EQ(seen.state(), av1::PROFILE_STATE_PUBLISHED);
+  EXPECT_EQ(seen.etag(), published2.etag());
+  double hits = b_.Metric("mgi_cache_hits_total", "assessment");
+  EXPECT_EQ(Get(stub_b_.get(), draft.name()).etag(), published2.etag());
+  EXPECT_EQ(b_.Metric("mgi_cache_hits_total", "assessment"), hits + 1);
+
+  // Archive through A: B no longer serves the cached published version.
+  av1::ArchiveProfileRequest arch;
+  arch.set_name(draft.name());
+  arch.set_etag(published2.etag());
+  av1::Profile archived;
+  ASSERT_TRUE(stub_a_->ArchiveProfile(Ctx().get(), arch, &archived).ok());
+  seen = Get(stub_b_.get(), draft.name());
+  EXPECT_EQ(seen.state(), av1::PROFILE_STATE_ARCHIVED);
+  EXPECT_EQ(seen.etag(), archived.etag());
+
+  // Delete (of a draft) through A: B answers NOT_FOUND.
+  ne.set_name(kGtm);
+  ne.set_profile_id("gtm-2027");
+  av1::Profile other;
+  ASSERT_TRUE(stub_a_->StartNewEdition(Ctx().get(), ne, &other).ok());
+  Get(stub_b_.get(), other.name());
+  av1::DeleteProfileRequest del;
+  del.set_name(other.name());
+  del.set_etag(other.etag());
+  google::protobuf::Empty empty;
+  ASSERT_TRUE(stub_a_->DeleteProfile(Ctx().get(), del, &empty).ok());
+  EXPECT_EQ(GetStatus(stub_b_.get(), other.name()).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(CacheAssessmentTest, RedisKilledDuringABurstThenRestartedAndUsedAgain) {
+  av1::Profile expected = Get(stub_b_.get(), kGtm);
+  auto call = [&] {
+    av1::GetProfileRequest req;
+    req.set_name(kGtm);
+    req.set_language("en");
+    av1::Profile p;
+    grpc::Status s = stub_b_->GetProfile(Ctx().get(), req, &p);
+    if (s.ok() && p.etag() != expected.etag()) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "different profile");
+    }
+    return s;
+  };
+  BurstResult r = Burst(6, 60, 60, call, [&] { redis_->Kill(); });
+  EXPECT_EQ(r.failures, 0) << r.first_error;
+  EXPECT_LT(r.slowest, milliseconds(1500));
+  EXPECT_TRUE(Serving(b_));
+  EXPECT_EQ(b_.Metric("mgi_cache_breaker_state", "assessment"), 1);
+  ASSERT_TRUE(redis_->Restart());
+  // The restarted Redis is empty: the first call fills it, the next ones hit.
+  double hits = b_.Metric("mgi_cache_hits_total", "assessment");
+  EXPECT_TRUE(CallUntilMetricAbove(b_, "mgi_cache_hits_total", "assessment", hits, call));
+}
+
+TEST_F(CacheAssessmentTest, PausedRedisAddsAtMostTheCommandTimeout) {
+  Get(stub_b_.get(), kGtm);
+  redis_->Pause();
+  for (int i = 0; i < 20; ++i) {
+    auto start = Clock::now();
+    EXPECT_TRUE(GetStatus(stub_b_.get(), kGtm).ok());
+    EXPECT_LT(Clock::now() - start, milliseconds(600)) << "call " << i;
+  }
+  EXPECT_TRUE(Serving(b_));
+  redis_->Resume();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report: the rendered-report cache survives a Redis killed during a burst.
+
+TEST(CacheReportTest, RedisKilledDuringABurstThenRestartedAndUsedAgain) {
+  auto redis = RedisServer::Start();
+  ASSERT_NE(redis, nullptr);
+  auto catalog = StartService("mgi-catalog", {}, kEnv);
+  ASSERT_TRUE(catalog.has_value());
+  std::string db = mgi::testing::TempDir("cache-report") + "/a.db";
+  auto assessment = StartService("mgi-assessment",
+                                 {"--db=" + db, "--catalog-addr=" + catalog->address,
+                                  "--seed-dir=" + mgi::testing::DataDir() + "/profiles"},
+                                 kEnv);
+  ASSERT_TRUE(assessment.has_value());
+  Monitored report =
+      Start("mgi-report", Concat(RedisArgs(*redis), {"--catalog-addr=" + catalog->address,
+                                                     "--assessment-addr=" + assessment->address}));
+  auto stub = rv1::ReportService::NewStub(
+      grpc::CreateChannel(report.service.address, grpc::InsecureChannelCredentials()));
+  auto call = [&] {
+    rv1::GetReportRequest req;
+    req.set_name("profiles/gtm-2022/report");
+    req.set_format("html");
+    req.set_language("en");
+    google::api::HttpBody body;
+    grpc::Status s = stub->GetReport(Ctx(milliseconds(20000)).get(), req, &body);
+    if (s.ok() && body.data().find("Guatemala") == std::string::npos) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "not the Guatemala report");
+    }
+    return s;
+  };
+  ASSERT_TRUE(call().ok());
+  ASSERT_TRUE(call().ok());
+  EXPECT_EQ(report.Metric("mgi_cache_hits_total", "report"), 1);
+  BurstResult r = Burst(4, 40, 20, call, [&] { redis->Kill(); });
+  EXPECT_EQ(r.failures, 0) << r.first_error;
+  EXPECT_TRUE(Serving(report));
+  EXPECT_EQ(report.Metric("mgi_cache_breaker_state", "report"), 1);
+  ASSERT_TRUE(redis->Restart());
+  double hits = report.Metric("mgi_cache_hits_total", "report");
+  EXPECT_TRUE(CallUntilMetricAbove(report, "mgi_cache_hits_total", "report", hits, call));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gateway: the report's ETag and its shared cache.
+
+TEST(CacheGatewayTest, ReportOfAPublishedProfileHasTheReportEtagAndIsShared) {
+  auto catalog = StartService("mgi-catalog", {}, kEnv);
+  ASSERT_TRUE(catalog.has_value());
+  std::string db = mgi::testing::TempDir("cache-gateway") + "/a.db";
+  auto assessment = StartService("mgi-assessment",
+                                 {"--db=" + db, "--catalog-addr=" + catalog->address,
+                                  "--seed-dir=" + mgi::testing::DataDir() + "/profiles"},
+                                 kEnv);
+  ASSERT_TRUE(assessment.has_value());
+  auto report = StartService(
+      "mgi-report",
+      {"--catalog-addr=" + catalog->address, "--assessment-addr=" + assessment->address}, kEnv);
+  ASSERT_TRUE(report.has_value());
+  int port = FreePort();
+  auto gateway = mgi::testing::Process::Start(
+      mgi::testing::BinaryPath("mgi-gateway"),
+      {"--port=" + std::to_string(port), "--catalog-addr=" + catalog->address,
+       "--assessment-addr=" + assessment->address, "--report-addr=" + report->address,
+       "--cache-ttl=60s"},
+      kEnv);
+  ASSERT_TRUE(mgi::testing::WaitForHttp(port, "/healthz", milliseconds(20000))) << gateway->Log();
+
+  // The ETag is the one the report service computed (its gRPC initial metadata).
+  auto stub = rv1::ReportService::NewStub(
+      grpc::CreateChannel(report->address, grpc::InsecureChannelCredentials()));
+  rv1::GetReportRequest req;
+  req.set_name("profiles/gtm-2022/report");
+  req.set_format("html");
+  req.set_language("en");
+  google::api::HttpBody body;
+  auto ctx = Ctx();
+  ASSERT_TRUE(stub->GetReport(ctx.get(), req, &body).ok());
+  auto etag = ctx->GetServerInitialMetadata().find("etag");
+  ASSERT_NE(etag, ctx->GetServerInitialMetadata().end());
+  std::string report_etag(etag->second.data(), etag->second.size());
+  ASSERT_FALSE(report_etag.empty());
+
+  const std::string path = "/v1/profiles/gtm-2022/report?format=html&language=en";
+  HttpReply first = HttpGet(port, path);
+  ASSERT_EQ(first.status, 200) << first.head << first.body;
+  std::string quoted = report_etag.front() == '"' ? report_etag : "\"" + report_etag + "\"";
+  std::string lower = quoted;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_EQ(first.Header("etag"), lower);
+  EXPECT_NE(first.Header("cache-control").find("public"), std::string::npos) << first.head;
+  EXPECT_EQ(first.body, body.data());
+
+  // If-None-Match with that ETag: 304 without a body.
+  HttpReply not_modified = HttpGet(port, path, "If-None-Match: " + quoted + "\r\n");
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_TRUE(not_modified.body.empty());
+  // The second request came from the gateway's shared cache.
+  EXPECT_GE(Metric(port, "mgi_gateway_cache_hits_total"), 1);
+  HttpReply again = HttpGet(port, path);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_GE(Metric(port, "mgi_gateway_cache_hits_total"), 2);
+}
+
+}  // namespace
+}  // namespace mgi
