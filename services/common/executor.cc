@@ -1,5 +1,6 @@
 #include "common/executor.h"
 
+#include "common/peer_auth.h"
 #include "common/status.h"
 
 namespace mgi {
@@ -48,6 +49,7 @@ grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, Executor
       reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled before it ran"));
       return;
     }
+    CallerScope caller(*context);  // peer calls of the body forward the caller's authorization
     reactor->Finish(ToGrpcStatus(body()));
   });
   return reactor;

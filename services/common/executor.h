@@ -37,6 +37,8 @@ class Executor {
 
 // Runs `body` on `executor` and finishes the call with its status (converted by ToGrpcStatus).
 // A call whose deadline passed or that was cancelled while queued is finished without running.
+// The body runs inside a CallerScope (common/peer_auth.h): its peer calls forward the caller's
+// authorization.
 grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, Executor& executor,
                                   std::function<absl::Status()> body);
 
