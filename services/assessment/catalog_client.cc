@@ -1,5 +1,6 @@
 #include "services/assessment/catalog_client.h"
 
+#include "common/peer_auth.h"
 #include "common/status.h"
 
 namespace mgi::assessment {
@@ -37,6 +38,7 @@ absl::StatusOr<CountryInfo> GrpcCatalogClient::GetCountry(const std::string& nam
                              [&]() -> absl::StatusOr<CountryInfo> {
                                grpc::ClientContext ctx;
                                SetDeadline(ctx, config_);
+                               AttachPeerAuthorization(ctx);
                                cat::GetCountryRequest req;
                                req.set_name(name);
                                req.set_language(language);
@@ -57,6 +59,7 @@ absl::StatusOr<std::vector<std::string>> GrpcCatalogClient::ListDomains() {
                                             do {
                                               grpc::ClientContext ctx;
                                               SetDeadline(ctx, config_);
+                                              AttachPeerAuthorization(ctx);
                                               cat::ListDomainsRequest req;
                                               req.set_page_token(token);
                                               cat::ListDomainsResponse resp;
@@ -77,6 +80,7 @@ absl::StatusOr<IndicatorInfo> GrpcCatalogClient::GetIndicator(const std::string&
   return Cached<IndicatorInfo>(indicators_, name, [&]() -> absl::StatusOr<IndicatorInfo> {
     grpc::ClientContext ctx;
     SetDeadline(ctx, config_);
+    AttachPeerAuthorization(ctx);
     cat::GetIndicatorRequest req;
     req.set_name(name);
     cat::Indicator ind;

@@ -5,6 +5,7 @@
 #include "common/config.h"
 #include "common/executor.h"
 #include "common/logging.h"
+#include "common/peer_auth.h"
 #include "common/server.h"
 #include "services/assessment/assessment_grpc_service.h"
 #include "services/assessment/sqlite_profile_store.h"
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   mgi::RegisterAuthFlags(config, &auth_config);
   mgi::CacheConfig cache_config;
   mgi::RegisterCacheFlags(config, &cache_config);
+  std::string service_token_file;
+  mgi::RegisterServiceTokenFlag(config, &service_token_file);
   config.String("db", &db, "SQLite database file (created and migrated at start)");
   config.String("catalog-addr", &catalog_addr, "Address of the catalog service");
   config.Duration("catalog-cache-ttl", &cache_ttl, "How long catalog answers are kept");
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
   auto fail = [](const absl::Status& s) { spdlog::critical("{}", s.ToString()); return 1; };
   auto auth = mgi::MakeAuth(auth_config);
   if (!auth.ok()) return fail(auth.status());
+  if (auto s = mgi::LoadServiceToken(service_token_file); !s.ok()) return fail(s);
   auto store = SqliteProfileStore::Open(db);
   if (!store.ok()) return fail(store.status());
   auto messages = TitleMessages::Load(messages_dir);

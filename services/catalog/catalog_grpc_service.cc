@@ -20,6 +20,10 @@ template <typename Response>
 grpc::ServerUnaryReactor* CatalogGrpcService::Respond(
     grpc::CallbackServerContext* context, Response* response,
     std::function<absl::StatusOr<Response>()> compute) {
+  if (authorizer_ != nullptr) {
+    auto principal = authorizer_->Authorize(*context, Permission::kReadPublished);
+    if (!principal.ok()) return FinishNow(context, principal.status());
+  }
   auto body = [response, compute = std::move(compute)]() -> absl::Status {
     auto result = compute();
     if (!result.ok()) return result.status();

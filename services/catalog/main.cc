@@ -3,6 +3,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_grpc_service.h"
+#include "common/auth.h"
 #include "common/cache_config.h"
 #include "common/config.h"
 #include "common/executor.h"
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   std::chrono::milliseconds delay{0};
   mgi::CacheConfig cache_config;
   mgi::RegisterCacheFlags(config, &cache_config);
+  mgi::AuthConfig auth_config;
+  mgi::RegisterAuthFlags(config, &auth_config);
   config.String("data-dir", &options.data_dir,
                 "Catalog data: framework.json and indicators/*.json");
   config.String("iso-codes-dir", &options.iso_codes_dir, "Directory of iso-codes' iso_3166-1.json");
@@ -31,6 +34,11 @@ int main(int argc, char** argv) {
   if (int code = mgi::ParseOrExit(config, argc, argv); code >= 0) return code;
   if (auto s = mgi::InitLogging("catalog", server.log_format, server.log_level); !s.ok()) return 2;
 
+  auto auth = mgi::MakeAuth(auth_config);
+  if (!auth.ok()) {
+    spdlog::critical("cannot start: {}", auth.status().ToString());
+    return 1;
+  }
   auto catalog = mgi::catalog::Catalog::Load(options);
   if (!catalog.ok()) {
     spdlog::critical("cannot load the catalog: {}", catalog.status().ToString());
@@ -51,5 +59,6 @@ int main(int argc, char** argv) {
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
   mgi::catalog::CatalogGrpcService service(catalog->get(), &metrics, delay, &executor);
   service.set_cache(&cached);
+  service.set_authorizer(auth->authorizer.get());
   return mgi::RunServer(server, &metrics, {&service});
 }

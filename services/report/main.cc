@@ -1,6 +1,7 @@
 // mgi-report: renders MGI profiles as HTML, PDF, Markdown and SVG (mgi.report.v1.ReportService).
 #include <spdlog/spdlog.h>
 
+#include "common/auth.h"
 #include "common/cache_config.h"
 #include "common/channel.h"
 #include "common/config.h"
@@ -25,16 +26,19 @@ int main(int argc, char** argv) {
   config.String("templates-dir", &templates, "Directory of the *.mustache report templates");
   config.String("messages-dir", &messages, "Directory of the per-language message files");
   config.SuiteWide({"assessment-addr", "catalog-addr"});
+  mgi::AuthConfig auth_config;
+  mgi::RegisterAuthFlags(config, &auth_config);
   mgi::CacheConfig cache_config;
   mgi::RegisterCacheFlags(config, &cache_config);
   if (int code = mgi::ParseOrExit(config, argc, argv); code >= 0) return code;
   if (auto s = mgi::InitLogging("report", server.log_format, server.log_level); !s.ok()) return 2;
 
+  auto auth = mgi::MakeAuth(auth_config);
   auto renderer = mgi::report::Renderer::Load(templates, messages);
   auto assessment_channel = mgi::MakeChannel(assessment_addr, channel);
   auto catalog_channel = mgi::MakeChannel(catalog_addr, channel);
   for (const absl::Status& s :
-       {renderer.status(), assessment_channel.status(), catalog_channel.status()}) {
+       {auth.status(), renderer.status(), assessment_channel.status(), catalog_channel.status()}) {
     if (!s.ok()) {
       spdlog::critical("cannot start: {}", s.ToString());
       return 1;
@@ -46,7 +50,7 @@ int main(int argc, char** argv) {
   auto cache = mgi::MakeCache(cache_config, &metrics, "report");
   mgi::report::ReportService service(**renderer, assessment, catalog, cache.get());
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
-  mgi::report::ReportGrpcService grpc_service(service, executor, &metrics);
+  mgi::report::ReportGrpcService grpc_service(service, executor, &metrics, auth->authorizer.get());
   spdlog::info("report service languages={} renderer_version={}",
                (*renderer)->messages().Languages().size(), mgi::report::kRendererVersion);
   return mgi::RunServer(server, &metrics, {&grpc_service});

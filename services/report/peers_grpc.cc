@@ -1,5 +1,6 @@
 #include "report/peers_grpc.h"
 
+#include "common/peer_auth.h"
 #include "common/status.h"
 
 namespace mgi::report {
@@ -7,14 +8,14 @@ namespace mgi::report {
 namespace av1 = mgi::assessment::v1;
 namespace cv1 = mgi::catalog::v1;
 
-GrpcAssessmentPeer::GrpcAssessmentPeer(std::shared_ptr<grpc::Channel> channel,
-                                       ChannelConfig config)
+GrpcAssessmentPeer::GrpcAssessmentPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config)
     : stub_(av1::AssessmentService::NewStub(channel)), config_(std::move(config)) {}
 
 absl::StatusOr<av1::Profile> GrpcAssessmentPeer::GetProfile(const std::string& name,
                                                             const std::string& language) {
   grpc::ClientContext context;
   SetDeadline(context, config_);
+  AttachPeerAuthorization(context);
   av1::GetProfileRequest request;
   request.set_name(name);
   request.set_language(language);
@@ -28,6 +29,7 @@ absl::StatusOr<av1::CompareProfilesResponse> GrpcAssessmentPeer::CompareProfiles
     const std::string& name, const std::string& other, const std::string& language) {
   grpc::ClientContext context;
   SetDeadline(context, config_);
+  AttachPeerAuthorization(context);
   av1::CompareProfilesRequest request;
   request.set_name(name);
   request.set_other(other);
@@ -41,13 +43,13 @@ absl::StatusOr<av1::CompareProfilesResponse> GrpcAssessmentPeer::CompareProfiles
 GrpcCatalogPeer::GrpcCatalogPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config)
     : stub_(cv1::CatalogService::NewStub(channel)), config_(std::move(config)) {}
 
-absl::StatusOr<std::vector<cv1::Domain>> GrpcCatalogPeer::ListDomains(
-    const std::string& language) {
+absl::StatusOr<std::vector<cv1::Domain>> GrpcCatalogPeer::ListDomains(const std::string& language) {
   std::vector<cv1::Domain> out;
   std::string token;
   do {
     grpc::ClientContext context;
     SetDeadline(context, config_);
+    AttachPeerAuthorization(context);
     cv1::ListDomainsRequest request;
     request.set_language(language);
     request.set_page_size(100);
@@ -64,6 +66,7 @@ absl::StatusOr<std::vector<cv1::Domain>> GrpcCatalogPeer::ListDomains(
 absl::StatusOr<cv1::Framework> GrpcCatalogPeer::GetFramework(const std::string& language) {
   grpc::ClientContext context;
   SetDeadline(context, config_);
+  AttachPeerAuthorization(context);
   cv1::GetFrameworkRequest request;
   request.set_language(language);
   cv1::Framework framework;
@@ -76,6 +79,7 @@ absl::StatusOr<cv1::Country> GrpcCatalogPeer::GetCountry(const std::string& name
                                                          const std::string& language) {
   grpc::ClientContext context;
   SetDeadline(context, config_);
+  AttachPeerAuthorization(context);
   cv1::GetCountryRequest request;
   request.set_name(name);
   request.set_language(language);

@@ -1,9 +1,10 @@
-// gRPC implementations of the peer interfaces, each call with the configured deadline.
+// gRPC implementations of the peer interfaces, each call with the configured deadline and the
+// authorization of AttachPeerAuthorization (the caller's, forwarded; see common/peer_auth.h).
 #pragma once
 
-#include <memory>
-
 #include <grpcpp/grpcpp.h>
+
+#include <memory>
 
 #include "common/channel.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"

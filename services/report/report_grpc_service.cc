@@ -5,18 +5,28 @@
 namespace mgi::report {
 
 ReportGrpcService::ReportGrpcService(ReportService& service, Executor& executor,
-                                     MetricsRegistry* metrics)
-    : service_(service), executor_(executor), metrics_(metrics) {}
+                                     MetricsRegistry* metrics, const Authorizer* authorizer)
+    : service_(service), executor_(executor), metrics_(metrics), authorizer_(authorizer) {}
 
 grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
     grpc::CallbackServerContext* context, const mgi::report::v1::GetReportRequest* request,
     google::api::HttpBody* response) {
   ReportRequest req{request->name(), request->format(), request->language()};
-  return Offload(context, executor_, [this, context, req, response] {
+  Principal principal;
+  if (authorizer_ != nullptr) {
+    auto who = authorizer_->Authorize(*context, Permission::kReadPublished);
+    if (!who.ok()) return FinishNow(context, who.status());
+    principal = *std::move(who);
+  }
+  return Offload(context, executor_, [this, context, req, response, principal] {
     auto checked = service_.Check(req);
     if (!checked.ok()) return checked.status();
     auto inputs = service_.FetchInputs(*checked);
     if (!inputs.ok()) return inputs.status();
+    if (authorizer_ != nullptr &&
+        inputs->profile.state() == mgi::assessment::v1::PROFILE_STATE_DRAFT) {
+      if (auto st = authorizer_->Require(principal, Permission::kReadDrafts); !st.ok()) return st;
+    }
     auto start = std::chrono::steady_clock::now();
     auto report = service_.Render(*inputs, checked->format);
     if (!report.ok()) return report.status();
@@ -24,8 +34,8 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
       metrics_
           ->GetHistogram("mgi_report_render_seconds", "Time to render one report",
                          {{"format", checked->format}})
-          ->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                        .count());
+          ->Observe(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     context->AddInitialMetadata("etag", report->etag);
     context->AddInitialMetadata("x-mgi-renderer-version", kRendererVersion);
@@ -45,6 +55,10 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
 grpc::ServerUnaryReactor* ReportGrpcService::ListReportFormats(
     grpc::CallbackServerContext* context, const mgi::report::v1::ListReportFormatsRequest*,
     mgi::report::v1::ListReportFormatsResponse* response) {
+  if (authorizer_ != nullptr) {
+    auto who = authorizer_->Authorize(*context, Permission::kReadPublished);
+    if (!who.ok()) return FinishNow(context, who.status());
+  }
   FormatsInfo info = service_.ListFormats();
   for (const auto& f : info.formats) {
     auto* out = response->add_formats();
