@@ -163,6 +163,10 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeGrpcBackends(const std::vector<std
   auto backends = std::make_unique<GrpcBackends>();
   ChannelConfig channel_config;
   channel_config.max_message_bytes = options.max_message_bytes;
+  channel_config.tls_ca_file = options.tls_ca_file;
+  channel_config.tls_cert_file = options.tls_cert_file;
+  channel_config.tls_key_file = options.tls_key_file;
+  channel_config.tls_server_name = options.tls_server_name;
   for (const std::string& service : services) {
     auto address = map.Resolve(service);
     if (!address.ok()) return address.status();

@@ -61,6 +61,11 @@ class BackendMap {
 // The gRPC implementation: services -> addresses resolved at construction, one channel per address.
 struct GrpcBackendsOptions {
   int64_t max_message_bytes = 64 << 20;
+  // TLS towards the backends (all empty: plaintext); see mgi::ChannelConfig.
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_server_name;
 };
 absl::StatusOr<std::unique_ptr<Backends>> MakeGrpcBackends(
     const std::vector<std::string>& services, const BackendMap& map,

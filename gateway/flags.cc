@@ -34,13 +34,31 @@ void RegisterGatewayFlags(Config& config, GatewayConfig* out) {
   config.Int("cache-entries", &out->cache_entries, "most responses in the gateway's cache", 1,
              1 << 20);
   config.Duration("idle-timeout", &out->idle_timeout, "closes a connection idle this long");
+  config.String("tls-cert-file", &out->tls_cert_file,
+                "PEM certificate chain: serve HTTPS (with tls-key-file)");
+  config.String("tls-key-file", &out->tls_key_file, "PEM private key of tls-cert-file");
+  config.String("peer-tls-ca-file", &out->peer_tls_ca_file,
+                "PEM CA for the backends' certificates (enables TLS to backends)");
+  config.String("peer-tls-cert-file", &out->peer_tls_cert_file,
+                "PEM client certificate for mutual TLS to backends");
+  config.String("peer-tls-key-file", &out->peer_tls_key_file, "PEM key of peer-tls-cert-file");
+  config.String("peer-tls-server-name", &out->peer_tls_server_name,
+                "host name expected in backend certificates, when it differs from the address");
+  config.Int("rate-limit-rps", &out->rate_limit_rps,
+             "requests per second each client (token, else address) may make on average; 429 "
+             "with Retry-After above (0: no limit)",
+             0, 1000000);
+  config.Int("rate-limit-burst", &out->rate_limit_burst,
+             "requests each client may make at once before the rate applies", 1, 1000000);
   config.String("www-dir", &out->www_dir, "directory of the explorer page (\"\": no page)");
   config.Choice("log-format", &out->log_format, "log format", {"text", "json"});
   config.Choice("log-level", &out->log_level, "log level",
                 {"trace", "debug", "info", "warn", "error", "critical", "off"});
   config.Duration("shutdown-grace", &out->shutdown_grace,
                   "how long in-flight requests may take after SIGTERM");
-  config.SuiteWide({"catalog-addr", "assessment-addr", "report-addr", "log-format", "log-level"});
+  config.SuiteWide({"catalog-addr", "assessment-addr", "report-addr", "log-format", "log-level",
+                    "peer-tls-ca-file", "peer-tls-cert-file", "peer-tls-key-file",
+                    "peer-tls-server-name"});
 }
 
 HttpServerOptions ToHttpOptions(const GatewayConfig& c) {
@@ -51,6 +69,20 @@ HttpServerOptions ToHttpOptions(const GatewayConfig& c) {
   o.max_body_bytes = static_cast<uint64_t>(c.max_body_bytes);
   o.max_header_bytes = static_cast<uint32_t>(c.max_header_bytes);
   o.idle_timeout = c.idle_timeout;
+  o.tls_cert_file = c.tls_cert_file;
+  o.tls_key_file = c.tls_key_file;
+  o.rate_limit_rps = static_cast<double>(c.rate_limit_rps);
+  o.rate_limit_burst = static_cast<double>(c.rate_limit_burst);
+  return o;
+}
+
+GrpcBackendsOptions ToBackendsOptions(const GatewayConfig& c) {
+  GrpcBackendsOptions o;
+  o.max_message_bytes = c.max_message_bytes;
+  o.tls_ca_file = c.peer_tls_ca_file;
+  o.tls_cert_file = c.peer_tls_cert_file;
+  o.tls_key_file = c.peer_tls_key_file;
+  o.tls_server_name = c.peer_tls_server_name;
   return o;
 }
 

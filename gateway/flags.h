@@ -32,6 +32,17 @@ struct GatewayConfig {
   std::vector<std::string> public_packages = {"mgi.catalog"};
   std::chrono::milliseconds public_max_age{60000};
   std::chrono::milliseconds idle_timeout{60000};
+  // HTTPS (see docs/security.md).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // TLS to the backends: the suite-wide peer-tls-* options.
+  std::string peer_tls_ca_file;
+  std::string peer_tls_cert_file;
+  std::string peer_tls_key_file;
+  std::string peer_tls_server_name;
+  // Per-client rate limit (0 disables): requests per second on average, and at once.
+  int64_t rate_limit_rps = 100;
+  int64_t rate_limit_burst = 200;
   std::string www_dir;
   std::chrono::milliseconds cache_ttl{1000};
   int64_t cache_entries = 4096;
@@ -43,6 +54,7 @@ struct GatewayConfig {
 void RegisterGatewayFlags(Config& config, GatewayConfig* out);
 
 HttpServerOptions ToHttpOptions(const GatewayConfig& config);
+GrpcBackendsOptions ToBackendsOptions(const GatewayConfig& config);
 GatewayOptions ToGatewayOptions(const GatewayConfig& config);
 // The package -> address map: the three suite backends, then the --backend overrides.
 absl::StatusOr<BackendMap> MakeBackendMap(const GatewayConfig& config);

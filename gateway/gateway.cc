@@ -177,11 +177,12 @@ HttpResponse Gateway::Error(int http_status, int grpc_code, const std::string& m
 }
 
 HttpResponse Gateway::TransportError(int http_status, const std::string& message) const {
-  absl::StatusCode code = http_status == 413 || http_status == 431
+  absl::StatusCode code = http_status == 413 || http_status == 431 || http_status == 429
                               ? absl::StatusCode::kResourceExhausted
                               : absl::StatusCode::kInvalidArgument;
   std::string reason = http_status == 413   ? "BODY_TOO_LARGE"
                        : http_status == 431 ? "HEADERS_TOO_LARGE"
+                       : http_status == 429 ? "RATE_LIMITED"
                                             : "MALFORMED_HTTP";
   GatewayError e = MakeError(code, reason, message);
   HttpResponse r = Error(http_status, e.grpc_code, e.message, e.details_bin);
@@ -416,9 +417,12 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
            Error(HttpStatusFromGrpc(e.grpc_code), e.grpc_code, e.message, e.details_bin), done);
   };
   // The shared cache of public GET responses: the key holds everything the response depends on
-  // (the target and the language default from Accept-Language).
+  // (the target and the language default from Accept-Language). Only anonymous requests use it:
+  // a response obtained with a token must never be served to a caller without one (with
+  // public-read off the backends would refuse that caller), and a token is checked every time.
   std::string cache_key;
-  if (is_get && options_.cache_ttl.count() > 0 && request.body.empty()) {
+  if (is_get && options_.cache_ttl.count() > 0 && request.body.empty() &&
+      request.Header("authorization").empty()) {
     cache_key = absl::StrCat(request.target, "\n",
                              PreferredLanguage(request.Header("accept-language")));
     CacheEntry hit;

@@ -62,7 +62,7 @@ class Gateway {
   // Answers `request`; `done` runs exactly once, possibly on a backend thread.
   void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
 
-  // A complete error response for the transport's own failures (413, 431, 400).
+  // A complete error response for the transport's own failures (413, 431, 429, 400).
   HttpResponse TransportError(int http_status, const std::string& message) const;
 
   // /readyz answers 503 from now on.

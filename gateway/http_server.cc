@@ -1,20 +1,27 @@
 #include "gateway/http_server.h"
 
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <condition_variable>
 #include <csignal>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
-
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth.h"
 
 namespace mgi::gateway {
 namespace {
@@ -23,52 +30,92 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 
-class Session;
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Called at shutdown: idle connections close now, busy ones after their response.
+  virtual void Drain() = 0;
+};
 
 struct Registry {
   std::mutex mu;
-  std::set<std::shared_ptr<Session>> sessions;
+  std::set<std::shared_ptr<SessionBase>> sessions;
   bool stopping = false;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// What every session of a server shares.
+struct Shared {
+  const HttpServerOptions* options;
+  Gateway* gateway;
+  Registry* registry;
+  asio::io_context* ioc;
+  RateLimiter* limiter;  // null: no rate limits
+};
+
+// Paths that are never rate limited: probes and metrics scrapes.
+bool RateLimitExempt(const std::string& target) {
+  for (const char* path : {"/healthz", "/readyz", "/metrics"}) {
+    if (target == path || absl::StartsWith(target, absl::StrCat(path, "?"))) return true;
+  }
+  return false;
+}
+
+// One connection; Stream is beast::tcp_stream (HTTP) or beast::ssl_stream of it (HTTPS).
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
  public:
-  Session(tcp::socket socket, const HttpServerOptions& options, Gateway* gateway,
-          Registry* registry, asio::io_context& ioc)
-      : stream_(std::move(socket)),
-        options_(options),
-        gateway_(gateway),
-        registry_(registry),
-        ioc_(ioc) {}
+  Session(Stream stream, std::string remote_address, const Shared& shared)
+      : stream_(std::move(stream)),
+        remote_address_(std::move(remote_address)),
+        options_(*shared.options),
+        gateway_(shared.gateway),
+        registry_(shared.registry),
+        ioc_(*shared.ioc),
+        limiter_(shared.limiter) {}
 
   void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        // The handshake has the same deadline as a request: a client that stalls it is cut off.
+        beast::get_lowest_layer(self->stream_).expires_after(self->options_.idle_timeout);
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return self->Close();  // e.g. the client refused our certificate
+          self->Read();
+        });
+      } else {
+        self->Read();
+      }
+    });
   }
 
-  // Called at shutdown: idle connections close now, busy ones after their response.
-  void Drain() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  void Drain() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->draining_ = true;
       if (!self->busy_) {
         beast::error_code ec;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        self->stream_.socket().close(ec);
+        Socket(self->stream_).shutdown(tcp::socket::shutdown_both, ec);
+        Socket(self->stream_).close(ec);
       }
     });
   }
 
  private:
+  static tcp::socket& Socket(Stream& stream) { return beast::get_lowest_layer(stream).socket(); }
+
   void Read() {
     if (draining_) return Close();
     parser_.emplace();
     parser_->body_limit(options_.max_body_bytes);
     parser_->header_limit(options_.max_header_bytes);
-    stream_.expires_after(options_.idle_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnRead(ec);
-                     });
+    // One deadline for the whole request: a slow client trickling bytes is closed at it.
+    beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -80,16 +127,15 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       busy_ = true;
       if (ec == http::error::body_limit) {
-        return Write(gateway_->TransportError(
-                         413, absl::StrCat("request body larger than ", options_.max_body_bytes,
-                                           " bytes")),
+        return Write(gateway_->TransportError(413, absl::StrCat("request body larger than ",
+                                                                options_.max_body_bytes, " bytes")),
                      false);
       }
       if (ec == http::error::header_limit) {
-        return Write(gateway_->TransportError(
-                         431, absl::StrCat("request headers larger than ",
-                                           options_.max_header_bytes, " bytes")),
-                     false);
+        return Write(
+            gateway_->TransportError(431, absl::StrCat("request headers larger than ",
+                                                       options_.max_header_bytes, " bytes")),
+            false);
       }
       if (parser_->got_some() || buffer_.size() > 0) {
         return Write(gateway_->TransportError(400, "malformed HTTP request: " + ec.message()),
@@ -110,8 +156,19 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(req.body());
     head_ = request.method == "HEAD";
+    if (limiter_ != nullptr && !RateLimitExempt(request.target)) {
+      auto wait = limiter_->Acquire(ClientKey(request.Header("authorization"), remote_address_));
+      if (wait) {
+        int64_t seconds = std::max<int64_t>(1, (wait->count() + 999) / 1000);
+        HttpResponse r = gateway_->TransportError(
+            429, absl::StrCat("too many requests from this client; retry after ", seconds, " s"));
+        std::erase_if(r.headers, [](const auto& h) { return h.first == "Connection"; });
+        r.Set("Retry-After", std::to_string(seconds));
+        return Write(std::move(r), keep_alive);
+      }
+    }
     auto guard = asio::make_work_guard(ioc_);
-    gateway_->Handle(std::move(request), [self = shared_from_this(), keep_alive,
+    gateway_->Handle(std::move(request), [self = this->shared_from_this(), keep_alive,
                                           guard = std::move(guard)](HttpResponse response) mutable {
       asio::post(self->stream_.get_executor(),
                  [self, keep_alive, response = std::move(response)]() mutable {
@@ -141,30 +198,33 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (head_) res->body().clear();
     res->keep_alive(!close);
-    stream_.expires_after(options_.idle_timeout);
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res, close](beast::error_code ec, std::size_t) {
-                        self->busy_ = false;
-                        if (ec || close) return self->Close();
-                        self->Read();
-                      });
+    beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
+    http::async_write(
+        stream_, *res,
+        [self = this->shared_from_this(), res, close](beast::error_code ec, std::size_t) {
+          self->busy_ = false;
+          if (ec || close) return self->Close();
+          self->Read();
+        });
   }
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    Socket(stream_).shutdown(tcp::socket::shutdown_send, ec);
+    Socket(stream_).close(ec);
     std::lock_guard<std::mutex> lock(registry_->mu);
-    registry_->sessions.erase(shared_from_this());
+    registry_->sessions.erase(this->shared_from_this());
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
+  std::string remote_address_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const HttpServerOptions& options_;
   Gateway* gateway_;
   Registry* registry_;
   asio::io_context& ioc_;
+  RateLimiter* limiter_;
   bool busy_ = false;
   bool draining_ = false;
   bool head_ = false;
@@ -177,6 +237,8 @@ struct HttpServer::Impl {
   Gateway* gateway = nullptr;
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc};
+  std::unique_ptr<ssl::context> tls;  // set: HTTPS
+  std::unique_ptr<RateLimiter> limiter;
   Registry registry;
   std::vector<std::thread> threads;
   std::mutex mu;
@@ -192,15 +254,30 @@ struct HttpServer::Impl {
         spdlog::warn("accept failed: {}", ec.message());
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        auto session = std::make_shared<Session>(std::move(socket), options, gateway, &registry,
-                                                 ioc);
+        std::string remote;
+        auto peer = socket.remote_endpoint(ec);
+        if (!ec) remote = peer.address().to_string();
+        Shared shared{&options, gateway, &registry, &ioc, limiter.get()};
+        std::shared_ptr<SessionBase> session;
+        std::function<void()> start;
+        if (tls) {
+          auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+              beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls), remote, shared);
+          session = s;
+          start = [s] { s->Start(); };
+        } else {
+          auto s = std::make_shared<Session<beast::tcp_stream>>(
+              beast::tcp_stream(std::move(socket)), remote, shared);
+          session = s;
+          start = [s] { s->Start(); };
+        }
         bool stopping;
         {
           std::lock_guard<std::mutex> lock(registry.mu);
           stopping = registry.stopping;
           if (!stopping) registry.sessions.insert(session);
         }
-        if (!stopping) session->Start();
+        if (!stopping) start();
       }
       if (acceptor.is_open()) Accept();
     });
@@ -218,6 +295,41 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->gateway = gateway;
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("tls-cert-file and tls-key-file go together");
+  }
+  if (!options.tls_cert_file.empty()) {
+    auto read = [](const std::string& path, std::string* out) {
+      std::ifstream in(path, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      *out = ss.str();
+      return static_cast<bool>(in);
+    };
+    std::string cert, key;
+    if (!read(options.tls_cert_file, &cert)) {
+      return absl::InvalidArgumentError("cannot read tls-cert-file " + options.tls_cert_file);
+    }
+    if (!read(options.tls_key_file, &key)) {
+      return absl::InvalidArgumentError("cannot read tls-key-file " + options.tls_key_file);
+    }
+    if (auto st = CheckPemKeyPair(cert, key, "tls-cert-file", "tls-key-file"); !st.ok()) return st;
+    impl->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
+    impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                           ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                           ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    beast::error_code tls_ec;
+    impl->tls->use_certificate_chain(asio::buffer(cert), tls_ec);
+    if (!tls_ec) impl->tls->use_private_key(asio::buffer(key), ssl::context::pem, tls_ec);
+    if (tls_ec)
+      return absl::InvalidArgumentError("tls-cert-file/tls-key-file: " + tls_ec.message());
+  }
+  if (options.rate_limit_rps > 0) {
+    RateLimiter::Options limits;
+    limits.rate_per_second = options.rate_limit_rps;
+    limits.burst = std::max(1.0, options.rate_limit_burst);
+    impl->limiter = std::make_unique<RateLimiter>(limits);
+  }
   beast::error_code ec;
   auto address = asio::ip::make_address(options.host, ec);
   if (ec) return absl::InvalidArgumentError(absl::StrCat("host: bad address ", options.host));
@@ -253,7 +365,7 @@ bool HttpServer::Shutdown(std::chrono::milliseconds grace) {
     beast::error_code ec;
     impl_->acceptor.close(ec);
   });
-  std::set<std::shared_ptr<Session>> sessions;
+  std::set<std::shared_ptr<SessionBase>> sessions;
   {
     std::lock_guard<std::mutex> lock(impl_->registry.mu);
     impl_->registry.stopping = true;

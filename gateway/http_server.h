@@ -1,7 +1,8 @@
 // The HTTP/1.1 transport: Boost.Beast on an Asio io_context run by a small pool of threads,
-// keep-alive, body and header limits enforced by the parser (413/431 before any decoding), and a
-// graceful shutdown that stops accepting, closes idle connections and lets in-flight requests
-// finish.
+// keep-alive, body and header limits enforced by the parser (413/431 before any decoding), a
+// read timeout that also cuts slow clients, optional HTTPS, per-client rate limits (429 with
+// Retry-After), and a graceful shutdown that stops accepting, closes idle connections and lets
+// in-flight requests finish.
 #pragma once
 
 #include <chrono>
@@ -20,7 +21,16 @@ struct HttpServerOptions {
   int io_threads = 2;
   uint64_t max_body_bytes = 1 << 20;
   uint32_t max_header_bytes = 16 << 10;
+  // A connection idle this long, or whose request (headers and body) takes longer than this to
+  // arrive (a slow client), is closed; also the bound for writing a response.
   std::chrono::milliseconds idle_timeout{60000};
+  // HTTPS (both set) or plain HTTP (both empty): PEM certificate chain and private key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Per-client token buckets (mgi::ClientKey: the token's hash, else the address); 0 disables.
+  // /healthz, /readyz and /metrics are not limited.
+  double rate_limit_rps = 0;
+  double rate_limit_burst = 0;
 };
 
 class HttpServer {

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> names;
   for (const auto* s : services) names.push_back(s->full_name());
-  auto backends = MakeGrpcBackends(names, *backend_map, {cfg.max_message_bytes});
+  auto backends = MakeGrpcBackends(names, *backend_map, ToBackendsOptions(cfg));
   if (!backends.ok()) {
     spdlog::critical("{}", backends.status().ToString());
     return 2;
