@@ -173,6 +173,10 @@ spec:
             items:
               - key: {{ $root.Values.auth.tokensKey }}
                 path: tokens
+              {{- if $root.Values.auth.serviceTokenKey }}
+              - key: {{ $root.Values.auth.serviceTokenKey }}
+                path: service-token
+              {{- end }}
         {{- end }}
         {{- if include "mgi.redisSecret" $root }}
         - name: redis-password
