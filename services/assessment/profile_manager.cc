@@ -271,15 +271,7 @@ absl::StatusOr<av1::Profile> ProfileManager::CreateProfile(const av1::CreateProf
   av1::Profile p = req.profile();
   ClearOutputOnly(&p);
   AssignFindingIds(&p);
-  std::vector<FieldViolation> problems;
-  if (auto s = ValidateContent(p, "profile", *catalog_, &problems); !s.ok()) return s;
-  if (!problems.empty()) {
-    return InvalidArguments(absl::StrCat("the profile has ", problems.size(), " problem(s)"),
-                            problems);
-  }
-  auto domains = catalog_->ListDomains();
-  if (!domains.ok()) return domains.status();
-  SortDomains(&p, *domains);
+  if (auto s = CheckAndOrder(&p, "the profile"); !s.ok()) return s;
   p.set_name("profiles/" + (req.profile_id().empty() ? RandomId() : req.profile_id()));
   p.set_state(av1::PROFILE_STATE_DRAFT);
   int64_t now = clock_->NowMicros();
@@ -295,6 +287,18 @@ absl::StatusOr<av1::Profile> ProfileManager::CreateProfile(const av1::CreateProf
   }
   if (!s.ok()) return s;
   return p;
+}
+
+absl::Status ProfileManager::CheckAndOrder(av1::Profile* p, const std::string& what) const {
+  std::vector<FieldViolation> problems;
+  if (auto s = ValidateContent(*p, "profile", *catalog_, &problems); !s.ok()) return s;
+  if (!problems.empty()) {
+    return InvalidArguments(absl::StrCat(what, " has ", problems.size(), " problem(s)"), problems);
+  }
+  auto domains = catalog_->ListDomains();
+  if (!domains.ok()) return domains.status();
+  SortDomains(p, *domains);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<av1::Profile> ProfileManager::ReadForChange(const std::string& name,
@@ -337,15 +341,7 @@ absl::StatusOr<av1::Profile> ProfileManager::UpdateProfile(const av1::UpdateProf
   ApplyMask(*fields, patch, &next);
   ClearDisplay(&next);
   AssignFindingIds(&next);
-  std::vector<FieldViolation> problems;
-  if (auto s = ValidateContent(next, "profile", *catalog_, &problems); !s.ok()) return s;
-  if (!problems.empty()) {
-    return InvalidArguments(absl::StrCat("the update has ", problems.size(), " problem(s)"),
-                            problems);
-  }
-  auto domains = catalog_->ListDomains();
-  if (!domains.ok()) return domains.status();
-  SortDomains(&next, *domains);
+  if (auto s = CheckAndOrder(&next, "the update"); !s.ok()) return s;
   std::vector<std::string> changed = ChangedFields(*current, next);
   if (changed.empty()) return current;  // nothing to change: no new revision
   Stamp(&next, current->revision() + 1, clock_->NowMicros());

@@ -71,6 +71,9 @@ class ProfileManager {
   // Sets revision, update_time and etag of a changed profile.
   void Stamp(av1::Profile* p, int64_t revision, int64_t now_us);
   // Reads `name`, requires `etag` to be given and current, and the state to be `state`.
+  // Validates a profile against the catalog (INVALID_ARGUMENT listing every problem, the message
+  // naming `what`) and puts its domains in catalog order.
+  absl::Status CheckAndOrder(av1::Profile* p, const std::string& what) const;
   absl::StatusOr<av1::Profile> ReadForChange(const std::string& name, const std::string& etag,
                                              av1::ProfileState state, const std::string& verb);
   absl::StatusOr<av1::ImportProfilesResponse> Import(const av1::ImportProfilesRequest& req,
