@@ -150,6 +150,40 @@ std::string ContentEtag(const std::string& body) {
   return absl::StrCat("\"", hex, "\"");
 }
 
+namespace {
+// The resource a path names, without its custom verb: "/v1/profiles/x:archive" -> "/v1/profiles/x",
+// "/v1/profiles:import" -> "/v1/profiles".
+std::string ResourcePath(const std::string& path) {
+  size_t slash = path.rfind('/');
+  size_t colon = path.find(':', slash == std::string::npos ? 0 : slash);
+  return colon == std::string::npos ? path : path.substr(0, colon);
+}
+// `a` is `b` or below it.
+bool Within(const std::string& a, const std::string& b) {
+  return a == b || (a.size() > b.size() && absl::StartsWith(a, b) && a[b.size()] == '/');
+}
+}  // namespace
+
+bool WriteAffects(const std::string& written_path, const std::string& cached_target) {
+  std::string written = ResourcePath(written_path);
+  std::string cached = ResourcePath(cached_target.substr(0, cached_target.find_first_of("?#\n")));
+  return Within(cached, written) || Within(written, cached);
+}
+
+struct Gateway::Pending {
+  std::shared_ptr<HttpRequest> req;
+  const Route* route = nullptr;
+  std::string label;
+  Clock::time_point start;
+  bool is_get = false;
+  bool public_package = false;
+  std::string path;       // the request's path, for the invalidation after a write
+  std::string cache_key;  // "" when the response is not to be shared
+  BackendCall call;
+  std::function<void(HttpResponse)> done;
+  std::shared_ptr<Flight> flight;  // set on the request that fetches for a cache key
+};
+
 Gateway::Gateway(GatewayOptions options, RouteTable routes, Backends* backends,
                  MetricsRegistry* metrics, std::string openapi_json)
     : options_(std::move(options)),
@@ -335,15 +369,28 @@ bool Gateway::CacheLookup(const std::string& key, CacheEntry* out) const {
   return true;
 }
 
+// Called with cache_mu_ held.
 void Gateway::CacheStore(const std::string& key, const HttpResponse& response,
                          const std::string& etag) {
-  std::lock_guard<std::mutex> lock(cache_mu_);
   auto now = Clock::now();
   if (cache_.size() >= options_.cache_entries) {
     std::erase_if(cache_, [&](const auto& e) { return now - e.second.stored > options_.cache_ttl; });
     if (cache_.size() >= options_.cache_entries) cache_.clear();
   }
   cache_[key] = CacheEntry{response, etag, now};
+}
+
+void Gateway::Invalidate(const std::string& path) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  std::erase_if(cache_, [&](const auto& e) { return WriteAffects(path, e.first); });
+  for (auto it = flights_.begin(); it != flights_.end();) {
+    if (WriteAffects(path, it->first)) {
+      it->second->stale = true;  // its result may predate the write: not stored
+      it = flights_.erase(it);   // later requests fetch again
+    } else {
+      ++it;
+    }
+  }
 }
 
 void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
@@ -483,69 +530,147 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
   for (const auto& p : options_.public_packages) {
     if (absl::StartsWith(route.method->full_name(), p + ".")) public_package = true;
   }
-  auto req = std::make_shared<HttpRequest>(std::move(request));
-  backends_->Call(std::move(call), [this, req, &route, label, start, is_get, public_package,
-                                    cache_key, done = std::move(done)](BackendReply reply) {
-    if (reply.code != 0) {
-      metrics_
-          ->GetCounter("mgi_gateway_backend_errors_total", "Backend calls that failed, by code",
-                       {{"service", route.method->service()->full_name()},
-                        {"code", GrpcCodeName(reply.code)}})
+  auto pending = std::make_shared<Pending>();
+  pending->req = std::make_shared<HttpRequest>(std::move(request));
+  pending->route = &route;
+  pending->label = label;
+  pending->start = start;
+  pending->is_get = is_get;
+  pending->public_package = public_package;
+  pending->path = path;
+  pending->call = std::move(call);
+  pending->done = std::move(done);
+  if (!cache_key.empty()) {
+    // Single flight: the first miss of a key fetches it; the requests for the same key that
+    // arrive meanwhile wait for its result (no io thread blocks: they are answered from the
+    // backend thread of that fetch, through their own `done`).
+    std::unique_lock<std::mutex> lock(cache_mu_);
+    auto hit = cache_.find(cache_key);
+    if (hit != cache_.end() && Clock::now() - hit->second.stored <= options_.cache_ttl) {
+      CacheEntry entry = hit->second;  // stored by a fetch that finished since the lookup above
+      lock.unlock();
+      metrics_->GetCounter("mgi_gateway_cache_hits_total", "Responses served from the gateway cache")
           ->Inc();
-      std::string message = reply.message;
-      if (reply.details.empty() && (reply.code == 14 || reply.code == 4)) {
-        message = absl::StrCat("backend ", reply.backend,
-                               reply.code == 14 ? " is unavailable: " : " did not answer in time: ",
-                               reply.message);
-      }
-      Finish(*req, label, start,
-             Error(HttpStatusFromGrpc(reply.code), reply.code, message, reply.details), done);
-      return;
-    }
-    std::unique_ptr<pb::Message> response(
-        pb::MessageFactory::generated_factory()->GetPrototype(route.method->output_type())->New());
-    if (!response->ParseFromString(reply.response)) {
-      GatewayError e = MakeError(absl::StatusCode::kInternal, "BAD_BACKEND_RESPONSE",
-                                 "the backend's response could not be parsed");
-      Finish(*req, label, start, Error(500, e.grpc_code, e.message, e.details_bin), done);
-      return;
-    }
-    auto rendered = RenderResponse(route, *response);
-    if (!rendered.ok()) {
-      GatewayError e = FromAbsl(rendered.status());
-      Finish(*req, label, start, Error(500, e.grpc_code, e.message, e.details_bin), done);
-      return;
-    }
-    HttpResponse r;
-    r.status = rendered->http_status;
-    if (r.status != 204) {
-      r.Set("Content-Type", rendered->content_type);
-      std::string etag;
-      if (!rendered->resource_etag.empty()) {
-        etag = rendered->resource_etag;
-        if (etag.front() != '"' && !absl::StartsWith(etag, "W/")) etag = "\"" + etag + "\"";
-      } else if (!reply.etag.empty()) {  // e.g. a rendered report (google.api.HttpBody)
-        etag = reply.etag;
-        if (etag.front() != '"' && !absl::StartsWith(etag, "W/")) etag = "\"" + etag + "\"";
-      } else {
-        etag = ContentEtag(rendered->body);
-      }
-      r.Set("ETag", etag);
-      bool is_public = is_get && (public_package || rendered->published ||
-                                  absl::StrContains(reply.cache_control, "public"));
-      r.Set("Cache-Control", is_public
-                                 ? absl::StrCat("public, max-age=", options_.public_max_age.count())
-                                 : "no-store");
-      r.body = std::move(rendered->body);
-      if (is_public && r.status == 200 && !cache_key.empty()) CacheStore(cache_key, r, etag);
-      std::string inm = req->Header("if-none-match");
-      if (is_get && !inm.empty() && EtagMatches(inm, etag)) {
+      HttpResponse r = std::move(entry.response);
+      auto age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - entry.stored);
+      r.Set("Age", std::to_string(age.count()));
+      std::string inm = pending->req->Header("if-none-match");
+      if (!inm.empty() && EtagMatches(inm, entry.etag)) {
         r.status = 304;
         r.body.clear();
       }
+      Finish(*pending->req, label, start, std::move(r), pending->done);
+      return;
     }
-    Finish(*req, label, start, std::move(r), done);
+    auto& flight = flights_[cache_key];
+    if (flight) {
+      flight->waiters.push_back(std::move(pending));
+      lock.unlock();
+      metrics_
+          ->GetCounter("mgi_gateway_cache_coalesced_total",
+                       "Requests that waited for another request's fetch of the same response")
+          ->Inc();
+      return;
+    }
+    flight = std::make_shared<Flight>();
+    pending->flight = flight;
+    pending->cache_key = std::move(cache_key);
+  }
+  Send(std::move(pending));
+}
+
+void Gateway::Send(std::shared_ptr<Pending> pending) {
+  BackendCall call = pending->call;  // kept: a waiter may have to make its own call
+  backends_->Call(std::move(call), [this, pending = std::move(pending)](BackendReply reply) {
+    OnReply(pending, std::move(reply));
   });
+}
+
+void Gateway::OnReply(const std::shared_ptr<Pending>& p, BackendReply reply) {
+  const Route& route = *p->route;
+  HttpResponse r;
+  std::string etag;
+  bool cacheable = false;
+  if (reply.code != 0) {
+    metrics_
+        ->GetCounter("mgi_gateway_backend_errors_total", "Backend calls that failed, by code",
+                     {{"service", route.method->service()->full_name()},
+                      {"code", GrpcCodeName(reply.code)}})
+        ->Inc();
+    std::string message = reply.message;
+    if (reply.details.empty() && (reply.code == 14 || reply.code == 4)) {
+      message = absl::StrCat("backend ", reply.backend,
+                             reply.code == 14 ? " is unavailable: " : " did not answer in time: ",
+                             reply.message);
+    }
+    r = Error(HttpStatusFromGrpc(reply.code), reply.code, message, reply.details);
+  } else {
+    std::unique_ptr<pb::Message> response(
+        pb::MessageFactory::generated_factory()->GetPrototype(route.method->output_type())->New());
+    absl::StatusOr<RenderedBody> rendered;
+    if (!response->ParseFromString(reply.response)) {
+      GatewayError e = MakeError(absl::StatusCode::kInternal, "BAD_BACKEND_RESPONSE",
+                                 "the backend's response could not be parsed");
+      r = Error(500, e.grpc_code, e.message, e.details_bin);
+    } else if (rendered = RenderResponse(route, *response); !rendered.ok()) {
+      GatewayError e = FromAbsl(rendered.status());
+      r = Error(500, e.grpc_code, e.message, e.details_bin);
+    } else {
+      r.status = rendered->http_status;
+      if (r.status != 204) {
+        r.Set("Content-Type", rendered->content_type);
+        if (!rendered->resource_etag.empty()) {
+          etag = rendered->resource_etag;
+          if (etag.front() != '"' && !absl::StartsWith(etag, "W/")) etag = "\"" + etag + "\"";
+        } else if (!reply.etag.empty()) {  // e.g. a rendered report (google.api.HttpBody)
+          etag = reply.etag;
+          if (etag.front() != '"' && !absl::StartsWith(etag, "W/")) etag = "\"" + etag + "\"";
+        } else {
+          etag = ContentEtag(rendered->body);
+        }
+        r.Set("ETag", etag);
+        bool is_public = p->is_get && (p->public_package || rendered->published ||
+                                       absl::StrContains(reply.cache_control, "public"));
+        r.Set("Cache-Control", is_public ? absl::StrCat("public, max-age=",
+                                                        options_.public_max_age.count())
+                                         : "no-store");
+        r.body = std::move(rendered->body);
+        cacheable = is_public && r.status == 200;
+      }
+    }
+  }
+  // A write acknowledged by the backend: the cached responses of what it changed go now, before
+  // the client hears of it.
+  if (!p->is_get && r.status >= 200 && r.status < 300) Invalidate(p->path);
+
+  auto answer = [this, &r, &etag](const Pending& w) {
+    HttpResponse mine = r;
+    std::string inm = w.req->Header("if-none-match");
+    if (w.is_get && !etag.empty() && !inm.empty() && EtagMatches(inm, etag)) {
+      mine.status = 304;
+      mine.body.clear();
+    }
+    Finish(*w.req, w.label, w.start, std::move(mine), w.done);
+  };
+  if (p->flight) {
+    std::vector<std::shared_ptr<Pending>> waiters;
+    {
+      std::lock_guard<std::mutex> lock(cache_mu_);
+      auto it = flights_.find(p->cache_key);
+      if (it != flights_.end() && it->second == p->flight) flights_.erase(it);
+      if (cacheable && !p->flight->stale) CacheStore(p->cache_key, r, etag);
+      waiters.swap(p->flight->waiters);
+    }
+    for (auto& w : waiters) {
+      if (cacheable) {
+        answer(*w);
+      } else {
+        // Errors and private responses are not shared: each waiter makes its own call.
+        Send(std::move(w));
+      }
+    }
+  }
+  answer(*p);
 }
 
 }  // namespace mgi::gateway

@@ -85,6 +85,22 @@ class Gateway {
   std::string openapi_json_;
   std::atomic<bool> draining_{false};
 
+  // One backend call for a request, with what its reply needs (shared by retries).
+  struct Pending;
+  // A fetch of a cache key in progress (single-flight): requests for the same key that arrive
+  // meanwhile wait here instead of calling the backend; `stale` when a write invalidated the key
+  // while it was in flight (its result is then not stored).
+  struct Flight {
+    std::vector<std::shared_ptr<Pending>> waiters;
+    bool stale = false;
+  };
+  void Send(std::shared_ptr<Pending> pending);
+  void OnReply(const std::shared_ptr<Pending>& pending, BackendReply reply);
+  // Drops every cached entry (and detaches every fetch in flight) of the resource written at
+  // `path`: its sub-resources, its `:verb`s, and the collections above it (lists).
+  void Invalidate(const std::string& path);
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;  // guarded by cache_mu_
+
   struct CacheEntry {
     HttpResponse response;  // without per-request headers
     std::string etag;
@@ -106,6 +122,10 @@ std::string PreferredLanguage(const std::string& accept_language);
 bool AcceptsGzip(const std::string& accept_encoding);
 // gzip (RFC 1952) of `data`.
 std::string Gzip(const std::string& data);
+// True when a write to `written_path` ("/v1/profiles/x:archive") affects the cached response of
+// `cached_target` (a path with its query, or a cache key): the same resource or below it, any of
+// its `:verb`s, or a collection above it ("/v1/profiles?...").
+bool WriteAffects(const std::string& written_path, const std::string& cached_target);
 // A strong validator from the content: a quoted hex digest.
 std::string ContentEtag(const std::string& body);
 

@@ -1,6 +1,7 @@
 #include "fake_backend.h"
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -28,10 +29,31 @@ class Service final : public ThingService::CallbackService {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::pair<grpc::ServerUnaryReactor*, std::pair<const WaitRequest*, Thing*>>> waiting;
+  std::vector<grpc::ServerUnaryReactor*> held;
+  std::map<std::string, int> get_calls;
+  // "shelves/s2/things/*": published things whose title PATCH and :publish change.
+  std::map<std::string, std::string> titles;
 
   grpc::ServerUnaryReactor* GetThing(grpc::CallbackServerContext* ctx, const GetThingRequest* req,
                                      Thing* resp) override {
     auto* r = ctx->DefaultReactor();
+    std::unique_lock<std::mutex> lock(mu);
+    ++get_calls[req->name()];
+    if (req->name().rfind("shelves/s2/things/", 0) == 0) {
+      resp->set_name(req->name());
+      auto it = titles.find(req->name());
+      resp->set_title(it == titles.end() ? "original" : it->second);
+      resp->set_etag("v1");
+      resp->set_state(THING_STATE_PUBLISHED);
+      if (req->name() == "shelves/s2/things/held") {
+        held.push_back(r);
+        cv.notify_all();
+      } else {
+        r->Finish(grpc::Status::OK);
+      }
+      return r;
+    }
+    lock.unlock();
     if (req->name() == "shelves/s1/things/t1" || req->name() == "shelves/s1/things/draft") {
       resp->set_name(req->name());
       resp->set_title("T1 in " + (req->language().empty() ? "??" : req->language()));
@@ -65,6 +87,10 @@ class Service final : public ThingService::CallbackService {
     if (s.ok()) {
       *resp = req->thing();
       resp->set_etag("v2");
+      if (req->thing().name().rfind("shelves/s2/things/", 0) == 0) {
+        std::lock_guard<std::mutex> lock(mu);
+        titles[req->thing().name()] = req->thing().title();
+      }
     }
     r->Finish(s);
     return r;
@@ -83,6 +109,10 @@ class Service final : public ThingService::CallbackService {
     resp->set_name(req->name());
     resp->set_etag("v2");
     resp->set_state(THING_STATE_PUBLISHED);
+    if (s.ok() && req->name().rfind("shelves/s2/things/", 0) == 0) {
+      std::lock_guard<std::mutex> lock(mu);
+      titles[req->name()] = "published";
+    }
     r->Finish(s);
     return r;
   }
@@ -153,6 +183,7 @@ std::unique_ptr<FakeBackend> FakeBackend::Start() {
 
 FakeBackend::~FakeBackend() {
   ReleaseAll();
+  ReleaseHeld();
   impl_->server->Shutdown();
 }
 
@@ -173,6 +204,23 @@ void FakeBackend::ReleaseAll() {
     reactor->Finish(grpc::Status::OK);
   }
   impl_->service.waiting.clear();
+}
+
+bool FakeBackend::WaitForHeld(int n, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(impl_->service.mu);
+  return impl_->service.cv.wait_for(
+      lock, timeout, [&] { return static_cast<int>(impl_->service.held.size()) >= n; });
+}
+
+void FakeBackend::ReleaseHeld() {
+  std::lock_guard<std::mutex> lock(impl_->service.mu);
+  for (auto* reactor : impl_->service.held) reactor->Finish(grpc::Status::OK);
+  impl_->service.held.clear();
+}
+
+int FakeBackend::GetCalls(const std::string& name) {
+  std::lock_guard<std::mutex> lock(impl_->service.mu);
+  return impl_->service.get_calls[name];
 }
 
 }  // namespace mgi::gateway::testing

@@ -16,6 +16,12 @@ class FakeBackend {
   // Wait calls: blocks until `n` are pending (false at the deadline), then releases them all.
   bool WaitForPending(int n, std::chrono::milliseconds timeout);
   void ReleaseAll();
+  // GetThing of "shelves/s2/things/held" (published) waits until ReleaseHeld; this says whether
+  // `n` such calls are pending by the deadline.
+  bool WaitForHeld(int n, std::chrono::milliseconds timeout);
+  void ReleaseHeld();
+  // GetThing calls received for `name`.
+  int GetCalls(const std::string& name);
 
   struct Impl;
 

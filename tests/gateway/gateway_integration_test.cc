@@ -112,6 +112,80 @@ TEST_F(GatewayTest, PublicResponsesAreServedFromTheSharedCache) {
   EXPECT_EQ(Fetch(port(), "GET", "/v1/shelves/s1/things/t1?bogus=1").status, 400);
 }
 
+// A write through the gateway (PATCH, POST :verb, POST to the collection) drops the cached GET
+// responses of what it changed before it is acknowledged: the next GET sees the new data.
+TEST_F(GatewayTest, WritesThroughTheGatewayInvalidateTheSharedCache) {
+  const std::string target = "/v1/shelves/s2/things/w1";
+  auto title = [&](const Reply& r) { return Body(r).value("title", ""); };
+  Reply first = Fetch(port(), "GET", target);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(title(first), "original");
+  Reply cached = Fetch(port(), "GET", target);
+  EXPECT_EQ(cached.Header("age"), "0");  // from the cache (TTL 1 s)
+  Reply cached_fr = Fetch(port(), "GET", target + "?language=fr");
+  ASSERT_EQ(cached_fr.status, 200);
+
+  Reply patched = Fetch(port(), "PATCH", target + "?update_mask=title", R"({"title":"changed"})",
+                        {{"If-Match", "\"v1\""}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  Reply after = Fetch(port(), "GET", target);
+  ASSERT_EQ(after.status, 200);
+  EXPECT_EQ(title(after), "changed");
+  EXPECT_EQ(after.Header("age"), "");  // fetched again
+  EXPECT_EQ(title(Fetch(port(), "GET", target + "?language=fr")), "changed");
+
+  // A custom verb on the resource.
+  EXPECT_EQ(Fetch(port(), "GET", target).Header("age"), "0");
+  Reply published = Fetch(port(), "POST", target + ":publish", "", {{"If-Match", "\"v1\""}});
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(title(Fetch(port(), "GET", target)), "published");
+
+  // A write to the collection drops everything below it; a failed write drops nothing.
+  EXPECT_EQ(Fetch(port(), "GET", target).Header("age"), "0");
+  EXPECT_EQ(Fetch(port(), "POST", "/v1/shelves/s2/things", R"({"title":""})").status, 400);
+  EXPECT_EQ(Fetch(port(), "GET", target).Header("age"), "0");
+  EXPECT_EQ(Fetch(port(), "POST", "/v1/shelves/s2/things?thing_id=w2", R"({"title":"Two"})").status,
+            201);
+  EXPECT_EQ(Fetch(port(), "GET", target).Header("age"), "");
+}
+
+// N concurrent anonymous GETs of an uncached public response: one backend call, the others wait
+// for its result (single flight) and all get it.
+TEST_F(GatewayTest, ConcurrentMissesOfOneKeyMakeOneBackendCall) {
+  constexpr int kN = 8;
+  const std::string name = "shelves/s2/things/held";
+  auto coalesced = [&] {
+    Reply m = Fetch(port(), "GET", "/metrics");
+    const std::string key = "\nmgi_gateway_cache_coalesced_total ";
+    size_t at = m.body.find(key);
+    return at == std::string::npos ? 0.0 : std::stod(m.body.substr(at + key.size()));
+  };
+  double before = coalesced();
+  std::vector<std::future<Reply>> replies;
+  for (int i = 0; i < kN; ++i) {
+    replies.push_back(
+        std::async(std::launch::async, [&] { return Fetch(port(), "GET", "/v1/" + name); }));
+  }
+  ASSERT_TRUE(fake_->WaitForHeld(1, milliseconds(20000)));
+  // Every other request has reached the gateway and waits for that one call.
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (coalesced() - before < kN - 1 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(coalesced() - before, kN - 1);
+  EXPECT_EQ(fake_->GetCalls(name), 1);
+  fake_->ReleaseHeld();
+  std::string body;
+  for (auto& f : replies) {
+    Reply r = f.get();
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(Body(r)["title"], "original");
+    if (body.empty()) body = r.body;
+    EXPECT_EQ(r.body, body);
+  }
+  EXPECT_EQ(fake_->GetCalls(name), 1);
+}
+
 TEST_F(GatewayTest, IfNoneMatchGives304) {
   Reply r = Fetch(port(), "GET", "/v1/shelves/s1/things/t1", "", {{"If-None-Match", "\"v1\""}});
   EXPECT_EQ(r.status, 304);

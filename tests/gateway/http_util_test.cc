@@ -95,5 +95,24 @@ TEST(EtagTest, ContentHashIsStableAndQuoted) {
   EXPECT_EQ(ContentEtag("abc").back(), '"');
 }
 
+TEST(CacheInvalidationTest, WriteAffectsTheResourceItsPartsAndTheCollectionsAbove) {
+  const std::string archive = "/v1/profiles/gtm-2022:archive";
+  EXPECT_TRUE(WriteAffects(archive, "/v1/profiles/gtm-2022\nfr"));
+  EXPECT_TRUE(WriteAffects(archive, "/v1/profiles/gtm-2022/report?format=html\n"));
+  EXPECT_TRUE(WriteAffects(archive, "/v1/profiles/gtm-2022:export?format=csv\n"));
+  EXPECT_TRUE(WriteAffects(archive, "/v1/profiles/gtm-2022/revisions/3"));
+  EXPECT_TRUE(WriteAffects(archive, "/v1/profiles?page_size=5\n"));
+  EXPECT_TRUE(WriteAffects(archive, "/v1/profiles:export\n"));
+  EXPECT_FALSE(WriteAffects(archive, "/v1/profiles/gtm-20221\n"));
+  EXPECT_FALSE(WriteAffects(archive, "/v1/profiles/hti-2023/report\n"));
+  EXPECT_FALSE(WriteAffects(archive, "/v1/countries/GTM\n"));
+  for (const char* collection : {"/v1/profiles:import", "/v1/profiles"}) {
+    EXPECT_TRUE(WriteAffects(collection, "/v1/profiles/hti-2023/report?format=pdf\n"));
+    EXPECT_TRUE(WriteAffects(collection, "/v1/profiles?filter=x\n"));
+    EXPECT_FALSE(WriteAffects(collection, "/v1/reportFormats\n"));
+  }
+  EXPECT_TRUE(WriteAffects("/v1/profiles/gtm-2022", "/v1/profiles/gtm-2022?language=es\n"));
+}
+
 }  // namespace
 }  // namespace mgi::gateway
