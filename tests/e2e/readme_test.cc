@@ -14,12 +14,17 @@ class ReadmeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(TempDir("mgi-readme"));
+    // The README's write example uses ./mgi run's local admin token; make one the same way.
+    std::ofstream(*dir_ + "/admin-token") << "readme-e2e-admin-token";
+    Run("/bin/sh", {"-c", "printf '%s admin local-admin\\n' \"$(printf %s readme-e2e-admin-token"
+                          " | sha256sum | cut -d' ' -f1)\" > " + *dir_ + "/tokens"});
     catalog_ = new std::optional<Service>(StartService("mgi-catalog"));
     ASSERT_TRUE(catalog_->has_value());
     std::string catalog_addr = "--catalog-addr=" + (*catalog_)->address;
     assessment_ = new std::optional<Service>(StartService(
         "mgi-assessment", {catalog_addr, "--db=" + *dir_ + "/assessment.db",
-                           "--seed-dir=" + DataDir() + "/profiles"}));
+                           "--seed-dir=" + DataDir() + "/profiles",
+                           "--auth-tokens-file=" + *dir_ + "/tokens"}));
     ASSERT_TRUE(assessment_->has_value());
     report_ = new std::optional<Service>(StartService(
         "mgi-report", {catalog_addr, "--assessment-addr=" + (*assessment_)->address}));
@@ -88,6 +93,17 @@ TEST_F(ReadmeTest, GrpcExampleWithBufCurlThroughReflection) {
                          "http://" + (*catalog_)->address +
                              "/mgi.catalog.v1.CatalogService/GetCountry"});
   EXPECT_NE(out.find(R"("officialName": "República de Guatemala")"), std::string::npos) << out;
+}
+
+TEST_F(ReadmeTest, WriteExampleWithTheAdminToken) {
+  std::string out = Run("/usr/bin/curl",
+                        {"-sS", "--fail-with-body", "-X", "POST", "-H",
+                         "Authorization: Bearer readme-e2e-admin-token", "-H",
+                         "Content-Type: application/json", "-d", "{}",
+                         "http://127.0.0.1:" + std::to_string(gateway_port_) +
+                             "/v1/profiles/gtm-2022:startNewEdition"});
+  EXPECT_NE(out.find(R"("previousEdition":"profiles/gtm-2022")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("state":"PROFILE_STATE_DRAFT")"), std::string::npos) << out;
 }
 
 TEST_F(ReadmeTest, HttpExamples) {
