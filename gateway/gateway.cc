@@ -182,6 +182,7 @@ struct Gateway::Pending {
   BackendCall call;
   std::function<void(HttpResponse)> done;
   std::shared_ptr<Flight> flight;  // set on the request that fetches for a cache key
+  bool background = false;         // a refresh-ahead fetch: nobody waits for its own answer
 };
 
 Gateway::Gateway(GatewayOptions options, RouteTable routes, Backends* backends,
@@ -468,6 +469,7 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
   // a response obtained with a token must never be served to a caller without one (with
   // public-read off the backends would refuse that caller), and a token is checked every time.
   std::string cache_key;
+  bool background = false;
   if (is_get && options_.cache_ttl.count() > 0 && request.body.empty() &&
       request.Header("authorization").empty()) {
     cache_key = absl::StrCat(request.target, "\n",
@@ -476,8 +478,9 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
     if (CacheLookup(cache_key, &hit)) {
       metrics_->GetCounter("mgi_gateway_cache_hits_total", "Responses served from the gateway cache")
           ->Inc();
+      auto age_exact = Clock::now() - hit.stored;
       HttpResponse r = std::move(hit.response);
-      auto age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - hit.stored);
+      auto age = std::chrono::duration_cast<std::chrono::seconds>(age_exact);
       r.Set("Age", std::to_string(age.count()));
       std::string inm = request.Header("if-none-match");
       if (!inm.empty() && EtagMatches(inm, hit.etag)) {
@@ -485,7 +488,12 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
         r.body.clear();
       }
       Finish(request, label, start, std::move(r), done);
-      return;
+      // Refresh ahead: in the last quarter of its life, a hit also fetches the entry again in the
+      // background (one fetch per key, below), so a busy entry is renewed before it expires and
+      // its readers never all wait for the backend at once. Nothing is served past the TTL.
+      if (age_exact * 4 < options_.cache_ttl * 3) return;
+      background = true;
+      done = [](HttpResponse) {};
     }
   }
   if (!request.body.empty() && JsonTooDeep(request.body, options_.max_json_depth)) {
@@ -540,7 +548,20 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
   pending->path = path;
   pending->call = std::move(call);
   pending->done = std::move(done);
-  if (!cache_key.empty()) {
+  pending->background = background;
+  if (background) {
+    {
+      std::lock_guard<std::mutex> lock(cache_mu_);
+      auto& flight = flights_[cache_key];
+      if (flight) return;  // a fetch of this key is already on its way
+      flight = std::make_shared<Flight>();
+      pending->flight = flight;
+      pending->cache_key = std::move(cache_key);
+    }
+    metrics_->GetCounter("mgi_gateway_cache_refreshes_total",
+                         "Background fetches that renewed a cache entry before it expired")
+        ->Inc();
+  } else if (!cache_key.empty()) {
     // Single flight: the first miss of a key fetches it; the requests for the same key that
     // arrive meanwhile wait for its result (no io thread blocks: they are answered from the
     // backend thread of that fetch, through their own `done`).
@@ -670,7 +691,7 @@ void Gateway::OnReply(const std::shared_ptr<Pending>& p, BackendReply reply) {
       }
     }
   }
-  answer(*p);
+  if (!p->background) answer(*p);
 }
 
 }  // namespace mgi::gateway
