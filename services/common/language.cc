@@ -53,8 +53,8 @@ LocalizedLookup Lookup(const std::map<std::string, std::string>& texts,
     return true;
   };
   if (try_lang(lang)) return out;
+  // "fr" for "fr-CA" is the language asked for: not a fallback.
   if (auto dash = lang.find('-'); dash != std::string::npos && try_lang(lang.substr(0, dash))) {
-    out.fallback = false;  // "fr" for "fr-CA" is the language asked for
     return out;
   }
   if (try_lang(std::string(kDefaultLanguage))) {

@@ -74,8 +74,4 @@ absl::Status InitLogging(const std::string& service, const std::string& format,
   return absl::OkStatus();
 }
 
-std::string Redact(const std::string& secret) {
-  return secret.empty() ? "" : "(redacted)";
-}
-
 }  // namespace mgi

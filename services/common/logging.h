@@ -12,7 +12,4 @@ namespace mgi {
 absl::Status InitLogging(const std::string& service, const std::string& format,
                          const std::string& level);
 
-// What a log shows of a secret: nothing but the fact that there was one.
-std::string Redact(const std::string& secret);
-
 }  // namespace mgi
