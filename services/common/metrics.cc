@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <cmath>
 #include <sstream>
 
@@ -153,14 +154,26 @@ struct MetricsServer::Impl {
     });
   }
 
+  // Each connection is served asynchronously with a 2 s deadline, so a client that connects and
+  // sends nothing (or reads nothing) never holds up the next scrape.
   void Serve(tcp::socket socket) {
-    // Scrapes are rare and small: serve each connection to completion on this thread.
-    beast::flat_buffer buffer;
-    http::request<http::string_body> req;
-    beast::error_code ec;
-    socket.set_option(tcp::no_delay(true), ec);
-    http::read(socket, buffer, req, ec);
-    if (ec) return;
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    auto buffer = std::make_shared<beast::flat_buffer>();
+    auto req = std::make_shared<http::request<http::string_body>>();
+    stream->expires_after(std::chrono::seconds(2));
+    http::async_read(*stream, *buffer, *req,
+                     [this, stream, buffer, req](beast::error_code ec, std::size_t) {
+                       if (ec) return;
+                       auto res = std::make_shared<http::response<http::string_body>>(Respond(*req));
+                       stream->expires_after(std::chrono::seconds(2));
+                       http::async_write(*stream, *res, [stream, res](beast::error_code, std::size_t) {
+                         beast::error_code ignored;
+                         stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+                       });
+                     });
+  }
+
+  http::response<http::string_body> Respond(const http::request<http::string_body>& req) const {
     http::response<http::string_body> res;
     res.version(req.version());
     res.keep_alive(false);
@@ -178,8 +191,7 @@ struct MetricsServer::Impl {
       res.body() = "not found; try /metrics\n";
     }
     res.prepare_payload();
-    http::write(socket, res, ec);
-    socket.shutdown(tcp::socket::shutdown_both, ec);
+    return res;
   }
 };
 
