@@ -18,11 +18,16 @@ PACKAGES=(
   libhiredis-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev nlohmann-json3-dev libsqlite3-dev zlib1g-dev libssl-dev openssl
   libcairo2-dev libpango1.0-dev fonts-dejavu-core libmstch-dev iso-codes
+  prometheus-cpp-dev libicu-dev
 )
 if [ "$PROFILE" = all ]; then PACKAGES+=(
   # services and test tools
   redis-server sqlite3 poppler-utils chromium wrk nginx nghttp2-client
-  yamllint
+  yamllint prometheus
+  # fonts the reports fall back on (scripts DejaVu lacks, emoji)
+  fonts-noto-core fonts-noto-color-emoji fonts-noto-cjk
+  # fuzzing (libFuzzer with clang's sanitizers)
+  clang libclang-rt-14-dev
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
   golang-github-xeipuuv-gojsonschema-dev
 ); fi
@@ -48,8 +53,8 @@ echo "install-deps: installing ${#missing[@]} Debian packages: ${missing[*]}" >&
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -q
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-# Debian's nginx and redis-server packages start system-wide daemons; mgi starts its own.
-for svc in nginx redis-server; do
+# Debian's nginx, redis-server and prometheus packages start system-wide daemons; mgi starts its own.
+for svc in nginx redis-server prometheus; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     "${SUDO[@]}" systemctl stop "$svc" || true
     "${SUDO[@]}" systemctl disable "$svc" >/dev/null 2>&1 || true
