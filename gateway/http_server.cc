@@ -23,7 +23,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/auth.h"
+#include "common/auth.h"  // CheckPemKeyPair
+#include "gateway/rate_limiter.h"
 
 namespace mgi::gateway {
 namespace {

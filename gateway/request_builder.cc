@@ -1,4 +1,4 @@
-#include "gateway/transcoder.h"
+#include "gateway/request_builder.h"
 
 #include <algorithm>
 #include <set>
@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/language.h"
 #include "common/status.h"
 
 namespace mgi::gateway {
@@ -233,125 +234,6 @@ std::string StripEtag(std::string v) {
 
 }  // namespace
 
-std::vector<const pb::ServiceDescriptor*> LinkedAnnotatedServices() {
-  std::vector<std::string> files;
-  pb::DescriptorPool::internal_generated_database()->FindAllFileNames(&files);
-  std::vector<const pb::ServiceDescriptor*> out;
-  for (const std::string& name : files) {
-    const pb::FileDescriptor* file = pb::DescriptorPool::generated_pool()->FindFileByName(name);
-    if (file == nullptr) continue;
-    for (int s = 0; s < file->service_count(); ++s) {
-      const pb::ServiceDescriptor* svc = file->service(s);
-      for (int m = 0; m < svc->method_count(); ++m) {
-        if (svc->method(m)->options().HasExtension(google::api::http)) {
-          out.push_back(svc);
-          break;
-        }
-      }
-    }
-  }
-  std::sort(out.begin(), out.end(),
-            [](auto* a, auto* b) { return a->full_name() < b->full_name(); });
-  return out;
-}
-
-absl::StatusOr<RouteTable> RouteTable::Build(
-    const std::vector<const pb::ServiceDescriptor*>& services) {
-  RouteTable table;
-  for (const pb::ServiceDescriptor* svc : services) {
-    for (int m = 0; m < svc->method_count(); ++m) {
-      const pb::MethodDescriptor* method = svc->method(m);
-      if (!method->options().HasExtension(google::api::http)) continue;
-      if (method->client_streaming() || method->server_streaming()) continue;  // unary only
-      const google::api::HttpRule& main = method->options().GetExtension(google::api::http);
-      std::vector<const google::api::HttpRule*> rules = {&main};
-      for (const auto& extra : main.additional_bindings()) rules.push_back(&extra);
-      for (size_t i = 0; i < rules.size(); ++i) {
-        const google::api::HttpRule& rule = *rules[i];
-        auto route = std::make_unique<Route>();
-        std::string path;
-        switch (rule.pattern_case()) {
-          case google::api::HttpRule::kGet: route->http_method = "GET"; path = rule.get(); break;
-          case google::api::HttpRule::kPut: route->http_method = "PUT"; path = rule.put(); break;
-          case google::api::HttpRule::kPost: route->http_method = "POST"; path = rule.post(); break;
-          case google::api::HttpRule::kDelete:
-            route->http_method = "DELETE";
-            path = rule.delete_();
-            break;
-          case google::api::HttpRule::kPatch:
-            route->http_method = "PATCH";
-            path = rule.patch();
-            break;
-          case google::api::HttpRule::kCustom:
-            route->http_method = absl::AsciiStrToUpper(rule.custom().kind());
-            path = rule.custom().path();
-            break;
-          default:
-            return absl::InvalidArgumentError(
-                absl::StrCat(method->full_name(), ": google.api.http rule without a pattern"));
-        }
-        auto parsed = PathTemplate::Parse(path);
-        if (!parsed.ok()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(method->full_name(), ": ", parsed.status().message()));
-        }
-        route->path = *std::move(parsed);
-        route->method = method;
-        route->body = rule.body();
-        route->response_body = rule.response_body();
-        route->rpc_path = absl::StrCat("/", svc->full_name(), "/", method->name());
-        route->binding_index = static_cast<int>(i);
-        route->creates = route->http_method == "POST" && route->path.verb().empty() &&
-                         absl::StartsWith(method->name(), "Create");
-        route->empty_response = method->output_type()->full_name() == "google.protobuf.Empty";
-        // Check that every bound field exists.
-        for (const auto& var : route->path.variables()) {
-          std::unique_ptr<pb::Message> probe(
-              pb::MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
-          pb::Message* holder;
-          const pb::FieldDescriptor* leaf;
-          std::string proto_path;
-          if (!Walk(probe.get(), var.field_path, &holder, &leaf, &proto_path).ok() ||
-              leaf->is_repeated() || leaf->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                method->full_name(), ": path variable '", var.field_path,
-                "' is not a non-repeated scalar field of ", method->input_type()->full_name()));
-          }
-        }
-        if (!route->body.empty() && route->body != "*" &&
-            method->input_type()->FindFieldByName(route->body) == nullptr) {
-          return absl::InvalidArgumentError(absl::StrCat(method->full_name(), ": body field '",
-                                                         route->body, "' does not exist"));
-        }
-        table.routes_.push_back(std::move(route));
-      }
-    }
-  }
-  return table;
-}
-
-RouteTable::Match RouteTable::Find(const std::string& http_method, const std::string& path) const {
-  Match result;
-  int best = -1;
-  PathTemplate::Bindings bindings;
-  for (const auto& route : routes_) {
-    if (!route->path.Match(path, &bindings)) continue;
-    if (std::find(result.allowed.begin(), result.allowed.end(), route->http_method) ==
-        result.allowed.end()) {
-      result.allowed.push_back(route->http_method);
-    }
-    if (route->http_method != http_method) continue;
-    int specificity = route->path.Specificity();
-    if (specificity > best) {
-      best = specificity;
-      result.route = route.get();
-      result.bindings = bindings;
-    }
-  }
-  std::sort(result.allowed.begin(), result.allowed.end());
-  return result;
-}
-
 absl::Status SetFieldFromText(pb::Message* message, const std::string& field_path,
                               const std::string& value, bool allow_repeated) {
   pb::Message* holder;
@@ -405,53 +287,54 @@ absl::Status ApplyQuery(const std::string& query, const std::vector<std::string>
   return absl::OkStatus();
 }
 
-absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bindings,
-                          const HttpInput& input, pb::Message* request) {
-  const pb::Descriptor* desc = request->GetDescriptor();
-  std::vector<std::string> bound;
-  // 1. Body.
+namespace {
+
+// The body: one field ("field") or the whole message ("*"); a google.api.HttpBody field takes the
+// raw bytes. Appends what it bound to `bound`.
+absl::Status ApplyBody(const Route& route, const HttpInput& input, pb::Message* request,
+                       std::vector<std::string>* bound) {
   if (route.body.empty()) {
-    if (!input.body.empty()) {
-      return mgi::InvalidArgument("body", absl::StrCat(route.http_method, " ", route.path.text(),
-                                                       " takes no request body"));
-    }
-  } else {
-    bound.push_back(route.body);
-    const pb::FieldDescriptor* body_field =
-        route.body == "*" ? nullptr : desc->FindFieldByName(route.body);
-    bool raw_body = body_field != nullptr &&
-                    body_field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE &&
-                    body_field->message_type()->full_name() == "google.api.HttpBody";
-    if (raw_body) {
-      auto* hb = static_cast<google::api::HttpBody*>(
-          request->GetReflection()->MutableMessage(request, body_field));
-      hb->set_content_type(input.content_type);
-      hb->set_data(input.body);
-    } else if (!input.body.empty()) {
-      std::string ct = absl::AsciiStrToLower(input.content_type);
-      if (!ct.empty() && !absl::StartsWith(ct, "application/json") &&
-          !absl::StrContains(ct, "+json")) {
-        return absl::Status(absl::StatusCode::kInvalidArgument,
-                            absl::StrCat("unsupported content type '", input.content_type,
-                                         "': send application/json"));
-      }
-      pb::util::JsonParseOptions opts;
-      opts.ignore_unknown_fields = false;
-      std::string json = body_field == nullptr
-                             ? input.body
-                             : absl::StrCat("{", JsonQuote(body_field->json_name()), ":",
-                                            input.body, "}");
-      std::unique_ptr<pb::Message> tmp(request->New());
-      auto s = pb::util::JsonStringToMessage(json, tmp.get(), opts);
-      if (!s.ok()) {
-        return mgi::InvalidArgument(route.body == "*" ? "body" : route.body,
-                                    absl::StrCat("malformed JSON body: ",
-                                                 SafeJsonError(s.message().ToString())));
-      }
-      request->MergeFrom(*tmp);
-    }
+    if (input.body.empty()) return absl::OkStatus();
+    return mgi::InvalidArgument("body", absl::StrCat(route.http_method, " ", route.path.text(),
+                                                     " takes no request body"));
   }
-  // 2. Path variables (they win over the body only when the body left them empty or agrees).
+  bound->push_back(route.body);
+  const pb::FieldDescriptor* body_field =
+      route.body == "*" ? nullptr : request->GetDescriptor()->FindFieldByName(route.body);
+  if (body_field != nullptr && body_field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE &&
+      body_field->message_type()->full_name() == "google.api.HttpBody") {
+    auto* hb = static_cast<google::api::HttpBody*>(
+        request->GetReflection()->MutableMessage(request, body_field));
+    hb->set_content_type(input.content_type);
+    hb->set_data(input.body);
+    return absl::OkStatus();
+  }
+  if (input.body.empty()) return absl::OkStatus();
+  std::string ct = absl::AsciiStrToLower(input.content_type);
+  if (!ct.empty() && !absl::StartsWith(ct, "application/json") && !absl::StrContains(ct, "+json")) {
+    return absl::Status(absl::StatusCode::kInvalidArgument,
+                        absl::StrCat("unsupported content type '", input.content_type,
+                                     "': send application/json"));
+  }
+  pb::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = false;
+  std::string json = body_field == nullptr ? input.body
+                                           : absl::StrCat("{", JsonQuote(body_field->json_name()),
+                                                          ":", input.body, "}");
+  std::unique_ptr<pb::Message> tmp(request->New());
+  auto s = pb::util::JsonStringToMessage(json, tmp.get(), opts);
+  if (!s.ok()) {
+    return mgi::InvalidArgument(route.body == "*" ? "body" : route.body,
+                                absl::StrCat("malformed JSON body: ",
+                                             SafeJsonError(s.message().ToString())));
+  }
+  request->MergeFrom(*tmp);
+  return absl::OkStatus();
+}
+
+// Path variables: they win over the body only when the body left them empty or agrees.
+absl::Status ApplyBindings(const PathTemplate::Bindings& bindings, pb::Message* request,
+                           std::vector<std::string>* bound) {
   for (const auto& [path, value] : bindings) {
     pb::Message* holder;
     const pb::FieldDescriptor* leaf;
@@ -466,87 +349,79 @@ absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bind
       }
     }
     if (auto s = SetFieldFromText(request, path, value); !s.ok()) return s;
-    bound.push_back(proto_path);
-  }
-  // 3. Query parameters.
-  if (auto s = ApplyQuery(input.query, bound, request); !s.ok()) return s;
-  // 4. If-Match -> etag (top level, or in the body message).
-  if (!input.if_match.empty()) {
-    std::string etag = StripEtag(input.if_match);
-    pb::Message* holder = nullptr;
-    const pb::FieldDescriptor* f = desc->FindFieldByName("etag");
-    if (f != nullptr) {
-      holder = request;
-    } else if (!route.body.empty() && route.body != "*") {
-      const pb::FieldDescriptor* bf = desc->FindFieldByName(route.body);
-      if (bf->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !bf->is_repeated()) {
-        holder = request->GetReflection()->MutableMessage(request, bf);
-        f = holder->GetDescriptor()->FindFieldByName("etag");
-      }
-    }
-    if (f != nullptr && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING &&
-        !f->is_repeated()) {
-      std::string existing = holder->GetReflection()->GetString(*holder, f);
-      if (!existing.empty() && existing != etag) {
-        return mgi::InvalidArgument("etag", "the If-Match header and the etag field disagree");
-      }
-      holder->GetReflection()->SetString(holder, f, etag);
-    }
-  }
-  // 5. Accept-Language -> an empty top-level `language` field.
-  if (!input.default_language.empty()) {
-    const pb::FieldDescriptor* f = desc->FindFieldByName("language");
-    if (f != nullptr && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING &&
-        !f->is_repeated() && request->GetReflection()->GetString(*request, f).empty()) {
-      request->GetReflection()->SetString(request, f, input.default_language);
-    }
+    bound->push_back(proto_path);
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<RenderedBody> RenderResponse(const Route& route, const pb::Message& response) {
-  RenderedBody out;
-  out.http_status = route.creates ? 201 : 200;
-  const pb::Descriptor* desc = response.GetDescriptor();
-  const pb::Reflection* r = response.GetReflection();
-  if (const pb::FieldDescriptor* f = desc->FindFieldByName("etag");
-      f != nullptr && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING && !f->is_repeated()) {
-    out.resource_etag = r->GetString(response, f);
-  }
-  if (const pb::FieldDescriptor* f = desc->FindFieldByName("state");
-      f != nullptr && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_ENUM && !f->is_repeated()) {
-    const std::string& name = r->GetEnum(response, f)->name();
-    out.published = name == "PUBLISHED" || absl::EndsWith(name, "_PUBLISHED");
-  }
-  const pb::Message* body = &response;
-  if (!route.response_body.empty()) {
-    const pb::FieldDescriptor* f = desc->FindFieldByName(route.response_body);
-    if (f == nullptr) {
-      return absl::InternalError(absl::StrCat("response_body field '", route.response_body,
-                                              "' is not in ", desc->full_name()));
-    }
-    if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !f->is_repeated()) {
-      body = &r->GetMessage(response, f);
+// If-Match -> the `etag` field (top level, or in the body message).
+absl::Status ApplyIfMatch(const Route& route, const std::string& if_match, pb::Message* request) {
+  if (if_match.empty()) return absl::OkStatus();
+  const pb::Descriptor* desc = request->GetDescriptor();
+  std::string etag = StripEtag(if_match);
+  pb::Message* holder = nullptr;
+  const pb::FieldDescriptor* f = desc->FindFieldByName("etag");
+  if (f != nullptr) {
+    holder = request;
+  } else if (!route.body.empty() && route.body != "*") {
+    const pb::FieldDescriptor* bf = desc->FindFieldByName(route.body);
+    if (bf->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !bf->is_repeated()) {
+      holder = request->GetReflection()->MutableMessage(request, bf);
+      f = holder->GetDescriptor()->FindFieldByName("etag");
     }
   }
-  if (body->GetDescriptor()->full_name() == "google.api.HttpBody") {
-    const auto& hb = static_cast<const google::api::HttpBody&>(*body);
-    out.content_type = hb.content_type().empty() ? "application/octet-stream" : hb.content_type();
-    out.body = hb.data();
-    return out;
+  if (f == nullptr || f->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING || f->is_repeated()) {
+    return absl::OkStatus();
   }
-  if (route.empty_response && route.response_body.empty()) {
-    out.http_status = 204;
-    return out;
+  std::string existing = holder->GetReflection()->GetString(*holder, f);
+  if (!existing.empty() && existing != etag) {
+    return mgi::InvalidArgument("etag", "the If-Match header and the etag field disagree");
   }
-  pb::util::JsonPrintOptions opts;
-  opts.always_print_primitive_fields = false;
-  auto s = pb::util::MessageToJsonString(*body, &out.body, opts);
-  if (!s.ok()) {
-    return absl::InternalError(absl::StrCat("cannot print the response: ", s.message().ToString()));
+  holder->GetReflection()->SetString(holder, f, etag);
+  return absl::OkStatus();
+}
+
+// Accept-Language -> an empty top-level `language` field.
+void ApplyLanguage(const std::string& language, pb::Message* request) {
+  if (language.empty()) return;
+  const pb::FieldDescriptor* f = request->GetDescriptor()->FindFieldByName("language");
+  if (f != nullptr && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING && !f->is_repeated() &&
+      request->GetReflection()->GetString(*request, f).empty()) {
+    request->GetReflection()->SetString(request, f, language);
   }
-  out.content_type = "application/json";
-  return out;
+}
+
+}  // namespace
+
+absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bindings,
+                          const HttpInput& input, pb::Message* request) {
+  std::vector<std::string> bound;
+  if (auto s = ApplyBody(route, input, request, &bound); !s.ok()) return s;
+  if (auto s = ApplyBindings(bindings, request, &bound); !s.ok()) return s;
+  if (auto s = ApplyQuery(input.query, bound, request); !s.ok()) return s;
+  if (auto s = ApplyIfMatch(route, input.if_match, request); !s.ok()) return s;
+  ApplyLanguage(input.default_language, request);
+  return absl::OkStatus();
+}
+
+std::string PreferredLanguage(const std::string& accept_language) {
+  std::string best;
+  double best_q = 0;
+  for (const auto& part : absl::StrSplit(accept_language, ',', absl::SkipWhitespace())) {
+    std::vector<std::string> pieces = absl::StrSplit(part, ';');
+    std::string tag(absl::StripAsciiWhitespace(pieces[0]));
+    double q = 1;
+    for (size_t i = 1; i < pieces.size(); ++i) {
+      std::string p(absl::StripAsciiWhitespace(pieces[i]));
+      if (absl::StartsWith(p, "q=") && !absl::SimpleAtod(p.substr(2), &q)) q = 0;
+    }
+    if (tag == "*" || q <= best_q) continue;
+    auto normalized = NormalizeLanguage(tag);
+    if (!normalized.ok()) continue;
+    best = *normalized;
+    best_q = q;
+  }
+  return best;
 }
 
 bool JsonTooDeep(const std::string& json, int max_depth) {

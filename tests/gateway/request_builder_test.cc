@@ -1,4 +1,5 @@
-#include "gateway/transcoder.h"
+#include "gateway/request_builder.h"
+#include "gateway/response_writer.h"
 
 #include <google/api/httpbody.pb.h>
 #include <google/protobuf/empty.pb.h>
