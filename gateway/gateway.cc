@@ -27,7 +27,6 @@ std::string NewRequestId() {
 ResponseOptions ToResponseOptions(const GatewayOptions& o) {
   ResponseOptions r;
   r.cors_origins = o.cors_origins;
-  r.public_packages = o.public_packages;
   r.public_max_age = o.public_max_age;
   r.gzip_min_bytes = o.gzip_min_bytes;
   r.hsts_max_age = o.hsts_max_age;

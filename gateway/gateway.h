@@ -28,11 +28,10 @@ struct GatewayOptions {
   std::chrono::milliseconds max_grpc_timeout{60000};
   int max_json_depth = 32;
   std::vector<std::string> cors_origins;          // exact origins, or "*"
-  std::vector<std::string> public_packages = {"mgi.catalog"};  // GETs cacheable publicly
   std::chrono::seconds public_max_age{60};
   size_t gzip_min_bytes = 1024;
   std::string www_dir;  // the explorer's files; "" disables "/"
-  // A shared cache of publicly cacheable GET responses (Cache-Control: public), kept this long
+  // A shared cache of the responses anyone may read (Cache-Control: public), kept this long
   // (0 disables it); at most `cache_entries` responses.
   std::chrono::milliseconds cache_ttl{1000};
   size_t cache_entries = 4096;

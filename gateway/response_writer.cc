@@ -52,11 +52,6 @@ absl::StatusOr<RenderedBody> RenderResponse(const Route& route, const pb::Messag
       f != nullptr && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING && !f->is_repeated()) {
     out.resource_etag = r->GetString(response, f);
   }
-  if (const pb::FieldDescriptor* f = desc->FindFieldByName("state");
-      f != nullptr && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_ENUM && !f->is_repeated()) {
-    const std::string& name = r->GetEnum(response, f)->name();
-    out.published = name == "PUBLISHED" || absl::EndsWith(name, "_PUBLISHED");
-  }
   const pb::Message* body = &response;
   if (!route.response_body.empty()) {
     const pb::FieldDescriptor* f = desc->FindFieldByName(route.response_body);
@@ -218,25 +213,20 @@ RouteResponse ResponseWriter::FromBody(const Route& route, const BackendReply& r
              : !reply.etag.empty()            ? Quoted(reply.etag)  // e.g. a rendered report
                                               : ContentEtag(rendered->body);
   r.Set("ETag", out.etag);
-  // Public data answered to an anonymous caller may be kept by any cache; answered to a caller
-  // with a token, only by that caller's (with public read off an anonymous caller is refused).
-  bool public_data = is_get && PublicData(route, *rendered, reply);
-  std::string max_age = absl::StrCat("max-age=", options_.public_max_age.count());
-  r.Set("Cache-Control", !public_data ? "no-store"
-                         : anonymous  ? absl::StrCat("public, ", max_age)
-                                      : absl::StrCat("private, ", max_age));
+  // What an anonymous caller was given, anyone may be given (with public read off, or for a
+  // draft, the backend refuses anonymous callers); what a caller with a token was given stays in
+  // that caller's cache, revalidated each time.
+  bool vetoed = absl::StrContains(reply.cache_control, "no-store") ||
+                absl::StrContains(reply.cache_control, "private");
+  bool public_data = is_get && anonymous && !vetoed;
+  r.Set("Cache-Control",
+        public_data                         ? absl::StrCat("public, max-age=",
+                                                           options_.public_max_age.count())
+        : is_get && !anonymous && !vetoed ? "private, no-cache"
+                                            : "no-store");
   r.body = std::move(rendered->body);
-  out.shareable = public_data && anonymous && r.status == 200;
+  out.shareable = public_data && r.status == 200;
   return out;
-}
-
-bool ResponseWriter::PublicData(const Route& route, const RenderedBody& body,
-                                const BackendReply& reply) const {
-  if (body.published || absl::StrContains(reply.cache_control, "public")) return true;
-  for (const auto& p : options_.public_packages) {
-    if (absl::StartsWith(route.method->full_name(), p + ".")) return true;
-  }
-  return false;
 }
 
 void ResponseWriter::NotModified(const HttpRequest& request, const std::string& etag,

@@ -36,7 +36,6 @@ struct RenderedBody {
   std::string content_type;
   std::string body;
   std::string resource_etag;  // the response's top-level `etag` field, "" when none
-  bool published = false;     // top-level `state` enum is *_PUBLISHED
 };
 
 // Turns a response message into an HTTP body: google.api.HttpBody as raw bytes with its content
@@ -63,7 +62,6 @@ std::string Gzip(const std::string& data);
 
 struct ResponseOptions {
   std::vector<std::string> cors_origins;  // exact origins, or "*"
-  std::vector<std::string> public_packages = {"mgi.catalog"};
   std::chrono::seconds public_max_age{60};
   size_t gzip_min_bytes = 1024;
   std::chrono::seconds hsts_max_age{0};  // > 0: Strict-Transport-Security (HTTPS)
@@ -73,16 +71,18 @@ struct ResponseOptions {
 struct RouteResponse {
   HttpResponse response;
   std::string etag;         // "" for errors and 204
-  bool shareable = false;   // public data, answered to an anonymous GET with 200
+  bool shareable = false;   // answered to an anonymous GET with 200, no backend veto
 };
 
 class ResponseWriter {
  public:
   explicit ResponseWriter(ResponseOptions options) : options_(std::move(options)) {}
 
-  // The response to `route`'s call. Public data (a public package, a published resource, or the
-  // backend's `cache-control: public`) is `public` to anonymous callers, `private` to callers
-  // with a token; anything else `no-store`. Every routed response varies by Authorization.
+  // The response to `route`'s call. One rule for what anyone may read: what a GET answered to an
+  // anonymous caller (the backends checked that anonymous callers may read it) is `public`,
+  // unless the backend's `cache-control` initial metadata says `no-store` or `private` (its
+  // answer depends on the caller's metadata); a GET answered to a caller with a token is
+  // `private, no-cache`; anything else `no-store`. Every routed response varies by Authorization.
   RouteResponse FromReply(const Route& route, const BackendReply& reply, bool is_get,
                           bool anonymous) const;
   // 304 instead of `response` when `request`'s If-None-Match matches `etag` (GET/HEAD only).
@@ -95,7 +95,6 @@ class ResponseWriter {
  private:
   RouteResponse FromBody(const Route& route, const BackendReply& reply, bool is_get,
                          bool anonymous) const;
-  bool PublicData(const Route& route, const RenderedBody& body, const BackendReply& reply) const;
   void Compress(const HttpRequest& request, HttpResponse* response) const;
   ResponseOptions options_;
 };

@@ -54,6 +54,12 @@ class Service final : public ThingService::CallbackService {
       return r;
     }
     lock.unlock();
+    if (req->name() == "shelves/s1/things/draft" &&
+        ctx->client_metadata().find("authorization") == ctx->client_metadata().end()) {
+      // As mgi-assessment: an anonymous caller never reads a draft.
+      r->Finish(mgi::ToGrpcStatus(absl::PermissionDeniedError("drafts need a token")));
+      return r;
+    }
     if (req->name() == "shelves/s1/things/t1" || req->name() == "shelves/s1/things/draft") {
       resp->set_name(req->name());
       resp->set_title("T1 in " + (req->language().empty() ? "??" : req->language()));
@@ -119,6 +125,8 @@ class Service final : public ThingService::CallbackService {
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
                                  EchoRequest* resp) override {
     *resp = *req;
+    // The answer depends on the caller's metadata: not to be shared, even for anonymous callers.
+    ctx->AddInitialMetadata("cache-control", "no-store");
     for (const auto& [k, v] : ctx->client_metadata()) {
       std::string key(k.data(), k.size());
       if (key.rfind("grpc-", 0) == 0 || key == "user-agent") continue;

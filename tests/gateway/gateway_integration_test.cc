@@ -90,15 +90,18 @@ TEST_F(GatewayTest, GetWithMultiSegmentNameEtagAndPublicCache) {
   EXPECT_EQ(Body(r)["name"], "shelves/s1/things/t1");
   EXPECT_EQ(Body(r)["title"], "T1 in fr");
   EXPECT_EQ(r.Header("etag"), "\"v1\"");
-  EXPECT_EQ(r.Header("cache-control"), "public, max-age=60");  // state is *_PUBLISHED
+  EXPECT_EQ(r.Header("cache-control"), "public, max-age=60");  // an anonymous caller read it
   // Same connection (keep-alive), the additional binding with "**".
   Reply again = c.Send("GET", "/v1/things/shelves/s1/things/t1");
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(Body(again)["name"], "shelves/s1/things/t1");
-  // A draft is not publicly cacheable.
-  Reply draft = c.Send("GET", "/v1/shelves/s1/things/draft");
+  // A draft: anonymous callers are refused; a caller with a token gets a private response.
+  Reply refused = c.Send("GET", "/v1/shelves/s1/things/draft");
+  ASSERT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.Header("cache-control"), "no-store");
+  Reply draft = c.Send("GET", "/v1/shelves/s1/things/draft", "", {{"Authorization", "Bearer e"}});
   ASSERT_EQ(draft.status, 200);
-  EXPECT_EQ(draft.Header("cache-control"), "no-store");
+  EXPECT_EQ(draft.Header("cache-control"), "private, no-cache");
 }
 
 TEST_F(GatewayTest, PublicResponsesAreServedFromTheSharedCache) {
@@ -390,7 +393,7 @@ TEST_F(GatewayTest, SecurityHeadersOnEveryResponse) {
   }
 }
 
-// Public data is `public` only for anonymous callers; a caller with a token gets `private`, every
+// What an anonymous caller may read is `public`; a caller with a token gets `private`, every
 // routed response varies by Authorization, and requests with a token neither read nor fill the
 // shared cache.
 TEST_F(GatewayTest, TokensMakeResponsesPrivateAndBypassTheSharedCache) {
@@ -398,7 +401,7 @@ TEST_F(GatewayTest, TokensMakeResponsesPrivateAndBypassTheSharedCache) {
   const std::map<std::string, std::string> token = {{"Authorization", "Bearer viewer-token"}};
   Reply with_token = Fetch(port(), "GET", target, "", token);
   ASSERT_EQ(with_token.status, 200) << with_token.body;
-  EXPECT_EQ(with_token.Header("cache-control"), "private, max-age=60");
+  EXPECT_EQ(with_token.Header("cache-control"), "private, no-cache");
   EXPECT_NE(with_token.Header("vary").find("Authorization"), std::string::npos);
   EXPECT_EQ(with_token.Header("age"), "");
   // The token's request filled nothing: the first anonymous request is a miss, the next a hit.
@@ -410,10 +413,12 @@ TEST_F(GatewayTest, TokensMakeResponsesPrivateAndBypassTheSharedCache) {
   // A cached entry is never served to a caller with a token.
   Reply again = Fetch(port(), "GET", target, "", token);
   EXPECT_EQ(again.Header("age"), "");
-  EXPECT_EQ(again.Header("cache-control"), "private, max-age=60");
-  // Not public data: no-store for everyone.
-  EXPECT_EQ(Fetch(port(), "GET", "/v1/shelves/s1/things/draft", "", token).Header("cache-control"),
-            "no-store");
+  EXPECT_EQ(again.Header("cache-control"), "private, no-cache");
+  // A backend's `cache-control: no-store` (the echo depends on the caller's metadata) vetoes
+  // sharing even an anonymous answer.
+  Reply echo = Fetch(port(), "GET", "/v1/echo/veto");
+  EXPECT_EQ(echo.Header("cache-control"), "no-store");
+  EXPECT_EQ(Fetch(port(), "GET", "/v1/echo/veto").Header("age"), "");
 }
 
 // RFC 9112: a Transfer-Encoding other than exactly "chunked" cannot be framed (the bytes after it

@@ -188,7 +188,6 @@ TEST(TranscoderTest, RenderResponse) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->http_status, 201);
   EXPECT_EQ(r->resource_etag, "abc");
-  EXPECT_TRUE(r->published);
   EXPECT_EQ(r->content_type, "application/json");
   EXPECT_NE(r->body.find("\"THING_STATE_PUBLISHED\""), std::string::npos);
 
