@@ -1,6 +1,7 @@
 #include "gateway/request_builder.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include <google/api/annotations.pb.h>
@@ -61,103 +62,122 @@ std::string JsonQuote(const std::string& s) {
   return out + "\"";
 }
 
-absl::Status SetScalar(pb::Message* msg, const pb::FieldDescriptor* f, const std::string& value,
-                       const std::string& path) {
+// Sets (or adds) a numeric or bool field from text; on failure, what the value should be.
+std::optional<std::string> SetNumeric(pb::Message* msg, const pb::FieldDescriptor* f,
+                                      const std::string& value) {
   const pb::Reflection* r = msg->GetReflection();
   bool rep = f->is_repeated();
-  auto bad = [&](const std::string& what) {
-    return mgi::InvalidArgument(path, absl::StrCat("'", value, "' is not ", what));
-  };
+  switch (f->cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_INT32: {
+      int32_t v;
+      if (!absl::SimpleAtoi(value, &v)) return "a 32-bit integer";
+      rep ? r->AddInt32(msg, f, v) : r->SetInt32(msg, f, v);
+      return std::nullopt;
+    }
+    case pb::FieldDescriptor::CPPTYPE_INT64: {
+      int64_t v;
+      if (!absl::SimpleAtoi(value, &v)) return "a 64-bit integer";
+      rep ? r->AddInt64(msg, f, v) : r->SetInt64(msg, f, v);
+      return std::nullopt;
+    }
+    case pb::FieldDescriptor::CPPTYPE_UINT32: {
+      uint32_t v;
+      if (!absl::SimpleAtoi(value, &v)) return "an unsigned 32-bit integer";
+      rep ? r->AddUInt32(msg, f, v) : r->SetUInt32(msg, f, v);
+      return std::nullopt;
+    }
+    case pb::FieldDescriptor::CPPTYPE_UINT64: {
+      uint64_t v;
+      if (!absl::SimpleAtoi(value, &v)) return "an unsigned 64-bit integer";
+      rep ? r->AddUInt64(msg, f, v) : r->SetUInt64(msg, f, v);
+      return std::nullopt;
+    }
+    case pb::FieldDescriptor::CPPTYPE_DOUBLE: {
+      double v;
+      if (!absl::SimpleAtod(value, &v)) return "a number";
+      rep ? r->AddDouble(msg, f, v) : r->SetDouble(msg, f, v);
+      return std::nullopt;
+    }
+    case pb::FieldDescriptor::CPPTYPE_FLOAT: {
+      float v;
+      if (!absl::SimpleAtof(value, &v)) return "a number";
+      rep ? r->AddFloat(msg, f, v) : r->SetFloat(msg, f, v);
+      return std::nullopt;
+    }
+    case pb::FieldDescriptor::CPPTYPE_BOOL: {
+      if (value != "true" && value != "1" && value != "false" && value != "0") {
+        return "true or false";
+      }
+      bool v = value == "true" || value == "1";
+      rep ? r->AddBool(msg, f, v) : r->SetBool(msg, f, v);
+      return std::nullopt;
+    }
+    default: return "settable";
+  }
+}
+
+// Sets (or adds) an enum field by name or number; on failure, the names it accepts.
+std::optional<std::string> SetEnum(pb::Message* msg, const pb::FieldDescriptor* f,
+                                   const std::string& value) {
+  const pb::EnumValueDescriptor* ev = f->enum_type()->FindValueByName(value);
+  int n;
+  if (ev == nullptr && absl::SimpleAtoi(value, &n)) ev = f->enum_type()->FindValueByNumber(n);
+  if (ev == nullptr) {
+    std::vector<std::string> names;
+    for (int i = 0; i < f->enum_type()->value_count(); ++i) {
+      names.push_back(f->enum_type()->value(i)->name());
+    }
+    return absl::StrCat("one of ", absl::StrJoin(names, ", "));
+  }
+  const pb::Reflection* r = msg->GetReflection();
+  f->is_repeated() ? r->AddEnum(msg, f, ev) : r->SetEnum(msg, f, ev);
+  return std::nullopt;
+}
+
+// Sets (or adds) a well-known message field (Timestamp, Duration, FieldMask, wrappers) from its
+// JSON string form; on failure, what it should be.
+std::optional<std::string> SetWellKnown(pb::Message* msg, const pb::FieldDescriptor* f,
+                                        const std::string& value) {
+  std::unique_ptr<pb::Message> tmp(
+      pb::MessageFactory::generated_factory()->GetPrototype(f->message_type())->New());
+  pb::util::JsonParseOptions opts;
+  if (!pb::util::JsonStringToMessage(JsonQuote(value), tmp.get(), opts).ok() &&
+      !pb::util::JsonStringToMessage(value, tmp.get(), opts).ok()) {
+    return absl::StrCat("a valid ", f->message_type()->full_name());
+  }
+  const pb::Reflection* r = msg->GetReflection();
+  pb::Message* target = f->is_repeated() ? r->AddMessage(msg, f) : r->MutableMessage(msg, f);
+  target->CopyFrom(*tmp);
+  return std::nullopt;
+}
+
+absl::Status SetScalar(pb::Message* msg, const pb::FieldDescriptor* f, const std::string& value,
+                       const std::string& path) {
+  std::optional<std::string> problem;
   switch (f->cpp_type()) {
     case pb::FieldDescriptor::CPPTYPE_STRING: {
       std::string v = value;
       if (f->type() == pb::FieldDescriptor::TYPE_BYTES &&
           !absl::WebSafeBase64Unescape(value, &v) && !absl::Base64Unescape(value, &v)) {
-        return bad("base64");
+        problem = "base64";
+        break;
       }
-      rep ? r->AddString(msg, f, v) : r->SetString(msg, f, v);
-      return absl::OkStatus();
+      const pb::Reflection* r = msg->GetReflection();
+      f->is_repeated() ? r->AddString(msg, f, v) : r->SetString(msg, f, v);
+      break;
     }
-    case pb::FieldDescriptor::CPPTYPE_INT32: {
-      int32_t v;
-      if (!absl::SimpleAtoi(value, &v)) return bad("a 32-bit integer");
-      rep ? r->AddInt32(msg, f, v) : r->SetInt32(msg, f, v);
-      return absl::OkStatus();
-    }
-    case pb::FieldDescriptor::CPPTYPE_INT64: {
-      int64_t v;
-      if (!absl::SimpleAtoi(value, &v)) return bad("a 64-bit integer");
-      rep ? r->AddInt64(msg, f, v) : r->SetInt64(msg, f, v);
-      return absl::OkStatus();
-    }
-    case pb::FieldDescriptor::CPPTYPE_UINT32: {
-      uint32_t v;
-      if (!absl::SimpleAtoi(value, &v)) return bad("an unsigned 32-bit integer");
-      rep ? r->AddUInt32(msg, f, v) : r->SetUInt32(msg, f, v);
-      return absl::OkStatus();
-    }
-    case pb::FieldDescriptor::CPPTYPE_UINT64: {
-      uint64_t v;
-      if (!absl::SimpleAtoi(value, &v)) return bad("an unsigned 64-bit integer");
-      rep ? r->AddUInt64(msg, f, v) : r->SetUInt64(msg, f, v);
-      return absl::OkStatus();
-    }
-    case pb::FieldDescriptor::CPPTYPE_DOUBLE: {
-      double v;
-      if (!absl::SimpleAtod(value, &v)) return bad("a number");
-      rep ? r->AddDouble(msg, f, v) : r->SetDouble(msg, f, v);
-      return absl::OkStatus();
-    }
-    case pb::FieldDescriptor::CPPTYPE_FLOAT: {
-      float v;
-      if (!absl::SimpleAtof(value, &v)) return bad("a number");
-      rep ? r->AddFloat(msg, f, v) : r->SetFloat(msg, f, v);
-      return absl::OkStatus();
-    }
-    case pb::FieldDescriptor::CPPTYPE_BOOL: {
-      bool v;
-      if (value == "true" || value == "1") {
-        v = true;
-      } else if (value == "false" || value == "0") {
-        v = false;
-      } else {
-        return bad("true or false");
-      }
-      rep ? r->AddBool(msg, f, v) : r->SetBool(msg, f, v);
-      return absl::OkStatus();
-    }
-    case pb::FieldDescriptor::CPPTYPE_ENUM: {
-      const pb::EnumValueDescriptor* ev = f->enum_type()->FindValueByName(value);
-      int n;
-      if (ev == nullptr && absl::SimpleAtoi(value, &n)) ev = f->enum_type()->FindValueByNumber(n);
-      if (ev == nullptr) {
-        std::vector<std::string> names;
-        for (int i = 0; i < f->enum_type()->value_count(); ++i) {
-          names.push_back(f->enum_type()->value(i)->name());
-        }
-        return bad(absl::StrCat("one of ", absl::StrJoin(names, ", ")));
-      }
-      rep ? r->AddEnum(msg, f, ev) : r->SetEnum(msg, f, ev);
-      return absl::OkStatus();
-    }
-    case pb::FieldDescriptor::CPPTYPE_MESSAGE: {
+    case pb::FieldDescriptor::CPPTYPE_ENUM: problem = SetEnum(msg, f, value); break;
+    case pb::FieldDescriptor::CPPTYPE_MESSAGE:
       if (!IsWellKnownScalarMessage(f->message_type())) {
         return mgi::InvalidArgument(
             path, "is a message: set its fields one by one, e.g. " + path + ".<field>=...");
       }
-      std::unique_ptr<pb::Message> tmp(
-          pb::MessageFactory::generated_factory()->GetPrototype(f->message_type())->New());
-      pb::util::JsonParseOptions opts;
-      if (!pb::util::JsonStringToMessage(JsonQuote(value), tmp.get(), opts).ok() &&
-          !pb::util::JsonStringToMessage(value, tmp.get(), opts).ok()) {
-        return bad(absl::StrCat("a valid ", f->message_type()->full_name()));
-      }
-      pb::Message* target = rep ? r->AddMessage(msg, f) : r->MutableMessage(msg, f);
-      target->CopyFrom(*tmp);
-      return absl::OkStatus();
-    }
+      problem = SetWellKnown(msg, f, value);
+      break;
+    default: problem = SetNumeric(msg, f, value);
   }
-  return bad("settable");
+  if (!problem) return absl::OkStatus();
+  return mgi::InvalidArgument(path, absl::StrCat("'", value, "' is not ", *problem));
 }
 
 // Walks `field_path`, returning the message holding the leaf and the leaf field.
