@@ -54,6 +54,7 @@ struct Gateway::Pending {
   Done done;
   std::shared_ptr<ResponseCache::Flight> flight;  // set on the request that fetches for a key
   bool background = false;  // a refresh-ahead fetch: nobody waits for its own answer
+  bool language_from_header = false;  // Accept-Language set the request's language
 };
 
 Gateway::Gateway(GatewayOptions options, RouteTable routes, Backends* backends,
@@ -174,7 +175,9 @@ void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& ma
   input.content_type = request.Header("content-type");
   if (!p->is_get) input.if_match = request.Header("if-match");
   input.default_language = PreferredLanguage(request.Header("accept-language"));
-  if (auto s = BuildRequest(*p->route, match.bindings, input, message.get()); !s.ok()) {
+  if (auto s = BuildRequest(*p->route, match.bindings, input, message.get(),
+                            &p->language_from_header);
+      !s.ok()) {
     return fail(s);
   }
   auto call = MakeCall(*p->route, *message, request.Header("grpc-timeout"), std::move(metadata),
@@ -245,8 +248,9 @@ void Gateway::OnReply(const std::shared_ptr<Pending>& p, const BackendReply& rep
                    reply.message, p->req->Header("x-request-id"));
     }
   }
-  RouteResponse out =
-      writer_.FromReply(*p->route, reply, p->is_get, !p->req->Has("authorization"));
+  RouteResponse out = writer_.FromReply(
+      *p->route, reply, p->is_get, !p->req->Has("authorization"),
+      !p->is_get && !p->req->Header("if-match").empty(), p->language_from_header);
   // A write acknowledged by the backend: the cached responses of what it changed go now, before
   // the client hears of it.
   if (!p->is_get && out.response.status >= 200 && out.response.status < 300) {

@@ -9,6 +9,7 @@
 #include <google/api/httpbody.pb.h>
 #include <google/protobuf/descriptor_database.h>
 #include <google/protobuf/util/json_util.h>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -60,6 +61,26 @@ std::string JsonQuote(const std::string& s) {
     }
   }
   return out + "\"";
+}
+
+// RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+bool ValidUtf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+    if (n < 0 || i + static_cast<size_t>(n) >= s.size()) return false;
+    uint32_t cp = n == 0 ? c : c & (0x3F >> n);
+    for (int k = 1; k <= n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
 }
 
 // Sets (or adds) a numeric or bool field from text; on failure, what the value should be.
@@ -157,6 +178,9 @@ absl::Status SetScalar(pb::Message* msg, const pb::FieldDescriptor* f, const std
   switch (f->cpp_type()) {
     case pb::FieldDescriptor::CPPTYPE_STRING: {
       std::string v = value;
+      if (f->type() != pb::FieldDescriptor::TYPE_BYTES && !ValidUtf8(value)) {
+        return mgi::InvalidArgument(path, "is not valid UTF-8 once percent-decoded");
+      }
       if (f->type() == pb::FieldDescriptor::TYPE_BYTES &&
           !absl::WebSafeBase64Unescape(value, &v) && !absl::Base64Unescape(value, &v)) {
         problem = "base64";
@@ -245,12 +269,6 @@ bool Covers(const std::string& bound, const std::string& path) {
   return bound == "*" || path == bound || absl::StartsWith(path, bound + ".");
 }
 
-std::string StripEtag(std::string v) {
-  v = std::string(absl::StripAsciiWhitespace(v));
-  if (absl::StartsWith(v, "W/")) v = v.substr(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  return v;
-}
 
 }  // namespace
 
@@ -330,6 +348,12 @@ absl::Status ApplyBody(const Route& route, const HttpInput& input, pb::Message* 
     return absl::OkStatus();
   }
   if (input.body.empty()) return absl::OkStatus();
+  std::string field = route.body == "*" ? "body" : route.body;
+  // One JSON value and nothing after it: for `body: "field"` the bytes are spliced into an
+  // object, so trailing text would set other fields of the request (smuggling).
+  if (!nlohmann::json::accept(input.body)) {
+    return mgi::InvalidArgument(field, "malformed JSON body: it must be exactly one JSON value");
+  }
   std::string ct = absl::AsciiStrToLower(input.content_type);
   if (!ct.empty() && !absl::StartsWith(ct, "application/json") && !absl::StrContains(ct, "+json")) {
     return absl::Status(absl::StatusCode::kInvalidArgument,
@@ -344,9 +368,8 @@ absl::Status ApplyBody(const Route& route, const HttpInput& input, pb::Message* 
   std::unique_ptr<pb::Message> tmp(request->New());
   auto s = pb::util::JsonStringToMessage(json, tmp.get(), opts);
   if (!s.ok()) {
-    return mgi::InvalidArgument(route.body == "*" ? "body" : route.body,
-                                absl::StrCat("malformed JSON body: ",
-                                             SafeJsonError(s.message().ToString())));
+    return mgi::InvalidArgument(
+        field, absl::StrCat("malformed JSON body: ", SafeJsonError(s.message().ToString())));
   }
   request->MergeFrom(*tmp);
   return absl::OkStatus();
@@ -374,11 +397,13 @@ absl::Status ApplyBindings(const PathTemplate::Bindings& bindings, pb::Message* 
   return absl::OkStatus();
 }
 
-// If-Match -> the `etag` field (top level, or in the body message).
+// If-Match -> the `etag` field (top level, or in the body message), the entity-tag exactly as sent
+// (AIP-154: the field holds the quoted tag the gateway sent as ETag). `*` (any current
+// representation) sets nothing. A route without an etag field cannot honour If-Match: 400.
 absl::Status ApplyIfMatch(const Route& route, const std::string& if_match, pb::Message* request) {
-  if (if_match.empty()) return absl::OkStatus();
+  std::string etag(absl::StripAsciiWhitespace(if_match));
+  if (etag.empty() || etag == "*") return absl::OkStatus();
   const pb::Descriptor* desc = request->GetDescriptor();
-  std::string etag = StripEtag(if_match);
   pb::Message* holder = nullptr;
   const pb::FieldDescriptor* f = desc->FindFieldByName("etag");
   if (f != nullptr) {
@@ -391,7 +416,9 @@ absl::Status ApplyIfMatch(const Route& route, const std::string& if_match, pb::M
     }
   }
   if (f == nullptr || f->cpp_type() != pb::FieldDescriptor::CPPTYPE_STRING || f->is_repeated()) {
-    return absl::OkStatus();
+    return mgi::InvalidArgument(
+        "If-Match", absl::StrCat(route.http_method, " ", route.path.text(),
+                                 " has no etag: If-Match cannot be honoured, send it without"));
   }
   std::string existing = holder->GetReflection()->GetString(*holder, f);
   if (!existing.empty() && existing != etag) {
@@ -414,12 +441,19 @@ void ApplyLanguage(const std::string& language, pb::Message* request) {
 }  // namespace
 
 absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bindings,
-                          const HttpInput& input, pb::Message* request) {
+                          const HttpInput& input, pb::Message* request,
+                          bool* language_from_header) {
   std::vector<std::string> bound;
   if (auto s = ApplyBody(route, input, request, &bound); !s.ok()) return s;
   if (auto s = ApplyBindings(bindings, request, &bound); !s.ok()) return s;
   if (auto s = ApplyQuery(input.query, bound, request); !s.ok()) return s;
   if (auto s = ApplyIfMatch(route, input.if_match, request); !s.ok()) return s;
+  if (language_from_header != nullptr) {
+    const pb::FieldDescriptor* f = request->GetDescriptor()->FindFieldByName("language");
+    *language_from_header = f != nullptr && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING &&
+                            !f->is_repeated() &&
+                            request->GetReflection()->GetString(*request, f).empty();
+  }
   ApplyLanguage(input.default_language, request);
   return absl::OkStatus();
 }

@@ -27,12 +27,15 @@ struct HttpInput {
   std::string default_language; // from Accept-Language, "" when absent
 };
 
+// `language_from_header` (when given) tells whether Accept-Language chooses the language: the
+// request has a `language` field the query and body left empty (the response then varies by it).
 // Builds the request message of `route`: body, then path variables, then query parameters, then
 // If-Match (into an `etag` field), then the default language (into an empty `language` field).
 // Errors are INVALID_ARGUMENT with a BadRequest field violation naming the offending parameter or
 // field, or UNIMPLEMENTED-free plain statuses; the caller maps them.
 absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bindings,
-                          const HttpInput& input, google::protobuf::Message* request);
+                          const HttpInput& input, google::protobuf::Message* request,
+                          bool* language_from_header = nullptr);
 
 // Parses one query string into a message with the proto3 rules of http.proto: `a.b=1` walks
 // nested messages, repeated scalars repeat the key, a field set twice or unknown is an error.

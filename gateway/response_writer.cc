@@ -164,10 +164,12 @@ std::string Gzip(const std::string& data) {
 }
 
 RouteResponse ResponseWriter::FromReply(const Route& route, const BackendReply& reply, bool is_get,
-                                        bool anonymous) const {
+                                        bool anonymous, bool conditional,
+                                        bool language_from_header) const {
   RouteResponse out;
   if (reply.code == 0) {
     out = FromBody(route, reply, is_get, anonymous);
+    if (language_from_header) out.response.Set("Vary", "Accept-Language");
   } else {
     std::string message = reply.message;
     if (reply.details.empty()) {
@@ -180,8 +182,9 @@ RouteResponse ResponseWriter::FromReply(const Route& route, const BackendReply& 
                                   : absl::StrCat("the backend of ", service, " failed (",
                                                  GrpcCodeName(reply.code), ")");
     }
-    out.response =
-        ErrorResponse(HttpStatusFromGrpc(reply.code), reply.code, message, reply.details);
+    // If-Match that no longer matches: the backend says ABORTED, HTTP says 412 (RFC 9110).
+    int http = conditional && reply.code == 10 ? 412 : HttpStatusFromGrpc(reply.code);
+    out.response = ErrorResponse(http, reply.code, message, reply.details);
   }
   out.response.Set("Vary", "Authorization");  // every response of a route may depend on it
   return out;
@@ -205,6 +208,16 @@ RouteResponse ResponseWriter::FromBody(const Route& route, const BackendReply& r
   HttpResponse& r = out.response;
   r.status = rendered->http_status;
   if (r.status == 204) return out;
+  if (r.status == 201) {
+    const pb::FieldDescriptor* name = message->GetDescriptor()->FindFieldByName("name");
+    const auto& segments = route.path.segments();
+    if (name != nullptr && name->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING &&
+        !name->is_repeated() && !segments.empty() &&
+        segments[0].kind == PathTemplate::Segment::kLiteral) {
+      std::string value = message->GetReflection()->GetString(*message, name);
+      if (!value.empty()) r.Set("Location", absl::StrCat("/", segments[0].literal, "/", value));
+    }
+  }
   r.Set("Content-Type", rendered->content_type);
   if (absl::StartsWith(absl::AsciiStrToLower(rendered->content_type), "text/html")) {
     r.Set("Content-Security-Policy", kBackendHtmlCsp);

@@ -83,8 +83,12 @@ class ResponseWriter {
   // unless the backend's `cache-control` initial metadata says `no-store` or `private` (its
   // answer depends on the caller's metadata); a GET answered to a caller with a token is
   // `private, no-cache`; anything else `no-store`. Every routed response varies by Authorization.
+  // `conditional`: the request carried If-Match (a backend's ABORTED is then a 412);
+  // `language_from_header`: Accept-Language chose the language (Vary: Accept-Language). A 201
+  // gets `Location` from the created resource's `name`.
   RouteResponse FromReply(const Route& route, const BackendReply& reply, bool is_get,
-                          bool anonymous) const;
+                          bool anonymous, bool conditional = false,
+                          bool language_from_header = false) const;
   // 304 instead of `response` when `request`'s If-None-Match matches `etag` (GET/HEAD only).
   static void NotModified(const HttpRequest& request, const std::string& etag,
                           HttpResponse* response);

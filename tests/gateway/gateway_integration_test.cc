@@ -244,6 +244,7 @@ TEST_F(GatewayTest, CreateGives201UpdateAndDeleteTakeIfMatch) {
   HttpClient c(port());
   Reply created = c.Send("POST", "/v1/shelves/s1/things?thing_id=t9", R"({"title":"Nine"})");
   ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Header("location"), "/v1/shelves/s1/things/t9");
   EXPECT_EQ(Body(created)["name"], "shelves/s1/things/t9");
   EXPECT_EQ(Body(created)["title"], "Nine");
 
@@ -256,7 +257,7 @@ TEST_F(GatewayTest, CreateGives201UpdateAndDeleteTakeIfMatch) {
 
   Reply stale = c.Send("PATCH", "/v1/shelves/s1/things/t9", R"({"title":"x"})",
                        {{"If-Match", "\"v0\""}});
-  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(stale.status, 412) << stale.body;  // If-Match no longer matches (RFC 9110)
   EXPECT_EQ(Body(stale)["error"]["status"], "ABORTED");
 
   Reply deleted = c.Send("DELETE", "/v1/shelves/s1/things/t9", "", {{"If-Match", "\"v1\""}});
@@ -471,6 +472,50 @@ TEST_F(GatewayTest, JsonErrorsNeverEchoTheBody) {
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(unknown.body.find("s3cr3t"), std::string::npos) << unknown.body;
   EXPECT_NE(unknown.body.find("titel"), std::string::npos) << unknown.body;  // names are kept
+}
+
+// Issue 15's first table.
+TEST_F(GatewayTest, BodyOfAFieldRuleIsOneJsonValue) {
+  Reply smuggled = Fetch(port(), "POST", "/v1/shelves/s1/things?thing_id=sm",
+                         R"({"title":"x"}, "thingId":"smuggled")");
+  EXPECT_EQ(smuggled.status, 400) << smuggled.body;
+  EXPECT_EQ(Violations(smuggled).count("thing"), 1u) << smuggled.body;
+  Reply trailing = Fetch(port(), "POST", "/v1/shelves/s1/things?thing_id=sm", R"({"title":"x"} {})");
+  EXPECT_EQ(trailing.status, 400) << trailing.body;
+}
+
+TEST_F(GatewayTest, InvalidUtf8InAPathVariableIs400NamingIt) {
+  Reply r = Fetch(port(), "GET", "/v1/shelves/s1/things/%FF");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Violations(r).count("name"), 1u) << r.body;
+  Reply overlong = Fetch(port(), "GET", "/v1/shelves/s1/things/%C0%AF");
+  EXPECT_EQ(overlong.status, 400) << overlong.body;
+  EXPECT_EQ(Fetch(port(), "GET", "/v1/echo/caf%C3%A9").status, 200);  // valid UTF-8
+}
+
+TEST_F(GatewayTest, IfMatchIsTheEntityTagAsSent) {
+  HttpClient c(port());
+  ASSERT_EQ(c.Send("POST", "/v1/shelves/s1/things?thing_id=im", R"({"title":"I"})").status, 201);
+  Reply got = c.Send("GET", "/v1/shelves/s1/things/t1");
+  std::string etag = got.Header("etag");
+  ASSERT_EQ(etag, "\"v1\"");
+  EXPECT_EQ(c.Send("DELETE", "/v1/shelves/s1/things/im", "", {{"If-Match", "\"v0\""}}).status,
+            412);
+  EXPECT_EQ(c.Send("DELETE", "/v1/shelves/s1/things/im", "", {{"If-Match", etag}}).status, 204);
+  // A route whose request has no etag cannot honour If-Match.
+  Reply no_etag = c.Send("POST", "/v1/echo", R"({"id":"x"})", {{"If-Match", etag}});
+  EXPECT_EQ(no_etag.status, 400) << no_etag.body;
+  EXPECT_EQ(Violations(no_etag).count("If-Match"), 1u) << no_etag.body;
+}
+
+TEST_F(GatewayTest, VaryAcceptLanguageWhenTheHeaderChoseTheLanguage) {
+  Reply header = Fetch(port(), "GET", "/v1/shelves/s2/things/lang", "", {{"Accept-Language", "fr"}});
+  ASSERT_EQ(header.status, 200) << header.body;
+  EXPECT_NE(header.Header("vary").find("Accept-Language"), std::string::npos);
+  Reply query = Fetch(port(), "GET", "/v1/shelves/s2/things/lang?language=fr", "",
+                      {{"Accept-Language", "fr"}});
+  ASSERT_EQ(query.status, 200) << query.body;
+  EXPECT_EQ(query.Header("vary").find("Accept-Language"), std::string::npos);
 }
 
 TEST_F(GatewayTest, HttpBodyIsSentRaw) {
