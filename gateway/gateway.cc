@@ -1,5 +1,6 @@
 #include "gateway/gateway.h"
 
+#include <algorithm>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -22,6 +23,17 @@ const char* kAllowedRequestHeaders =
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return absl::StrCat(absl::Hex(rng(), absl::kZeroPad16), absl::Hex(rng(), absl::kZeroPad16));
+}
+
+// The Allow header of a path: its routes' methods, HEAD wherever GET is, and OPTIONS.
+std::string AllowHeader(std::vector<std::string> methods) {
+  if (std::find(methods.begin(), methods.end(), "GET") != methods.end()) {
+    methods.push_back("HEAD");
+  }
+  methods.push_back("OPTIONS");
+  std::sort(methods.begin(), methods.end());
+  methods.erase(std::unique(methods.begin(), methods.end()), methods.end());
+  return absl::StrJoin(methods, ", ");
 }
 
 ResponseOptions ToResponseOptions(const GatewayOptions& o) {
@@ -111,18 +123,19 @@ void Gateway::Preflight(const HttpRequest& request, const std::string& path, Clo
   std::string origin = request.Header("origin");
   std::string wanted = request.Header("access-control-request-method");
   RouteTable::Match match = routes_.Find(wanted, path);
+  if (!builtins_.Label(path).empty()) match.allowed = {"GET"};  // /openapi.json, the explorer...
   HttpResponse r;
   if (match.allowed.empty()) {
     r = Made(404, absl::StatusCode::kNotFound, "NO_ROUTE", absl::StrCat("no route for ", path));
   } else if (origin.empty() || wanted.empty()) {
     r.status = 204;
-    r.Set("Allow", absl::StrJoin(match.allowed, ", ") + ", OPTIONS");
+    r.Set("Allow", AllowHeader(match.allowed));
   } else if (!writer_.OriginAllowed(origin)) {
     r = Made(403, absl::StatusCode::kPermissionDenied, "CORS_ORIGIN_NOT_ALLOWED",
              absl::StrCat("origin ", origin, " is not allowed"));
   } else {
     r.status = 204;
-    r.Set("Access-Control-Allow-Methods", absl::StrJoin(match.allowed, ", "));
+    r.Set("Access-Control-Allow-Methods", AllowHeader(match.allowed));
     r.Set("Access-Control-Allow-Headers", kAllowedRequestHeaders);
     r.Set("Access-Control-Max-Age", "600");
   }
@@ -137,10 +150,10 @@ void Gateway::NoRoute(const HttpRequest& request, const std::string& path,
     r = Made(404, absl::StatusCode::kNotFound, "NO_ROUTE",
              absl::StrCat("no route for ", request.method, " ", path));
   } else {
+    std::string allow = AllowHeader(match.allowed);
     r = Made(405, absl::StatusCode::kUnimplemented, "METHOD_NOT_ALLOWED",
-             absl::StrCat(request.method, " is not allowed on ", path,
-                          "; allowed: ", absl::StrJoin(match.allowed, ", ")));
-    r.Set("Allow", absl::StrJoin(match.allowed, ", "));
+             absl::StrCat(request.method, " is not allowed on ", path, "; allowed: ", allow));
+    r.Set("Allow", allow);
   }
   Finish(request, "unmatched", start, std::move(r), done);
 }
@@ -178,6 +191,12 @@ void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& ma
   if (auto s = BuildRequest(*p->route, match.bindings, input, message.get(),
                             &p->language_from_header);
       !s.ok()) {
+    if (!JsonContentType(input.content_type) && !input.body.empty()) {
+      return Finish(request, p->label, p->start,
+                    Made(415, absl::StatusCode::kInvalidArgument, "UNSUPPORTED_MEDIA_TYPE",
+                         std::string(s.message())),
+                    p->done);
+    }
     return fail(s);
   }
   auto call = MakeCall(*p->route, *message, request.Header("grpc-timeout"), std::move(metadata),

@@ -354,11 +354,11 @@ absl::Status ApplyBody(const Route& route, const HttpInput& input, pb::Message* 
   if (!nlohmann::json::accept(input.body)) {
     return mgi::InvalidArgument(field, "malformed JSON body: it must be exactly one JSON value");
   }
-  std::string ct = absl::AsciiStrToLower(input.content_type);
-  if (!ct.empty() && !absl::StartsWith(ct, "application/json") && !absl::StrContains(ct, "+json")) {
-    return absl::Status(absl::StatusCode::kInvalidArgument,
-                        absl::StrCat("unsupported content type '", input.content_type,
-                                     "': send application/json"));
+  if (!JsonContentType(input.content_type)) {
+    return mgi::WithReason(absl::InvalidArgumentError(absl::StrCat(
+                               "unsupported content type '", input.content_type,
+                               "': send application/json")),
+                           "UNSUPPORTED_MEDIA_TYPE");
   }
   pb::util::JsonParseOptions opts;
   opts.ignore_unknown_fields = false;
@@ -456,6 +456,11 @@ absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bind
   }
   ApplyLanguage(input.default_language, request);
   return absl::OkStatus();
+}
+
+bool JsonContentType(const std::string& content_type) {
+  std::string ct = absl::AsciiStrToLower(content_type);
+  return ct.empty() || absl::StartsWith(ct, "application/json") || absl::StrContains(ct, "+json");
 }
 
 std::string PreferredLanguage(const std::string& accept_language) {

@@ -53,6 +53,10 @@ absl::Status SetFieldFromText(google::protobuf::Message* message, const std::str
 // bytes) replaced by "...".
 std::string SafeJsonError(std::string_view message);
 
+// A JSON request body's Content-Type: absent, application/json or any +json type. Otherwise
+// BuildRequest fails with reason UNSUPPORTED_MEDIA_TYPE (HTTP 415).
+bool JsonContentType(const std::string& content_type);
+
 // The preferred language of an Accept-Language header (highest q, first on ties), normalised;
 // "" when none is usable.
 std::string PreferredLanguage(const std::string& accept_language);
