@@ -122,7 +122,7 @@ TEST(ReportRendererTest, FallbackFindingsAreMarkedEnglish) {
   std::string html = Render(Inputs(profile, "fr"), "html");
   EXPECT_THAT(html, HasSubstr("<li lang=\"fr\">Texte traduit en français.</li>"));
   EXPECT_THAT(html, HasSubstr("<li lang=\"en\">The Inter-agency Cooperation Agreement"));
-  EXPECT_THAT(html, HasSubstr("<span class=\"fallback\">(en anglais)</span>"));
+  EXPECT_THAT(html, HasSubstr("<span class=\"fallback\" lang=\"fr\">(en anglais)</span>"));
   std::string md = Render(Inputs(profile, "fr"), "markdown");
   EXPECT_THAT(md, HasSubstr("- Texte traduit en français.\n"));
   EXPECT_THAT(md, HasSubstr("*(en anglais)*"));
