@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   mgi::ChannelConfig channel;
   std::string db = "assessment.db", catalog_addr = "127.0.0.1:50051", seed_dir;
   std::string messages_dir = std::string(MGI_DATA_DIR) + "/profiles/messages";
-  std::chrono::milliseconds cache_ttl{60000}, seed_timeout{60000};
+  std::chrono::milliseconds cache_ttl{60000}, seed_timeout{0};
   mgi::RegisterServerFlags(config, &server);
   mgi::RegisterChannelFlags(config, &channel);
   mgi::AuthConfig auth_config;
@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   config.String("catalog-addr", &catalog_addr, "Address of the catalog service");
   config.Duration("catalog-cache-ttl", &cache_ttl, "How long catalog answers are kept");
   config.String("seed-dir", &seed_dir, "Import the absent profiles of every *.json here at start");
-  config.Duration("seed-timeout", &seed_timeout, "How long seeding waits for the catalog");
+  config.Duration("seed-timeout", &seed_timeout,
+                  "Give up seeding (exit 1) if the catalog stays unavailable this long; 0: never");
   config.String("messages-dir", &messages_dir, "Directory of the title wording per language");
   config.SuiteWide({"catalog-addr"});
   if (int rc = mgi::ParseOrExit(config, argc, argv); rc >= 0) return rc;
@@ -55,10 +56,8 @@ int main(int argc, char** argv) {
   auto cache = mgi::MakeCache(cache_config, &metrics, "assessment");
   ProfileManager manager(store->get(), &catalog, &clock, std::move(*messages));
   manager.set_cache(cache.get());
-  if (!seed_dir.empty()) {
-    if (auto s = SeedWithRetry(manager, seed_dir, seed_timeout); !s.ok()) return fail(s);
-  }
+  BackgroundSeeder seeder(&manager, seed_dir, seed_timeout);  // serves meanwhile
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
   AssessmentGrpcService service(&manager, &executor, auth->authorizer.get());
-  return mgi::RunServer(server, &metrics, {&service}, &readiness);
+  return seeder.ExitCode(mgi::RunServer(server, &metrics, {&service}, &readiness));
 }

@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
               "Country-name translations to load, e.g. fr,es (empty: all found)");
   config.Duration("test-response-delay", &delay,
                   "Testing only: hold every response this long (never set in production)");
+  mgi::catalog::DataCheckFlag check_data(config);  // --check-data DIR: check and exit
   if (int code = mgi::ParseOrExit(config, argc, argv); code >= 0) return code;
+  if (check_data.requested()) return check_data.Run();
   if (auto s = mgi::InitLogging("catalog", server.log_format, server.log_level); !s.ok()) return 2;
 
   mgi::MetricsRegistry metrics;

@@ -112,6 +112,10 @@ spec:
             - name: MGI_CACHE_HMAC_KEY_FILE
               value: /etc/mgi/cache/hmac-key
             {{- end }}
+            {{- if and (eq $c "catalog") (include "mgi.catalogData" $root) }}
+            - name: MGI_CATALOG_DATA_DIR
+              value: /etc/mgi/catalog-data
+            {{- end }}
             {{- if eq $c "assessment" }}
             - name: MGI_ASSESSMENT_DB
               value: /var/lib/mgi/assessment.db
@@ -157,6 +161,11 @@ spec:
             - name: data
               mountPath: /var/lib/mgi
             {{- end }}
+            {{- if and (eq $c "catalog") (include "mgi.catalogData" $root) }}
+            - name: catalog-data
+              mountPath: /etc/mgi/catalog-data
+              readOnly: true
+            {{- end }}
             {{- if $tokens }}
             - name: auth-tokens
               mountPath: /etc/mgi/auth
@@ -188,6 +197,23 @@ spec:
             claimName: {{ default (include "mgi.componentName" $ctx) $v.persistence.existingClaim }}
           {{- else }}
           emptyDir: {}
+          {{- end }}
+        {{- end }}
+        {{- if and (eq $c "catalog") (include "mgi.catalogData" $root) }}
+        {{- $data := $root.Values.catalog.data }}
+        - name: catalog-data
+          {{- if $data.configMap.name }}
+          configMap:
+            name: {{ $data.configMap.name }}
+            items:
+              - key: framework.json
+                path: framework.json
+              {{- range $data.configMap.indicatorKeys }}
+              - key: {{ . }}
+                path: indicators/{{ . }}
+              {{- end }}
+          {{- else }}
+          {{- toYaml $data.volume | nindent 10 }}
           {{- end }}
         {{- end }}
         {{- if $tokens }}
