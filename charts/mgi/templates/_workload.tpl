@@ -77,10 +77,8 @@ spec:
               value: "0.0.0.0"
             - name: MGI_{{ upper $c }}_PORT
               value: {{ .port | quote }}
-            {{- if not .http }}
             - name: MGI_{{ upper $c }}_METRICS_PORT
               value: {{ .metricsPort | quote }}
-            {{- end }}
             {{- /* Peers only: a binary refuses MGI_<ITSELF>_ADDR as an unknown variable of its own. */}}
             {{- range $peer := list "catalog" "assessment" "report" }}
             {{- if ne $peer $c }}
@@ -131,11 +129,9 @@ spec:
             - name: {{ ternary "http" "grpc" .http }}
               containerPort: {{ .port }}
               protocol: TCP
-            {{- if not .http }}
             - name: metrics
               containerPort: {{ .metricsPort }}
               protocol: TCP
-            {{- end }}
           {{- $p := $root.Values.probes }}
           startupProbe:
             {{- include "mgi.probeAction" (dict "root" $root "port" .port "http" .http "path" "/healthz") | trim | nindent 12 }}
@@ -331,10 +327,8 @@ spec:
       {{- if not .http }}
       appProtocol: grpc
       {{- end }}
-    {{- if not .http }}
     - name: metrics
       port: {{ .metricsPort }}
       targetPort: metrics
       protocol: TCP
-    {{- end }}
 {{- end }}
