@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
   if (auto s = mgi::InitLogging("assessment", server.log_format, server.log_level); !s.ok()) return 2;
 
   auto fail = [](const absl::Status& s) { spdlog::critical("{}", s.ToString()); return 1; };
-  auto auth = mgi::MakeAuth(auth_config);
+  mgi::MetricsRegistry metrics;
+  mgi::Readiness readiness;
+  auto auth = mgi::MakeAuth(auth_config, &metrics, &readiness);
   if (!auth.ok()) return fail(auth.status());
   if (auto s = mgi::LoadServiceToken(service_token_file); !s.ok()) return fail(s);
   auto store = SqliteProfileStore::Open(db);
@@ -51,12 +53,11 @@ int main(int argc, char** argv) {
   if (!chan.ok()) return fail(chan.status());
   SystemClock clock;
   GrpcCatalogClient catalog(*chan, channel, cache_ttl, &clock);
-  mgi::MetricsRegistry metrics;
   auto cache = mgi::MakeCache(cache_config, &metrics, "assessment");
   ProfileManager manager(store->get(), &catalog, &clock, std::move(*messages));
   manager.set_cache(cache.get());
   BackgroundSeeder seeder(&manager, seed_dir, seed_timeout);  // serves meanwhile
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
   AssessmentGrpcService service(&manager, &executor, auth->authorizer.get());
-  return seeder.ExitCode(mgi::RunServer(server, &metrics, {&service}));
+  return seeder.ExitCode(mgi::RunServer(server, &metrics, {&service}, &readiness));
 }

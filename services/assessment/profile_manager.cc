@@ -598,12 +598,13 @@ absl::StatusOr<av1::CompareProfilesResponse> ProfileManager::CompareProfiles(
 }
 
 absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::ImportProfiles(
-    const av1::ImportProfilesRequest& req, const std::string& actor) {
-  return Import(req, actor, /*skip_existing=*/false);
+    const av1::ImportProfilesRequest& req, const Caller& caller) {
+  return Import(req, caller, /*skip_existing=*/false);
 }
 
 absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
-    const av1::ImportProfilesRequest& req, const std::string& actor, bool skip_existing) {
+    const av1::ImportProfilesRequest& req, const Caller& caller, bool skip_existing) {
+  const std::string& actor = caller.actor;
   const av1::ProfileDocument& doc = req.document();
   std::vector<FieldViolation> problems;
   if (doc.format() != kDocumentFormat) {
@@ -643,11 +644,28 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
   av1::ImportProfilesResponse resp;
   std::vector<ProfileWrite> writes;
   std::vector<std::string> conflicts;
+  std::vector<FieldViolation> refused;  // what the caller may not write, every one of them
   int64_t now = clock_->NowMicros();
   auto now_ts = TimeUtil::MicrosecondsToTimestamp(now);
-  for (av1::Profile& p : incoming) {
+  for (size_t i = 0; i < incoming.size(); ++i) {
+    av1::Profile& p = incoming[i];
     auto existing = Read(p.name());
     if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+    if (!caller.may_publish) {
+      // The same rights as PublishProfile and ArchiveProfile: an import that would write a
+      // published or archived profile, or replace one, needs them (an unchanged one writes nothing).
+      bool unchanged = existing.ok() && (skip_existing || (ChangedFields(*existing, p).empty() &&
+                                                           existing->state() == p.state()));
+      std::string field = absl::StrCat("profiles[", i, "]");
+      if (!unchanged && p.state() != av1::PROFILE_STATE_DRAFT) {
+        refused.push_back({field + ".state", absl::StrCat(p.name(), " would be written ",
+                                                          StateWord(p.state()))});
+      } else if (!unchanged && existing.ok() && existing->state() != av1::PROFILE_STATE_DRAFT) {
+        refused.push_back({field + ".name", absl::StrCat(p.name(), " is stored ",
+                                                         StateWord(existing->state()),
+                                                         " and would be replaced")});
+      }
+    }
     if (!p.has_create_time()) *p.mutable_create_time() = now_ts;
     if (!p.has_update_time()) *p.mutable_update_time() = p.create_time();
     if (p.state() == av1::PROFILE_STATE_DRAFT) {
@@ -681,6 +699,16 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
                         MakeRevision(p, actor, "import", WritableFields(), "imported"), ""});
     }
     resp.add_imported(p.name());
+  }
+  if (!refused.empty()) {
+    std::string names;
+    for (const auto& r : refused) absl::StrAppend(&names, names.empty() ? "" : "; ", r.description);
+    return WithReason(
+        absl::PermissionDeniedError(absl::StrCat(
+            "importing published or archived profiles, or replacing them, needs the right to "
+            "publish (role publisher or higher), as publishing and archiving do: ",
+            names, "; nothing was imported")),
+        "ROLE_REQUIRED");
   }
   if (!conflicts.empty()) {
     return absl::AlreadyExistsError(
@@ -734,7 +762,7 @@ absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir) {
       return absl::InvalidArgumentError(
           absl::StrCat(file.string(), ": not a profile document: ", parsed.ToString()));
     }
-    auto resp = Import(req, "system:seed", /*skip_existing=*/true);
+    auto resp = Import(req, Caller::System("system:seed"), /*skip_existing=*/true);
     if (!resp.ok()) {
       // The message alone does not list the problems: spell them out for the operator.
       std::string problems;

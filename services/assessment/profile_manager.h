@@ -24,6 +24,17 @@ namespace mgi::assessment {
 
 namespace av1 = mgi::assessment::v1;
 
+// Who is calling and what they may do, decided by the adapter from the caller's token and passed
+// into every operation: the manager enforces the rules that depend on the data (a draft's
+// visibility, the states an import writes), the adapter only the method's own permission.
+struct Caller {
+  std::string actor = "anonymous";  // recorded in revisions
+  bool may_read_drafts = false;
+  bool may_publish = false;  // publish and archive, and write published or archived profiles
+  // The service itself (seeding) and tests: every right.
+  static Caller System(std::string actor) { return Caller{std::move(actor), true, true}; }
+};
+
 class ProfileManager {
  public:
   ProfileManager(ProfileStore* store, CatalogClient* catalog, Clock* clock, TitleMessages messages);
@@ -51,8 +62,12 @@ class ProfileManager {
   absl::StatusOr<av1::Revision> GetRevision(const av1::GetRevisionRequest& req);
   absl::StatusOr<av1::CompareProfilesResponse> CompareProfiles(
       const av1::CompareProfilesRequest& req);
+  // Imports a document all or nothing. Writing a published or archived profile (a new one, or over
+  // a stored one) and overwriting a stored published or archived profile need `caller.may_publish`,
+  // checked for every profile of the document before anything is written (PERMISSION_DENIED
+  // listing each refused profile).
   absl::StatusOr<av1::ImportProfilesResponse> ImportProfiles(const av1::ImportProfilesRequest& req,
-                                                             const std::string& actor);
+                                                             const Caller& caller);
   absl::StatusOr<av1::ProfileDocument> ExportProfiles(const av1::ExportProfilesRequest& req);
 
   // Imports every *.json profile document in `dir` (in name order) whose profiles are absent;
@@ -94,7 +109,7 @@ class ProfileManager {
   absl::StatusOr<av1::Profile> ReadForChange(const std::string& name, const std::string& etag,
                                              av1::ProfileState state, const std::string& verb);
   absl::StatusOr<av1::ImportProfilesResponse> Import(const av1::ImportProfilesRequest& req,
-                                                     const std::string& actor, bool skip_existing);
+                                                     const Caller& caller, bool skip_existing);
 
   ProfileStore* store_;
   CatalogClient* catalog_;

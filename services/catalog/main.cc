@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
   if (check_data.requested()) return check_data.Run();
   if (auto s = mgi::InitLogging("catalog", server.log_format, server.log_level); !s.ok()) return 2;
 
-  auto auth = mgi::MakeAuth(auth_config);
+  mgi::MetricsRegistry metrics;
+  mgi::Readiness readiness;
+  auto auth = mgi::MakeAuth(auth_config, &metrics, &readiness);
   if (!auth.ok()) {
     spdlog::critical("cannot start: {}", auth.status().ToString());
     return 1;
@@ -55,12 +57,11 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot digest the catalog data: {}", data_version.status().ToString());
     return 1;
   }
-  mgi::MetricsRegistry metrics;
   auto cache = mgi::MakeCache(cache_config, &metrics, "catalog");
   mgi::catalog::CachedCatalog cached(catalog->get(), cache.get(), *data_version);
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
   mgi::catalog::CatalogGrpcService service(catalog->get(), &metrics, delay, &executor);
   service.set_cache(&cached);
   service.set_authorizer(auth->authorizer.get());
-  return mgi::RunServer(server, &metrics, {&service});
+  return mgi::RunServer(server, &metrics, {&service}, &readiness);
 }

@@ -155,8 +155,14 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
 
 absl::StatusOr<Report> ReportService::Render(const ReportInputs& inputs,
                                              const std::string& format) const {
+  // Only reports of published and archived profiles go to the shared cache: a draft is
+  // confidential to its editors and must never sit in Redis (docs/cache.md).
+  namespace av1 = mgi::assessment::v1;
+  const av1::ProfileState state = inputs.profile.state();
+  const bool shared = cache_ != nullptr && (state == av1::PROFILE_STATE_PUBLISHED ||
+                                            state == av1::PROFILE_STATE_ARCHIVED);
   std::string key;
-  if (cache_ != nullptr) {
+  if (shared) {
     key = RenderedReportKey(inputs, format);
     if (auto cached = GetProto<google::api::HttpBody>(*cache_, key)) {
       Report report;
@@ -173,7 +179,7 @@ absl::StatusOr<Report> ReportService::Render(const ReportInputs& inputs,
   report.etag = ContentEtag(rendered->data);
   report.data = std::move(rendered->data);
   report.content_type = std::move(rendered->content_type);
-  if (cache_ != nullptr) {
+  if (shared) {
     google::api::HttpBody body;
     body.set_content_type(report.content_type);
     body.set_data(report.data);

@@ -87,7 +87,7 @@ class AssessmentManagerTest : public ::testing::Test {
     av1::ImportProfilesRequest req;
     *req.mutable_document() =
         ReadDocument(std::string(MGI_SOURCE_DIR) + "/data/profiles/gtm-2022.json");
-    auto r = manager_->ImportProfiles(req, "seed");
+    auto r = manager_->ImportProfiles(req, Caller::System("seed"));
     ASSERT_TRUE(r.ok()) << r.status();
   }
 
@@ -442,7 +442,7 @@ TEST_F(AssessmentManagerTest, BadImportIsRejectedWholeWithEveryProblem) {
   dup.set_name("profiles/good");
   dup.set_edition(0);
   *doc.add_profiles() = dup;
-  auto r = manager_->ImportProfiles(req, "a");
+  auto r = manager_->ImportProfiles(req, Caller::System("a"));
   ASSERT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
   EXPECT_THAT(Fields(r.status()),
               UnorderedElementsAre("profiles[1].answers[0].indicator",
@@ -452,8 +452,53 @@ TEST_F(AssessmentManagerTest, BadImportIsRejectedWholeWithEveryProblem) {
   EXPECT_EQ(manager_->ListProfiles(list)->total_size(), 0);  // nothing half-written
   doc.set_format("v0");
   doc.mutable_profiles()->Clear();
-  EXPECT_THAT(Fields(manager_->ImportProfiles(req, "a").status()),
+  EXPECT_THAT(Fields(manager_->ImportProfiles(req, Caller::System("a")).status()),
               ElementsAre("format", "profiles"));
+}
+
+TEST_F(AssessmentManagerTest, ImportWithoutThePublishRightWritesOnlyDrafts) {
+  ImportSeed();
+  const Caller editor{"eddie", true, false};
+  av1::GetProfileRequest get;
+  get.set_name("profiles/gtm-2022");
+  const av1::Profile official = *manager_->GetProfile(get);
+  auto import = [&](std::vector<av1::Profile> profiles, const Caller& caller) {
+    av1::ImportProfilesRequest req;
+    req.mutable_document()->set_format("mgi.profiles/v1");
+    for (auto& p : profiles) *req.mutable_document()->add_profiles() = p;
+    req.set_allow_overwrite(true);
+    return manager_->ImportProfiles(req, caller);
+  };
+  av1::Profile tampered = official;
+  (*tampered.mutable_domains(0)->mutable_well_developed(0)->mutable_text())["en"] = "Tampered.";
+  av1::Profile demoted = tampered;
+  demoted.set_state(av1::PROFILE_STATE_DRAFT);
+  av1::Profile archived = official;
+  archived.set_state(av1::PROFILE_STATE_ARCHIVED);
+  av1::Profile fresh = official;
+  fresh.set_name("profiles/fresh");
+  av1::Profile draft = CompleteDraft();
+  draft.set_name("profiles/new-draft");
+  for (const auto& doc : std::vector<std::vector<av1::Profile>>{
+           {tampered}, {demoted}, {archived}, {fresh}, {draft, tampered}}) {
+    auto r = import(doc, editor);
+    EXPECT_TRUE(absl::IsPermissionDenied(r.status())) << r.status();
+  }
+  // Nothing was written: the official profile is unchanged, the new ones absent.
+  auto after = manager_->GetProfile(get);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(official, *after));
+  get.set_name("profiles/new-draft");
+  EXPECT_TRUE(absl::IsNotFound(manager_->GetProfile(get).status()));
+  get.set_name("profiles/fresh");
+  EXPECT_TRUE(absl::IsNotFound(manager_->GetProfile(get).status()));
+  // The unchanged official profile next to a new draft is fine (it writes nothing official).
+  auto ok = import({official, draft}, editor);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_THAT(ok->unchanged(), ElementsAre("profiles/gtm-2022"));
+  EXPECT_THAT(ok->imported(), ElementsAre("profiles/new-draft"));
+  // The publish right allows all of it.
+  ASSERT_TRUE(import({tampered, fresh}, Caller{"paula", true, true}).ok());
 }
 
 TEST_F(AssessmentManagerTest, ExportThenImportGivesBackIdenticalProfiles) {
@@ -474,7 +519,7 @@ TEST_F(AssessmentManagerTest, ExportThenImportGivesBackIdenticalProfiles) {
   Reopen();
   av1::ImportProfilesRequest req;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, req.mutable_document()).ok());
-  auto r = manager_->ImportProfiles(req, "b");
+  auto r = manager_->ImportProfiles(req, Caller::System("b"));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(r->imported(), ElementsAre("profiles/gtm-2018", "profiles/gtm-2022"));
   auto again = manager_->ExportProfiles(av1::ExportProfilesRequest());
@@ -482,20 +527,20 @@ TEST_F(AssessmentManagerTest, ExportThenImportGivesBackIdenticalProfiles) {
   EXPECT_TRUE(MessageDifferencer::Equals(*doc, *again));
   EXPECT_EQ(again->profiles(0).revision(), 2);
   // The same document again: identical, nothing to do.
-  r = manager_->ImportProfiles(req, "b");
+  r = manager_->ImportProfiles(req, Caller::System("b"));
   ASSERT_TRUE(r.ok());
   EXPECT_THAT(r->unchanged(), ElementsAre("profiles/gtm-2018", "profiles/gtm-2022"));
   // Changed content without allow_overwrite: ALREADY_EXISTS; with it, a new revision.
   req.mutable_document()->mutable_profiles(0)->set_edition(5);
-  EXPECT_TRUE(absl::IsAlreadyExists(manager_->ImportProfiles(req, "b").status()));
+  EXPECT_TRUE(absl::IsAlreadyExists(manager_->ImportProfiles(req, Caller::System("b")).status()));
   req.set_allow_overwrite(true);
   req.set_validate_only(true);
-  ASSERT_TRUE(manager_->ImportProfiles(req, "b").ok());
+  ASSERT_TRUE(manager_->ImportProfiles(req, Caller::System("b")).ok());
   av1::GetProfileRequest get;
   get.set_name("profiles/gtm-2018");
   EXPECT_EQ(manager_->GetProfile(get)->edition(), 1);  // validate_only wrote nothing
   req.set_validate_only(false);
-  ASSERT_TRUE(manager_->ImportProfiles(req, "b").ok());
+  ASSERT_TRUE(manager_->ImportProfiles(req, Caller::System("b")).ok());
   auto replaced = manager_->GetProfile(get);
   EXPECT_EQ(replaced->edition(), 5);
   EXPECT_EQ(replaced->revision(), 3);
