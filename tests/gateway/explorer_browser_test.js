@@ -100,8 +100,8 @@ async function main() {
       const src = await page.getAttribute('#report', 'src');
       assert.match(src, /^\/v1\/profiles\/[^/]+\/report\?format=html&language=en$/);
       const frame = page.frameLocator('#report');
-      await frame.locator('body').waitFor({ timeout: 20000 });
-      assert.match(await frame.locator('body').innerText(), /Guatemala/);
+      // The frame's first document is about:blank, with an empty body: wait for the report's text.
+      await frame.locator('body', { hasText: /Guatemala/ }).waitFor({ timeout: 20000 });
       assert.strictEqual(await frame.locator('html').getAttribute('lang'), 'en');
       const report = await fetch(base + src);
       assert.match(report.headers.get('content-security-policy') || '', /^sandbox allow-scripts;/);
