@@ -217,6 +217,15 @@ func main() {
 		{"Redis maxmemory without unit", set("redis.bundled.maxmemory", "100"), withSM, []string{"maxmemory"}},
 		{"non-evicting Redis policy", set("redis.bundled.maxmemoryPolicy", "noeviction"), withSM,
 			[]string{"maxmemoryPolicy"}},
+		{"catalog.data with both a ConfigMap and a volume", set("catalog.data.configMap.name", "cm",
+			"catalog.data.configMap.indicatorKeys", []interface{}{"a.json"},
+			"catalog.data.volume", map[string]interface{}{"emptyDir": map[string]interface{}{}}), withSM,
+			[]string{"catalog.data: set configMap.name or volume, not both"}},
+		{"catalog.data ConfigMap without indicator keys", set("catalog.data.configMap.name", "cm"), withSM,
+			[]string{"catalog.data.configMap.indicatorKeys"}},
+		{"catalog.data indicator key with a path", set("catalog.data.configMap.name", "cm",
+			"catalog.data.configMap.indicatorKeys", []interface{}{"../framework.json"}), withSM,
+			[]string{"indicatorKeys"}},
 		{"Kubernetes 1.26 (no GA gRPC probes)", map[string]interface{}{}, caps("v1.26.5"),
 			[]string{"incompatible with Kubernetes v1.26.5"}},
 		{"reflection.enabled not a boolean", set("reflection.enabled", "yes"), withSM, []string{"reflection.enabled"}},
@@ -344,6 +353,10 @@ func policySelfTest(chart *Chart, cp Capabilities) []string {
 				}
 			}
 			spec["volumes"] = keep
+		},
+		"catalog data directory without catalog.data": func(ms []Manifest) {
+			ctr := containers(find(ms, "Deployment", "catalog")[0])[0]
+			ctr["env"] = append(getList(ctr, "env"), map[string]interface{}{"name": "MGI_CATALOG_DATA_DIR", "value": "/nowhere"})
 		},
 		"readiness on Redis": func(ms []Manifest) {
 			ctr := containers(find(ms, "Deployment", "gateway")[0])[0]

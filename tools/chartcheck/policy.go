@@ -145,6 +145,7 @@ func Policy(ms []Manifest, values map[string]interface{}, caps Capabilities) []s
 	checkRedis(ms, values, fail)
 	checkNetworkPolicy(ms, values, fail)
 	checkOptional(ms, values, caps, fail)
+	checkCatalogData(ms, values, fail)
 	return errs
 }
 

@@ -152,3 +152,26 @@ checksum/secret-refs: {{ list .root.Values.auth .root.Values.tls .root.Values.re
 {{- define "mgi.containerSecurityContext" -}}
 {{ toYaml .Values.containerSecurityContext }}
 {{- end }}
+
+{{/*
+"true" when catalog.data supplies the catalog's data ("" otherwise); fails on contradictory values.
+*/}}
+{{- define "mgi.catalogData" -}}
+{{- $d := .Values.catalog.data -}}
+{{- if and $d.configMap.name $d.volume -}}
+{{- fail "catalog.data: set configMap.name or volume, not both" -}}
+{{- end -}}
+{{- if $d.configMap.name -}}
+{{- if not $d.configMap.indicatorKeys -}}
+{{- fail "catalog.data.configMap.indicatorKeys: list the ConfigMap's indicator files (at least one), e.g. [d1-migrants-rights.json]" -}}
+{{- end -}}
+{{- range $d.configMap.indicatorKeys -}}
+{{- if or (not (hasSuffix ".json" .)) (contains "/" .) -}}
+{{- fail (printf "catalog.data.configMap.indicatorKeys: %q must be a file name ending in .json" .) -}}
+{{- end -}}
+{{- end -}}
+true
+{{- else if $d.volume -}}
+true
+{{- end -}}
+{{- end }}

@@ -77,10 +77,8 @@ spec:
               value: "0.0.0.0"
             - name: MGI_{{ upper $c }}_PORT
               value: {{ .port | quote }}
-            {{- if not .http }}
             - name: MGI_{{ upper $c }}_METRICS_PORT
               value: {{ .metricsPort | quote }}
-            {{- end }}
             {{- /* Peers only: a binary refuses MGI_<ITSELF>_ADDR as an unknown variable of its own. */}}
             {{- range $peer := list "catalog" "assessment" "report" }}
             {{- if ne $peer $c }}
@@ -112,6 +110,10 @@ spec:
             - name: MGI_CACHE_HMAC_KEY_FILE
               value: /etc/mgi/cache/hmac-key
             {{- end }}
+            {{- if and (eq $c "catalog") (include "mgi.catalogData" $root) }}
+            - name: MGI_CATALOG_DATA_DIR
+              value: /etc/mgi/catalog-data
+            {{- end }}
             {{- if eq $c "assessment" }}
             - name: MGI_ASSESSMENT_DB
               value: /var/lib/mgi/assessment.db
@@ -127,11 +129,9 @@ spec:
             - name: {{ ternary "http" "grpc" .http }}
               containerPort: {{ .port }}
               protocol: TCP
-            {{- if not .http }}
             - name: metrics
               containerPort: {{ .metricsPort }}
               protocol: TCP
-            {{- end }}
           {{- $p := $root.Values.probes }}
           startupProbe:
             {{- include "mgi.probeAction" (dict "root" $root "port" .port "http" .http "path" "/healthz") | trim | nindent 12 }}
@@ -156,6 +156,11 @@ spec:
             {{- if eq $c "assessment" }}
             - name: data
               mountPath: /var/lib/mgi
+            {{- end }}
+            {{- if and (eq $c "catalog") (include "mgi.catalogData" $root) }}
+            - name: catalog-data
+              mountPath: /etc/mgi/catalog-data
+              readOnly: true
             {{- end }}
             {{- if $tokens }}
             - name: auth-tokens
@@ -188,6 +193,23 @@ spec:
             claimName: {{ default (include "mgi.componentName" $ctx) $v.persistence.existingClaim }}
           {{- else }}
           emptyDir: {}
+          {{- end }}
+        {{- end }}
+        {{- if and (eq $c "catalog") (include "mgi.catalogData" $root) }}
+        {{- $data := $root.Values.catalog.data }}
+        - name: catalog-data
+          {{- if $data.configMap.name }}
+          configMap:
+            name: {{ $data.configMap.name }}
+            items:
+              - key: framework.json
+                path: framework.json
+              {{- range $data.configMap.indicatorKeys }}
+              - key: {{ . }}
+                path: indicators/{{ . }}
+              {{- end }}
+          {{- else }}
+          {{- toYaml $data.volume | nindent 10 }}
           {{- end }}
         {{- end }}
         {{- if $tokens }}
@@ -305,10 +327,8 @@ spec:
       {{- if not .http }}
       appProtocol: grpc
       {{- end }}
-    {{- if not .http }}
     - name: metrics
       port: {{ .metricsPort }}
       targetPort: metrics
       protocol: TCP
-    {{- end }}
 {{- end }}

@@ -708,9 +708,11 @@ TEST(CacheGatewayTest, ReportOfAPublishedProfileHasTheReportEtagAndIsShared) {
       {"--catalog-addr=" + catalog->address, "--assessment-addr=" + assessment->address}, kEnv);
   ASSERT_TRUE(report.has_value());
   int port = FreePort();
+  int metrics_port = FreePort();
   auto gateway = mgi::testing::Process::Start(
       mgi::testing::BinaryPath("mgi-gateway"),
-      {"--port=" + std::to_string(port), "--catalog-addr=" + catalog->address,
+      {"--port=" + std::to_string(port), "--metrics-port=" + std::to_string(metrics_port),
+       "--catalog-addr=" + catalog->address,
        "--assessment-addr=" + assessment->address, "--report-addr=" + report->address,
        "--cache-ttl=60s"},
       kEnv);
@@ -746,11 +748,11 @@ TEST(CacheGatewayTest, ReportOfAPublishedProfileHasTheReportEtagAndIsShared) {
   EXPECT_EQ(not_modified.status, 304);
   EXPECT_TRUE(not_modified.body.empty());
   // The second request came from the gateway's shared cache.
-  EXPECT_GE(Metric(port, "mgi_gateway_cache_hits_total"), 1);
+  EXPECT_GE(Metric(metrics_port, "mgi_gateway_cache_hits_total"), 1);
   HttpReply again = HttpGet(port, path);
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body, first.body);
-  EXPECT_GE(Metric(port, "mgi_gateway_cache_hits_total"), 2);
+  EXPECT_GE(Metric(metrics_port, "mgi_gateway_cache_hits_total"), 2);
 }
 
 }  // namespace
