@@ -22,7 +22,7 @@ PACKAGES=(
 )
 if [ "$PROFILE" = all ]; then PACKAGES+=(
   # services and test tools
-  redis-server sqlite3 poppler-utils chromium wrk nginx nghttp2-client
+  redis-server sqlite3 poppler-utils chromium wrk nginx nghttp2-client python3
   yamllint prometheus
   # fonts the reports fall back on (scripts DejaVu lacks, emoji)
   fonts-noto-core fonts-noto-color-emoji fonts-noto-cjk

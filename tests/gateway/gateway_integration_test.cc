@@ -311,7 +311,8 @@ TEST_F(GatewayTest, HeadersAllowlistRequestIdLanguageAndTimeout) {
   EXPECT_EQ(Body(r)["language"], "fr-CH");
   int64_t deadline = std::stoll(Body(r)["deadlineMs"].get<std::string>());
   EXPECT_GT(deadline, 2000);
-  EXPECT_LE(deadline, 3000);
+  // gRPC rounds the grpc-timeout it sends up to its unit, so the backend may see a few ms more.
+  EXPECT_LE(deadline, 3100);
   // Without one, a request id is generated and echoed.
   Reply g = Fetch(port(), "GET", "/v1/echo/h");
   EXPECT_EQ(g.Header("x-request-id").size(), 32u);
