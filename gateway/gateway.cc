@@ -309,6 +309,7 @@ bool Gateway::ServeBuiltin(const HttpRequest& request, const std::string& path,
     r.Set("ETag", ContentEtag(r.body));
   } else if (path == "/readyz") {
     if (draining_) {
+      metrics_->GetGauge("mgi_ready", "1 when the last /readyz answered ready, 0 when not")->Set(0);
       r.status = 503;
       r.body = "{\"status\":\"draining\"}";
       r.Set("Content-Type", "application/json");
@@ -324,6 +325,8 @@ bool Gateway::ServeBuiltin(const HttpRequest& request, const std::string& path,
               backends[address] = state;
               if (state != "SERVING") ready = false;
             }
+            metrics_->GetGauge("mgi_ready", "1 when the last /readyz answered ready, 0 when not")
+                ->Set(ready ? 1 : 0);
             HttpResponse r;
             r.status = ready ? 200 : 503;
             r.body = nlohmann::json{{"status", ready ? "ready" : "not ready"},

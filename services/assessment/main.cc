@@ -8,6 +8,7 @@
 #include "common/peer_auth.h"
 #include "common/server.h"
 #include "services/assessment/assessment_grpc_service.h"
+#include "services/assessment/monitored_store.h"
 #include "services/assessment/sqlite_profile_store.h"
 #include "spdlog/spdlog.h"
 
@@ -51,8 +52,9 @@ int main(int argc, char** argv) {
   SystemClock clock;
   GrpcCatalogClient catalog(*chan, channel, cache_ttl, &clock);
   mgi::MetricsRegistry metrics;
+  MonitoredProfileStore monitored_store(store->get(), &metrics, "assessment");
   auto cache = mgi::MakeCache(cache_config, &metrics, "assessment");
-  ProfileManager manager(store->get(), &catalog, &clock, std::move(*messages));
+  ProfileManager manager(&monitored_store, &catalog, &clock, std::move(*messages));
   manager.set_cache(cache.get());
   if (!seed_dir.empty()) {
     if (auto s = SeedWithRetry(manager, seed_dir, seed_timeout); !s.ok()) return fail(s);

@@ -248,6 +248,8 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     if (name.rfind("grpc.", 0) != 0) health->SetServingStatus(name, true);
   }
   health->SetServingStatus(true);
+  rs->ready_ = metrics->GetGauge("mgi_ready", "1 when the process is ready to serve, 0 when not");
+  rs->ready_->Set(1);
   return rs;
 }
 
@@ -259,6 +261,7 @@ void RunningServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  if (ready_) ready_->Set(0);
   server_->Shutdown(std::chrono::system_clock::now() + config_.shutdown_grace);
   server_->Wait();
 }

@@ -63,6 +63,7 @@ class RunningServer {
   ServerConfig config_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsServer> metrics_server_;
+  Gauge* ready_ = nullptr;  // mgi_ready: 1 while health is SERVING
   int port_ = 0;
   bool shut_down_ = false;
 };

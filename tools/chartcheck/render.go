@@ -65,6 +65,22 @@ var DefaultAPIVersions = APIVersions{
 	"apiextensions.k8s.io/v1", "coordination.k8s.io/v1",
 }
 
+// Files is .Files: the chart's files other than templates, read from the chart directory.
+type Files struct{ dir string }
+
+// Get is what templates call: `.Files.Get "alerts/mgi-alerts.yaml"` ("" when absent, like Helm).
+func (f Files) Get(name string) string {
+	clean := path.Clean("/" + name)
+	if strings.HasPrefix(clean, "/templates/") {
+		return ""
+	}
+	b, err := os.ReadFile(filepath.Join(f.dir, filepath.FromSlash(clean)))
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
 // Release is .Release.
 type Release struct {
 	Name, Namespace, Service string
@@ -222,7 +238,7 @@ func Render(c *Chart, userValues map[string]interface{}, rel Release, caps Capab
 		"Release":      rel,
 		"Chart":        chartObject(c.Metadata),
 		"Capabilities": caps,
-		"Files":        map[string]interface{}{},
+		"Files":        Files{dir: c.Dir},
 	}
 
 	t := template.New("gotpl")
