@@ -48,10 +48,19 @@ std::optional<std::string> PublishedOnlyFilter(const std::string& filter) {
 MGI_WRITE(CreateProfile, av1::CreateProfileRequest, av1::Profile, Permission::kWriteDrafts)
 MGI_WRITE(UpdateProfile, av1::UpdateProfileRequest, av1::Profile, Permission::kWriteDrafts)
 MGI_WRITE(StartNewEdition, av1::StartNewEditionRequest, av1::Profile, Permission::kWriteDrafts)
-MGI_WRITE(ImportProfiles, av1::ImportProfilesRequest, av1::ImportProfilesResponse,
-          Permission::kWriteDrafts)
 MGI_WRITE(PublishProfile, av1::PublishProfileRequest, av1::Profile, Permission::kPublish)
 MGI_WRITE(ArchiveProfile, av1::ArchiveProfileRequest, av1::Profile, Permission::kPublish)
+
+grpc::ServerUnaryReactor* AssessmentGrpcService::ImportProfiles(
+    grpc::CallbackServerContext* c, const av1::ImportProfilesRequest* req,
+    av1::ImportProfilesResponse* resp) {
+  MGI_AUTHORIZE(principal, Permission::kWriteDrafts);
+  Caller caller{principal->name, authorizer_->Allows(*principal, Permission::kReadDrafts),
+                authorizer_->Allows(*principal, Permission::kPublish)};
+  return Offload(c, *executor_, [this, req, resp, caller] {
+    return Answer(manager_->ImportProfiles(*req, caller), resp);
+  });
+}
 
 grpc::ServerUnaryReactor* AssessmentGrpcService::DeleteProfile(grpc::CallbackServerContext* c,
                                                                const av1::DeleteProfileRequest* req,

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   mgi::ChannelConfig channel;
   std::string db = "assessment.db", catalog_addr = "127.0.0.1:50051", seed_dir;
   std::string messages_dir = std::string(MGI_DATA_DIR) + "/profiles/messages";
-  std::chrono::milliseconds cache_ttl{60000}, seed_timeout{60000};
+  std::chrono::milliseconds cache_ttl{60000}, seed_timeout{0};
   mgi::RegisterServerFlags(config, &server);
   mgi::RegisterChannelFlags(config, &channel);
   mgi::AuthConfig auth_config;
@@ -33,14 +33,17 @@ int main(int argc, char** argv) {
   config.String("catalog-addr", &catalog_addr, "Address of the catalog service");
   config.Duration("catalog-cache-ttl", &cache_ttl, "How long catalog answers are kept");
   config.String("seed-dir", &seed_dir, "Import the absent profiles of every *.json here at start");
-  config.Duration("seed-timeout", &seed_timeout, "How long seeding waits for the catalog");
+  config.Duration("seed-timeout", &seed_timeout,
+                  "Give up seeding (exit 1) if the catalog stays unavailable this long; 0: never");
   config.String("messages-dir", &messages_dir, "Directory of the title wording per language");
   config.SuiteWide({"catalog-addr"});
   if (int rc = mgi::ParseOrExit(config, argc, argv); rc >= 0) return rc;
   if (auto s = mgi::InitLogging("assessment", server.log_format, server.log_level); !s.ok()) return 2;
 
   auto fail = [](const absl::Status& s) { spdlog::critical("{}", s.ToString()); return 1; };
-  auto auth = mgi::MakeAuth(auth_config);
+  mgi::MetricsRegistry metrics;
+  mgi::Readiness readiness;
+  auto auth = mgi::MakeAuth(auth_config, &metrics, &readiness);
   if (!auth.ok()) return fail(auth.status());
   if (auto s = mgi::LoadServiceToken(service_token_file); !s.ok()) return fail(s);
   auto store = SqliteProfileStore::Open(db);
@@ -51,15 +54,12 @@ int main(int argc, char** argv) {
   if (!chan.ok()) return fail(chan.status());
   SystemClock clock;
   GrpcCatalogClient catalog(*chan, channel, cache_ttl, &clock);
-  mgi::MetricsRegistry metrics;
   MonitoredProfileStore monitored_store(store->get(), &metrics, "assessment");
   auto cache = mgi::MakeCache(cache_config, &metrics, "assessment");
   ProfileManager manager(&monitored_store, &catalog, &clock, std::move(*messages));
   manager.set_cache(cache.get());
-  if (!seed_dir.empty()) {
-    if (auto s = SeedWithRetry(manager, seed_dir, seed_timeout); !s.ok()) return fail(s);
-  }
+  BackgroundSeeder seeder(&manager, seed_dir, seed_timeout);  // serves meanwhile
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
   AssessmentGrpcService service(&manager, &executor, auth->authorizer.get());
-  return mgi::RunServer(server, &metrics, {&service});
+  return seeder.ExitCode(mgi::RunServer(server, &metrics, {&service}, &readiness));
 }

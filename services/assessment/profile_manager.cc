@@ -1,5 +1,8 @@
 #include "services/assessment/profile_manager.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -57,7 +60,7 @@ std::string RandomId() {
 
 // Filter values: country "GTM" or "countries/GTM", level NATIONAL, state DRAFT, edition 2.
 absl::StatusOr<ProfileQuery> ParseQuery(const std::string& filter) {
-  auto terms = ParseFilter(filter, {"country", "level", "state", "edition"});
+  auto terms = ParseFilter(filter, {"country", "level", "state", "edition", "assessment_year"});
   if (!terms.ok()) return terms.status();
   ProfileQuery q;
   for (const auto& t : *terms) {
@@ -90,9 +93,35 @@ absl::StatusOr<ProfileQuery> ParseQuery(const std::string& filter) {
             "filter", absl::StrCat("edition must be a number from 1, not \"", t.value, "\""));
       }
       q.edition = edition;
+    } else if (t.field == "assessment_year") {
+      int year;
+      if (!absl::SimpleAtoi(t.value, &year) || (year != 0 && (year < 1990 || year > 2100))) {
+        return InvalidArgument("filter", absl::StrCat("assessment_year must be a year from 1990 "
+                                                      "to 2100, or 0 for none, not \"",
+                                                      t.value, "\""));
+      }
+      q.assessment_year = year;
     }
   }
   return q;
+}
+
+// order_by: "" or "assessment_year" [asc|desc].
+absl::StatusOr<ProfileQuery::Order> ParseOrder(const std::string& order_by) {
+  std::vector<std::string> words =
+      absl::StrSplit(order_by, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+  if (words.empty()) return ProfileQuery::Order::kDefault;
+  if (words[0] == "assessment_year" && words.size() <= 2) {
+    if (words.size() == 1 || absl::AsciiStrToLower(words[1]) == "asc") {
+      return ProfileQuery::Order::kAssessmentYear;
+    }
+    if (absl::AsciiStrToLower(words[1]) == "desc") {
+      return ProfileQuery::Order::kAssessmentYearDesc;
+    }
+  }
+  return InvalidArgument("order_by", absl::StrCat("\"", order_by,
+                                                  "\" is not supported: use \"assessment_year\" or "
+                                                  "\"assessment_year desc\" (or nothing)"));
 }
 
 absl::StatusOr<std::string> ReadLanguage(const std::string& language) {
@@ -168,18 +197,27 @@ av1::Revision ProfileManager::MakeRevision(const av1::Profile& p, const std::str
 }
 
 absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& language) {
-  // Lookup points into the map it is given: keep each map alive while its result is used.
-  const auto overrides = ToStdMap(p->title_override());
-  LocalizedLookup over = Lookup(overrides, language);
+  LocalizedText over = LookupText(p->title_override(), language, p->languages());
   if (over.text) {
     p->set_display_title(*over.text);
   } else {
+    // The wording: the language asked for, else the profile's own languages, else English.
+    std::string wording = messages_.Find(language);
+    for (int i = 0; wording.empty() && i < p->languages_size(); ++i) {
+      wording = messages_.Find(p->languages(i));
+    }
+    if (wording.empty()) wording = "en";
     std::string subject;
     bool local = p->level() == cv1::LEVEL_LOCAL;
     if (local) {
-      const auto names = ToStdMap(p->local_unit().display_name());
-      LocalizedLookup unit = Lookup(names, language);
-      subject = unit.text ? *unit.text : p->name();
+      LocalizedText unit = LookupText(p->local_unit().display_name(), language, p->languages());
+      if (unit.text == nullptr) {
+        subject = p->name();
+      } else if (unit.fallback) {
+        subject = messages_.FallbackName(wording, *unit.text, unit.language);
+      } else {
+        subject = *unit.text;
+      }
     } else {
       auto country = catalog_->GetCountry(p->country(), language);
       if (country.ok()) {
@@ -189,13 +227,13 @@ absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& langua
         subject = p->country().substr(p->country().find('/') + 1);
       }
     }
-    p->set_display_title(messages_.Make(language, local, subject, p->edition()).text);
+    p->set_display_title(
+        messages_.Make(wording, local, subject, p->edition(), p->assessment_year()).text);
   }
   for (auto& d : *p->mutable_domains()) {
     for (auto* group : {d.mutable_well_developed(), d.mutable_further_development()}) {
       for (auto& f : *group) {
-        const auto texts = ToStdMap(f.text());
-        LocalizedLookup text = Lookup(texts, language);
+        LocalizedText text = LookupText(f.text(), language, p->languages());
         if (text.text) {
           f.set_display_text(*text.text);
           f.set_display_language(text.language);
@@ -204,6 +242,33 @@ absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& langua
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::Present(absl::StatusOr<av1::Profile> p) {
+  if (!p.ok()) return p;
+  if (auto s = Localize(&*p, DefaultLanguage(*p)); !s.ok()) return s;
+  return p;
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::CreateProfile(const av1::CreateProfileRequest& req,
+                                                           const std::string& actor) {
+  return Present(DoCreateProfile(req, actor));
+}
+absl::StatusOr<av1::Profile> ProfileManager::UpdateProfile(const av1::UpdateProfileRequest& req,
+                                                           const std::string& actor) {
+  return Present(DoUpdateProfile(req, actor));
+}
+absl::StatusOr<av1::Profile> ProfileManager::PublishProfile(const av1::PublishProfileRequest& req,
+                                                            const std::string& actor) {
+  return Present(DoPublishProfile(req, actor));
+}
+absl::StatusOr<av1::Profile> ProfileManager::ArchiveProfile(const av1::ArchiveProfileRequest& req,
+                                                            const std::string& actor) {
+  return Present(DoArchiveProfile(req, actor));
+}
+absl::StatusOr<av1::Profile> ProfileManager::StartNewEdition(
+    const av1::StartNewEditionRequest& req, const std::string& actor) {
+  return Present(DoStartNewEdition(req, actor));
 }
 
 absl::StatusOr<av1::ListProfilesResponse> ProfileManager::ListProfiles(
@@ -218,20 +283,23 @@ absl::StatusOr<av1::ListProfilesResponse> ProfileManager::ListProfiles(
     if (!lang.ok()) return lang.status();
     language = *lang;
   }
-  auto offset = DecodePageToken(req.page_token(), "profiles|" + req.filter());
+  auto order = ParseOrder(req.order_by());
+  if (!order.ok()) return order.status();
+  query->order = *order;
+  // The token binds the filter and the order: a page of another listing is refused.
+  const std::string token_scope = absl::StrCat("profiles|", req.filter(), "|", req.order_by());
+  auto offset = DecodePageToken(req.page_token(), token_scope);
   if (!offset.ok()) return offset.status();
   auto page = store_->List(*query, *offset, *size);
   if (!page.ok()) return page.status();
   av1::ListProfilesResponse resp;
   for (auto& p : page->profiles) {
-    if (!language.empty()) {
-      if (auto s = Localize(&p, language); !s.ok()) return s;
-    }
+    if (auto s = Localize(&p, language.empty() ? DefaultLanguage(p) : language); !s.ok()) return s;
     *resp.add_profiles() = std::move(p);
   }
   resp.set_total_size(static_cast<int32_t>(page->total));
   if (*offset + *size < page->total) {
-    resp.set_next_page_token(EncodePageToken(*offset + *size, "profiles|" + req.filter()));
+    resp.set_next_page_token(EncodePageToken(*offset + *size, token_scope));
   }
   return resp;
 }
@@ -246,13 +314,11 @@ absl::StatusOr<av1::Profile> ProfileManager::GetProfile(const av1::GetProfileReq
   }
   auto p = Read(req.name());
   if (!p.ok()) return p.status();
-  if (!language.empty()) {
-    if (auto s = Localize(&*p, language); !s.ok()) return s;
-  }
+  if (auto s = Localize(&*p, language.empty() ? DefaultLanguage(*p) : language); !s.ok()) return s;
   return p;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::CreateProfile(const av1::CreateProfileRequest& req,
+absl::StatusOr<av1::Profile> ProfileManager::DoCreateProfile(const av1::CreateProfileRequest& req,
                                                            const std::string& actor) {
   if (!req.has_profile()) return InvalidArgument("profile", "is required");
   if (req.request_id().size() > kMaxRequestId) {
@@ -326,7 +392,7 @@ absl::StatusOr<av1::Profile> ProfileManager::ReadForChange(const std::string& na
   return current;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::UpdateProfile(const av1::UpdateProfileRequest& req,
+absl::StatusOr<av1::Profile> ProfileManager::DoUpdateProfile(const av1::UpdateProfileRequest& req,
                                                            const std::string& actor) {
   if (!req.has_profile()) return InvalidArgument("profile", "is required");
   const av1::Profile& patch = req.profile();
@@ -355,7 +421,15 @@ absl::StatusOr<av1::Profile> ProfileManager::UpdateProfile(const av1::UpdateProf
 absl::Status ProfileManager::DeleteProfile(const av1::DeleteProfileRequest& req,
                                            const std::string& actor) {
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
-  if (auto s = RequireEtag(req.etag(), "etag"); !s.ok()) return s;
+  if (req.etag().empty()) {
+    return InvalidArgument(
+        "etag",
+        absl::StrCat("is required to delete ", req.name(),
+                     ": send the profile's current etag (from the last read) in the If-Match "
+                     "header, e.g. `If-Match: \"3f2a...\"`, or as the `etag` parameter, e.g. "
+                     "DELETE /v1/",
+                     req.name(), "?etag=%223f2a...%22 (gRPC: DeleteProfileRequest.etag)"));
+  }
   auto current = ReadForChange(req.name(), req.etag(), av1::PROFILE_STATE_DRAFT, "delete");
   if (!current.ok()) return current.status();
   ProfileWrite w{ProfileWrite::Kind::kDelete, *current, req.etag(), {}, ""};
@@ -363,7 +437,7 @@ absl::Status ProfileManager::DeleteProfile(const av1::DeleteProfileRequest& req,
   return Write({w});
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::PublishProfile(const av1::PublishProfileRequest& req,
+absl::StatusOr<av1::Profile> ProfileManager::DoPublishProfile(const av1::PublishProfileRequest& req,
                                                             const std::string& actor) {
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
   if (auto s = RequireEtag(req.etag(), "etag"); !s.ok()) return s;
@@ -389,7 +463,7 @@ absl::StatusOr<av1::Profile> ProfileManager::PublishProfile(const av1::PublishPr
   return next;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::ArchiveProfile(const av1::ArchiveProfileRequest& req,
+absl::StatusOr<av1::Profile> ProfileManager::DoArchiveProfile(const av1::ArchiveProfileRequest& req,
                                                             const std::string& actor) {
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
   if (auto s = RequireEtag(req.etag(), "etag"); !s.ok()) return s;
@@ -404,7 +478,7 @@ absl::StatusOr<av1::Profile> ProfileManager::ArchiveProfile(const av1::ArchivePr
   return next;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::StartNewEdition(const av1::StartNewEditionRequest& req,
+absl::StatusOr<av1::Profile> ProfileManager::DoStartNewEdition(const av1::StartNewEditionRequest& req,
                                                              const std::string& actor) {
   auto source_id = ParseProfileName(req.name(), "name");
   if (!source_id.ok()) return source_id.status();
@@ -524,12 +598,13 @@ absl::StatusOr<av1::CompareProfilesResponse> ProfileManager::CompareProfiles(
 }
 
 absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::ImportProfiles(
-    const av1::ImportProfilesRequest& req, const std::string& actor) {
-  return Import(req, actor, /*skip_existing=*/false);
+    const av1::ImportProfilesRequest& req, const Caller& caller) {
+  return Import(req, caller, /*skip_existing=*/false);
 }
 
 absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
-    const av1::ImportProfilesRequest& req, const std::string& actor, bool skip_existing) {
+    const av1::ImportProfilesRequest& req, const Caller& caller, bool skip_existing) {
+  const std::string& actor = caller.actor;
   const av1::ProfileDocument& doc = req.document();
   std::vector<FieldViolation> problems;
   if (doc.format() != kDocumentFormat) {
@@ -569,11 +644,28 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
   av1::ImportProfilesResponse resp;
   std::vector<ProfileWrite> writes;
   std::vector<std::string> conflicts;
+  std::vector<FieldViolation> refused;  // what the caller may not write, every one of them
   int64_t now = clock_->NowMicros();
   auto now_ts = TimeUtil::MicrosecondsToTimestamp(now);
-  for (av1::Profile& p : incoming) {
+  for (size_t i = 0; i < incoming.size(); ++i) {
+    av1::Profile& p = incoming[i];
     auto existing = Read(p.name());
     if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+    if (!caller.may_publish) {
+      // The same rights as PublishProfile and ArchiveProfile: an import that would write a
+      // published or archived profile, or replace one, needs them (an unchanged one writes nothing).
+      bool unchanged = existing.ok() && (skip_existing || (ChangedFields(*existing, p).empty() &&
+                                                           existing->state() == p.state()));
+      std::string field = absl::StrCat("profiles[", i, "]");
+      if (!unchanged && p.state() != av1::PROFILE_STATE_DRAFT) {
+        refused.push_back({field + ".state", absl::StrCat(p.name(), " would be written ",
+                                                          StateWord(p.state()))});
+      } else if (!unchanged && existing.ok() && existing->state() != av1::PROFILE_STATE_DRAFT) {
+        refused.push_back({field + ".name", absl::StrCat(p.name(), " is stored ",
+                                                         StateWord(existing->state()),
+                                                         " and would be replaced")});
+      }
+    }
     if (!p.has_create_time()) *p.mutable_create_time() = now_ts;
     if (!p.has_update_time()) *p.mutable_update_time() = p.create_time();
     if (p.state() == av1::PROFILE_STATE_DRAFT) {
@@ -607,6 +699,16 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
                         MakeRevision(p, actor, "import", WritableFields(), "imported"), ""});
     }
     resp.add_imported(p.name());
+  }
+  if (!refused.empty()) {
+    std::string names;
+    for (const auto& r : refused) absl::StrAppend(&names, names.empty() ? "" : "; ", r.description);
+    return WithReason(
+        absl::PermissionDeniedError(absl::StrCat(
+            "importing published or archived profiles, or replacing them, needs the right to "
+            "publish (role publisher or higher), as publishing and archiving do: ",
+            names, "; nothing was imported")),
+        "ROLE_REQUIRED");
   }
   if (!conflicts.empty()) {
     return absl::AlreadyExistsError(
@@ -660,7 +762,7 @@ absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir) {
       return absl::InvalidArgumentError(
           absl::StrCat(file.string(), ": not a profile document: ", parsed.ToString()));
     }
-    auto resp = Import(req, "system:seed", /*skip_existing=*/true);
+    auto resp = Import(req, Caller::System("system:seed"), /*skip_existing=*/true);
     if (!resp.ok()) {
       // The message alone does not list the problems: spell them out for the operator.
       std::string problems;
@@ -681,23 +783,89 @@ absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir) {
 
 namespace mgi::assessment {
 
-absl::Status SeedWithRetry(ProfileManager& manager, const std::string& dir,
-                           std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+BackgroundSeeder::BackgroundSeeder(ProfileManager* manager, std::string dir,
+                                   std::chrono::milliseconds give_up_after,
+                                   std::chrono::milliseconds first_attempt_grace)
+    : manager_(manager), dir_(std::move(dir)), give_up_after_(give_up_after) {
+  if (dir_.empty()) {
+    finished_ = true;
+    return;
+  }
+  thread_ = std::thread([this] { Run(); });
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, first_attempt_grace, [this] { return attempts_ > 0 || finished_; });
+}
+
+BackgroundSeeder::~BackgroundSeeder() { Stop(); }
+
+void BackgroundSeeder::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool BackgroundSeeder::Wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return finished_; });
+  return !failed_ && !stop_;
+}
+
+int BackgroundSeeder::ExitCode(int server_code) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return failed_ ? 1 : server_code;
+}
+
+void BackgroundSeeder::Run() {
+  auto start = std::chrono::steady_clock::now();
   auto backoff = std::chrono::milliseconds(200);
+  bool warned = false;
+  absl::Status failure;
   for (;;) {
-    auto n = manager.SeedFromDirectory(dir);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) break;
+    }
+    auto n = manager_->SeedFromDirectory(dir_);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++attempts_;
+    }
+    cv_.notify_all();
     if (n.ok()) {
-      spdlog::info("seeding done dir={} imported={}", dir, *n);
-      return absl::OkStatus();
+      spdlog::info("seeding done dir={} imported={}", dir_, *n);
+      break;
     }
-    if (!absl::IsUnavailable(n.status()) || std::chrono::steady_clock::now() >= deadline) {
-      return n.status();
+    // A profile created by a client meanwhile makes the next attempt skip it: retry at once.
+    bool retry = absl::IsUnavailable(n.status()) || absl::IsAlreadyExists(n.status()) ||
+                 absl::IsAborted(n.status());
+    auto waited = std::chrono::steady_clock::now() - start;
+    if (!retry || (give_up_after_.count() > 0 && waited >= give_up_after_)) {
+      failure = n.status();
+      break;
     }
-    spdlog::warn("seeding waits for the catalog: {}", n.status().ToString());
-    std::this_thread::sleep_for(backoff);  // retry backoff, not synchronisation
+    if (!warned) {
+      spdlog::warn("seeding waits for the catalog in the background (serving meanwhile): {}",
+                   n.status().ToString());
+      warned = true;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    // A backoff between attempts that Stop() cuts short; not a synchronisation.
+    cv_.wait_for(lock, backoff, [this] { return stop_; });
     backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!failure.ok()) {
+    spdlog::critical("seeding from {} failed, stopping: {}", dir_, failure.ToString());
+    failed_ = true;
+    ::kill(::getpid(), SIGTERM);  // a graceful drain through the server's signal handling
+  } else if (stop_) {
+    spdlog::info("seeding stopped before it was done dir={}", dir_);
+  }
+  finished_ = true;
+  cv_.notify_all();
 }
 
 }  // namespace mgi::assessment

@@ -5,7 +5,10 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -20,6 +23,17 @@
 namespace mgi::assessment {
 
 namespace av1 = mgi::assessment::v1;
+
+// Who is calling and what they may do, decided by the adapter from the caller's token and passed
+// into every operation: the manager enforces the rules that depend on the data (a draft's
+// visibility, the states an import writes), the adapter only the method's own permission.
+struct Caller {
+  std::string actor = "anonymous";  // recorded in revisions
+  bool may_read_drafts = false;
+  bool may_publish = false;  // publish and archive, and write published or archived profiles
+  // The service itself (seeding) and tests: every right.
+  static Caller System(std::string actor) { return Caller{std::move(actor), true, true}; }
+};
 
 class ProfileManager {
  public:
@@ -48,8 +62,12 @@ class ProfileManager {
   absl::StatusOr<av1::Revision> GetRevision(const av1::GetRevisionRequest& req);
   absl::StatusOr<av1::CompareProfilesResponse> CompareProfiles(
       const av1::CompareProfilesRequest& req);
+  // Imports a document all or nothing. Writing a published or archived profile (a new one, or over
+  // a stored one) and overwriting a stored published or archived profile need `caller.may_publish`,
+  // checked for every profile of the document before anything is written (PERMISSION_DENIED
+  // listing each refused profile).
   absl::StatusOr<av1::ImportProfilesResponse> ImportProfiles(const av1::ImportProfilesRequest& req,
-                                                             const std::string& actor);
+                                                             const Caller& caller);
   absl::StatusOr<av1::ProfileDocument> ExportProfiles(const av1::ExportProfilesRequest& req);
 
   // Imports every *.json profile document in `dir` (in name order) whose profiles are absent;
@@ -62,7 +80,21 @@ class ProfileManager {
   absl::StatusOr<av1::Profile> Read(const std::string& name);
   absl::Status Write(const std::vector<ProfileWrite>& writes);
 
-  // Fills display_title and the findings' display fields in `language` (already normalised).
+  // The Do* methods do the work of their public namesakes, which Present() the result.
+  absl::StatusOr<av1::Profile> DoCreateProfile(const av1::CreateProfileRequest& req,
+                                               const std::string& actor);
+  absl::StatusOr<av1::Profile> DoUpdateProfile(const av1::UpdateProfileRequest& req,
+                                               const std::string& actor);
+  absl::StatusOr<av1::Profile> DoPublishProfile(const av1::PublishProfileRequest& req,
+                                                const std::string& actor);
+  absl::StatusOr<av1::Profile> DoArchiveProfile(const av1::ArchiveProfileRequest& req,
+                                                const std::string& actor);
+  absl::StatusOr<av1::Profile> DoStartNewEdition(const av1::StartNewEditionRequest& req,
+                                                 const std::string& actor);
+  // A profile as a response carries it: display fields in the profile's first language.
+  absl::StatusOr<av1::Profile> Present(absl::StatusOr<av1::Profile> p);
+  // Fills display_title and the findings' display fields in `language` (already normalised): the
+  // wording, names and texts in that language, else in the profile's languages in order.
   absl::Status Localize(av1::Profile* p, const std::string& language);
   // A revision record for `p` (after the change).
   av1::Revision MakeRevision(const av1::Profile& p, const std::string& actor,
@@ -77,7 +109,7 @@ class ProfileManager {
   absl::StatusOr<av1::Profile> ReadForChange(const std::string& name, const std::string& etag,
                                              av1::ProfileState state, const std::string& verb);
   absl::StatusOr<av1::ImportProfilesResponse> Import(const av1::ImportProfilesRequest& req,
-                                                     const std::string& actor, bool skip_existing);
+                                                     const Caller& caller, bool skip_existing);
 
   ProfileStore* store_;
   CatalogClient* catalog_;
@@ -89,8 +121,47 @@ class ProfileManager {
 }  // namespace mgi::assessment
 
 namespace mgi::assessment {
-// Seeds from `dir`, retrying while the catalog is UNAVAILABLE (it may still be starting) until
-// `timeout` has passed.
-absl::Status SeedWithRetry(ProfileManager& manager, const std::string& dir,
-                           std::chrono::milliseconds timeout);
+
+// Seeds from a directory on a thread of its own, so that the service serves (and honours SIGTERM)
+// at once even while the catalog is down: it retries while the catalog is UNAVAILABLE, with a
+// backoff that Stop() interrupts, and seeds as soon as the catalog answers. A problem that
+// retrying cannot fix (bad seed files, a refused token), or a catalog still unavailable after
+// `give_up_after` (0: never give up), is fatal: it is logged and the process is asked to stop
+// (SIGTERM to itself, a graceful drain) and ExitCode() turns the exit code into 1.
+class BackgroundSeeder {
+ public:
+  // Does nothing when `dir` is empty. Otherwise starts seeding and waits for the outcome of the
+  // first attempt for at most `first_attempt_grace`: with the catalog up, the service is seeded
+  // before it serves its first request; with the catalog down, the attempt fails within the
+  // channel's fast retries (well under a second) and the service serves at once.
+  BackgroundSeeder(ProfileManager* manager, std::string dir,
+                   std::chrono::milliseconds give_up_after,
+                   std::chrono::milliseconds first_attempt_grace = std::chrono::seconds(2));
+  ~BackgroundSeeder();  // Stop()
+  BackgroundSeeder(const BackgroundSeeder&) = delete;
+  BackgroundSeeder& operator=(const BackgroundSeeder&) = delete;
+
+  // Ends the retries and waits for the thread (at most one seeding attempt, bounded by the
+  // catalog calls' deadline).
+  void Stop();
+  // Blocks until seeding has finished (true) or failed or was stopped (false).
+  bool Wait();
+  // `server_code`, or 1 when seeding failed.
+  int ExitCode(int server_code) const;
+
+ private:
+  void Run();
+
+  ProfileManager* manager_;
+  std::string dir_;
+  std::chrono::milliseconds give_up_after_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  int attempts_ = 0;
+  bool finished_ = false;
+  bool failed_ = false;
+  std::thread thread_;
+};
+
 }  // namespace mgi::assessment

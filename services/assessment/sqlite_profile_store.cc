@@ -1,10 +1,18 @@
 #include "services/assessment/sqlite_profile_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include <map>
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -27,7 +35,9 @@ class Stmt {
     rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
   }
   ~Stmt() { sqlite3_finalize(stmt_); }
-  absl::Status ok() const { return rc_ == SQLITE_OK ? absl::OkStatus() : SqlError(db_, "prepare"); }
+  absl::Status ok() const {
+    return rc_ == SQLITE_OK ? absl::OkStatus() : SqlError(db_, "prepare");
+  }
   Stmt& Bind(int i, const std::string& v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -65,9 +75,18 @@ absl::Status Exec(sqlite3* db, const std::string& sql) {
   return absl::OkStatus();
 }
 
+// The sort key of a local unit: its English name, else its name in the profile's first
+// language, else its first name (no language is required).
 std::string LocalKey(const Profile& p) {
-  auto it = p.local_unit().display_name().find("en");
-  return it == p.local_unit().display_name().end() ? "" : absl::AsciiStrToLower(it->second);
+  const auto& names = p.local_unit().display_name();
+  if (names.empty()) return "";
+  auto it = names.find("en");
+  if (it == names.end() && p.languages_size() > 0) it = names.find(p.languages(0));
+  if (it == names.end()) {
+    std::map<std::string, std::string> sorted(names.begin(), names.end());
+    return absl::AsciiStrToLower(sorted.begin()->second);
+  }
+  return absl::AsciiStrToLower(it->second);
 }
 
 }  // namespace
@@ -107,22 +126,55 @@ CREATE TABLE request_ids (
 CREATE INDEX request_ids_name ON request_ids (name);
 CREATE INDEX profiles_state ON profiles (state, country);
 )sql",
+      // 2 -> 3: the optional assessment year (0: none), for filters and ordering. Profiles
+      // stored before it have none, which is what their data says.
+      R"sql(
+ALTER TABLE profiles ADD COLUMN assessment_year INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX profiles_assessment_year ON profiles (assessment_year);
+)sql",
   };
   return *kMigrations;
 }
 
+void SqliteCloser::operator()(sqlite3* db) const { sqlite3_close(db); }
+
+absl::Status RestrictDatabaseFiles(const std::string& path) {
+  if (path.empty() || path == ":memory:" || absl::StartsWith(path, "file:")) return absl::OkStatus();
+  // Created (or tightened) owner-only before SQLite opens it, whatever the umask: drafts and the
+  // revision history are not for other local users. SQLite gives the -wal and -shm files it
+  // creates the mode of the database file; ones left by an earlier run are tightened too.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
+    std::string error = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return absl::UnavailableError(
+        absl::StrCat("cannot create database ", path, " with mode 0600: ", error));
+  }
+  ::close(fd);
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    std::string side = path + suffix;
+    if (::chmod(side.c_str(), 0600) != 0 && errno != ENOENT) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot set mode 0600 on ", side, ": ", std::strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(
     const std::string& path) {
-  sqlite3* db = nullptr;
+  if (auto s = RestrictDatabaseFiles(path); !s.ok()) return s;
+  sqlite3* raw = nullptr;
   int rc =
-      sqlite3_open_v2(path.c_str(), &db,
+      sqlite3_open_v2(path.c_str(), &raw,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  std::unique_ptr<sqlite3, SqliteCloser> owned(raw);
   if (rc != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
+    std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
     return absl::UnavailableError(absl::StrCat("cannot open database ", path, ": ", msg));
   }
-  std::unique_ptr<SqliteProfileStore> store(new SqliteProfileStore(db));
+  sqlite3* db = raw;
+  std::unique_ptr<SqliteProfileStore> store(new SqliteProfileStore(std::move(owned)));
   sqlite3_busy_timeout(db, 5000);
   // WAL: readers never block the writer. synchronous=FULL: every commit fsyncs the WAL, so an
   // acknowledged write survives a process crash and a power loss (NORMAL would survive a crash
@@ -135,13 +187,13 @@ absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(
   return store;
 }
 
-SqliteProfileStore::~SqliteProfileStore() { sqlite3_close(db_); }
+SqliteProfileStore::~SqliteProfileStore() = default;
 
 absl::StatusOr<int> SqliteProfileStore::SchemaVersion() {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt st(db_, "PRAGMA user_version");
+  Stmt st(db_.get(), "PRAGMA user_version");
   if (auto s = st.ok(); !s.ok()) return s;
-  if (st.Step() != SQLITE_ROW) return SqlError(db_, "user_version");
+  if (st.Step() != SQLITE_ROW) return SqlError(db_.get(), "user_version");
   return static_cast<int>(st.Int(0));
 }
 
@@ -155,12 +207,12 @@ absl::Status SqliteProfileStore::Migrate() {
   }
   std::lock_guard<std::mutex> lock(mu_);
   for (size_t v = *version; v < migrations.size(); ++v) {
-    if (auto s = Exec(db_, "BEGIN IMMEDIATE"); !s.ok()) return s;
-    absl::Status s = Exec(db_, migrations[v]);
-    if (s.ok()) s = Exec(db_, absl::StrCat("PRAGMA user_version = ", v + 1));
-    if (s.ok()) s = Exec(db_, "COMMIT");
+    if (auto s = Exec(db_.get(), "BEGIN IMMEDIATE"); !s.ok()) return s;
+    absl::Status s = Exec(db_.get(), migrations[v]);
+    if (s.ok()) s = Exec(db_.get(), absl::StrCat("PRAGMA user_version = ", v + 1));
+    if (s.ok()) s = Exec(db_.get(), "COMMIT");
     if (!s.ok()) {
-      Exec(db_, "ROLLBACK").IgnoreError();
+      Exec(db_.get(), "ROLLBACK").IgnoreError();
       return absl::InternalError(
           absl::StrCat("schema migration ", v, " -> ", v + 1, " failed: ", s.message()));
     }
@@ -170,12 +222,12 @@ absl::Status SqliteProfileStore::Migrate() {
 
 absl::StatusOr<Profile> SqliteProfileStore::Get(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt st(db_, "SELECT data FROM profiles WHERE name = ?1");
+  Stmt st(db_.get(), "SELECT data FROM profiles WHERE name = ?1");
   if (auto s = st.ok(); !s.ok()) return s;
   st.Bind(1, name);
   int rc = st.Step();
   if (rc == SQLITE_DONE) return mgi::NotFound(name);
-  if (rc != SQLITE_ROW) return SqlError(db_, "get");
+  if (rc != SQLITE_ROW) return SqlError(db_.get(), "get");
   Profile p;
   if (!p.ParseFromString(st.Text(0))) return absl::DataLossError("corrupt profile " + name);
   return p;
@@ -183,12 +235,12 @@ absl::StatusOr<Profile> SqliteProfileStore::Get(const std::string& name) {
 
 absl::StatusOr<ProfileVersion> SqliteProfileStore::GetVersion(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt st(db_, "SELECT etag, revision, state FROM profiles WHERE name = ?1");
+  Stmt st(db_.get(), "SELECT etag, revision, state FROM profiles WHERE name = ?1");
   if (auto s = st.ok(); !s.ok()) return s;
   st.Bind(1, name);
   int rc = st.Step();
   if (rc == SQLITE_DONE) return mgi::NotFound(name);
-  if (rc != SQLITE_ROW) return SqlError(db_, "get version");
+  if (rc != SQLITE_ROW) return SqlError(db_.get(), "get version");
   return ProfileVersion{st.Text(0), st.Int(1), static_cast<int>(st.Int(2))};
 }
 
@@ -197,8 +249,10 @@ absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int6
   // Each optional filter is "(?N IS NULL OR col = ?N)", so one fixed statement serves all.
   static constexpr char kWhere[] =
       " WHERE (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR level = ?2)"
-      " AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR edition = ?4)";
+      " AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR edition = ?4)"
+      " AND (?7 IS NULL OR assessment_year = ?7)";
   auto bind = [&](Stmt& st) {
+    if (q.assessment_year) st.Bind(7, static_cast<int64_t>(*q.assessment_year));
     if (q.country) st.Bind(1, *q.country);
     if (q.level) st.Bind(2, static_cast<int64_t>(*q.level));
     if (q.state) st.Bind(3, static_cast<int64_t>(*q.state));
@@ -207,15 +261,21 @@ absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int6
   std::lock_guard<std::mutex> lock(mu_);
   ProfilePage page;
   {
-    Stmt st(db_, absl::StrCat("SELECT COUNT(*) FROM profiles", kWhere).c_str());
+    Stmt st(db_.get(), absl::StrCat("SELECT COUNT(*) FROM profiles", kWhere).c_str());
     if (auto s = st.ok(); !s.ok()) return s;
     bind(st);
-    if (st.Step() != SQLITE_ROW) return SqlError(db_, "count");
+    if (st.Step() != SQLITE_ROW) return SqlError(db_.get(), "count");
     page.total = st.Int(0);
   }
-  Stmt st(db_, absl::StrCat("SELECT data FROM profiles", kWhere,
-                            " ORDER BY country, local_key, edition, name LIMIT ?5 OFFSET ?6")
-                   .c_str());
+  const char* order = " ORDER BY country, local_key, edition, name";
+  if (q.order == ProfileQuery::Order::kAssessmentYear) {
+    order = " ORDER BY assessment_year = 0, assessment_year, country, local_key, edition, name";
+  } else if (q.order == ProfileQuery::Order::kAssessmentYearDesc) {
+    order =
+        " ORDER BY assessment_year = 0, assessment_year DESC, country, local_key, edition, name";
+  }
+  Stmt st(db_.get(),
+          absl::StrCat("SELECT data FROM profiles", kWhere, order, " LIMIT ?5 OFFSET ?6").c_str());
   if (auto s = st.ok(); !s.ok()) return s;
   bind(st);
   st.Bind(5, limit).Bind(6, offset);
@@ -225,19 +285,19 @@ absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int6
     if (!p.ParseFromString(st.Text(0))) return absl::DataLossError("corrupt profile row");
     page.profiles.push_back(std::move(p));
   }
-  if (rc != SQLITE_DONE) return SqlError(db_, "list");
+  if (rc != SQLITE_DONE) return SqlError(db_.get(), "list");
   return page;
 }
 
 absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   const Profile& p = w.profile;
   if (w.kind != ProfileWrite::Kind::kCreate) {
-    Stmt st(db_, "SELECT etag FROM profiles WHERE name = ?1");
+    Stmt st(db_.get(), "SELECT etag FROM profiles WHERE name = ?1");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, p.name());
     int rc = st.Step();
     if (rc == SQLITE_DONE) return mgi::NotFound(p.name());
-    if (rc != SQLITE_ROW) return SqlError(db_, "read etag");
+    if (rc != SQLITE_ROW) return SqlError(db_.get(), "read etag");
     if (st.Text(0) != w.expected_etag) {
       return absl::AbortedError(absl::StrCat(p.name(), " changed since etag ", w.expected_etag,
                                              " was read; read it again and retry"));
@@ -247,28 +307,29 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
     for (const char* sql :
          {"DELETE FROM profiles WHERE name = ?1", "DELETE FROM revisions WHERE name = ?1",
           "DELETE FROM request_ids WHERE name = ?1"}) {
-      Stmt st(db_, sql);
+      Stmt st(db_.get(), sql);
       if (auto s = st.ok(); !s.ok()) return s;
       st.Bind(1, p.name());
-      if (st.Step() != SQLITE_DONE) return SqlError(db_, "delete");
+      if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "delete");
     }
     return absl::OkStatus();
   }
   std::string data;
   p.SerializeToString(&data);
   if (w.kind == ProfileWrite::Kind::kCreate) {
-    Stmt st(db_,
+    Stmt st(db_.get(),
             "INSERT INTO profiles (name, country, level, state, edition, local_key, revision, etag,"
-            " data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+            " data, assessment_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, p.name()).Bind(2, p.country()).Bind(3, int64_t{p.level()});
     st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalKey(p));
     st.Bind(7, p.revision()).Bind(8, p.etag()).BindBlob(9, data);
+    st.Bind(10, int64_t{p.assessment_year()});
     int rc = st.Step();
     if (rc == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(p.name() + " already exists");
-    if (rc != SQLITE_DONE) return SqlError(db_, "insert profile");
+    if (rc != SQLITE_DONE) return SqlError(db_.get(), "insert profile");
     if (!w.request_id.empty()) {
-      Stmt rq(db_,
+      Stmt rq(db_.get(),
               "INSERT INTO request_ids (request_id, name, create_time_us) VALUES (?1, ?2, ?3)");
       if (auto s = rq.ok(); !s.ok()) return s;
       rq.Bind(1, w.request_id).Bind(2, p.name());
@@ -277,20 +338,22 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
       if (rc == SQLITE_CONSTRAINT) {
         return absl::AlreadyExistsError("request_id " + w.request_id + " was used already");
       }
-      if (rc != SQLITE_DONE) return SqlError(db_, "insert request id");
+      if (rc != SQLITE_DONE) return SqlError(db_.get(), "insert request id");
     }
   } else {
-    Stmt st(db_,
+    Stmt st(db_.get(),
             "UPDATE profiles SET country = ?2, level = ?3, state = ?4, edition = ?5,"
-            " local_key = ?6, revision = ?7, etag = ?8, data = ?9 WHERE name = ?1");
+            " local_key = ?6, revision = ?7, etag = ?8, data = ?9, assessment_year = ?10"
+            " WHERE name = ?1");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, p.name()).Bind(2, p.country()).Bind(3, int64_t{p.level()});
     st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalKey(p));
     st.Bind(7, p.revision()).Bind(8, p.etag()).BindBlob(9, data);
-    if (st.Step() != SQLITE_DONE) return SqlError(db_, "update profile");
+    st.Bind(10, int64_t{p.assessment_year()});
+    if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "update profile");
   }
   const Revision& r = w.revision;
-  Stmt st(db_,
+  Stmt st(db_.get(),
           "INSERT OR REPLACE INTO revisions (name, revision, create_time_us, actor, action,"
           " summary, changed_fields, snapshot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (auto s = st.ok(); !s.ok()) return s;
@@ -298,7 +361,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   st.Bind(3, TimeUtil::TimestampToMicroseconds(r.create_time()));
   st.Bind(4, r.actor()).Bind(5, r.action()).Bind(6, r.summary());
   st.Bind(7, absl::StrJoin(r.changed_fields(), ",")).BindBlob(8, data);
-  if (st.Step() != SQLITE_DONE) return SqlError(db_, "insert revision");
+  if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "insert revision");
   return absl::OkStatus();
 }
 
@@ -306,15 +369,15 @@ absl::Status SqliteProfileStore::Commit(const std::vector<ProfileWrite>& writes)
   std::lock_guard<std::mutex> lock(mu_);
   // IMMEDIATE takes the write lock first, so the etag read and the write are one atomic step
   // even against another process on the same file.
-  if (auto s = Exec(db_, "BEGIN IMMEDIATE"); !s.ok()) return s;
+  if (auto s = Exec(db_.get(), "BEGIN IMMEDIATE"); !s.ok()) return s;
   for (const ProfileWrite& w : writes) {
     if (absl::Status s = ApplyWrite(w); !s.ok()) {
-      Exec(db_, "ROLLBACK").IgnoreError();
+      Exec(db_.get(), "ROLLBACK").IgnoreError();
       return s;
     }
   }
-  if (auto s = Exec(db_, "COMMIT"); !s.ok()) {
-    Exec(db_, "ROLLBACK").IgnoreError();
+  if (auto s = Exec(db_.get(), "COMMIT"); !s.ok()) {
+    Exec(db_.get(), "ROLLBACK").IgnoreError();
     return s;
   }
   return absl::OkStatus();
@@ -323,12 +386,12 @@ absl::Status SqliteProfileStore::Commit(const std::vector<ProfileWrite>& writes)
 absl::StatusOr<std::optional<std::string>> SqliteProfileStore::FindRequest(
     const std::string& request_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt st(db_, "SELECT name FROM request_ids WHERE request_id = ?1");
+  Stmt st(db_.get(), "SELECT name FROM request_ids WHERE request_id = ?1");
   if (auto s = st.ok(); !s.ok()) return s;
   st.Bind(1, request_id);
   int rc = st.Step();
   if (rc == SQLITE_DONE) return std::optional<std::string>();
-  if (rc != SQLITE_ROW) return SqlError(db_, "find request");
+  if (rc != SQLITE_ROW) return SqlError(db_.get(), "find request");
   return std::optional<std::string>(st.Text(0));
 }
 
@@ -355,13 +418,13 @@ absl::StatusOr<RevisionPage> SqliteProfileStore::ListRevisions(const std::string
   std::lock_guard<std::mutex> lock(mu_);
   RevisionPage page;
   {
-    Stmt st(db_, "SELECT COUNT(*) FROM revisions WHERE name = ?1");
+    Stmt st(db_.get(), "SELECT COUNT(*) FROM revisions WHERE name = ?1");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, name);
-    if (st.Step() != SQLITE_ROW) return SqlError(db_, "count revisions");
+    if (st.Step() != SQLITE_ROW) return SqlError(db_.get(), "count revisions");
     page.total = st.Int(0);
   }
-  Stmt st(db_,
+  Stmt st(db_.get(),
           "SELECT revision, create_time_us, actor, action, summary, changed_fields FROM revisions"
           " WHERE name = ?1 ORDER BY revision DESC LIMIT ?2 OFFSET ?3");
   if (auto s = st.ok(); !s.ok()) return s;
@@ -371,21 +434,21 @@ absl::StatusOr<RevisionPage> SqliteProfileStore::ListRevisions(const std::string
     page.revisions.push_back(
         ReadRevision(name, st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5)));
   }
-  if (rc != SQLITE_DONE) return SqlError(db_, "list revisions");
+  if (rc != SQLITE_DONE) return SqlError(db_.get(), "list revisions");
   return page;
 }
 
 absl::StatusOr<Revision> SqliteProfileStore::GetRevision(const std::string& name,
                                                          int64_t revision) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt st(db_,
+  Stmt st(db_.get(),
           "SELECT revision, create_time_us, actor, action, summary, changed_fields, snapshot"
           " FROM revisions WHERE name = ?1 AND revision = ?2");
   if (auto s = st.ok(); !s.ok()) return s;
   st.Bind(1, name).Bind(2, revision);
   int rc = st.Step();
   if (rc == SQLITE_DONE) return mgi::NotFound(absl::StrCat(name, "/revisions/", revision));
-  if (rc != SQLITE_ROW) return SqlError(db_, "get revision");
+  if (rc != SQLITE_ROW) return SqlError(db_.get(), "get revision");
   Revision r =
       ReadRevision(name, st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5));
   if (!r.mutable_snapshot()->ParseFromString(st.Text(6))) {

@@ -12,6 +12,15 @@ struct sqlite3;
 
 namespace mgi::assessment {
 
+// Closes a connection (owned by unique_ptr).
+struct SqliteCloser {
+  void operator()(sqlite3* db) const;
+};
+
+// Creates the database file at `path` owner-only (0600) if absent, and tightens it and any -wal,
+// -shm or -journal file beside it to 0600, whatever the umask. ":memory:" and URIs are left alone.
+absl::Status RestrictDatabaseFiles(const std::string& path);
+
 // The schema migrations, in order: migration i takes user_version i to i + 1.
 const std::vector<std::string>& SchemaMigrations();
 
@@ -35,11 +44,11 @@ class SqliteProfileStore final : public ProfileStore {
   absl::StatusOr<int> SchemaVersion();
 
  private:
-  explicit SqliteProfileStore(sqlite3* db) : db_(db) {}
+  explicit SqliteProfileStore(std::unique_ptr<sqlite3, SqliteCloser> db) : db_(std::move(db)) {}
   absl::Status Migrate();
   absl::Status ApplyWrite(const ProfileWrite& write);
   std::mutex mu_;  // one connection, used by one thread at a time
-  sqlite3* db_;
+  std::unique_ptr<sqlite3, SqliteCloser> db_;
 };
 
 }  // namespace mgi::assessment

@@ -31,10 +31,14 @@ int main(int argc, char** argv) {
               "Country-name translations to load, e.g. fr,es (empty: all found)");
   config.Duration("test-response-delay", &delay,
                   "Testing only: hold every response this long (never set in production)");
+  mgi::catalog::DataCheckFlag check_data(config);  // --check-data DIR: check and exit
   if (int code = mgi::ParseOrExit(config, argc, argv); code >= 0) return code;
+  if (check_data.requested()) return check_data.Run();
   if (auto s = mgi::InitLogging("catalog", server.log_format, server.log_level); !s.ok()) return 2;
 
-  auto auth = mgi::MakeAuth(auth_config);
+  mgi::MetricsRegistry metrics;
+  mgi::Readiness readiness;
+  auto auth = mgi::MakeAuth(auth_config, &metrics, &readiness);
   if (!auth.ok()) {
     spdlog::critical("cannot start: {}", auth.status().ToString());
     return 1;
@@ -53,12 +57,11 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot digest the catalog data: {}", data_version.status().ToString());
     return 1;
   }
-  mgi::MetricsRegistry metrics;
   auto cache = mgi::MakeCache(cache_config, &metrics, "catalog");
   mgi::catalog::CachedCatalog cached(catalog->get(), cache.get(), *data_version);
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
   mgi::catalog::CatalogGrpcService service(catalog->get(), &metrics, delay, &executor);
   service.set_cache(&cached);
   service.set_authorizer(auth->authorizer.get());
-  return mgi::RunServer(server, &metrics, {&service});
+  return mgi::RunServer(server, &metrics, {&service}, &readiness);
 }

@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/status.h"
@@ -161,8 +162,9 @@ std::string HexDigest(const Sha256Digest& digest) {
   return out;
 }
 
-absl::StatusOr<TokenTable> TokenTable::Parse(const std::string& text) {
+TokenTable TokenTable::ParseLines(const std::string& text, std::vector<std::string>* problems) {
   TokenTable table;
+  std::vector<Sha256Digest> ambiguous;  // hashes on several lines: none of their lines is kept
   int line_number = 0;
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {
     ++line_number;
@@ -172,30 +174,46 @@ absl::StatusOr<TokenTable> TokenTable::Parse(const std::string& text) {
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     std::string where = absl::StrCat("line ", line_number, ": ");
     if (fields.size() != 3) {
-      return absl::InvalidArgumentError(absl::StrCat(
+      problems->push_back(absl::StrCat(
           where, "expected 3 fields (sha256-hex role principal), found ", fields.size()));
+      continue;
     }
     auto hash = ParseHex(fields[0]);
     if (!hash) {
       // The field is not quoted: it may be a raw token pasted by mistake.
-      return absl::InvalidArgumentError(
+      problems->push_back(
           absl::StrCat(where, "the first field must be the SHA-256 of the token (64 hex digits)"));
+      continue;
     }
     auto role = ParseRole(fields[1]);
     if (!role) {
-      return absl::InvalidArgumentError(absl::StrCat(where, "unknown role \"", fields[1],
-                                                     "\" (viewer, editor, publisher or admin)"));
+      problems->push_back(absl::StrCat(where, "unknown role \"", fields[1],
+                                       "\" (viewer, editor, publisher or admin)"));
+      continue;
     }
     if (!ValidPrincipal(fields[2])) {
-      return absl::InvalidArgumentError(
+      problems->push_back(
           absl::StrCat(where, "the principal must be 1 to 128 of [A-Za-z0-9._@-]"));
+      continue;
     }
     if (table.Find(*hash) != nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, "this hash appears on an earlier line"));
+      problems->push_back(absl::StrCat(where, "this hash appears on an earlier line"));
+      ambiguous.push_back(*hash);
+      continue;
     }
     table.entries_.push_back({*hash, *role, fields[2]});
   }
+  // Which of two lines of one hash was meant is unknown: neither grants anything.
+  std::erase_if(table.entries_, [&](const Entry& e) {
+    return std::find(ambiguous.begin(), ambiguous.end(), e.hash) != ambiguous.end();
+  });
+  return table;
+}
+
+absl::StatusOr<TokenTable> TokenTable::Parse(const std::string& text) {
+  std::vector<std::string> problems;
+  TokenTable table = ParseLines(text, &problems);
+  if (!problems.empty()) return absl::InvalidArgumentError(problems.front());
   return table;
 }
 
@@ -229,50 +247,67 @@ absl::Status TokenStore::Reload() {
     ss << in.rdbuf();
     text = ss.str();
   }
-  absl::Status error;
-  Sha256Digest content_hash = Sha256(text);
+  bool readable = in.is_open() && !in.bad();
+  // An unreadable file is a content of its own, so that its errors are logged once.
+  Sha256Digest content_hash =
+      readable ? Sha256(text) : Sha256(absl::StrCat("unreadable:", path_));
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (in && table_ && content_hash == content_hash_) return absl::OkStatus();
+    if (table_ && content_hash == content_hash_) return status_;
   }
-  if (!in) {
-    error = absl::InvalidArgumentError(absl::StrCat("cannot read auth-tokens-file ", path_));
-    content_hash = Sha256(absl::StrCat("unreadable:", path_));
+  // Fail closed: the new table has exactly the lines that parse (none when the file cannot be
+  // read), never a line of an older file. A removed token stops working even when the rest of
+  // the edit is broken; a broken line grants nothing.
+  std::vector<std::string> problems;
+  TokenTable table;
+  if (readable) {
+    table = TokenTable::ParseLines(text, &problems);
   } else {
-    auto table = TokenTable::Parse(text);
-    if (table.ok()) {
-      auto shared = std::make_shared<const TokenTable>(std::move(*table));
-      size_t count = shared->size();
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        table_ = std::move(shared);
-        content_hash_ = content_hash;
-        has_error_hash_ = false;
-      }
-      ++generation_;
-      spdlog::info("auth: loaded {} tokens from {} (generation {})", count, path_,
-                   generation_.load());
-      return absl::OkStatus();
-    }
-    error = absl::InvalidArgumentError(
-        absl::StrCat("auth-tokens-file ", path_, ": ", table.status().message()));
+    problems.push_back("cannot read the file (deleted or unreadable): no token is accepted");
   }
-  bool log = false;
-  bool keeping = false;
+  absl::Status status;
+  if (!problems.empty()) {
+    status = absl::InvalidArgumentError(absl::StrCat(
+        "auth-tokens-file ", path_, ": ", absl::StrJoin(problems, "; "),
+        problems.size() > 1 || readable ? " (the lines above are skipped)" : ""));
+  }
+  auto shared = std::make_shared<const TokenTable>(std::move(table));
+  size_t count = shared->size();
+  Listener listener;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!has_error_hash_ || last_error_hash_ != content_hash) {
-      log = true;
-      has_error_hash_ = true;
-      last_error_hash_ = content_hash;
-    }
-    keeping = table_ != nullptr;
+    table_ = std::move(shared);
+    content_hash_ = content_hash;
+    status_ = status;
+    listener = listener_;
   }
-  if (log) {
-    spdlog::error("auth: {}; {}", std::string(error.message()),
-                  keeping ? "keeping the previous tokens" : "no tokens loaded");
+  ++generation_;
+  if (!status.ok()) ++failures_;
+  if (status.ok()) {
+    spdlog::info("auth: loaded {} tokens from {} (generation {})", count, path_,
+                 generation_.load());
+  } else {
+    spdlog::error("auth: {}; {} tokens accepted (generation {})", std::string(status.message()),
+                  count, generation_.load());
   }
-  return error;
+  if (listener) listener(status);
+  return status;
+}
+
+void TokenStore::SetListener(Listener listener) {
+  absl::Status status;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    listener_ = listener;
+    if (!table_) return;
+    status = status_;
+  }
+  if (listener) listener(status);
+}
+
+absl::Status TokenStore::status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return status_;
 }
 
 void TokenStore::Start(std::chrono::milliseconds interval) {
@@ -399,7 +434,8 @@ absl::StatusOr<Principal> Authorizer::Authorize(const grpc::ServerContextBase& c
   return principal;
 }
 
-absl::StatusOr<Auth> MakeAuth(const AuthConfig& config) {
+absl::StatusOr<Auth> MakeAuth(const AuthConfig& config, MetricsRegistry* metrics,
+                              Readiness* readiness) {
   Auth auth;
   if (config.disabled) {
     spdlog::warn(
@@ -408,6 +444,21 @@ absl::StatusOr<Auth> MakeAuth(const AuthConfig& config) {
   } else if (!config.tokens_file.empty()) {
     auth.store = std::make_unique<TokenStore>(config.tokens_file);
     if (auto st = auth.store->Reload(); !st.ok()) return st;
+    Counter* failures = nullptr;
+    Gauge* file_ok = nullptr;
+    if (metrics != nullptr) {
+      failures = metrics->GetCounter("mgi_auth_token_reload_failures_total",
+                                     "Loads of the token file that found it unreadable or with bad "
+                                     "lines (the bad lines are refused)");
+      file_ok = metrics->GetGauge("mgi_auth_token_file_ok",
+                                  "1 when the whole token file was loaded, 0 when it is "
+                                  "unreadable or has bad lines");
+    }
+    auth.store->SetListener([failures, file_ok, readiness](const absl::Status& status) {
+      if (failures != nullptr && !status.ok()) failures->Inc();
+      if (file_ok != nullptr) file_ok->Set(status.ok() ? 1 : 0);
+      if (readiness != nullptr) readiness->Set("auth-tokens-file", status);
+    });
     auth.store->Start(config.reload_interval);
   } else {
     spdlog::warn("auth: no auth-tokens-file: only public reads are possible");

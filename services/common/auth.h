@@ -32,8 +32,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "common/config.h"
+#include "common/metrics.h"
+#include "common/readiness.h"
 
 namespace mgi {
 
@@ -91,8 +94,12 @@ class TokenTable {
     Role role;
     std::string principal;
   };
-  // Parses the file format above. Errors name the line and never quote the hash field.
+  // Parses the file format above; any bad line is an error. Errors name the line and never quote
+  // the hash field.
   static absl::StatusOr<TokenTable> Parse(const std::string& text);
+  // The lines that parse; each bad line is skipped and described in `problems`. A hash on several
+  // lines is ambiguous: none of those lines is kept.
+  static TokenTable ParseLines(const std::string& text, std::vector<std::string>* problems);
   // The entry whose hash equals `hash`, compared in constant time against every entry.
   const Entry* Find(const Sha256Digest& hash) const;
   size_t size() const { return entries_.size(); }
@@ -103,8 +110,12 @@ class TokenTable {
 
 // The current token table from a file, swapped atomically when the file changes. Reload() reads
 // the file (following symlinks, so a Kubernetes Secret's ..data swap is seen) and parses it when
-// its content hash changed; a file that cannot be read or parsed keeps the previous table and
-// logs an error (once per distinct content). Start() polls in a background thread.
+// its content changed. It fails closed: the new table holds exactly the lines of the new file
+// that parse, so a token removed from the file stops working even if the edit broke another
+// line; a deleted or unreadable file leaves no token at all (public reads only). Either error is
+// logged once per distinct content, counted (failures()), reported to the listener (readiness
+// and metrics, see MakeAuth) and kept in status() until a good file is read. Start() polls in a
+// background thread.
 class TokenStore {
  public:
   explicit TokenStore(std::string path);
@@ -112,25 +123,33 @@ class TokenStore {
   TokenStore(const TokenStore&) = delete;
   TokenStore& operator=(const TokenStore&) = delete;
 
-  // Loads the file once; the error of the first load is returned so that a service refuses to
-  // start with a broken file.
+  // Loads the file if it changed; returns the state of the current file (OK, or what is wrong
+  // with it). At start, a service refuses to run with a broken file.
   absl::Status Reload();
   void Start(std::chrono::milliseconds interval);
   std::shared_ptr<const TokenTable> Current() const;
   // How many tables have been installed (the first load is 1).
   uint64_t generation() const { return generation_.load(); }
+  // How many loads found the file unreadable or with bad lines.
+  uint64_t failures() const { return failures_.load(); }
+  // OK when the current table is the whole file.
+  absl::Status status() const;
+  // Called after every load with its status (and once now, if a table is loaded).
+  using Listener = std::function<void(const absl::Status&)>;
+  void SetListener(Listener listener);
 
  private:
   void Poll(std::chrono::milliseconds interval);
   std::string path_;
   mutable std::mutex mu_;
-  std::shared_ptr<const TokenTable> table_;
-  Sha256Digest content_hash_{};
-  Sha256Digest last_error_hash_{};
-  bool has_error_hash_ = false;
+  std::shared_ptr<const TokenTable> table_ ABSL_GUARDED_BY(mu_);
+  Sha256Digest content_hash_ ABSL_GUARDED_BY(mu_){};
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+  Listener listener_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> failures_{0};
   std::condition_variable stop_cv_;
-  bool stopping_ = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread poller_;
 };
 
@@ -182,12 +201,15 @@ class Authorizer {
 };
 
 // Builds the token store (loaded and polling) and the authorizer from the config. Fails when the
-// tokens file cannot be read or parsed at start.
+// tokens file cannot be read or parsed at start. Later failures of the file (see TokenStore) count
+// in `metrics` (mgi_auth_token_reload_failures_total, mgi_auth_token_file_ok) and make `readiness`
+// NOT_SERVING until a good file is read; both may be null.
 struct Auth {
   std::unique_ptr<TokenStore> store;
   std::unique_ptr<Authorizer> authorizer;
 };
-absl::StatusOr<Auth> MakeAuth(const AuthConfig& config);
+absl::StatusOr<Auth> MakeAuth(const AuthConfig& config, MetricsRegistry* metrics = nullptr,
+                              Readiness* readiness = nullptr);
 
 // Per-client token buckets for the gateway: each client may make `burst` requests at once and
 // `rate_per_second` on average. Clients are keyed by ClientKey(). Thread-safe.

@@ -123,6 +123,23 @@ class ServiceListPlugin final : public grpc::ServerBuilderPlugin {
   std::shared_ptr<KnownMethods> known_;
 };
 
+// Server reflection on or off for one builder. Linking gRPC's reflection library registers its
+// plugin for every server of the process (a static initializer), so "off" removes it.
+class ReflectionOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool enabled) : enabled_(enabled) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    grpc::reflection::ProtoServerReflectionPlugin probe;
+    const std::string name = probe.name();
+    std::erase_if(*plugins, [&](const auto& p) { return p->name() == name; });
+    if (enabled_) plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+
+ private:
+  bool enabled_;
+};
+
 class ServiceListOption final : public grpc::ServerBuilderOption {
  public:
   ServiceListOption(std::shared_ptr<std::vector<std::string>> out,
@@ -157,7 +174,10 @@ void RegisterServerFlags(Config& config, ServerConfig* out) {
   config.String("tls-key-file", &out->tls_key_file, "PEM private key of the server certificate");
   config.String("tls-client-ca-file", &out->tls_client_ca_file,
                 "PEM CA that client certificates must chain to (enables mutual TLS)");
-  config.SuiteWide({"log-format", "log-level", "tls-client-ca-file"});
+  config.Bool("reflection", &out->reflection,
+              "Serve gRPC server reflection (lists the contracts to anyone who reaches the port; "
+              "turn off in deployments that do not want that)");
+  config.SuiteWide({"log-format", "log-level", "tls-client-ca-file", "reflection"});
 }
 
 void BlockShutdownSignals() {
@@ -201,15 +221,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 
 absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     const ServerConfig& config, MetricsRegistry* metrics,
-    const std::vector<grpc::Service*>& services) {
+    const std::vector<grpc::Service*>& services, Readiness* readiness) {
   auto creds = MakeServerCredentials(config);
   if (!creds.ok()) return creds.status();
   std::unique_ptr<RunningServer> rs(new RunningServer());
   rs->config_ = config;
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  builder.SetOption(std::make_unique<ReflectionOption>(config.reflection));
   std::string address = absl::StrCat(config.host.find(':') != std::string::npos
                                          ? absl::StrCat("[", config.host, "]")
                                          : config.host,
@@ -243,14 +263,31 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     }
     rs->metrics_server_ = std::move(*ms);
   }
-  auto* health = rs->server_->GetHealthCheckService();
   for (const std::string& name : *service_names) {
-    if (name.rfind("grpc.", 0) != 0) health->SetServingStatus(name, true);
+    if (name.rfind("grpc.", 0) != 0) rs->service_names_.push_back(name);
   }
-  health->SetServingStatus(true);
   rs->ready_ = metrics->GetGauge("mgi_ready", "1 when the process is ready to serve, 0 when not");
-  rs->ready_->Set(1);
+  if (readiness != nullptr) {
+    rs->readiness_ = readiness;
+    RunningServer* server = rs.get();
+    readiness->Subscribe([server](const absl::Status& status) {
+      std::lock_guard<std::mutex> lock(server->health_mu_);
+      if (server->shut_down_) return;
+      if (!status.ok()) spdlog::error("not ready (health NOT_SERVING): {}", std::string(status.message()));
+      server->SetHealth(status.ok());
+    });
+  } else {
+    std::lock_guard<std::mutex> lock(rs->health_mu_);
+    rs->SetHealth(true);
+  }
   return rs;
+}
+
+void RunningServer::SetHealth(bool serving) {
+  auto* health = server_->GetHealthCheckService();
+  for (const std::string& name : service_names_) health->SetServingStatus(name, serving);
+  health->SetServingStatus(serving);
+  if (ready_ != nullptr) ready_->Set(serving ? 1 : 0);
 }
 
 int RunningServer::metrics_port() const {
@@ -258,10 +295,13 @@ int RunningServer::metrics_port() const {
 }
 
 void RunningServer::Shutdown() {
-  if (shut_down_) return;
-  shut_down_ = true;
-  server_->GetHealthCheckService()->SetServingStatus(false);
-  if (ready_) ready_->Set(0);
+  {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    SetHealth(false);
+  }
+  if (readiness_ != nullptr) readiness_->Subscribe(nullptr);
   server_->Shutdown(std::chrono::system_clock::now() + config_.shutdown_grace);
   server_->Wait();
 }
@@ -269,9 +309,9 @@ void RunningServer::Shutdown() {
 RunningServer::~RunningServer() { Shutdown(); }
 
 int RunServer(const ServerConfig& config, MetricsRegistry* metrics,
-              const std::vector<grpc::Service*>& services) {
+              const std::vector<grpc::Service*>& services, Readiness* readiness) {
   BlockShutdownSignals();
-  auto rs = RunningServer::Start(config, metrics, services);
+  auto rs = RunningServer::Start(config, metrics, services, readiness);
   if (!rs.ok()) {
     spdlog::critical("server did not start: {}", rs.status().ToString());
     return 1;

@@ -7,14 +7,17 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "common/config.h"
 #include "common/metrics.h"
+#include "common/readiness.h"
 
 namespace mgi {
 
@@ -31,10 +34,14 @@ struct ServerConfig {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;  // set: clients must present a certificate signed by this CA
+  // gRPC server reflection (grpc.reflection.v1alpha). It needs no token: deployments that do not
+  // want the contracts listed to anyone who reaches the port turn it off.
+  bool reflection = true;
 };
 
 // Registers host, port, metrics-port, log-format, log-level, shutdown-grace, max-message-bytes,
-// worker-threads and the TLS files on `config`, with the given defaults already in `out`.
+// worker-threads, reflection (suite-wide: MGI_REFLECTION) and the TLS files on `config`, with the
+// given defaults already in `out`.
 void RegisterServerFlags(Config& config, ServerConfig* out);
 
 // Blocks SIGTERM and SIGINT in the calling thread and the threads it starts later, so that the
@@ -48,9 +55,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 // A built, running server. Tests use it directly; binaries use RunServer.
 class RunningServer {
  public:
+  // `readiness` (may be null) drives health: NOT_SERVING while any of its conditions fails.
   static absl::StatusOr<std::unique_ptr<RunningServer>> Start(
       const ServerConfig& config, MetricsRegistry* metrics,
-      const std::vector<grpc::Service*>& services);
+      const std::vector<grpc::Service*>& services, Readiness* readiness = nullptr);
   ~RunningServer();
   int port() const { return port_; }
   int metrics_port() const;
@@ -63,14 +71,18 @@ class RunningServer {
   ServerConfig config_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsServer> metrics_server_;
+  std::vector<std::string> service_names_;
+  Readiness* readiness_ = nullptr;
   Gauge* ready_ = nullptr;  // mgi_ready: 1 while health is SERVING
   int port_ = 0;
-  bool shut_down_ = false;
+  std::mutex health_mu_;  // orders health changes from readiness against Shutdown
+  bool shut_down_ ABSL_GUARDED_BY(health_mu_) = false;
+  void SetHealth(bool serving) ABSL_EXCLUSIVE_LOCKS_REQUIRED(health_mu_);
 };
 
 // Starts the server, waits for SIGTERM or SIGINT, shuts down gracefully. Returns the process exit
 // code: 0 after a clean shutdown, 1 if the server could not start.
 int RunServer(const ServerConfig& config, MetricsRegistry* metrics,
-              const std::vector<grpc::Service*>& services);
+              const std::vector<grpc::Service*>& services, Readiness* readiness = nullptr);
 
 }  // namespace mgi

@@ -33,7 +33,9 @@ int main(int argc, char** argv) {
   if (int code = mgi::ParseOrExit(config, argc, argv); code >= 0) return code;
   if (auto s = mgi::InitLogging("report", server.log_format, server.log_level); !s.ok()) return 2;
 
-  auto auth = mgi::MakeAuth(auth_config);
+  mgi::MetricsRegistry metrics;
+  mgi::Readiness readiness;
+  auto auth = mgi::MakeAuth(auth_config, &metrics, &readiness);
   auto renderer = mgi::report::Renderer::Load(templates, messages);
   auto assessment_channel = mgi::MakeChannel(assessment_addr, channel);
   auto catalog_channel = mgi::MakeChannel(catalog_addr, channel);
@@ -46,12 +48,11 @@ int main(int argc, char** argv) {
   }
   mgi::report::GrpcAssessmentPeer assessment(*assessment_channel, channel);
   mgi::report::GrpcCatalogPeer catalog(*catalog_channel, channel);
-  mgi::MetricsRegistry metrics;
   auto cache = mgi::MakeCache(cache_config, &metrics, "report");
   mgi::report::ReportService service(**renderer, assessment, catalog, cache.get());
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
   mgi::report::ReportGrpcService grpc_service(service, executor, &metrics, auth->authorizer.get());
   spdlog::info("report service languages={} renderer_version={}",
                (*renderer)->messages().Languages().size(), mgi::report::kRendererVersion);
-  return mgi::RunServer(server, &metrics, {&grpc_service});
+  return mgi::RunServer(server, &metrics, {&grpc_service}, &readiness);
 }

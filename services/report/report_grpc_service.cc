@@ -4,6 +4,14 @@
 
 namespace mgi::report {
 
+bool ReportGrpcService::SharedCacheable(const Principal& caller,
+                                        mgi::assessment::v1::ProfileState state) const {
+  bool public_read = authorizer_ == nullptr || authorizer_->public_read();
+  return !caller.authenticated() && public_read &&
+         (state == mgi::assessment::v1::PROFILE_STATE_PUBLISHED ||
+          state == mgi::assessment::v1::PROFILE_STATE_ARCHIVED);
+}
+
 ReportGrpcService::ReportGrpcService(ReportService& service, Executor& executor,
                                      MetricsRegistry* metrics, const Authorizer* authorizer)
     : service_(service), executor_(executor), metrics_(metrics), authorizer_(authorizer) {}
@@ -39,13 +47,13 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
     }
     context->AddInitialMetadata("etag", report->etag);
     context->AddInitialMetadata("x-mgi-renderer-version", kRendererVersion);
-    // The report of a published or archived profile is public data: the gateway may keep it in
-    // its shared cache (its ETag changes with every input, so a new revision is a new entry).
-    if (auto state = inputs->profile.state();
-        state == mgi::assessment::v1::PROFILE_STATE_PUBLISHED ||
-        state == mgi::assessment::v1::PROFILE_STATE_ARCHIVED) {
-      context->AddInitialMetadata("cache-control", "public");
-    }
+    // A shared cache (the gateway's, a CDN) may keep a response only when anyone could have
+    // obtained it: an anonymous caller, public read on, and a published or archived profile (its
+    // ETag changes with every input, so a new revision is a new entry). Anything obtained with a
+    // token, or with public read off, is private to its caller.
+    context->AddInitialMetadata("cache-control",
+                                SharedCacheable(principal, inputs->profile.state()) ? "public"
+                                                                                    : "private");
     response->set_content_type(report->content_type);
     response->set_data(std::move(report->data));
     return absl::OkStatus();

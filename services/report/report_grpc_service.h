@@ -26,6 +26,8 @@ class ReportGrpcService final : public mgi::report::v1::ReportService::CallbackS
       mgi::report::v1::ListReportFormatsResponse* response) override;
 
  private:
+  // Whether a response may be kept by shared caches ("cache-control: public"), else "private".
+  bool SharedCacheable(const Principal& caller, mgi::assessment::v1::ProfileState state) const;
   ReportService& service_;
   Executor& executor_;
   MetricsRegistry* metrics_;

@@ -386,6 +386,111 @@ TEST_F(AssessmentAuthTest, DraftWorkflowRecordsThePrincipalAndHidesDrafts) {
   }
 }
 
+// Issue 21 item 2: ImportProfiles needs the rights of every state it writes. An editor may import
+// drafts but may not publish, overwrite or archive an official profile through it; the check
+// covers every profile of the document and nothing is written when any is refused.
+TEST_F(AssessmentAuthTest, ImportNeedsTheRightsOfEveryStateItWrites) {
+  auto exported = [&](const Caller& caller) {
+    grpc::ClientContext context;
+    Prepare(&context, caller);
+    av1::ExportProfilesRequest req;
+    req.set_name(kPublished);
+    av1::ProfileDocument out;
+    grpc::Status st = stub_->ExportProfiles(&context, req, &out);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return out;
+  };
+  auto import = [&](const Caller& caller, const av1::ProfileDocument& doc) {
+    grpc::ClientContext context;
+    Prepare(&context, caller);
+    av1::ImportProfilesRequest req;
+    *req.mutable_document() = doc;
+    req.set_allow_overwrite(true);
+    av1::ImportProfilesResponse out;
+    return stub_->ImportProfiles(&context, req, &out);
+  };
+  auto first_finding = [](const av1::Profile& p) {
+    return p.domains(0).well_developed(0).text().at("en");
+  };
+  const av1::ProfileDocument original = exported(kCallers[0]);
+  ASSERT_EQ(original.profiles_size(), 1);
+  const std::string official_text = first_finding(original.profiles(0));
+
+  // The tampered official profile, as published, and as a draft over the published one.
+  av1::ProfileDocument tampered = original;
+  (*tampered.mutable_profiles(0)->mutable_domains(0)->mutable_well_developed(0)->mutable_text())
+      ["en"] = "Tampered finding.";
+  av1::ProfileDocument demoted = tampered;
+  demoted.mutable_profiles(0)->set_state(av1::PROFILE_STATE_DRAFT);
+  // A new profile imported as published, and as archived.
+  av1::ProfileDocument fresh = original;
+  fresh.mutable_profiles(0)->set_name("profiles/gtm-import-published");
+  av1::ProfileDocument fresh_archived = original;
+  fresh_archived.mutable_profiles(0)->set_name("profiles/gtm-import-archived");
+  fresh_archived.mutable_profiles(0)->set_state(av1::PROFILE_STATE_ARCHIVED);
+  // A harmless new draft next to a refused profile: all or nothing.
+  av1::ProfileDocument mixed = tampered;
+  av1::Profile new_draft = original.profiles(0);
+  new_draft.set_name("profiles/gtm-import-draft");
+  new_draft.set_state(av1::PROFILE_STATE_DRAFT);
+  *mixed.add_profiles() = new_draft;
+
+  for (size_t rank = 0; rank <= 2; ++rank) {  // anonymous, viewer, editor
+    const Caller& caller = kCallers[rank];
+    for (const auto* doc : {&tampered, &demoted, &fresh, &fresh_archived, &mixed}) {
+      SCOPED_TRACE(caller.principal + " imports " + doc->profiles(0).name() + " as " +
+                   av1::ProfileState_Name(doc->profiles(0).state()));
+      grpc::Status st = import(caller, *doc);
+      EXPECT_EQ(st.error_code(), rank == 0 ? grpc::StatusCode::UNAUTHENTICATED
+                                           : grpc::StatusCode::PERMISSION_DENIED)
+          << st.error_message();
+      if (rank == 2) {
+        EXPECT_THAT(st.error_message(), HasSubstr("nothing was imported"));
+      }
+    }
+  }
+  // Nothing of that reached the store: the official text is intact, the new names are absent.
+  auto official = Get(kCallers[0], kPublished);
+  ASSERT_TRUE(official.ok()) << official.status();
+  EXPECT_EQ(official->state(), av1::PROFILE_STATE_PUBLISHED);
+  EXPECT_EQ(first_finding(*official), official_text);
+  for (const char* name : {"profiles/gtm-import-published", "profiles/gtm-import-archived",
+                           "profiles/gtm-import-draft"}) {
+    EXPECT_EQ(Get(kCallers[4], name).status().code(), absl::StatusCode::kNotFound) << name;
+  }
+
+  // The editor may still import drafts.
+  {
+    av1::ProfileDocument drafts;
+    drafts.set_format(original.format());
+    *drafts.add_profiles() = new_draft;
+    grpc::Status st = import(kCallers[2], drafts);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    auto stored = Get(kCallers[1], new_draft.name());
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    EXPECT_EQ(stored->state(), av1::PROFILE_STATE_DRAFT);
+  }
+  // A publisher may import published and archived profiles, an admin may overwrite one.
+  {
+    grpc::Status st = import(kCallers[3], fresh);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    st = import(kCallers[3], fresh_archived);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    av1::ProfileDocument changed = fresh;
+    (*changed.mutable_profiles(0)->mutable_domains(0)->mutable_well_developed(0)->mutable_text())
+        ["en"] = "Corrected finding.";
+    st = import(kCallers[4], changed);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    auto stored = Get(kCallers[0], "profiles/gtm-import-published");
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    EXPECT_EQ(stored->state(), av1::PROFILE_STATE_PUBLISHED);
+    EXPECT_EQ(first_finding(*stored), "Corrected finding.");
+    auto archived = Get(kCallers[0], "profiles/gtm-import-archived");
+    ASSERT_TRUE(archived.ok()) << archived.status();
+    EXPECT_EQ(archived->state(), av1::PROFILE_STATE_ARCHIVED);
+  }
+}
+
 TEST_F(AssessmentAuthTest, BadTokensAreRefusedEvenForPublicReads) {
   Caller impostor{"", "tok-not-in-the-file", "x"};
   auto result = Get(impostor, kPublished);

@@ -239,12 +239,14 @@ TEST_F(AuthGrpcTest, RewrittenTokenFileAppliesToTheRunningServer) {
   EXPECT_EQ(Call(Permission::kReadPublished, Bearer(kViewer)).status.error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 
-  // A broken rewrite keeps the table in force.
-  const uint64_t good = auth_.store->generation();
-  WriteFile(tokens_file_, "garbage\n");
+  // A broken rewrite fails closed: only its lines that parse are in force (issue 21 item 7).
+  WriteFile(tokens_file_, "garbage\n" + HashOf(kEditor) + " viewer eddie\n");
   EXPECT_FALSE(auth_.store->Reload().ok());
-  EXPECT_EQ(auth_.store->generation(), good);
-  EXPECT_TRUE(Call(Permission::kPublish, Bearer("tok-new-0a0a0a")).status.ok());
+  EXPECT_EQ(Call(Permission::kPublish, Bearer("tok-new-0a0a0a")).status.error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  Reply kept = Call(Permission::kReadPublished, Bearer(kEditor));
+  EXPECT_TRUE(kept.status.ok()) << kept.status.error_message();
+  EXPECT_EQ(kept.principal, "eddie");
 }
 
 TEST_F(AuthGrpcTest, LogsNeverContainATokenOrItsHash) {

@@ -10,7 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <thread>
 #include <functional>
 #include <map>
 #include <string>
@@ -18,6 +21,7 @@
 
 #include "common/auth.h"
 #include "harness.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "http_client.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
@@ -363,7 +367,7 @@ TEST_F(SuiteAuthTest, GatewayPassesTheHeaderAndMaps401And403) {
   int port = testing::FreePort();
   auto gateway = testing::Process::Start(
       testing::BinaryPath("mgi-gateway"),
-      {"--host=127.0.0.1", "--port=" + std::to_string(port), "--cache-ttl=60s",
+      {"--host=127.0.0.1", "--port=" + std::to_string(port), "--metrics-port=-1", "--cache-ttl=60s",
        "--catalog-addr=" + catalog_->address, "--assessment-addr=" + assessment_->address,
        "--report-addr=" + report_->address});
   ASSERT_NE(gateway, nullptr);
@@ -404,6 +408,103 @@ TEST_F(SuiteAuthTest, GatewayPassesTheHeaderAndMaps401And403) {
     EXPECT_THAT(log, Not(HasSubstr(c.token)));
     EXPECT_THAT(log, Not(HasSubstr(HexDigest(Sha256(c.token)).substr(0, 16))));
   }
+}
+
+// Issue 21 item 4: a report is marked for shared caches ("public") only when anyone could have
+// obtained it: an anonymous caller of a published profile with public read on. A response to a
+// caller with a token, or from a service with public read off, is "private".
+TEST_F(SuiteAuthTest, ReportIsPublicOnlyForAnonymousCallersOfPublicData) {
+  auto cache_control = [](const testing::Service& report, const Caller& caller,
+                          const std::string& profile) {
+    auto stub = rv1::ReportService::NewStub(
+        grpc::CreateChannel(report.address, grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    Prepare(&context, caller);
+    rv1::GetReportRequest req;
+    req.set_name(profile + "/report");
+    req.set_format("markdown");
+    google::api::HttpBody body;
+    grpc::Status st = stub->GetReport(&context, req, &body);
+    EXPECT_TRUE(st.ok()) << caller.principal << ": " << st.error_message();
+    auto it = context.GetServerInitialMetadata().find("cache-control");
+    if (it == context.GetServerInitialMetadata().end()) return std::string("(none)");
+    return std::string(it->second.data(), it->second.size());
+  };
+  EXPECT_EQ(cache_control(*report_, kCallers[0], kPublished), "public");
+  for (size_t i = 1; i < kCallers.size(); ++i) {
+    EXPECT_EQ(cache_control(*report_, kCallers[i], kPublished), "private") << kCallers[i].principal;
+    EXPECT_EQ(cache_control(*closed_report_, kCallers[i], kPublished), "private")
+        << kCallers[i].principal;
+  }
+  EXPECT_EQ(cache_control(*report_, kCallers[1], *draft_), "private");
+}
+
+// Issue 21 item 7: revocation fails closed. A token removed from the file stops working even when
+// the same edit breaks another line; the broken line grants nothing; the service reports
+// NOT_SERVING until the file is whole again.
+TEST_F(SuiteAuthTest, ABrokenTokenFileRevokesAndMakesTheServiceNotReady) {
+  auto health = [](const std::string& address) {
+    auto stub = grpc::health::v1::Health::NewStub(
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    grpc::health::v1::HealthCheckResponse out;
+    grpc::Status st = stub->Check(&context, grpc::health::v1::HealthCheckRequest(), &out);
+    return st.ok() ? out.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+  };
+  std::string original;
+  {
+    std::ifstream in(*tokens_);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    original = ss.str();
+  }
+  const Caller& admin = kCallers[4];
+  const Caller& viewer = kCallers[1];
+  ASSERT_TRUE(CallCatalog(*closed_catalog_, "GetFramework", admin).ok());
+  // The admin's line is removed and a bad line is added, in one rewrite.
+  std::string edited;
+  for (const Caller& c : kCallers) {
+    if (!c.token.empty() && c.role != "admin") edited += TokenLine(c);
+  }
+  edited += "0123 not-a-role nobody\n";
+  {
+    std::ofstream out(*tokens_ + ".tmp");
+    out << edited;
+  }
+  std::filesystem::rename(*tokens_ + ".tmp", *tokens_);
+  auto deadline = Clock::now() + std::chrono::seconds(15);
+  while (health(closed_catalog_->address) != grpc::health::v1::HealthCheckResponse::NOT_SERVING &&
+         Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll pacing
+  }
+  EXPECT_EQ(health(closed_catalog_->address), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(CallCatalog(*closed_catalog_, "GetFramework", admin).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(CallCatalog(*closed_catalog_, "GetFramework", viewer).ok());
+  EXPECT_THAT(closed_catalog_->process->Log(), HasSubstr("not ready (health NOT_SERVING)"));
+
+  // Deleted: nothing is accepted.
+  std::filesystem::remove(*tokens_);
+  deadline = Clock::now() + std::chrono::seconds(15);
+  grpc::Status st;
+  do {
+    st = CallCatalog(*closed_catalog_, "GetFramework", viewer);
+  } while (st.ok() && Clock::now() < deadline);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  // Whole again: serving, and the tokens work.
+  {
+    std::ofstream out(*tokens_ + ".tmp");
+    out << original;
+  }
+  std::filesystem::rename(*tokens_ + ".tmp", *tokens_);
+  EXPECT_TRUE(testing::WaitForServing(closed_catalog_->address, std::chrono::seconds(15)));
+  deadline = Clock::now() + std::chrono::seconds(15);
+  do {
+    st = CallCatalog(*closed_catalog_, "GetFramework", admin);
+  } while (!st.ok() && Clock::now() < deadline);
+  EXPECT_TRUE(st.ok()) << st.error_message();
 }
 
 TEST_F(SuiteAuthTest, LogsOfEveryProcessHoldNoTokenNorHash) {

@@ -217,10 +217,11 @@ class PrometheusScrapeTest : public ::testing::Test {
                        &s_->report_metrics, &report_address);
     ASSERT_TRUE(s_->report);
     s_->gateway_port = FreePort();
-    s_->gateway_metrics = s_->gateway_port;  // the gateway serves /metrics on its HTTP port
+    s_->gateway_metrics = FreePort();  // the gateway serves /metrics on its own port
     s_->gateway = mgi::testing::Process::Start(
         mgi::testing::BinaryPath("mgi-gateway"),
         {"--host=127.0.0.1", "--port=" + std::to_string(s_->gateway_port),
+         "--metrics-port=" + std::to_string(s_->gateway_metrics),
          "--catalog-addr=" + s_->catalog_address, "--assessment-addr=" + assessment_address,
          "--report-addr=" + report_address},
         kEnv);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <fstream>
@@ -53,6 +54,39 @@ TEST(AssessmentStoreTest, FreshDatabaseIsAtTheCurrentSchemaAndReopens) {
   EXPECT_TRUE(absl::IsAlreadyExists((*store)->Commit({CreateWrite("profiles/a")})));
 }
 
+// Issue 21 item 11: the database and its -wal and -shm files are owner-only whatever the umask,
+// and a database left world-readable by an older version is tightened at open.
+TEST(AssessmentStoreTest, DatabaseFilesAreOwnerOnlyWhateverTheUmask) {
+  auto mode = [](const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return st.st_mode & 0777;
+  };
+  std::string dir = mgi::testing::TempDir("assessment-store-mode");
+  mode_t old_umask = ::umask(0);  // the most permissive: files would be 0644 or 0666
+  {
+    std::string db = dir + "/fresh.db";
+    auto store = SqliteProfileStore::Open(db);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->Commit({CreateWrite("profiles/a")}).ok());
+    for (const std::string& path : {db, db + "-wal", db + "-shm"}) {
+      EXPECT_EQ(mode(path), 0600u) << path;
+    }
+  }
+  {
+    std::string db = dir + "/old.db";
+    { std::ofstream(db) << ""; }
+    ASSERT_EQ(::chmod(db.c_str(), 0644), 0);
+    auto store = SqliteProfileStore::Open(db);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->Commit({CreateWrite("profiles/a")}).ok());
+    for (const std::string& path : {db, db + "-wal", db + "-shm"}) {
+      EXPECT_EQ(mode(path), 0600u) << path;
+    }
+  }
+  ::umask(old_umask);
+}
+
 TEST(AssessmentStoreTest, FrozenV1FixtureIsMigrationZero) {
   std::string fixture =
       ReadFile(std::string(MGI_SOURCE_DIR) + "/tests/services/assessment/fixtures/schema_v1.sql");
@@ -89,10 +123,18 @@ TEST(AssessmentStoreTest, MigratesAVersionOneDatabase) {
   }
   auto store = SqliteProfileStore::Open(db);
   ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ(*(*store)->SchemaVersion(), 2);
+  EXPECT_EQ(*(*store)->SchemaVersion(), 3);
   auto old = (*store)->Get("profiles/old");
   ASSERT_TRUE(old.ok()) << old.status();
   EXPECT_EQ(old->country(), "countries/GTM");
+  // v3: a profile stored before the assessment year has none, and filters as such.
+  EXPECT_EQ(old->assessment_year(), 0);
+  ProfileQuery none;
+  none.assessment_year = 0;
+  auto listed = (*store)->List(none, 0, 10);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->profiles.size(), 1u);
+  EXPECT_EQ(listed->profiles[0].name(), "profiles/old");
   // The v2 table works: request ids.
   ASSERT_TRUE((*store)->Commit({CreateWrite("profiles/new", "rq-1")}).ok());
   EXPECT_EQ(**(*store)->FindRequest("rq-1"), "profiles/new");

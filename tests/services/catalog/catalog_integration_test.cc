@@ -243,6 +243,32 @@ TEST_F(CatalogServerTest, ReflectionListsTheService) {
   EXPECT_THAT(names, ::testing::Contains("grpc.health.v1.Health"));
 }
 
+// Issue 21 item 10: reflection can be turned off (--reflection=false, or MGI_REFLECTION=false
+// for the whole suite); the server still answers health and its own RPCs.
+TEST(CatalogReflectionTest, CanBeTurnedOffByFlagOrSuiteVariable) {
+  for (const bool by_flag : {true, false}) {
+    SCOPED_TRACE(by_flag ? "--reflection=false" : "MGI_REFLECTION=false");
+    std::vector<std::string> args = {"--data-dir=" + testing::RealDataDir(),
+                                     "--country-languages=fr"};
+    std::vector<std::string> env;
+    if (by_flag) {
+      args.push_back("--reflection=false");
+    } else {
+      env.push_back("MGI_REFLECTION=false");
+    }
+    auto s = mgi::testing::StartService(kBinary, args, env);
+    ASSERT_TRUE(s.has_value());
+    auto channel = grpc::CreateChannel(s->address, grpc::InsecureChannelCredentials());
+    EXPECT_TRUE(mgi::testing::WaitForServing(s->address, milliseconds(5000)));
+    EXPECT_THAT(ReflectedServices(channel), ::testing::IsEmpty());
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    v1::ListDomainsResponse resp;
+    EXPECT_TRUE(
+        v1::CatalogService::NewStub(channel)->ListDomains(&ctx, v1::ListDomainsRequest(), &resp).ok());
+  }
+}
+
 // GET http://127.0.0.1:port/path; the body, or "" on any error.
 std::string HttpGet(int port, const std::string& path) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -427,7 +427,7 @@ bool WaitForGeneration(const TokenStore& store, uint64_t generation) {
   return true;
 }
 
-TEST(TokenStoreTest, PollingPicksUpARewriteAndKeepsTheOldTableOnABrokenFile) {
+TEST(TokenStoreTest, PollingPicksUpARewriteAndFailsClosedOnABrokenFile) {
   LogCapture logs;
   std::string path = TempPath("tokens");
   WriteFile(path, HashOf("first") + " editor first\n");
@@ -438,36 +438,99 @@ TEST(TokenStoreTest, PollingPicksUpARewriteAndKeepsTheOldTableOnABrokenFile) {
   EXPECT_TRUE(a.Authenticate(std::vector<std::string>{"Bearer first"}).ok());
 
   store.Start(std::chrono::milliseconds(20));
-  WriteFile(path, HashOf("second") + " publisher second\n");
+  WriteFile(path, HashOf("second") + " publisher second\n" + HashOf("admin") + " admin root\n");
   ASSERT_TRUE(WaitForGeneration(store, 2));
   auto p = a.Authenticate(std::vector<std::string>{"Bearer second"});
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->role, Role::kPublisher);
   EXPECT_EQ(a.Authenticate(std::vector<std::string>{"Bearer first"}).status().code(),
             absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(a.Authenticate(std::vector<std::string>{"Bearer admin"}).ok());
+  EXPECT_EQ(store.failures(), 0u);
 
-  // A broken file: the error is reported, the previous table stays.
-  WriteFile(path, HashOf("third") + " overlord third\n");
+  // The admin token is removed, and the same edit breaks a line: the admin token stops working
+  // at once, the broken line grants nothing, the good line stays; the error is reported.
+  WriteFile(path, HashOf("second") + " publisher second\n" + HashOf("third") + " overlord third\n");
   absl::Status st = store.Reload();
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(st.message()), HasSubstr("line 1: unknown role"));
-  EXPECT_EQ(store.generation(), 2u);
+  EXPECT_THAT(std::string(st.message()), HasSubstr("line 2: unknown role"));
+  EXPECT_EQ(store.status(), st);
+  EXPECT_EQ(store.failures(), 1u);
+  EXPECT_EQ(a.Authenticate(std::vector<std::string>{"Bearer admin"}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(a.Authenticate(std::vector<std::string>{"Bearer third"}).status().code(),
+            absl::StatusCode::kUnauthenticated);
   EXPECT_TRUE(a.Authenticate(std::vector<std::string>{"Bearer second"}).ok());
-  // A missing file too.
-  fs::remove(path);
-  EXPECT_FALSE(store.Reload().ok());
-  EXPECT_TRUE(a.Authenticate(std::vector<std::string>{"Bearer second"}).ok());
+  // The same broken content again: no new load, no new failure, the same status.
+  EXPECT_EQ(store.Reload(), st);
+  EXPECT_EQ(store.failures(), 1u);
 
-  // Fixed: the poller installs it.
+  // A hash on two lines: which role was meant is unknown, neither line counts.
+  WriteFile(path, HashOf("second") + " publisher second\n" + HashOf("second") + " admin second\n");
+  EXPECT_FALSE(store.Reload().ok());
+  EXPECT_FALSE(a.Authenticate(std::vector<std::string>{"Bearer second"}).ok());
+
+  // A deleted file: no token is accepted any more (public reads only).
+  fs::remove(path);
+  st = store.Reload();
+  EXPECT_FALSE(st.ok());
+  EXPECT_THAT(std::string(st.message()), HasSubstr("cannot read"));
+  EXPECT_EQ(a.Authenticate(std::vector<std::string>{"Bearer second"}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(a.Authenticate(std::vector<std::string>{}).ok());  // anonymous still reads
+  EXPECT_EQ(store.failures(), 3u);
+
+  // Fixed: the poller installs it and the status is OK again.
   WriteFile(path, HashOf("fourth") + " viewer fourth\n");
-  ASSERT_TRUE(WaitForGeneration(store, 3));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!store.status().ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll pacing
+  }
+  EXPECT_TRUE(store.status().ok()) << store.status();
   EXPECT_TRUE(a.Authenticate(std::vector<std::string>{"Bearer fourth"}).ok());
 
   std::string text = logs.Text();
-  EXPECT_THAT(text, HasSubstr("keeping the previous tokens"));
-  for (const char* token : {"first", "second", "third", "fourth"}) {
+  EXPECT_THAT(text, HasSubstr("tokens accepted"));
+  for (const char* token : {"first", "second", "third", "fourth", "admin"}) {
     EXPECT_THAT(text, Not(HasSubstr(HashOf(token)))) << token;
   }
+}
+
+TEST(MakeAuthTest, ABrokenFileMakesTheServiceNotReadyAndCountsInMetrics) {
+  std::string path = TempPath("tokens");
+  WriteFile(path, HashOf("good") + " viewer good\n");
+  AuthConfig config;
+  config.tokens_file = path;
+  config.reload_interval = std::chrono::milliseconds(10);
+  MetricsRegistry metrics;
+  Readiness readiness;
+  std::vector<bool> seen;
+  readiness.Subscribe([&seen](const absl::Status& s) { seen.push_back(s.ok()); });
+  auto auth = MakeAuth(config, &metrics, &readiness);
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  EXPECT_TRUE(readiness.Check().ok());
+  EXPECT_THAT(metrics.Render(), HasSubstr("mgi_auth_token_file_ok 1"));
+
+  WriteFile(path, "garbage\n");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (readiness.Check().ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll pacing
+  }
+  absl::Status not_ready = readiness.Check();
+  EXPECT_FALSE(not_ready.ok());
+  EXPECT_THAT(std::string(not_ready.message()), HasSubstr("auth-tokens-file"));
+  std::string rendered = metrics.Render();
+  EXPECT_THAT(rendered, HasSubstr("mgi_auth_token_file_ok 0"));
+  EXPECT_THAT(rendered, HasSubstr("mgi_auth_token_reload_failures_total 1"));
+
+  WriteFile(path, HashOf("good") + " viewer good\n");
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!readiness.Check().ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll pacing
+  }
+  EXPECT_TRUE(readiness.Check().ok());
+  auth->store.reset();  // stops the poller before `seen` goes
+  EXPECT_THAT(seen, ::testing::ElementsAre(true, false, true));
 }
 
 TEST(TokenStoreTest, SameSizeRewriteIsSeenThroughTheContentHash) {
