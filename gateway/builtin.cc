@@ -53,6 +53,7 @@ void Builtins::Serve(const HttpRequest& request, const std::string& path,
     r = Json(200, "{\"status\":\"alive\"}");
   } else if (path == "/readyz") {
     if (!draining_) return Ready(std::move(done));
+    if (ready_ != nullptr) ready_->Set(0);
     r = Json(503, "{\"status\":\"draining\"}");
   } else if (path == "/openapi.json") {
     r.body = openapi_json_;
@@ -68,7 +69,8 @@ void Builtins::Serve(const HttpRequest& request, const std::string& path,
 
 void Builtins::Ready(std::function<void(HttpResponse)> done) const {
   backends_->CheckHealth(
-      std::chrono::milliseconds(2000), [done = std::move(done)](std::vector<BackendHealth> all) {
+      std::chrono::milliseconds(2000),
+      [done = std::move(done), gauge = ready_](std::vector<BackendHealth> all) {
         // The body names services and states only: addresses and gRPC texts go to the log.
         nlohmann::json backends = nlohmann::json::object();
         bool ready = true;
@@ -79,6 +81,7 @@ void Builtins::Ready(std::function<void(HttpResponse)> done) const {
           spdlog::warn("readyz: backend {} at {} is {} {}", h.services, h.address, h.state,
                        h.detail);
         }
+        if (gauge != nullptr) gauge->Set(ready ? 1 : 0);
         done(Json(ready ? 200 : 503,
                   nlohmann::json{{"status", ready ? "ready" : "not ready"}, {"backends", backends}}
                       .dump()));

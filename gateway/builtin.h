@@ -8,14 +8,19 @@
 
 #include "gateway/backend.h"
 #include "gateway/http_types.h"
+#include "services/common/metrics.h"
 
 namespace mgi::gateway {
 
 class Builtins {
  public:
-  // `www_dir` "" disables the explorer.
-  Builtins(std::string www_dir, Backends* backends, std::string openapi_json)
-      : www_dir_(std::move(www_dir)), backends_(backends), openapi_json_(std::move(openapi_json)) {}
+  // `www_dir` "" disables the explorer. `ready` (may be null) is set to 1 when the last /readyz
+  // answered ready, 0 when not (the readiness-flapping alert watches it).
+  Builtins(std::string www_dir, Backends* backends, std::string openapi_json, Gauge* ready)
+      : www_dir_(std::move(www_dir)),
+        backends_(backends),
+        openapi_json_(std::move(openapi_json)),
+        ready_(ready) {}
 
   // The metrics label of a built-in path ("/healthz", "www"...), "" when `path` is not one.
   std::string Label(const std::string& path) const;
@@ -31,6 +36,7 @@ class Builtins {
   std::string www_dir_;
   Backends* backends_;
   std::string openapi_json_;
+  Gauge* ready_;
   std::atomic<bool> draining_{false};
 };
 

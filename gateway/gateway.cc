@@ -76,7 +76,8 @@ Gateway::Gateway(GatewayOptions options, RouteTable routes, Backends* backends,
       backends_(backends),
       metrics_(metrics),
       writer_(ToResponseOptions(options_)),
-      builtins_(options_.www_dir, backends, std::move(openapi_json)),
+      builtins_(options_.www_dir, backends, std::move(openapi_json),
+                metrics->GetGauge("mgi_ready", "1 when the last /readyz answered ready, 0 when not")),
       cache_({options_.cache_ttl, options_.cache_entries}, std::move(clock)) {}
 
 void Gateway::Handle(HttpRequest request, Done done) {

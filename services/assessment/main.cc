@@ -8,6 +8,7 @@
 #include "common/peer_auth.h"
 #include "common/server.h"
 #include "services/assessment/assessment_grpc_service.h"
+#include "services/assessment/monitored_store.h"
 #include "services/assessment/sqlite_profile_store.h"
 #include "spdlog/spdlog.h"
 
@@ -53,8 +54,9 @@ int main(int argc, char** argv) {
   if (!chan.ok()) return fail(chan.status());
   SystemClock clock;
   GrpcCatalogClient catalog(*chan, channel, cache_ttl, &clock);
+  MonitoredProfileStore monitored_store(store->get(), &metrics, "assessment");
   auto cache = mgi::MakeCache(cache_config, &metrics, "assessment");
-  ProfileManager manager(store->get(), &catalog, &clock, std::move(*messages));
+  ProfileManager manager(&monitored_store, &catalog, &clock, std::move(*messages));
   manager.set_cache(cache.get());
   BackgroundSeeder seeder(&manager, seed_dir, seed_timeout);  // serves meanwhile
   mgi::Executor executor(static_cast<size_t>(server.worker_threads));
