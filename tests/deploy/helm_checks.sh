@@ -30,7 +30,11 @@ pkg=$(ls "$out"/mgi-*.tgz 2>/dev/null | head -n 1)
 if [ -n "$pkg" ]; then
   run "helm lint --strict $(basename "$pkg")" "$helm" lint --strict "$pkg"
   run "helm template $(basename "$pkg")" "$helm" template mgi "$pkg" -n mgi
-  # The package holds the chart and nothing else (no ci/ scenarios' secrets, no editor files).
-  run "package contents" sh -c "tar -tzf '$pkg' | grep -v -E '^mgi/(Chart.yaml|values.yaml|values.schema.json|README.md|\.helmignore|templates/.*|ci/.*)$' | { ! grep .; }"
+  # The package holds only files of the chart that git tracks (no editor, backup or local files).
+  if git -C "$chart" rev-parse >/dev/null 2>&1; then
+    tracked=$(cd "$chart" && git ls-files . | sed 's|^|mgi/|')
+    run "package contents are tracked chart files" sh -c \
+      "tar -tzf '$pkg' | grep -v -x -F '$tracked' | { ! grep .; }"
+  fi
 fi
 exit $fail
