@@ -6,17 +6,18 @@
 #include <functional>
 #include <string>
 
+#include "common/metrics.h"
 #include "gateway/backend.h"
 #include "gateway/http_types.h"
-#include "services/common/metrics.h"
 
 namespace mgi::gateway {
 
 class Builtins {
  public:
-  // `www_dir` "" disables the explorer. `ready` (may be null) is set to 1 when the last /readyz
-  // answered ready, 0 when not (the readiness-flapping alert watches it).
-  Builtins(std::string www_dir, Backends* backends, std::string openapi_json, Gauge* ready)
+  // `www_dir` "" disables the explorer. `ready` (may be null) gets each /readyz answer: 1 ready,
+  // 0 not (mgi_ready, which the MgiReadinessFlapping alert watches).
+  Builtins(std::string www_dir, Backends* backends, std::string openapi_json,
+           Gauge* ready = nullptr)
       : www_dir_(std::move(www_dir)),
         backends_(backends),
         openapi_json_(std::move(openapi_json)),

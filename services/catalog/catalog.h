@@ -69,7 +69,8 @@ class Catalog {
   CatalogData data_;
   Countries countries_;
   std::vector<std::string> country_languages_;  // translations plus "en"
-  // Search words (text::SearchWords) of each indicator's text, by language (same order as data_.indicators).
+  // Search words (text::SearchWords) of each indicator's text, by language (same order as
+  // data_.indicators).
   std::vector<std::map<std::string, std::vector<std::string>>> indicator_words_;
   struct CountryOrders {
     std::mutex mu;

@@ -30,7 +30,7 @@ HttpResponse Get(const Builtins& b, const std::string& path, const std::string& 
 
 TEST(BuiltinsTest, LabelsOnlyItsOwnPaths) {
   StubBackends backends;
-  Builtins with_www("/tmp", &backends, "{}", nullptr), without("", &backends, "{}", nullptr);
+  Builtins with_www("/tmp", &backends, "{}"), without("", &backends, "{}");
   EXPECT_EQ(with_www.Label("/healthz"), "/healthz");
   EXPECT_EQ(with_www.Label("/readyz"), "/readyz");
   EXPECT_EQ(with_www.Label("/openapi.json"), "/openapi.json");
@@ -44,7 +44,7 @@ TEST(BuiltinsTest, LabelsOnlyItsOwnPaths) {
 
 TEST(BuiltinsTest, ReadinessShowsServicesAndStatesButNoAddressOrError) {
   StubBackends backends;
-  Builtins b("", &backends, "{}", nullptr);
+  Builtins b("", &backends, "{}");
   backends.health = {{"a.v1.A", "10.1.2.3:50051", true, "SERVING", ""}};
   EXPECT_EQ(Get(b, "/readyz").status, 200);
   backends.health.push_back(
@@ -62,7 +62,7 @@ TEST(BuiltinsTest, HealthOpenApiFilesAndMethods) {
   StubBackends backends;
   std::string dir = ::testing::TempDir();
   std::ofstream(dir + "/index.html") << "<!doctype html>";
-  Builtins b(dir, &backends, "{\"openapi\":\"3.0.3\"}", nullptr);
+  Builtins b(dir, &backends, "{\"openapi\":\"3.0.3\"}");
   EXPECT_EQ(Get(b, "/healthz").status, 200);
   EXPECT_EQ(Get(b, "/openapi.json").body, "{\"openapi\":\"3.0.3\"}");
   HttpResponse page = Get(b, "/");
