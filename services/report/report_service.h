@@ -20,6 +20,9 @@ struct ReportRequest {
   std::string name;      // "profiles/{id}/report"
   std::string format;    // "" means html
   std::string language;  // "" means en
+  // The caller's credentials: the peers (assessment, catalog) decide what it may read, drafts
+  // included. No default: a report is always fetched for someone.
+  PeerCredentials credentials;
 };
 
 // A request after checking: the profile's name, a known format, a supported language.
@@ -27,6 +30,7 @@ struct CheckedRequest {
   std::string profile;   // "profiles/{id}"
   std::string format;
   std::string language;
+  PeerCredentials credentials;
 };
 
 struct Report {
