@@ -45,9 +45,14 @@ absl::StatusOr<std::string> BackendMap::Resolve(const std::string& service) cons
 
 namespace {
 
+std::string GrpcCodeText(grpc::StatusCode code) {
+  return absl::StrCat("code ", static_cast<int>(code));
+}
+
 struct Target {
   std::string address;
-  std::string label;  // "address (services)"
+  std::string services;  // "a.v1.A, b.v1.B"
+  std::string label;     // "<services> at <address>"
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<grpc::GenericStub> stub;
   std::unique_ptr<grpc::health::v1::Health::Stub> health;
@@ -77,7 +82,9 @@ class GrpcBackends : public Backends {
     state->target = it->second;
     grpc::Slice slice(call.request);
     state->request = grpc::ByteBuffer(&slice, 1);
-    for (auto& [k, v] : call.metadata) state->context.AddMetadata(k, v);
+    for (const MetadataEntry& e : call.metadata) {
+      state->context.AddMetadata(std::string(e.key.view()), e.value.str());
+    }
     state->context.set_deadline(std::chrono::system_clock::now() + call.timeout);
     state->target->stub->UnaryCall(
         &state->context, call.rpc_path, grpc::StubOptions(), &state->request, &state->response,
@@ -107,12 +114,12 @@ class GrpcBackends : public Backends {
   }
 
   void CheckHealth(std::chrono::milliseconds timeout,
-                   std::function<void(std::map<std::string, std::string>)> done) override {
+                   std::function<void(std::vector<BackendHealth>)> done) override {
     struct Gather {
       std::mutex mu;
-      std::map<std::string, std::string> results;
+      std::vector<BackendHealth> results;
       size_t pending = 0;
-      std::function<void(std::map<std::string, std::string>)> done;
+      std::function<void(std::vector<BackendHealth>)> done;
     };
     auto gather = std::make_shared<Gather>();
     gather->pending = by_address.size();
@@ -129,24 +136,27 @@ class GrpcBackends : public Backends {
       };
       auto one = std::make_shared<One>();
       one->context.set_deadline(std::chrono::system_clock::now() + timeout);
-      std::string addr = address;
+      BackendHealth base;
+      base.services = target->services;
+      base.address = address;
       target->health->async()->Check(
           &one->context, &one->request, &one->response,
-          [one, gather, addr](grpc::Status status) {
-            std::string result;
+          [one, gather, base](grpc::Status status) {
+            BackendHealth result = base;
             if (!status.ok()) {
-              result = absl::StrCat("unreachable: ", status.error_message());
-            } else if (one->response.status() ==
-                       grpc::health::v1::HealthCheckResponse::SERVING) {
-              result = "SERVING";
+              result.state = "UNREACHABLE";
+              result.detail = absl::StrCat(GrpcCodeText(status.error_code()), ": ",
+                                           status.error_message());
             } else {
-              result = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+              result.serving =
+                  one->response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+              result.state = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
                   one->response.status());
             }
             bool last;
             {
               std::lock_guard<std::mutex> lock(gather->mu);
-              gather->results[addr] = result;
+              gather->results.push_back(std::move(result));
               last = --gather->pending == 0;
             }
             if (last) gather->done(std::move(gather->results));
@@ -180,11 +190,12 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeGrpcBackends(const std::vector<std
       target->stub = std::make_unique<grpc::GenericStub>(target->channel);
       target->health = grpc::health::v1::Health::NewStub(target->channel);
     }
-    target->label = target->label.empty() ? service : absl::StrCat(target->label, ", ", service);
+    target->services =
+        target->services.empty() ? service : absl::StrCat(target->services, ", ", service);
     backends->by_service[service] = target;
   }
   for (auto& [address, target] : backends->by_address) {
-    target->label = absl::StrCat(target->label, " at ", address);
+    target->label = absl::StrCat(target->services, " at ", address);
   }
   return std::unique_ptr<Backends>(std::move(backends));
 }

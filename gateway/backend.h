@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gateway/metadata.h"
 
 namespace mgi::gateway {
 
@@ -18,7 +19,8 @@ struct BackendCall {
   std::string service;   // full service name, e.g. "mgi.catalog.v1.CatalogService"
   std::string rpc_path;  // "/mgi.catalog.v1.CatalogService/GetCountry"
   std::string request;   // serialized request message
-  std::vector<std::pair<std::string, std::string>> metadata;  // allowlisted headers
+  // Forwarded headers: only checked values can be put here (see metadata.h).
+  std::vector<MetadataEntry> metadata;
   std::chrono::milliseconds timeout{5000};
 };
 
@@ -35,14 +37,23 @@ struct BackendReply {
   std::string cache_control;
 };
 
+// One backend's answer to a health check.
+struct BackendHealth {
+  std::string services;  // the services it serves, "a.v1.A, b.v1.B"
+  std::string address;   // host:port: for the logs only, never for HTTP clients
+  bool serving = false;
+  std::string state;     // "SERVING", "NOT_SERVING", "UNREACHABLE"...: safe to show
+  std::string detail;    // the gRPC error text, if any: for the logs only
+};
+
 class Backends {
  public:
   virtual ~Backends() = default;
   // Starts a call; `done` runs exactly once, on a backend thread: it must not block.
   virtual void Call(BackendCall call, std::function<void(BackendReply)> done) = 0;
-  // Checks grpc.health.v1 of every backend; `done` gets address -> "SERVING" or the problem.
+  // Checks grpc.health.v1 of every backend; `done` gets one result per backend address.
   virtual void CheckHealth(std::chrono::milliseconds timeout,
-                           std::function<void(std::map<std::string, std::string>)> done) = 0;
+                           std::function<void(std::vector<BackendHealth>)> done) = 0;
 };
 
 // Which backend serves a service: an exact service name, else the longest dotted package prefix.

@@ -5,6 +5,8 @@ namespace mgi::gateway {
 void RegisterGatewayFlags(Config& config, GatewayConfig* out) {
   config.String("host", &out->host, "address to listen on for HTTP");
   config.Int("port", &out->port, "HTTP port (0 picks a free one)", 0, 65535);
+  config.Int("metrics-port", &out->metrics_port,
+             "Prometheus /metrics port, on --host (0 picks a free one, -1 disables)", -1, 65535);
   config.Int("io-threads", &out->io_threads, "threads running the HTTP event loop", 1, 64);
   config.String("catalog-addr", &out->catalog_addr, "mgi.catalog.* backend (host:port)");
   config.String("assessment-addr", &out->assessment_addr, "mgi.assessment.* backend (host:port)");
@@ -37,6 +39,12 @@ void RegisterGatewayFlags(Config& config, GatewayConfig* out) {
   config.String("tls-cert-file", &out->tls_cert_file,
                 "PEM certificate chain: serve HTTPS (with tls-key-file)");
   config.String("tls-key-file", &out->tls_key_file, "PEM private key of tls-cert-file");
+  config.Duration("hsts-max-age", &out->hsts_max_age,
+                  "max-age of the Strict-Transport-Security header sent over HTTPS (0: none)");
+  config.Int("max-connections", &out->max_connections,
+             "open HTTP connections at most; more are closed at once (0: no cap)", 0, 1000000);
+  config.Int("max-connections-per-client", &out->max_connections_per_client,
+             "open HTTP connections at most from one client address (0: no cap)", 0, 1000000);
   config.String("peer-tls-ca-file", &out->peer_tls_ca_file,
                 "PEM CA for the backends' certificates (enables TLS to backends)");
   config.String("peer-tls-cert-file", &out->peer_tls_cert_file,
@@ -73,6 +81,8 @@ HttpServerOptions ToHttpOptions(const GatewayConfig& c) {
   o.tls_key_file = c.tls_key_file;
   o.rate_limit_rps = static_cast<double>(c.rate_limit_rps);
   o.rate_limit_burst = static_cast<double>(c.rate_limit_burst);
+  o.max_connections = static_cast<int>(c.max_connections);
+  o.max_connections_per_client = static_cast<int>(c.max_connections_per_client);
   return o;
 }
 
@@ -97,6 +107,9 @@ GatewayOptions ToGatewayOptions(const GatewayConfig& c) {
   o.www_dir = c.www_dir;
   o.cache_ttl = c.cache_ttl;
   o.cache_entries = static_cast<size_t>(c.cache_entries);
+  if (!c.tls_cert_file.empty()) {
+    o.hsts_max_age = std::chrono::duration_cast<std::chrono::seconds>(c.hsts_max_age);
+  }
   return o;
 }
 

@@ -17,6 +17,7 @@ namespace mgi::gateway {
 struct GatewayConfig {
   std::string host = "127.0.0.1";
   int64_t port = 8080;
+  int64_t metrics_port = 9104;  // Prometheus /metrics on its own port (-1: off)
   int64_t io_threads = 2;
   std::string catalog_addr = "127.0.0.1:50051";
   std::string assessment_addr = "127.0.0.1:50052";
@@ -35,6 +36,10 @@ struct GatewayConfig {
   // HTTPS (see docs/security.md).
   std::string tls_cert_file;
   std::string tls_key_file;
+  std::chrono::milliseconds hsts_max_age{std::chrono::hours(24 * 365)};
+  // Open connections at most, in all and per client address (0: no cap).
+  int64_t max_connections = 4096;
+  int64_t max_connections_per_client = 512;
   // TLS to the backends: the suite-wide peer-tls-* options.
   std::string peer_tls_ca_file;
   std::string peer_tls_cert_file;

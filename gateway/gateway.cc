@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <regex>
@@ -21,6 +22,7 @@
 #include "common/language.h"
 #include "common/status.h"
 #include "gateway/errors.h"
+#include "gateway/metadata.h"
 
 namespace mgi::gateway {
 namespace {
@@ -36,14 +38,6 @@ const char* kExposedHeaders = "etag, x-request-id, www-authenticate, allow";
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return absl::StrCat(absl::Hex(rng(), absl::kZeroPad16), absl::Hex(rng(), absl::kZeroPad16));
-}
-
-bool ValidHeaderValue(const std::string& v) {
-  if (v.empty() || v.size() > 256) return false;
-  for (unsigned char c : v) {
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
 }
 
 std::string StripWeak(std::string tag) {
@@ -230,6 +224,15 @@ void Gateway::Finish(const HttpRequest& request, const std::string& route_label,
                      const std::function<void(HttpResponse)>& done) const {
   std::string request_id = request.Header("x-request-id");
   response.Set("X-Request-Id", request_id);
+  response.Set("X-Content-Type-Options", "nosniff");
+  if (std::none_of(response.headers.begin(), response.headers.end(),
+                   [](const auto& h) { return h.first == "Content-Security-Policy"; })) {
+    response.Set("Content-Security-Policy", kDefaultCsp);
+  }
+  if (options_.hsts_max_age.count() > 0) {
+    response.Set("Strict-Transport-Security",
+                 absl::StrCat("max-age=", options_.hsts_max_age.count()));
+  }
   std::string origin = request.Header("origin");
   if (!origin.empty() && OriginAllowed(origin)) {
     response.Set("Access-Control-Allow-Origin", origin);
@@ -280,13 +283,11 @@ bool Gateway::ServeBuiltin(const HttpRequest& request, const std::string& path,
                            std::function<void(HttpResponse)>& done, std::string* label) {
   static const std::regex kFile("^/[A-Za-z0-9_-]+\\.(html|js|css|svg)$");
   bool is_file = path == "/" || std::regex_match(path, kFile);
-  if (path != "/healthz" && path != "/readyz" && path != "/metrics" && path != "/openapi.json" &&
+  if (path != "/healthz" && path != "/readyz" && path != "/openapi.json" &&
       !(is_file && !options_.www_dir.empty())) {
     return false;
   }
-  *label = path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/openapi.json"
-               ? path
-               : "www";
+  *label = path == "/healthz" || path == "/readyz" || path == "/openapi.json" ? path : "www";
   auto start = Clock::now();
   HttpResponse r;
   if (request.method != "GET" && request.method != "HEAD") {
@@ -297,10 +298,6 @@ bool Gateway::ServeBuiltin(const HttpRequest& request, const std::string& path,
   } else if (path == "/healthz") {
     r.body = "{\"status\":\"alive\"}";
     r.Set("Content-Type", "application/json");
-    r.Set("Cache-Control", "no-store");
-  } else if (path == "/metrics") {
-    r.body = metrics_->Render();
-    r.Set("Content-Type", "text/plain; version=0.0.4");
     r.Set("Cache-Control", "no-store");
   } else if (path == "/openapi.json") {
     r.body = openapi_json_;
@@ -317,12 +314,17 @@ bool Gateway::ServeBuiltin(const HttpRequest& request, const std::string& path,
       auto req = std::make_shared<HttpRequest>(request);
       backends_->CheckHealth(
           std::chrono::milliseconds(2000),
-          [this, req, start, done](std::map<std::string, std::string> results) {
+          [this, req, start, done](std::vector<BackendHealth> results) {
+            // The body names services and states only: addresses and gRPC error texts go to
+            // the log.
             nlohmann::json backends = nlohmann::json::object();
             bool ready = true;
-            for (const auto& [address, state] : results) {
-              backends[address] = state;
-              if (state != "SERVING") ready = false;
+            for (const BackendHealth& h : results) {
+              backends[h.services] = h.state;
+              if (h.serving) continue;
+              ready = false;
+              spdlog::warn("readyz: backend {} at {} is {} {}", h.services, h.address, h.state,
+                           h.detail);
             }
             HttpResponse r;
             r.status = ready ? 200 : 503;
@@ -348,6 +350,7 @@ bool Gateway::ServeBuiltin(const HttpRequest& request, const std::string& path,
       r.body = ss.str();
       r.Set("Content-Type", ContentTypeFor(name));
       r.Set("Cache-Control", "no-cache");
+      r.Set("Content-Security-Policy", kExplorerCsp);
       std::string etag = ContentEtag(r.body);
       r.Set("ETag", etag);
       if (!request.Header("if-none-match").empty() &&
@@ -396,10 +399,21 @@ void Gateway::Invalidate(const std::string& path) {
 
 void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   auto start = Clock::now();
-  std::string request_id = request.Header("x-request-id");
-  if (!ValidHeaderValue(request_id)) {
-    request_id = NewRequestId();
-    request.headers["x-request-id"] = request_id;
+  if (!CheckRequestId(request.Header("x-request-id"))) {
+    request.headers["x-request-id"] = NewRequestId();
+  }
+  // Every forwarded header is checked before anything else reads it: a value gRPC would refuse
+  // as metadata never reaches a backend call (a malformed Authorization is a 400, never echoed;
+  // a malformed traceparent is dropped).
+  ForwardedMetadata forwarded = ForwardedHeaders(request.headers);
+  if (!forwarded.malformed.empty()) {
+    GatewayError e = MakeError(
+        absl::StatusCode::kInvalidArgument, "MALFORMED_AUTHORIZATION",
+        "the Authorization header is malformed: send 'Bearer <token>' in printable ASCII");
+    HttpResponse r = Error(400, e.grpc_code, e.message, e.details_bin);
+    r.Set("WWW-Authenticate", "Bearer error=\"invalid_request\"");
+    Finish(request, "malformed", start, std::move(r), done);
+    return;
   }
   size_t q = request.target.find('?');
   std::string path = request.target.substr(0, q);
@@ -526,10 +540,7 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
     }
     call.timeout = std::min(call.timeout, options_.max_grpc_timeout);
   }
-  for (const char* name : {"authorization", "x-request-id", "traceparent"}) {
-    std::string v = request.Header(name);
-    if (!v.empty()) call.metadata.emplace_back(name, v);
-  }
+  call.metadata = std::move(forwarded.metadata);
   if (!message->SerializeToString(&call.request)) {
     fail(absl::InternalError("cannot serialize the request"));
     return;
@@ -619,10 +630,17 @@ void Gateway::OnReply(const std::shared_ptr<Pending>& p, BackendReply reply) {
                       {"code", GrpcCodeName(reply.code)}})
         ->Inc();
     std::string message = reply.message;
-    if (reply.details.empty() && (reply.code == 14 || reply.code == 4)) {
-      message = absl::StrCat("backend ", reply.backend,
-                             reply.code == 14 ? " is unavailable: " : " did not answer in time: ",
-                             reply.message);
+    if (reply.details.empty()) {
+      // Not the service's own error (those carry details) but the transport's: its text names
+      // addresses and gRPC internals, so it goes to the log and the client gets a plain sentence.
+      spdlog::warn("backend {}: {} {} request_id={}", reply.backend, GrpcCodeName(reply.code),
+                   reply.message, p->req->Header("x-request-id"));
+      std::string service = route.method->service()->full_name();
+      message = reply.code == 14  ? absl::StrCat("the backend of ", service, " is unavailable")
+                : reply.code == 4 ? absl::StrCat("the backend of ", service,
+                                                 " did not answer in time")
+                                  : absl::StrCat("the backend of ", service, " failed (",
+                                                 GrpcCodeName(reply.code), ")");
     }
     r = Error(HttpStatusFromGrpc(reply.code), reply.code, message, reply.details);
   } else {
@@ -640,6 +658,9 @@ void Gateway::OnReply(const std::shared_ptr<Pending>& p, BackendReply reply) {
       r.status = rendered->http_status;
       if (r.status != 204) {
         r.Set("Content-Type", rendered->content_type);
+        if (absl::StartsWith(absl::AsciiStrToLower(rendered->content_type), "text/html")) {
+          r.Set("Content-Security-Policy", kBackendHtmlCsp);
+        }
         if (!rendered->resource_etag.empty()) {
           etag = rendered->resource_etag;
           if (etag.front() != '"' && !absl::StartsWith(etag, "W/")) etag = "\"" + etag + "\"";
@@ -650,13 +671,18 @@ void Gateway::OnReply(const std::shared_ptr<Pending>& p, BackendReply reply) {
           etag = ContentEtag(rendered->body);
         }
         r.Set("ETag", etag);
-        bool is_public = p->is_get && (p->public_package || rendered->published ||
-                                       absl::StrContains(reply.cache_control, "public"));
-        r.Set("Cache-Control", is_public ? absl::StrCat("public, max-age=",
-                                                        options_.public_max_age.count())
-                                         : "no-store");
+        // Public data answered to an anonymous caller may be kept by any cache; answered to a
+        // caller with a token, only by that caller's (the backend checked the token, and with
+        // public read off an anonymous caller would be refused).
+        bool public_data = p->is_get && (p->public_package || rendered->published ||
+                                         absl::StrContains(reply.cache_control, "public"));
+        bool anonymous = p->req->headers.count("authorization") == 0;
+        std::string max_age = absl::StrCat("max-age=", options_.public_max_age.count());
+        r.Set("Cache-Control", !public_data ? "no-store"
+                               : anonymous  ? absl::StrCat("public, ", max_age)
+                                            : absl::StrCat("private, ", max_age));
         r.body = std::move(rendered->body);
-        cacheable = is_public && r.status == 200;
+        cacheable = public_data && anonymous && r.status == 200;
       }
     }
   }
@@ -664,6 +690,8 @@ void Gateway::OnReply(const std::shared_ptr<Pending>& p, BackendReply reply) {
   // the client hears of it.
   if (!p->is_get && r.status >= 200 && r.status < 300) Invalidate(p->path);
 
+  // Every response of a route may depend on the caller's token.
+  r.Set("Vary", "Authorization");
   auto answer = [this, &r, &etag](const Pending& w) {
     HttpResponse mine = r;
     std::string inm = w.req->Header("if-none-match");

@@ -52,7 +52,23 @@ struct GatewayOptions {
   // (0 disables it); at most `cache_entries` responses.
   std::chrono::milliseconds cache_ttl{1000};
   size_t cache_entries = 4096;
+  // Over HTTPS: Strict-Transport-Security with this max-age on every response (0: none).
+  std::chrono::seconds hsts_max_age{0};
 };
+
+// Content-Security-Policy of each kind of response (docs/security.md). The explorer's own files:
+// same-origin resources only, frames only from the gateway, never framed itself.
+inline constexpr const char* kExplorerCsp =
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'";
+// HTML from a backend (a rendered report): a sandbox without same-origin, so its scripts (the
+// report's interactive wheel) run with an opaque origin, whether framed or opened alone; nothing
+// loaded from anywhere.
+inline constexpr const char* kBackendHtmlCsp =
+    "sandbox allow-scripts; default-src 'none'; style-src 'unsafe-inline'; "
+    "script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+// Everything else (JSON, errors): nothing may load, nothing may frame it.
+inline constexpr const char* kDefaultCsp = "default-src 'none'; frame-ancestors 'none'";
 
 class Gateway {
  public:

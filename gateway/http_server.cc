@@ -11,6 +11,7 @@
 #include <csignal>
 #include <fstream>
 #include <mutex>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/auth.h"
 
 namespace mgi::gateway {
@@ -42,8 +44,47 @@ class SessionBase {
 struct Registry {
   std::mutex mu;
   std::set<std::shared_ptr<SessionBase>> sessions;
+  std::map<std::string, int> per_client;  // open connections by client address
   bool stopping = false;
+
+  // Called with `mu` held: forgets a closed session (once).
+  void Forget(const std::shared_ptr<SessionBase>& session, const std::string& client) {
+    if (sessions.erase(session) == 0) return;
+    if (auto it = per_client.find(client); it != per_client.end() && --it->second <= 0) {
+      per_client.erase(it);
+    }
+  }
 };
+
+// The cipher suites offered up to TLS 1.2: forward secrecy (ECDHE) and AEAD only. TLS 1.3's
+// suites are all AEAD with forward secrecy (OpenSSL's default list is kept).
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+// Framing that RFC 9112 says to refuse (the message is not answered, the connection closes): a
+// Transfer-Encoding other than exactly "chunked" (§6.3: the body length cannot be known, so the
+// bytes after it must not be read as the next request), and an HTTP/1.1 request without exactly
+// one Host (§3.2). "" when the request may go on.
+std::string FramingProblem(const http::request<http::string_body>& req) {
+  size_t te = 0, host = 0;
+  std::string coding;
+  for (const auto& field : req) {
+    if (field.name() == http::field::transfer_encoding) {
+      ++te;
+      coding = absl::AsciiStrToLower(absl::StripAsciiWhitespace(std::string(field.value())));
+    }
+    if (field.name() == http::field::host) ++host;
+  }
+  if (te > 1 || (te == 1 && coding != "chunked")) {
+    return "unsupported Transfer-Encoding: only a single 'chunked' is accepted";
+  }
+  if (req.version() >= 11 && host != 1) {
+    return host == 0 ? "missing Host header" : "more than one Host header";
+  }
+  return "";
+}
 
 // What every session of a server shares.
 struct Shared {
@@ -54,9 +95,9 @@ struct Shared {
   RateLimiter* limiter;  // null: no rate limits
 };
 
-// Paths that are never rate limited: probes and metrics scrapes.
+// Paths that are never rate limited: the probes.
 bool RateLimitExempt(const std::string& target) {
-  for (const char* path : {"/healthz", "/readyz", "/metrics"}) {
+  for (const char* path : {"/healthz", "/readyz"}) {
     if (target == path || absl::StartsWith(target, absl::StrCat(path, "?"))) return true;
   }
   return false;
@@ -145,6 +186,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     busy_ = true;
     http::request<http::string_body> req = parser_->release();
+    if (std::string problem = FramingProblem(req); !problem.empty()) {
+      return Write(gateway_->TransportError(400, problem), false);
+    }
     bool keep_alive = req.keep_alive();
     HttpRequest request;
     request.method = std::string(req.method_string());
@@ -213,7 +257,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     Socket(stream_).shutdown(tcp::socket::shutdown_send, ec);
     Socket(stream_).close(ec);
     std::lock_guard<std::mutex> lock(registry_->mu);
-    registry_->sessions.erase(this->shared_from_this());
+    registry_->Forget(this->shared_from_this(), remote_address_);
   }
 
   Stream stream_;
@@ -239,6 +283,7 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor{ioc};
   std::unique_ptr<ssl::context> tls;  // set: HTTPS
   std::unique_ptr<RateLimiter> limiter;
+  Counter* rejected = nullptr;  // connections refused by the caps
   Registry registry;
   std::vector<std::thread> threads;
   std::mutex mu;
@@ -271,16 +316,30 @@ struct HttpServer::Impl {
           session = s;
           start = [s] { s->Start(); };
         }
-        bool stopping;
-        {
-          std::lock_guard<std::mutex> lock(registry.mu);
-          stopping = registry.stopping;
-          if (!stopping) registry.sessions.insert(session);
-        }
-        if (!stopping) start();
+        // Beyond a cap, or stopping: the session is dropped here, which closes its socket.
+        if (Admit(session, remote)) start();
       }
       if (acceptor.is_open()) Accept();
     });
+  }
+
+  // Registers a new connection unless the server is stopping or a connection cap is reached.
+  bool Admit(const std::shared_ptr<SessionBase>& session, const std::string& client) {
+    std::lock_guard<std::mutex> lock(registry.mu);
+    if (registry.stopping) return false;
+    int& mine = registry.per_client[client];
+    bool over = (options.max_connections > 0 &&
+                 registry.sessions.size() >= static_cast<size_t>(options.max_connections)) ||
+                (options.max_connections_per_client > 0 &&
+                 mine >= options.max_connections_per_client);
+    if (over) {
+      if (mine == 0) registry.per_client.erase(client);
+      if (rejected != nullptr) rejected->Inc();
+      return false;
+    }
+    ++mine;
+    registry.sessions.insert(session);
+    return true;
   }
 };
 
@@ -291,10 +350,16 @@ HttpServer::~HttpServer() { Shutdown(std::chrono::milliseconds(1000)); }
 int HttpServer::port() const { return impl_->port; }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
-                                                              Gateway* gateway) {
+                                                              Gateway* gateway,
+                                                              MetricsRegistry* metrics) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->gateway = gateway;
+  if (metrics != nullptr) {
+    impl->rejected = metrics->GetCounter(
+        "mgi_gateway_connections_rejected_total",
+        "Connections closed at once because a connection cap (global or per client) was reached");
+  }
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
     return absl::InvalidArgumentError("tls-cert-file and tls-key-file go together");
   }
@@ -317,7 +382,14 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
     impl->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
     impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                           ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+                           ssl::context::no_tlsv1_1 | ssl::context::single_dh_use |
+                           ssl::context::no_compression);
+    SSL_CTX* native = impl->tls->native_handle();
+    SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+    if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+      return absl::InternalError("cannot set the TLS protocol versions and cipher suites");
+    }
     beast::error_code tls_ec;
     impl->tls->use_certificate_chain(asio::buffer(cert), tls_ec);
     if (!tls_ec) impl->tls->use_private_key(asio::buffer(key), ssl::context::pem, tls_ec);

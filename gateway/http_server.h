@@ -1,8 +1,10 @@
 // The HTTP/1.1 transport: Boost.Beast on an Asio io_context run by a small pool of threads,
 // keep-alive, body and header limits enforced by the parser (413/431 before any decoding), a
-// read timeout that also cuts slow clients, optional HTTPS, per-client rate limits (429 with
-// Retry-After), and a graceful shutdown that stops accepting, closes idle connections and lets
-// in-flight requests finish.
+// read timeout that also cuts slow clients, optional HTTPS (TLS 1.2+, ECDHE with AEAD ciphers
+// only), caps on open connections (in all and per client address), per-client rate limits (429
+// with Retry-After), strict framing (400 and close for a Transfer-Encoding other than `chunked`,
+// a missing or repeated Host), and a graceful shutdown that stops accepting, closes idle
+// connections and lets in-flight requests finish.
 #pragma once
 
 #include <chrono>
@@ -31,12 +33,18 @@ struct HttpServerOptions {
   // /healthz, /readyz and /metrics are not limited.
   double rate_limit_rps = 0;
   double rate_limit_burst = 0;
+  // Open connections at most, in all and per client address (0: no cap). A connection beyond
+  // either cap is closed at once (counted in mgi_gateway_connections_rejected_total).
+  int max_connections = 4096;
+  int max_connections_per_client = 512;
 };
 
 class HttpServer {
  public:
+  // `metrics` (may be null) counts refused connections.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
-                                                           Gateway* gateway);
+                                                           Gateway* gateway,
+                                                           MetricsRegistry* metrics = nullptr);
   ~HttpServer();
   int port() const;
   // Stops accepting, closes idle connections, lets in-flight requests finish (their connections

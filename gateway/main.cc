@@ -3,6 +3,7 @@
 
 #include "common/config.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 #include "common/server.h"
 #include "gateway/flags.h"
 #include "gateway/openapi.h"
@@ -35,12 +36,23 @@ int main(int argc, char** argv) {
   std::string openapi = BuildOpenApi(*routes, "MGI API", "v1");
   size_t route_count = routes->routes().size();
   Gateway gateway(ToGatewayOptions(cfg), *std::move(routes), backends->get(), &metrics, openapi);
-  auto server = HttpServer::Start(ToHttpOptions(cfg), &gateway);
+  std::unique_ptr<mgi::MetricsServer> metrics_server;
+  if (cfg.metrics_port >= 0) {
+    auto started =
+        mgi::MetricsServer::Start(cfg.host, static_cast<int>(cfg.metrics_port), &metrics);
+    if (!started.ok()) {
+      spdlog::critical("metrics: {}", started.status().ToString());
+      return 1;
+    }
+    metrics_server = *std::move(started);
+  }
+  auto server = HttpServer::Start(ToHttpOptions(cfg), &gateway, &metrics);
   if (!server.ok()) {
     spdlog::critical("{}", server.status().ToString());
     return 1;
   }
-  spdlog::info("mgi-gateway listening on {}:{} with {} routes for {} services", cfg.host,
-               (*server)->port(), route_count, names.size());
+  spdlog::info("mgi-gateway listening on {}:{} (metrics port {}) with {} routes for {} services",
+               cfg.host, (*server)->port(), metrics_server ? metrics_server->port() : -1,
+               route_count, names.size());
   return (*server)->RunUntilSignal(cfg.shutdown_grace);
 }

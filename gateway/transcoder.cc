@@ -190,6 +190,36 @@ absl::Status Walk(pb::Message* root, const std::string& field_path, pb::Message*
   return mgi::InvalidArgument(field_path, "empty field path");
 }
 
+bool IsNameChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+}
+
+}  // namespace
+
+std::string SafeJsonError(std::string_view message) {
+  message = message.substr(0, message.find('\n'));  // protobuf quotes the input below
+  std::string out;
+  for (size_t i = 0; i < message.size() && out.size() < 200; ++i) {
+    char c = message[i];
+    if (c == '"' || c == '\'') {
+      size_t close = message.find(c, i + 1);
+      if (close == std::string_view::npos) break;
+      std::string_view inner = message.substr(i + 1, close - i - 1);
+      bool name = !inner.empty() && inner.size() <= 64 &&
+                  std::all_of(inner.begin(), inner.end(), IsNameChar);
+      out.push_back(c);
+      out += name ? inner : std::string_view("...");
+      out.push_back(c);
+      i = close;
+    } else if (c >= 0x20 && c <= 0x7e) {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+namespace {
+
 bool Covers(const std::string& bound, const std::string& path) {
   return bound == "*" || path == bound || absl::StartsWith(path, bound + ".");
 }
@@ -415,7 +445,8 @@ absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bind
       auto s = pb::util::JsonStringToMessage(json, tmp.get(), opts);
       if (!s.ok()) {
         return mgi::InvalidArgument(route.body == "*" ? "body" : route.body,
-                                    absl::StrCat("malformed JSON body: ", s.message().ToString()));
+                                    absl::StrCat("malformed JSON body: ",
+                                                 SafeJsonError(s.message().ToString())));
       }
       request->MergeFrom(*tmp);
     }

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <google/protobuf/descriptor.h>
@@ -92,6 +93,11 @@ struct RenderedBody {
 // type, Empty as 204, anything else as proto3 JSON.
 absl::StatusOr<RenderedBody> RenderResponse(const Route& route,
                                             const google::protobuf::Message& response);
+
+// A JSON parser's error message fit to show a client: its first line, printable ASCII, at most
+// about 200 bytes, quoted names (fields, types) kept and any other quoted text (the input's own
+// bytes) replaced by "...".
+std::string SafeJsonError(std::string_view message);
 
 // The depth of nested JSON arrays/objects in `json` exceeds `max_depth` (strings are skipped).
 bool JsonTooDeep(const std::string& json, int max_depth);

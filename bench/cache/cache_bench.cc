@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -153,6 +154,11 @@ int main(int argc, char** argv) {
       return 1;
     }
     cache_config.addr = own_redis->address();
+  }
+  if (cache_config.hmac_key_file.empty()) {  // the bench's own key (values are authenticated)
+    cache_config.hmac_key_file = std::filesystem::temp_directory_path() /
+                                 ("mgi-cache-bench-key-" + std::to_string(getpid()));
+    std::ofstream(cache_config.hmac_key_file) << "cache-bench-key-0123456789abcdef0123456789\n";
   }
   cache_config.prefix = "mgi-bench:";
   Profile profile;

@@ -13,7 +13,7 @@
 //
 // Needs the npm tools in tools/node (./mgi test installs them).
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -113,7 +113,9 @@ const redisPort = await freePort();
 start('/usr/bin/redis-server', ['--port', `${redisPort}`, '--bind', '127.0.0.1', '--save', '',
   '--appendonly', 'no', '--maxmemory', '256mb', '--maxmemory-policy', 'allkeys-lru']);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mgi-cache-bench-'));
-const redisEnv = { MGI_REDIS_ADDR: `127.0.0.1:${redisPort}` };
+writeFileSync(path.join(tmp, 'cache-hmac-key'), 'services-bench-key-0123456789abcdef0123456789\n');
+const redisEnv = { MGI_REDIS_ADDR: `127.0.0.1:${redisPort}`,
+  MGI_CACHE_HMAC_KEY_FILE: path.join(tmp, 'cache-hmac-key') };
 const dev = { MGI_AUTH_DISABLED: 'true' };
 const catalogPort = await service('mgi-catalog', [], dev);
 const peers = { ...dev, MGI_CATALOG_ADDR: `127.0.0.1:${catalogPort}` };

@@ -36,7 +36,7 @@ common=(--host=127.0.0.1 --metrics-port=-1 --log-level=warn)
   --db="$tmp/assessment.db" --seed-dir="$root/data/profiles" >"$tmp/assessment.log" 2>&1 & pids+=($!)
 "$bin/mgi-report" "${common[@]}" --port="$pr" --catalog-addr="127.0.0.1:$pc" \
   --assessment-addr="127.0.0.1:$pa" >"$tmp/report.log" 2>&1 & pids+=($!)
-"$bin/mgi-gateway" --port="$pg" --log-level=warn --rate-limit-rps=0 --catalog-addr="127.0.0.1:$pc" \
+"$bin/mgi-gateway" --port="$pg" --metrics-port=-1 --log-level=warn --rate-limit-rps=0 --catalog-addr="127.0.0.1:$pc" \
   --assessment-addr="127.0.0.1:$pa" --report-addr="127.0.0.1:$pr" >"$tmp/gateway.log" 2>&1 & pids+=($!)
 gw=http://127.0.0.1:$pg
 wait_http "$gw/readyz" 60

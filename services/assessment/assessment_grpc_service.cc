@@ -22,7 +22,8 @@ void RegisterAssessmentFlags(Config& config, AssessmentOptions* options, Channel
                   "How long catalog answers are kept");
   config.String("seed-dir", &options->seed_dir,
                 "Import the absent profiles of every *.json here at start");
-  config.Duration("seed-timeout", &options->seed_timeout, "How long seeding waits for the catalog");
+  config.Duration("seed-timeout", &options->seed_timeout,
+                  "Give up seeding (exit 1) if the catalog stays unavailable this long; 0: never");
   config.String("messages-dir", &options->messages_dir,
                 "Directory of the title wording per language");
   config.SuiteWide({"catalog-addr"});

@@ -21,7 +21,7 @@ struct AssessmentOptions {
   std::string seed_dir;
   std::string messages_dir;  // default: the installed data directory's profiles/messages
   std::chrono::milliseconds catalog_cache_ttl{60000};
-  std::chrono::milliseconds seed_timeout{60000};
+  std::chrono::milliseconds seed_timeout{0};  // 0: never give up
 };
 // Registers db, catalog-addr (suite-wide), catalog-cache-ttl, seed-dir, seed-timeout,
 // messages-dir and the peer channel options.

@@ -22,12 +22,9 @@ int main(int argc, char** argv) {
   GrpcCatalogClient catalog(*chan, channel, options.catalog_cache_ttl, &clock);
   auto cache = app.MakeSharedCache();
   ProfileManager manager(store->get(), &catalog, &clock, std::move(*messages), cache.get());
-  if (!options.seed_dir.empty()) {
-    auto seeded = SeedWithRetry(manager, options.seed_dir, app.service_credentials(),
-                                options.seed_timeout);
-    if (!seeded.ok()) return app.Fail(seeded);
-  }
+  BackgroundSeeder seeder(&manager, options.seed_dir, app.service_credentials(),
+                          options.seed_timeout);  // serves meanwhile
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));
   AssessmentGrpcService service(&manager, &executor);
-  return app.Run({&service});
+  return seeder.ExitCode(app.Run({&service}));
 }

@@ -1,5 +1,8 @@
 #include "services/assessment/profile_manager.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -57,7 +60,7 @@ std::string RandomId() {
 
 // Filter values: country "GTM" or "countries/GTM", level NATIONAL, state DRAFT, edition 2.
 absl::StatusOr<ProfileQuery> ParseQuery(const std::string& filter) {
-  auto terms = ParseFilter(filter, {"country", "level", "state", "edition"});
+  auto terms = ParseFilter(filter, {"country", "level", "state", "edition", "assessment_year"});
   if (!terms.ok()) return terms.status();
   ProfileQuery q;
   for (const auto& t : *terms) {
@@ -90,6 +93,14 @@ absl::StatusOr<ProfileQuery> ParseQuery(const std::string& filter) {
             "filter", absl::StrCat("edition must be a number from 1, not \"", t.value, "\""));
       }
       q.edition = edition;
+    } else if (t.field == "assessment_year") {
+      int year;
+      if (!absl::SimpleAtoi(t.value, &year) || (year != 0 && (year < 1990 || year > 2100))) {
+        return InvalidArgument("filter", absl::StrCat("assessment_year must be a year from 1990 "
+                                                      "to 2100, or 0 for none, not \"",
+                                                      t.value, "\""));
+      }
+      q.assessment_year = year;
     }
   }
   return q;
@@ -106,6 +117,24 @@ absl::StatusOr<ProfileQuery> VisibleQuery(const std::string& filter, const Calle
     return caller.read_drafts;
   }
   return query;
+}
+
+// order_by: "" or "assessment_year" [asc|desc].
+absl::StatusOr<ProfileQuery::Order> ParseOrder(const std::string& order_by) {
+  std::vector<std::string> words =
+      absl::StrSplit(order_by, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+  if (words.empty()) return ProfileQuery::Order::kDefault;
+  if (words[0] == "assessment_year" && words.size() <= 2) {
+    if (words.size() == 1 || absl::AsciiStrToLower(words[1]) == "asc") {
+      return ProfileQuery::Order::kAssessmentYear;
+    }
+    if (absl::AsciiStrToLower(words[1]) == "desc") {
+      return ProfileQuery::Order::kAssessmentYearDesc;
+    }
+  }
+  return InvalidArgument("order_by", absl::StrCat("\"", order_by,
+                                                  "\" is not supported: use \"assessment_year\" or "
+                                                  "\"assessment_year desc\" (or nothing)"));
 }
 
 absl::StatusOr<std::string> ReadLanguage(const std::string& language) {
@@ -194,18 +223,27 @@ absl::StatusOr<av1::Profile> ProfileManager::Visible(absl::StatusOr<av1::Profile
 
 absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& language,
                                       CatalogClient& catalog) {
-  // Lookup points into the map it is given: keep each map alive while its result is used.
-  const auto overrides = ToStdMap(p->title_override());
-  LocalizedLookup over = Lookup(overrides, language);
+  LocalizedText over = LookupText(p->title_override(), language, p->languages());
   if (over.text) {
     p->set_display_title(*over.text);
   } else {
+    // The wording: the language asked for, else the profile's own languages, else English.
+    std::string wording = messages_.Find(language);
+    for (int i = 0; wording.empty() && i < p->languages_size(); ++i) {
+      wording = messages_.Find(p->languages(i));
+    }
+    if (wording.empty()) wording = "en";
     std::string subject;
     bool local = p->level() == cv1::LEVEL_LOCAL;
     if (local) {
-      const auto names = ToStdMap(p->local_unit().display_name());
-      LocalizedLookup unit = Lookup(names, language);
-      subject = unit.text ? *unit.text : p->name();
+      LocalizedText unit = LookupText(p->local_unit().display_name(), language, p->languages());
+      if (unit.text == nullptr) {
+        subject = p->name();
+      } else if (unit.fallback) {
+        subject = messages_.FallbackName(wording, *unit.text, unit.language);
+      } else {
+        subject = *unit.text;
+      }
     } else {
       auto country = catalog.GetCountry(p->country(), language);
       if (country.ok()) {
@@ -215,13 +253,13 @@ absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& langua
         subject = p->country().substr(p->country().find('/') + 1);
       }
     }
-    p->set_display_title(messages_.Make(language, local, subject, p->edition()).text);
+    p->set_display_title(
+        messages_.Make(wording, local, subject, p->edition(), p->assessment_year()).text);
   }
   for (auto& d : *p->mutable_domains()) {
     for (auto* group : {d.mutable_well_developed(), d.mutable_further_development()}) {
       for (auto& f : *group) {
-        const auto texts = ToStdMap(f.text());
-        LocalizedLookup text = Lookup(texts, language);
+        LocalizedText text = LookupText(f.text(), language, p->languages());
         if (text.text) {
           f.set_display_text(*text.text);
           f.set_display_language(text.language);
@@ -230,6 +268,35 @@ absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& langua
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::Present(absl::StatusOr<av1::Profile> p,
+                                                     const Caller& caller) {
+  if (!p.ok()) return p;
+  auto catalog = catalog_->Connect(caller.credentials);
+  if (auto s = Localize(&*p, DefaultLanguage(*p), *catalog); !s.ok()) return s;
+  return p;
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::CreateProfile(const av1::CreateProfileRequest& req,
+                                                           const Caller& caller) {
+  return Present(DoCreateProfile(req, caller), caller);
+}
+absl::StatusOr<av1::Profile> ProfileManager::UpdateProfile(const av1::UpdateProfileRequest& req,
+                                                           const Caller& caller) {
+  return Present(DoUpdateProfile(req, caller), caller);
+}
+absl::StatusOr<av1::Profile> ProfileManager::PublishProfile(const av1::PublishProfileRequest& req,
+                                                            const Caller& caller) {
+  return Present(DoPublishProfile(req, caller), caller);
+}
+absl::StatusOr<av1::Profile> ProfileManager::ArchiveProfile(const av1::ArchiveProfileRequest& req,
+                                                            const Caller& caller) {
+  return Present(DoArchiveProfile(req, caller), caller);
+}
+absl::StatusOr<av1::Profile> ProfileManager::StartNewEdition(
+    const av1::StartNewEditionRequest& req, const Caller& caller) {
+  return Present(DoStartNewEdition(req, caller), caller);
 }
 
 absl::StatusOr<av1::ListProfilesResponse> ProfileManager::ListProfiles(
@@ -245,20 +312,26 @@ absl::StatusOr<av1::ListProfilesResponse> ProfileManager::ListProfiles(
     if (!lang.ok()) return lang.status();
     language = *lang;
   }
-  auto offset = DecodePageToken(req.page_token(), "profiles|" + req.filter());
+  auto order = ParseOrder(req.order_by());
+  if (!order.ok()) return order.status();
+  query->order = *order;
+  // The token binds the filter and the order: a page of another listing is refused.
+  const std::string token_scope = absl::StrCat("profiles|", req.filter(), "|", req.order_by());
+  auto offset = DecodePageToken(req.page_token(), token_scope);
   if (!offset.ok()) return offset.status();
   auto page = store_->List(*query, *offset, *size);
   if (!page.ok()) return page.status();
   av1::ListProfilesResponse resp;
   for (auto& p : page->profiles) {
-    if (!language.empty()) {
-      if (auto s = Localize(&p, language, *catalog); !s.ok()) return s;
+    if (auto s = Localize(&p, language.empty() ? DefaultLanguage(p) : language, *catalog);
+        !s.ok()) {
+      return s;
     }
     *resp.add_profiles() = std::move(p);
   }
   resp.set_total_size(static_cast<int32_t>(page->total));
   if (*offset + *size < page->total) {
-    resp.set_next_page_token(EncodePageToken(*offset + *size, "profiles|" + req.filter()));
+    resp.set_next_page_token(EncodePageToken(*offset + *size, token_scope));
   }
   return resp;
 }
@@ -274,14 +347,16 @@ absl::StatusOr<av1::Profile> ProfileManager::GetProfile(const av1::GetProfileReq
   }
   auto p = Visible(Read(req.name()), caller);
   if (!p.ok()) return p.status();
-  if (!language.empty()) {
-    if (auto s = Localize(&*p, language, *catalog_->Connect(caller.credentials)); !s.ok()) return s;
+  if (auto s = Localize(&*p, language.empty() ? DefaultLanguage(*p) : language,
+                        *catalog_->Connect(caller.credentials));
+      !s.ok()) {
+    return s;
   }
   return p;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::CreateProfile(const av1::CreateProfileRequest& req,
-                                                           const Caller& caller) {
+absl::StatusOr<av1::Profile> ProfileManager::DoCreateProfile(const av1::CreateProfileRequest& req,
+                                                             const Caller& caller) {
   const std::string& actor = caller.actor;
   if (!req.has_profile()) return InvalidArgument("profile", "is required");
   if (req.request_id().size() > kMaxRequestId) {
@@ -358,8 +433,8 @@ absl::StatusOr<av1::Profile> ProfileManager::ReadForChange(const std::string& na
   return current;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::UpdateProfile(const av1::UpdateProfileRequest& req,
-                                                           const Caller& caller) {
+absl::StatusOr<av1::Profile> ProfileManager::DoUpdateProfile(const av1::UpdateProfileRequest& req,
+                                                             const Caller& caller) {
   const std::string& actor = caller.actor;
   if (!req.has_profile()) return InvalidArgument("profile", "is required");
   const av1::Profile& patch = req.profile();
@@ -392,7 +467,15 @@ absl::Status ProfileManager::DeleteProfile(const av1::DeleteProfileRequest& req,
                                            const Caller& caller) {
   const std::string& actor = caller.actor;
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
-  if (auto s = RequireEtag(req.etag(), "etag"); !s.ok()) return s;
+  if (req.etag().empty()) {
+    return InvalidArgument(
+        "etag",
+        absl::StrCat("is required to delete ", req.name(),
+                     ": send the profile's current etag (from the last read) in the If-Match "
+                     "header, e.g. `If-Match: \"3f2a...\"`, or as the `etag` parameter, e.g. "
+                     "DELETE /v1/",
+                     req.name(), "?etag=%223f2a...%22 (gRPC: DeleteProfileRequest.etag)"));
+  }
   auto current = ReadForChange(req.name(), req.etag(), av1::PROFILE_STATE_DRAFT, "delete");
   if (!current.ok()) return current.status();
   ProfileWrite w{ProfileWrite::Kind::kDelete, *current, req.etag(), {}, ""};
@@ -400,8 +483,8 @@ absl::Status ProfileManager::DeleteProfile(const av1::DeleteProfileRequest& req,
   return Write({w});
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::PublishProfile(const av1::PublishProfileRequest& req,
-                                                            const Caller& caller) {
+absl::StatusOr<av1::Profile> ProfileManager::DoPublishProfile(
+    const av1::PublishProfileRequest& req, const Caller& caller) {
   const std::string& actor = caller.actor;
   auto catalog = catalog_->Connect(caller.credentials);
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
@@ -428,8 +511,8 @@ absl::StatusOr<av1::Profile> ProfileManager::PublishProfile(const av1::PublishPr
   return next;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::ArchiveProfile(const av1::ArchiveProfileRequest& req,
-                                                            const Caller& caller) {
+absl::StatusOr<av1::Profile> ProfileManager::DoArchiveProfile(
+    const av1::ArchiveProfileRequest& req, const Caller& caller) {
   const std::string& actor = caller.actor;
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
   if (auto s = RequireEtag(req.etag(), "etag"); !s.ok()) return s;
@@ -444,8 +527,8 @@ absl::StatusOr<av1::Profile> ProfileManager::ArchiveProfile(const av1::ArchivePr
   return next;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::StartNewEdition(const av1::StartNewEditionRequest& req,
-                                                             const Caller& caller) {
+absl::StatusOr<av1::Profile> ProfileManager::DoStartNewEdition(
+    const av1::StartNewEditionRequest& req, const Caller& caller) {
   const std::string& actor = caller.actor;
   auto source_id = ParseProfileName(req.name(), "name");
   if (!source_id.ok()) return source_id.status();
@@ -756,23 +839,93 @@ absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir,
 
 namespace mgi::assessment {
 
-absl::Status SeedWithRetry(ProfileManager& manager, const std::string& dir,
-                           const PeerCredentials& credentials, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+BackgroundSeeder::BackgroundSeeder(ProfileManager* manager, std::string dir,
+                                   PeerCredentials credentials,
+                                   std::chrono::milliseconds give_up_after,
+                                   std::chrono::milliseconds first_attempt_grace)
+    : manager_(manager),
+      dir_(std::move(dir)),
+      credentials_(std::move(credentials)),
+      give_up_after_(give_up_after) {
+  if (dir_.empty()) {
+    finished_ = true;
+    return;
+  }
+  thread_ = std::thread([this] { Run(); });
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, first_attempt_grace, [this] { return attempts_ > 0 || finished_; });
+}
+
+BackgroundSeeder::~BackgroundSeeder() { Stop(); }
+
+void BackgroundSeeder::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool BackgroundSeeder::Wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return finished_; });
+  return !failed_ && !stop_;
+}
+
+int BackgroundSeeder::ExitCode(int server_code) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return failed_ ? 1 : server_code;
+}
+
+void BackgroundSeeder::Run() {
+  auto start = std::chrono::steady_clock::now();
   auto backoff = std::chrono::milliseconds(200);
+  bool warned = false;
+  absl::Status failure;
   for (;;) {
-    auto n = manager.SeedFromDirectory(dir, credentials);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) break;
+    }
+    auto n = manager_->SeedFromDirectory(dir_, credentials_);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++attempts_;
+    }
+    cv_.notify_all();
     if (n.ok()) {
-      spdlog::info("seeding done dir={} imported={}", dir, *n);
-      return absl::OkStatus();
+      spdlog::info("seeding done dir={} imported={}", dir_, *n);
+      break;
     }
-    if (!absl::IsUnavailable(n.status()) || std::chrono::steady_clock::now() >= deadline) {
-      return n.status();
+    // A profile created by a client meanwhile makes the next attempt skip it: retry at once.
+    bool retry = absl::IsUnavailable(n.status()) || absl::IsAlreadyExists(n.status()) ||
+                 absl::IsAborted(n.status());
+    auto waited = std::chrono::steady_clock::now() - start;
+    if (!retry || (give_up_after_.count() > 0 && waited >= give_up_after_)) {
+      failure = n.status();
+      break;
     }
-    spdlog::warn("seeding waits for the catalog: {}", n.status().ToString());
-    std::this_thread::sleep_for(backoff);  // retry backoff, not synchronisation
+    if (!warned) {
+      spdlog::warn("seeding waits for the catalog in the background (serving meanwhile): {}",
+                   n.status().ToString());
+      warned = true;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    // A backoff between attempts that Stop() cuts short; not a synchronisation.
+    cv_.wait_for(lock, backoff, [this] { return stop_; });
     backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!failure.ok()) {
+    spdlog::critical("seeding from {} failed, stopping: {}", dir_, failure.ToString());
+    failed_ = true;
+    ::kill(::getpid(), SIGTERM);  // a graceful drain through the server's signal handling
+  } else if (stop_) {
+    spdlog::info("seeding stopped before it was done dir={}", dir_);
+  }
+  finished_ = true;
+  cv_.notify_all();
 }
 
 }  // namespace mgi::assessment

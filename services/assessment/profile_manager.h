@@ -5,7 +5,10 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -91,7 +94,21 @@ class ProfileManager {
   absl::StatusOr<av1::Profile> Read(const std::string& name);
   absl::Status Write(const std::vector<ProfileWrite>& writes);
 
-  // Fills display_title and the findings' display fields in `language` (already normalised).
+  // The Do* methods do the work of their public namesakes, which Present() the result.
+  absl::StatusOr<av1::Profile> DoCreateProfile(const av1::CreateProfileRequest& req,
+                                               const Caller& caller);
+  absl::StatusOr<av1::Profile> DoUpdateProfile(const av1::UpdateProfileRequest& req,
+                                               const Caller& caller);
+  absl::StatusOr<av1::Profile> DoPublishProfile(const av1::PublishProfileRequest& req,
+                                                const Caller& caller);
+  absl::StatusOr<av1::Profile> DoArchiveProfile(const av1::ArchiveProfileRequest& req,
+                                                const Caller& caller);
+  absl::StatusOr<av1::Profile> DoStartNewEdition(const av1::StartNewEditionRequest& req,
+                                                 const Caller& caller);
+  // A profile as a response carries it: display fields in the profile's first language.
+  absl::StatusOr<av1::Profile> Present(absl::StatusOr<av1::Profile> p, const Caller& caller);
+  // Fills display_title and the findings' display fields in `language` (already normalised): the
+  // wording, names and texts in that language, else in the profile's languages in order.
   absl::Status Localize(av1::Profile* p, const std::string& language, CatalogClient& catalog);
   // A revision record for `p` (after the change).
   av1::Revision MakeRevision(const av1::Profile& p, const std::string& actor,
@@ -122,8 +139,49 @@ class ProfileManager {
 }  // namespace mgi::assessment
 
 namespace mgi::assessment {
-// Seeds from `dir`, retrying while the catalog is UNAVAILABLE (it may still be starting) until
-// `timeout` has passed.
-absl::Status SeedWithRetry(ProfileManager& manager, const std::string& dir,
-                           const PeerCredentials& credentials, std::chrono::milliseconds timeout);
+
+// Seeds from a directory on a thread of its own, so that the service serves (and honours SIGTERM)
+// at once even while the catalog is down: it retries while the catalog is UNAVAILABLE, with a
+// backoff that Stop() interrupts, and seeds as soon as the catalog answers. A problem that
+// retrying cannot fix (bad seed files, a refused token), or a catalog still unavailable after
+// `give_up_after` (0: never give up), is fatal: it is logged and the process is asked to stop
+// (SIGTERM to itself, a graceful drain) and ExitCode() turns the exit code into 1.
+class BackgroundSeeder {
+ public:
+  // Does nothing when `dir` is empty. Otherwise starts seeding and waits for the outcome of the
+  // first attempt for at most `first_attempt_grace`: with the catalog up, the service is seeded
+  // before it serves its first request; with the catalog down, the attempt fails within the
+  // channel's fast retries (well under a second) and the service serves at once.
+  // The catalog is called with `credentials` (the service token, if any).
+  BackgroundSeeder(ProfileManager* manager, std::string dir, PeerCredentials credentials,
+                   std::chrono::milliseconds give_up_after,
+                   std::chrono::milliseconds first_attempt_grace = std::chrono::seconds(2));
+  ~BackgroundSeeder();  // Stop()
+  BackgroundSeeder(const BackgroundSeeder&) = delete;
+  BackgroundSeeder& operator=(const BackgroundSeeder&) = delete;
+
+  // Ends the retries and waits for the thread (at most one seeding attempt, bounded by the
+  // catalog calls' deadline).
+  void Stop();
+  // Blocks until seeding has finished (true) or failed or was stopped (false).
+  bool Wait();
+  // `server_code`, or 1 when seeding failed.
+  int ExitCode(int server_code) const;
+
+ private:
+  void Run();
+
+  ProfileManager* manager_;
+  std::string dir_;
+  PeerCredentials credentials_;
+  std::chrono::milliseconds give_up_after_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  int attempts_ = 0;
+  bool finished_ = false;
+  bool failed_ = false;
+  std::thread thread_;
+};
+
 }  // namespace mgi::assessment

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/language.h"
 #include "common/pagination.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -77,9 +78,8 @@ void CheckFindings(const google::protobuf::RepeatedPtrField<av1::Finding>& findi
     for (int k = 0; k < f.references_size(); ++k) {
       const av1::Reference& r = f.references(k);
       std::string rp = absl::StrCat(fp, ".references[", k, "]");
-      auto en = r.title().find("en");
-      if (en == r.title().end() || absl::StripAsciiWhitespace(en->second).empty()) {
-        out->push_back({rp + ".title", "the English title is required"});
+      if (r.title().empty()) {
+        out->push_back({rp + ".title", "a reference needs its title in at least one language"});
       }
       CheckLanguageMap(r.title(), rp + ".title", out);
       if (r.year() != 0 && (r.year() < 1800 || r.year() > 2100)) {
@@ -189,11 +189,27 @@ absl::Status ValidateContent(const av1::Profile& p, const std::string& prefix,
     out->push_back({Join(prefix, "level"), "must be LEVEL_NATIONAL or LEVEL_LOCAL"});
   }
   if (p.level() == cv1::LEVEL_LOCAL) {
-    auto en = p.local_unit().display_name().find("en");
-    if (en == p.local_unit().display_name().end() ||
-        absl::StripAsciiWhitespace(en->second).empty()) {
+    // Any language will do (IOM publishes many local profiles in one language only), as long as
+    // one of the names is in a language of the profile.
+    bool named = false, in_profile_language = false;
+    for (const auto& [lang, name] : p.local_unit().display_name()) {
+      if (absl::StripAsciiWhitespace(name).empty()) continue;
+      named = true;
+      for (const auto& l : p.languages()) {
+        if (l == lang || l.substr(0, l.find('-')) == lang.substr(0, lang.find('-'))) {
+          in_profile_language = true;
+        }
+      }
+    }
+    if (!named) {
       out->push_back({Join(prefix, "local_unit.display_name"),
-                      "a local profile needs the local unit's English name"});
+                      "a local profile needs the local unit's name in at least one of the "
+                      "profile's languages, e.g. {\"es\": \"Municipio de Villa del Rosario\"}"});
+    } else if (!in_profile_language && !p.languages().empty()) {
+      out->push_back({Join(prefix, "local_unit.display_name"),
+                      absl::StrCat("name the local unit in at least one of the profile's "
+                                   "languages (",
+                                   absl::StrJoin(p.languages(), ", "), ")")});
     }
     CheckLanguageMap(p.local_unit().display_name(), Join(prefix, "local_unit.display_name"), out);
     const std::string& kind = p.local_unit().kind();
@@ -218,6 +234,18 @@ absl::Status ValidateContent(const av1::Profile& p, const std::string& prefix,
     }
     if (p.publication_month().month() < 1 || p.publication_month().month() > 12) {
       out->push_back({Join(prefix, "publication_month.month"), "must be from 1 to 12"});
+    }
+  }
+  if (p.assessment_year() != 0) {
+    if (p.assessment_year() < 1990 || p.assessment_year() > 2100) {
+      out->push_back({Join(prefix, "assessment_year"),
+                      "must be 0 (not given) or a year from 1990 to 2100, e.g. 2019"});
+    } else if (p.has_publication_month() &&
+               p.assessment_year() > p.publication_month().year()) {
+      out->push_back({Join(prefix, "assessment_year"),
+                      absl::StrCat(p.assessment_year(), " is after the year of publication (",
+                                   p.publication_month().year(),
+                                   "): the assessment comes first")});
     }
   }
   // Languages.
@@ -323,16 +351,18 @@ void CompletenessGaps(const av1::Profile& p, const std::vector<std::string>& cat
                       absl::StrCat("\"", domain, "\" has no findings")});
     }
   }
+  const std::string own = DefaultLanguage(p);
   for (int i = 0; i < p.domains_size(); ++i) {
     const auto& d = p.domains(i);
     for (auto [group, name] : {std::pair{&d.well_developed(), "well_developed"},
                                {&d.further_development(), "further_development"}}) {
       for (int j = 0; j < group->size(); ++j) {
-        auto en = (*group)[j].text().find("en");
-        if (en == (*group)[j].text().end() || absl::StripAsciiWhitespace(en->second).empty()) {
+        auto it = (*group)[j].text().find(own);
+        if (it == (*group)[j].text().end() || absl::StripAsciiWhitespace(it->second).empty()) {
           out->push_back(
               {absl::StrCat(Join(prefix, "domains"), "[", i, "].", name, "[", j, "].text"),
-               "the English text is required to publish"});
+               absl::StrCat("the text in \"", own,
+                            "\" (the profile's first language) is required to publish")});
         }
       }
     }
@@ -342,7 +372,8 @@ void CompletenessGaps(const av1::Profile& p, const std::vector<std::string>& cat
 const std::vector<std::string>& WritableFields() {
   static const auto* kFields = new std::vector<std::string>{
       "country",        "level",     "local_unit",  "edition", "publication_month",
-      "title_override", "languages", "publication", "domains", "answers"};
+      "title_override", "languages", "publication", "domains", "answers",
+      "assessment_year"};
   return *kFields;
 }
 
@@ -358,6 +389,7 @@ bool IsSet(const av1::Profile& p, const std::string& f) {
   if (f == "publication") return p.has_publication();
   if (f == "domains") return !p.domains().empty();
   if (f == "answers") return !p.answers().empty();
+  if (f == "assessment_year") return p.assessment_year() != 0;
   return false;
 }
 }  // namespace
@@ -382,7 +414,8 @@ absl::StatusOr<std::vector<std::string>> ResolveMask(const std::vector<std::stri
                        known ? "is not writable (output-only or set by the server)"
                              : "is not a field of Profile",
                        "; writable fields: country, level, local_unit, edition, publication_month, "
-                       "title_override, languages, publication, domains, answers"));
+                       "title_override, languages, publication, domains, answers, "
+                       "assessment_year"));
     }
     if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(path);
   }
@@ -419,6 +452,7 @@ void ApplyMask(const std::vector<std::string>& fields, const av1::Profile& patch
     }
     if (f == "domains") *t->mutable_domains() = patch.domains();
     if (f == "answers") *t->mutable_answers() = patch.answers();
+    if (f == "assessment_year") t->set_assessment_year(patch.assessment_year());
   }
 }
 
@@ -447,10 +481,43 @@ std::string ComputeEtag(const av1::Profile& p) {
   return absl::StrFormat("\"%016x\"", StableHash(bytes));
 }
 
+LocalizedText LookupText(const google::protobuf::Map<std::string, std::string>& texts,
+                         const std::string& language,
+                         const google::protobuf::RepeatedPtrField<std::string>& profile_languages) {
+  LocalizedText out;
+  auto take = [&](const std::string& lang) {
+    auto it = texts.find(lang);
+    if (it == texts.end() || absl::StripAsciiWhitespace(it->second).empty()) return false;
+    out.text = &it->second;
+    out.language = lang;
+    out.fallback = lang != language;
+    return true;
+  };
+  if (take(language)) return out;
+  if (auto dash = language.find('-'); dash != std::string::npos) {
+    if (take(language.substr(0, dash))) {
+      out.fallback = false;  // "fr" text for "fr-CA"
+      return out;
+    }
+  }
+  for (const auto& l : profile_languages) {
+    if (take(l)) return out;
+  }
+  if (take("en")) return out;
+  for (const auto& [lang, _] : std::map<std::string, std::string>(texts.begin(), texts.end())) {
+    if (take(lang)) return out;
+  }
+  return out;
+}
+
+std::string DefaultLanguage(const av1::Profile& p) {
+  return p.languages().empty() || p.languages(0).empty() ? "en" : p.languages(0);
+}
+
 std::string FindingKey(const av1::Finding& f, const std::string& language) {
-  auto it = f.text().find(language);
-  if (it == f.text().end() || it->second.empty()) it = f.text().find("en");
-  if (it == f.text().end()) return "";
+  LocalizedText found = LookupText(f.text(), language, {});
+  if (found.text == nullptr) return "";
+  auto it = f.text().find(found.language);
   std::string out;
   bool space = false;
   for (char c : it->second) {

@@ -41,7 +41,7 @@ absl::Status ValidateContent(const av1::Profile& p, const std::string& prefix,
                              CatalogClient& catalog, std::vector<FieldViolation>* out);
 
 // What a draft lacks to be published: every catalog domain present with at least one finding,
-// English text on every finding. Appends one violation per gap.
+// text in the profile's first language on every finding. Appends one violation per gap.
 void CompletenessGaps(const av1::Profile& p, const std::vector<std::string>& catalog_domains,
                       const std::string& prefix, std::vector<FieldViolation>* out);
 
@@ -60,6 +60,21 @@ std::vector<std::string> ChangedFields(const av1::Profile& a, const av1::Profile
 // A quoted entity tag derived from the whole profile (etag and display fields excluded), so the
 // same content, times and revision always give the same etag.
 std::string ComputeEtag(const av1::Profile& p);
+
+// A text picked from a per-language map.
+struct LocalizedText {
+  const std::string* text = nullptr;  // null only when the map is empty
+  std::string language;               // the language of `text`
+  bool fallback = false;              // `language` is not the one asked for
+};
+// Looks `language` up in `texts`: the exact tag, then its primary language ("fr" for "fr-CA"),
+// then each of `profile_languages` in order, then English, then the first entry. No language is
+// required: a Swahili-only text is found for any request.
+LocalizedText LookupText(const google::protobuf::Map<std::string, std::string>& texts,
+                         const std::string& language,
+                         const google::protobuf::RepeatedPtrField<std::string>& profile_languages);
+// The language a profile is shown in when a read names none: its first language, else "en".
+std::string DefaultLanguage(const av1::Profile& p);
 
 // How findings are matched when comparing: text in `language`, else English; lower-cased (ASCII),
 // whitespace runs collapsed to one space, trimmed, and trailing '.' removed.

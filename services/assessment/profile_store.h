@@ -24,6 +24,11 @@ struct ProfileQuery {
   std::optional<int> level;            // mgi.catalog.v1.Level
   std::optional<int> state;            // ProfileState
   std::optional<int> edition;
+  std::optional<int> assessment_year;  // 0: profiles without one
+  // kDefault: country, local unit, edition, name. kAssessmentYear(Desc): the assessment year
+  // first (profiles without one last), then the default order.
+  enum class Order { kDefault, kAssessmentYear, kAssessmentYearDesc };
+  Order order = Order::kDefault;
 };
 
 // One change inside a transaction.
@@ -71,7 +76,8 @@ class ProfileStore {
     if (!p.ok()) return p.status();
     return ProfileVersion{p->etag(), p->revision(), static_cast<int>(p->state())};
   }
-  // Ordered by country, local unit (English name), edition, name.
+  // Ordered as query.order says; the local unit's key is its English name, else its name in the
+  // profile's first language, else its first name.
   virtual absl::StatusOr<ProfilePage> List(const ProfileQuery& query, int64_t offset,
                                            int64_t limit) = 0;
   // Applies every write or none (one transaction). Create of an existing name or request id is

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include <map>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -74,9 +75,18 @@ absl::Status Exec(sqlite3* db, const std::string& sql) {
   return absl::OkStatus();
 }
 
+// The sort key of a local unit: its English name, else its name in the profile's first
+// language, else its first name (no language is required).
 std::string LocalKey(const Profile& p) {
-  auto it = p.local_unit().display_name().find("en");
-  return it == p.local_unit().display_name().end() ? "" : absl::AsciiStrToLower(it->second);
+  const auto& names = p.local_unit().display_name();
+  if (names.empty()) return "";
+  auto it = names.find("en");
+  if (it == names.end() && p.languages_size() > 0) it = names.find(p.languages(0));
+  if (it == names.end()) {
+    std::map<std::string, std::string> sorted(names.begin(), names.end());
+    return absl::AsciiStrToLower(sorted.begin()->second);
+  }
+  return absl::AsciiStrToLower(it->second);
 }
 
 }  // namespace
@@ -115,6 +125,12 @@ CREATE TABLE request_ids (
   create_time_us INTEGER NOT NULL);
 CREATE INDEX request_ids_name ON request_ids (name);
 CREATE INDEX profiles_state ON profiles (state, country);
+)sql",
+      // 2 -> 3: the optional assessment year (0: none), for filters and ordering. Profiles
+      // stored before it have none, which is what their data says.
+      R"sql(
+ALTER TABLE profiles ADD COLUMN assessment_year INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX profiles_assessment_year ON profiles (assessment_year);
 )sql",
   };
   return *kMigrations;
@@ -233,8 +249,10 @@ absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int6
   // Each optional filter is "(?N IS NULL OR col = ?N)", so one fixed statement serves all.
   static constexpr char kWhere[] =
       " WHERE (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR level = ?2)"
-      " AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR edition = ?4)";
+      " AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR edition = ?4)"
+      " AND (?7 IS NULL OR assessment_year = ?7)";
   auto bind = [&](Stmt& st) {
+    if (q.assessment_year) st.Bind(7, static_cast<int64_t>(*q.assessment_year));
     if (q.country) st.Bind(1, *q.country);
     if (q.level) st.Bind(2, static_cast<int64_t>(*q.level));
     if (q.state) st.Bind(3, static_cast<int64_t>(*q.state));
@@ -249,9 +267,15 @@ absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int6
     if (st.Step() != SQLITE_ROW) return SqlError(db_.get(), "count");
     page.total = st.Int(0);
   }
-  Stmt st(db_.get(), absl::StrCat("SELECT data FROM profiles", kWhere,
-                            " ORDER BY country, local_key, edition, name LIMIT ?5 OFFSET ?6")
-                   .c_str());
+  const char* order = " ORDER BY country, local_key, edition, name";
+  if (q.order == ProfileQuery::Order::kAssessmentYear) {
+    order = " ORDER BY assessment_year = 0, assessment_year, country, local_key, edition, name";
+  } else if (q.order == ProfileQuery::Order::kAssessmentYearDesc) {
+    order =
+        " ORDER BY assessment_year = 0, assessment_year DESC, country, local_key, edition, name";
+  }
+  Stmt st(db_.get(),
+          absl::StrCat("SELECT data FROM profiles", kWhere, order, " LIMIT ?5 OFFSET ?6").c_str());
   if (auto s = st.ok(); !s.ok()) return s;
   bind(st);
   st.Bind(5, limit).Bind(6, offset);
@@ -295,11 +319,12 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   if (w.kind == ProfileWrite::Kind::kCreate) {
     Stmt st(db_.get(),
             "INSERT INTO profiles (name, country, level, state, edition, local_key, revision, etag,"
-            " data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+            " data, assessment_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, p.name()).Bind(2, p.country()).Bind(3, int64_t{p.level()});
     st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalKey(p));
     st.Bind(7, p.revision()).Bind(8, p.etag()).BindBlob(9, data);
+    st.Bind(10, int64_t{p.assessment_year()});
     int rc = st.Step();
     if (rc == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(p.name() + " already exists");
     if (rc != SQLITE_DONE) return SqlError(db_.get(), "insert profile");
@@ -318,11 +343,13 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   } else {
     Stmt st(db_.get(),
             "UPDATE profiles SET country = ?2, level = ?3, state = ?4, edition = ?5,"
-            " local_key = ?6, revision = ?7, etag = ?8, data = ?9 WHERE name = ?1");
+            " local_key = ?6, revision = ?7, etag = ?8, data = ?9, assessment_year = ?10"
+            " WHERE name = ?1");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, p.name()).Bind(2, p.country()).Bind(3, int64_t{p.level()});
     st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalKey(p));
     st.Bind(7, p.revision()).Bind(8, p.etag()).BindBlob(9, data);
+    st.Bind(10, int64_t{p.assessment_year()});
     if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "update profile");
   }
   const Revision& r = w.revision;

@@ -146,6 +146,7 @@ v1::Domain Catalog::DomainProto(const DomainData& d, const std::string& language
     sub->set_display_name(
         loc.Serve(s.display_name, absl::StrCat("sub_areas[", i, "].display_name")));
     for (v1::Level l : s.levels) sub->add_levels(l);
+    if (s.levels_unverified) loc.MarkUnverified(absl::StrCat("sub_areas[", i, "].levels"));
   }
   if (const MigofElementData* e = ElementFor(d.id)) {
     *out.mutable_migof_element() = ElementProto(*e, loc, "migof_element.");

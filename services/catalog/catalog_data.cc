@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -283,9 +284,16 @@ void LoadFramework(const std::string& path, FrameworkData* fw, Problems& problem
             if (!IsId(sub.id)) ctx.Problem(sentry, "\"id\" must match [a-z0-9][a-z0-9-]*");
             if (!sub_ids.insert(sub.id).second) ctx.Problem(sentry, "duplicate sub-area id");
           }
-          ctx.CheckKeys(s, sentry, {"id", "display_name", "levels"});
+          ctx.CheckKeys(s, sentry, {"id", "display_name", "levels", "levels_unverified"});
           sub.display_name = ctx.Localized(s, sentry, "display_name");
           sub.levels = ReadLevels(s, sentry, ctx);
+          if (auto u = s.find("levels_unverified"); u != s.end()) {
+            if (u->is_boolean()) {
+              sub.levels_unverified = u->get<bool>();
+            } else {
+              ctx.Problem(Join(sentry, "levels_unverified"), "must be true or false");
+            }
+          }
           dom.sub_areas.push_back(std::move(sub));
         }
       }
@@ -497,5 +505,59 @@ absl::StatusOr<CatalogData> LoadCatalogData(const std::string& dir) {
                    });
   return data;
 }
+
+int CheckDataDirectory(const std::string& dir, std::ostream& out, std::ostream& err) {
+  auto data = LoadCatalogData(dir);
+  if (!data.ok()) {
+    err << "catalog data in " << dir << " is NOT valid:\n" << data.status().message() << "\n";
+    return 1;
+  }
+  size_t sub_areas = 0, unverified = 0, national = 0, local = 0, sample = 0;
+  std::set<std::string> languages;
+  auto count = [&](const LocalizedText& t) {
+    for (const auto& [lang, text] : t) {
+      languages.insert(lang);
+      if (text.unverified) ++unverified;
+    }
+  };
+  const FrameworkData& fw = data->framework;
+  count(fw.display_name);
+  count(fw.introduction);
+  for (const auto& d : fw.domains) {
+    sub_areas += d.sub_areas.size();
+    for (const auto* t : {&d.display_name, &d.local_display_name, &d.national_description,
+                          &d.local_description}) {
+      count(*t);
+    }
+    for (const auto& s : d.sub_areas) count(s.display_name);
+  }
+  std::set<std::string> files, editions;
+  for (const auto& ind : data->indicators) {
+    count(ind.text);
+    (ind.level == v1::LEVEL_LOCAL ? local : national)++;
+    if (ind.sample) ++sample;
+    files.insert(ind.file);
+    editions.insert(ind.framework_edition);
+  }
+  out << "catalog data in " << dir << " is valid: " << fw.domains.size() << " domains, "
+      << sub_areas << " sub-areas, " << data->indicators.size() << " indicators (" << national
+      << " national, " << local << " local) in " << files.size() << " file(s)\n"
+      << "  framework edition " << fw.edition << "; indicator editions: "
+      << absl::StrJoin(editions, ", ") << "\n"
+      << "  languages: " << absl::StrJoin(languages, ", ") << "; " << unverified
+      << " text(s) marked unverified\n"
+      << "  " << (sample > 0 ? absl::StrCat(sample, " indicator(s) marked \"sample\": true")
+                             : std::string("no indicator marked as a sample"))
+      << "\n";
+  return 0;
+}
+
+DataCheckFlag::DataCheckFlag(Config& config) {
+  config.String("check-data", &dir_,
+                "Check the catalog data in this directory (framework.json, indicators/*.json), "
+                "print a summary or every problem, and exit without serving: 0 valid, 1 not");
+}
+
+int DataCheckFlag::Run() const { return CheckDataDirectory(dir_, std::cout, std::cerr); }
 
 }  // namespace mgi::catalog

@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <ostream>
+
 #include "absl/status/statusor.h"
+#include "common/config.h"
 #include "mgi/catalog/v1/resources.pb.h"
 
 namespace mgi::catalog {
@@ -29,6 +32,7 @@ struct SubAreaData {
   std::string id;
   LocalizedText display_name;
   std::vector<v1::Level> levels;
+  bool levels_unverified = false;  // "levels_unverified": true: no IOM source for `levels`
 };
 
 struct DomainData {
@@ -88,5 +92,23 @@ struct CatalogData {
 // text, bad scale...) makes the whole load fail with FAILED_PRECONDITION whose message lists every
 // problem as "<file>: <entry>: <what>", one per line.
 absl::StatusOr<CatalogData> LoadCatalogData(const std::string& dir);
+
+// Checks a data directory the way the service loads it and reports to `out` (a summary: domains,
+// sub-areas, indicators per level, languages, sample or not, unverified texts) or to `err` (every
+// problem, one per line). Returns the process exit code: 0 valid, 1 invalid.
+int CheckDataDirectory(const std::string& dir, std::ostream& out, std::ostream& err);
+
+// `mgi-catalog --check-data DIR`: check the data and exit without serving.
+class DataCheckFlag {
+ public:
+  // Registers --check-data on `config`.
+  explicit DataCheckFlag(Config& config);
+  bool requested() const { return !dir_.empty(); }
+  // CheckDataDirectory on stdout and stderr.
+  int Run() const;
+
+ private:
+  std::string dir_;
+};
 
 }  // namespace mgi::catalog

@@ -28,6 +28,9 @@ class Localizer {
   // requested language.
   void Record(const std::string& path, const std::string& language, bool fallback, bool unverified);
 
+  // Records a field that is not text (e.g. a sub-area's levels) as unverified.
+  void MarkUnverified(const std::string& path) { unverified_fields_.push_back(path); }
+
   // The Localization of everything served so far.
   v1::Localization Build() const;
 

@@ -2,6 +2,7 @@
 #include "common/executor.h"
 #include "common/service_main.h"
 #include "catalog/catalog.h"
+#include "catalog/catalog_data.h"
 #include "catalog/catalog_grpc_service.h"
 
 int main(int argc, char** argv) {
@@ -15,7 +16,10 @@ int main(int argc, char** argv) {
 #ifdef MGI_TESTING_HOOKS  // mgi-catalog-testing only: hold each response to observe calls in flight
   app.config().Duration("test-response-delay", &delay, "Testing only: hold every response");
 #endif
-  if (int code = app.Start(argc, argv); code >= 0) return code;
+  DataCheckFlag check_data(app.config());  // --check-data DIR: check and exit
+  if (int code = app.Parse(argc, argv); code >= 0) return code;
+  if (check_data.requested()) return check_data.Run();
+  if (int code = app.Start(); code >= 0) return code;
   auto catalog = Catalog::Load(options);
   if (!catalog.ok()) return app.Fail(catalog.status());
   auto data_version = CatalogDataVersion(options);

@@ -59,6 +59,20 @@ absl::Status ReadPasswordFile(const std::string& path, std::string* password) {
   return absl::OkStatus();
 }
 
+absl::Status ReadCacheKeyFile(const std::string& path, std::string* key) {
+  std::string line;
+  if (auto st = ReadPasswordFile(path, &line); !st.ok()) {
+    return absl::Status(st.code(), absl::StrCat("cache key: ", st.message()));
+  }
+  if (line.size() < kMinCacheKeyLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cache key file '", path, "' holds ", line.size(), " bytes; at least ",
+                     kMinCacheKeyLength, " are needed (e.g. `openssl rand -hex 32`)"));
+  }
+  *key = std::move(line);
+  return absl::OkStatus();
+}
+
 void RegisterCacheFlags(Config& config, CacheConfig* out) {
   config.String(
       "redis-addr", &out->addr, "Redis host:port for the cache; empty disables caching",
@@ -69,6 +83,15 @@ void RegisterCacheFlags(Config& config, CacheConfig* out) {
                   if (v.empty()) return absl::OkStatus();
                   std::string ignored;
                   return ReadPasswordFile(v, &ignored);
+                });
+  config.String("cache-hmac-key-file", &out->hmac_key_file,
+                "File whose first line (32 bytes or more, e.g. `openssl rand -hex 32`) is the key "
+                "that authenticates every cached value; required with redis-addr, the same for "
+                "every replica",
+                [](const std::string& v) {
+                  if (v.empty()) return absl::OkStatus();
+                  std::string ignored;
+                  return ReadCacheKeyFile(v, &ignored);
                 });
   config.Int("redis-db", &out->db, "Redis database number (SELECT)", 0, 1023);
   config.String("redis-prefix", &out->prefix, "Prefix of every cache key");
@@ -83,9 +106,19 @@ void RegisterCacheFlags(Config& config, CacheConfig* out) {
   config.Duration("redis-breaker-cooldown", &out->breaker_cooldown,
                   "Time the open breaker waits before one probe (doubles per failed probe, "
                   "up to 30s)");
-  config.SuiteWide({"redis-addr", "redis-password-file", "redis-db", "redis-prefix",
-                    "redis-connect-timeout", "redis-command-timeout", "redis-pool-size",
-                    "redis-ttl", "redis-breaker-failures", "redis-breaker-cooldown"});
+  config.Check([out]() -> absl::Status {
+    if (!out->addr.empty() && out->hmac_key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--redis-addr is set but --cache-hmac-key-file is not (MGI_CACHE_HMAC_KEY_FILE): "
+          "cached values must be authenticated; give every replica the same key file, e.g. "
+          "`openssl rand -hex 32 > cache-key`, or unset redis-addr to run without a cache");
+    }
+    return absl::OkStatus();
+  });
+  config.SuiteWide({"redis-addr", "redis-password-file", "cache-hmac-key-file", "redis-db",
+                    "redis-prefix", "redis-connect-timeout", "redis-command-timeout",
+                    "redis-pool-size", "redis-ttl", "redis-breaker-failures",
+                    "redis-breaker-cooldown"});
 }
 
 std::unique_ptr<Cache> MakeCache(const CacheConfig& config, MetricsRegistry* metrics,
@@ -107,6 +140,14 @@ std::unique_ptr<Cache> MakeCache(const CacheConfig& config, MetricsRegistry* met
       spdlog::error("cache {}: disabled: {}", name, std::string(st.message()));
       return std::make_unique<NullCache>();
     }
+  }
+  if (config.hmac_key_file.empty()) {
+    spdlog::error("cache {}: disabled: redis-addr is set but cache-hmac-key-file is not", name);
+    return std::make_unique<NullCache>();
+  }
+  if (auto st = ReadCacheKeyFile(config.hmac_key_file, &options.hmac_key); !st.ok()) {
+    spdlog::error("cache {}: disabled: {}", name, std::string(st.message()));
+    return std::make_unique<NullCache>();
   }
   options.db = static_cast<int>(config.db);
   options.prefix = config.prefix;

@@ -23,7 +23,10 @@ namespace mgi {
 struct CacheConfig {
   std::string addr;           // "host:port"; empty: no cache (NullCache)
   std::string password_file;  // first line is the Redis password (AUTH); empty: no AUTH
-  int64_t db = 0;             // SELECT
+  // First line is the key that authenticates every cached value (HMAC-SHA256, at least 32
+  // bytes). Required with addr: one key per deployment, shared by every replica.
+  std::string hmac_key_file;
+  int64_t db = 0;  // SELECT
   std::string prefix = "mgi:";
   std::chrono::milliseconds connect_timeout{250};
   std::chrono::milliseconds command_timeout{100};
@@ -33,11 +36,20 @@ struct CacheConfig {
   std::chrono::milliseconds breaker_cooldown{1000};
 };
 
-// Registers redis-addr, redis-password-file, redis-db, redis-prefix, redis-connect-timeout,
-// redis-command-timeout, redis-pool-size, redis-ttl, redis-breaker-failures and
-// redis-breaker-cooldown, all suite-wide (MGI_REDIS_ADDR...). The address and the password
-// file are checked at parse time (a bad value is an error naming the option).
+// Registers redis-addr, redis-password-file, cache-hmac-key-file, redis-db, redis-prefix,
+// redis-connect-timeout, redis-command-timeout, redis-pool-size, redis-ttl,
+// redis-breaker-failures and redis-breaker-cooldown, all suite-wide (MGI_REDIS_ADDR,
+// MGI_CACHE_HMAC_KEY_FILE...). The address, the password file and the key file are checked at
+// parse time (a bad value is an error naming the option), and redis-addr without
+// cache-hmac-key-file is an error: a cache whose entries anyone with Redis access could forge
+// is refused.
 void RegisterCacheFlags(Config& config, CacheConfig* out);
+
+// The minimum length of the cache HMAC key (bytes of its first line).
+inline constexpr size_t kMinCacheKeyLength = 32;
+
+// Reads the HMAC key file: its first line, at least kMinCacheKeyLength bytes. Never log it.
+absl::Status ReadCacheKeyFile(const std::string& path, std::string* key);
 
 // Checks "host:port" (port 1..65535).
 absl::Status ValidateRedisAddress(const std::string& addr);
@@ -45,8 +57,9 @@ absl::Status ValidateRedisAddress(const std::string& addr);
 // Reads the password file: its first line, without the line end. Never log the result.
 absl::Status ReadPasswordFile(const std::string& path, std::string* password);
 
-// A RedisCache for a non-empty addr, else a NullCache. Never fails: a password file that became
-// unreadable after parsing gives an error log and a NullCache (the cache is optional).
+// A RedisCache for a non-empty addr, else a NullCache. Never fails: a password or key file that
+// became unreadable after parsing, or a missing key file, gives an error log and a NullCache
+// (the cache is optional; it is never run unauthenticated).
 // `name` labels the metrics (mgi_cache_*_total{cache="<name>"}) and the logs.
 std::unique_ptr<Cache> MakeCache(const CacheConfig& config, MetricsRegistry* metrics,
                                  std::string name);

@@ -61,6 +61,8 @@ std::string Config::SuiteEnvName(const std::string& name) {
 
 void Config::Add(Option option) { options_.push_back(std::move(option)); }
 
+void Config::Check(std::function<absl::Status()> check) { checks_.push_back(std::move(check)); }
+
 void Config::SuiteWide(const std::vector<std::string>& names) {
   for (auto& o : options_) {
     if (std::find(names.begin(), names.end(), o.name) != names.end()) o.suite_wide = true;
@@ -205,6 +207,9 @@ absl::Status Config::Parse(int argc, const char* const* argv, const char* const*
     if (auto st = it->second->set(value); !st.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("--", name, ": ", st.message()));
     }
+  }
+  for (const auto& check : checks_) {
+    if (auto st = check(); !st.ok()) return st;
   }
   return absl::OkStatus();
 }

@@ -37,6 +37,10 @@ class Config {
   // Marks options as suite-wide: MGI_<NAME> sets them too.
   void SuiteWide(const std::vector<std::string>& names);
 
+  // A check across options, run at the end of a successful Parse (in the order added); its
+  // error is Parse's error, so it should name the options involved.
+  void Check(std::function<absl::Status()> check);
+
   // Parses argv and envp (the process environment when null). `--help` gives a NOT_FOUND status
   // whose message is the usage text.
   absl::Status Parse(int argc, const char* const* argv, const char* const* envp = nullptr);
@@ -59,6 +63,7 @@ class Config {
   void Add(Option option);
   std::string service_;
   std::vector<Option> options_;
+  std::vector<std::function<absl::Status()>> checks_;
 };
 
 // Parses "250ms", "5s", "2m", "1h" (a bare number is seconds).

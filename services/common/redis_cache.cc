@@ -1,11 +1,18 @@
 #include "common/redis_cache.h"
 
 #include <hiredis/hiredis.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/time.h>
 
 #include <algorithm>
+#include <cstring>
+#include <stdexcept>
 #include <utility>
 
 namespace mgi {
@@ -131,9 +138,9 @@ std::chrono::milliseconds CircuitBreaker::current_cooldown() const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// RateLimiter
+// LogThrottle
 
-bool RateLimiter::Allow(uint64_t* suppressed) {
+bool LogThrottle::Allow(uint64_t* suppressed) {
   std::lock_guard<std::mutex> lock(mu_);
   auto now = clock_->Now();
   if (reported_once_ && now - last_ < interval_) {
@@ -148,7 +155,74 @@ bool RateLimiter::Allow(uint64_t* suppressed) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CacheSigner
+
+namespace {
+constexpr std::string_view kTagDomain = "mgi-cache-v1";
+}  // namespace
+
+CacheSigner::CacheSigner(std::string_view key) {
+  if (key.empty()) throw std::invalid_argument("CacheSigner: empty key");
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) throw std::runtime_error("CacheSigner: no HMAC in OpenSSL");
+  keyed_ = EVP_MAC_CTX_new(mac);
+  EVP_MAC_free(mac);  // the context keeps its own reference
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  if (keyed_ == nullptr || EVP_MAC_init(keyed_, reinterpret_cast<const unsigned char*>(key.data()),
+                                        key.size(), params) != 1) {
+    EVP_MAC_CTX_free(keyed_);
+    throw std::runtime_error("CacheSigner: HMAC-SHA256 initialisation failed");
+  }
+}
+
+CacheSigner::~CacheSigner() { EVP_MAC_CTX_free(keyed_); }
+
+bool CacheSigner::Tag(std::string_view key, std::string_view value, unsigned char* out) const {
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_dup(keyed_),
+                                                                &EVP_MAC_CTX_free);
+  if (!ctx) return false;
+  // domain label, then the key's length (8 bytes, big-endian) so key and value cannot be
+  // re-split, then key and value.
+  unsigned char length[8];
+  uint64_t n = key.size();
+  for (int i = 7; i >= 0; --i, n >>= 8) length[i] = static_cast<unsigned char>(n & 0xff);
+  auto update = [&](const void* p, size_t size) {
+    return EVP_MAC_update(ctx.get(), static_cast<const unsigned char*>(p), size) == 1;
+  };
+  size_t written = 0;
+  return update(kTagDomain.data(), kTagDomain.size()) && update(length, sizeof length) &&
+         update(key.data(), key.size()) && update(value.data(), value.size()) &&
+         EVP_MAC_final(ctx.get(), out, &written, kTagSize) == 1 && written == kTagSize;
+}
+
+std::string CacheSigner::Seal(std::string_view key, std::string_view value) const {
+  unsigned char tag[kTagSize];
+  if (!Tag(key, value, tag)) return {};
+  std::string out;
+  out.reserve(kMagic.size() + kTagSize + value.size());
+  out.append(kMagic);
+  out.append(reinterpret_cast<const char*>(tag), kTagSize);
+  out.append(value);
+  return out;
+}
+
+std::optional<std::string> CacheSigner::Open(std::string_view key, std::string_view stored) const {
+  if (stored.size() < kMagic.size() + kTagSize || stored.substr(0, kMagic.size()) != kMagic) {
+    return std::nullopt;
+  }
+  std::string_view value = stored.substr(kMagic.size() + kTagSize);
+  unsigned char expected[kTagSize];
+  if (!Tag(key, value, expected)) return std::nullopt;
+  if (CRYPTO_memcmp(expected, stored.data() + kMagic.size(), kTagSize) != 0) return std::nullopt;
+  return std::string(value);
+}
+
+// ---------------------------------------------------------------------------------------------
 // RedisCache
+
+void RedisCache::ContextDeleter::operator()(redisContext* c) const { redisFree(c); }
 
 struct RedisCache::Reply {
   redisReply* reply = nullptr;
@@ -167,8 +241,21 @@ RedisCache::RedisCache(RedisCacheOptions options, MetricsRegistry* metrics, std:
           {options_.breaker_failures, options_.breaker_cooldown, options_.breaker_max_cooldown},
           clock_),
       warn_limiter_(options_.warn_interval, clock_),
-      busy_limiter_(options_.warn_interval, clock_) {
+      busy_limiter_(options_.warn_interval, clock_),
+      rejected_limiter_(options_.warn_interval, clock_) {
   IgnoreSigpipeOnce();
+  if (options_.hmac_key.empty()) {
+    unsigned char random[32];
+    if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("RAND_bytes failed");
+    signer_ = std::make_unique<CacheSigner>(
+        std::string_view(reinterpret_cast<const char*>(random), sizeof random));
+    spdlog::warn(
+        "cache {}: no HMAC key given: using a random key for this process; entries written by "
+        "other processes (replicas, restarts) will be rejected",
+        name_);
+  } else {
+    signer_ = std::make_unique<CacheSigner>(options_.hmac_key);
+  }
   if (metrics == nullptr) {
     own_metrics_ = std::make_unique<MetricsRegistry>();
     metrics = own_metrics_.get();
@@ -187,6 +274,11 @@ RedisCache::RedisCache(RedisCacheOptions options, MetricsRegistry* metrics, std:
                           "Cache calls skipped because the circuit breaker was open.", labels);
   dropped_writes_ = metrics->GetCounter("mgi_cache_dropped_writes_total",
                                         "Sets and deletes that did not reach Redis.", labels);
+  rejected_ = metrics->GetCounter(
+      "mgi_cache_rejected_total",
+      "Cache entries refused because their HMAC did not verify (forged, corrupted or written "
+      "with another cache-hmac-key); each is also a miss.",
+      labels);
   breaker_gauge_ = metrics->GetGauge(
       "mgi_cache_breaker_state", "Circuit breaker state: 0 closed, 1 open, 2 half-open.", labels);
   latency_ = metrics->GetHistogram("mgi_cache_request_seconds",
@@ -199,7 +291,6 @@ RedisCache::RedisCache(RedisCacheOptions options, MetricsRegistry* metrics, std:
 
 RedisCache::~RedisCache() {
   std::lock_guard<std::mutex> lock(pool_mu_);
-  for (redisContext* c : idle_) redisFree(c);
   idle_.clear();
 }
 
@@ -216,16 +307,16 @@ std::string RedisCache::Key(std::string_view key) const {
   return out;
 }
 
-redisContext* RedisCache::Connect(std::string* error) {
-  redisContext* c = redisConnectWithTimeout(options_.host.c_str(), options_.port,
-                                            ToTimeval(options_.connect_timeout));
+RedisCache::ContextPtr RedisCache::Connect(std::string* error) {
+  ContextPtr owned(redisConnectWithTimeout(options_.host.c_str(), options_.port,
+                                           ToTimeval(options_.connect_timeout)));
+  redisContext* c = owned.get();
   if (c == nullptr) {
     *error = "connect: out of memory";
     return nullptr;
   }
   if (c->err) {
     *error = std::string("connect: ") + c->errstr;
-    redisFree(c);
     return nullptr;
   }
   redisSetTimeout(c, ToTimeval(options_.command_timeout));
@@ -250,21 +341,17 @@ redisContext* RedisCache::Connect(std::string* error) {
     return ok;
   };
   if (!options_.password.empty() && !handshake({"AUTH", options_.password}, "AUTH")) {
-    redisFree(c);
     return nullptr;
   }
   if (options_.db != 0) {
     std::string db = std::to_string(options_.db);
-    if (!handshake({"SELECT", db}, "SELECT")) {
-      redisFree(c);
-      return nullptr;
-    }
+    if (!handshake({"SELECT", db}, "SELECT")) return nullptr;
   }
-  return c;
+  return owned;
 }
 
-redisContext* RedisCache::Acquire(steady_clock::time_point deadline, bool* reused, bool* busy,
-                                  std::string* error) {
+RedisCache::ContextPtr RedisCache::Acquire(steady_clock::time_point deadline, bool* reused,
+                                           bool* busy, std::string* error) {
   *busy = false;
   {
     std::unique_lock<std::mutex> lock(pool_mu_);
@@ -283,7 +370,7 @@ redisContext* RedisCache::Acquire(steady_clock::time_point deadline, bool* reuse
       }
     }
     if (!idle_.empty()) {
-      redisContext* c = idle_.back();
+      ContextPtr c = std::move(idle_.back());
       idle_.pop_back();
       *reused = true;
       return c;
@@ -291,7 +378,7 @@ redisContext* RedisCache::Acquire(steady_clock::time_point deadline, bool* reuse
     ++open_;  // reserve a slot, connect outside the lock
   }
   *reused = false;
-  redisContext* c = Connect(error);
+  ContextPtr c = Connect(error);
   if (c == nullptr) {
     std::lock_guard<std::mutex> lock(pool_mu_);
     --open_;
@@ -300,26 +387,25 @@ redisContext* RedisCache::Acquire(steady_clock::time_point deadline, bool* reuse
   return c;
 }
 
-void RedisCache::Release(redisContext* ctx, bool broken) {
+void RedisCache::Release(ContextPtr ctx, bool broken) {
   std::lock_guard<std::mutex> lock(pool_mu_);
   if (broken || ctx->err) {
-    redisFree(ctx);
+    ctx.reset();
     --open_;
   } else {
-    idle_.push_back(ctx);
+    idle_.push_back(std::move(ctx));
   }
   pool_cv_.notify_one();
 }
 
 void RedisCache::DiscardIdle() {
-  std::vector<redisContext*> stale;
+  std::vector<ContextPtr> stale;  // closed outside the lock
   {
     std::lock_guard<std::mutex> lock(pool_mu_);
     stale.swap(idle_);
     open_ -= static_cast<int>(stale.size());
     pool_cv_.notify_all();
   }
-  for (redisContext* c : stale) redisFree(c);
 }
 
 void RedisCache::OnFailure(const std::string& what) {
@@ -374,7 +460,7 @@ RedisCache::Outcome RedisCache::Run(const std::vector<std::string_view>& argv, R
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool reused = false, busy = false;
     std::string error;
-    redisContext* c = Acquire(start + options_.command_timeout, &reused, &busy, &error);
+    ContextPtr c = Acquire(start + options_.command_timeout, &reused, &busy, &error);
     if (c == nullptr && busy) {
       // Saturation, not a Redis failure: the breaker must not open because of it.
       breaker_.RecordNeutral();
@@ -394,11 +480,11 @@ RedisCache::Outcome RedisCache::Run(const std::vector<std::string_view>& argv, R
       return Outcome::kFailed;
     }
     auto* r = static_cast<redisReply*>(
-        redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+        redisCommandArgv(c.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data()));
     if (r == nullptr) {
       int err = c->err;
       error = std::string(argv[0]) + ": " + c->errstr;
-      Release(c, /*broken=*/true);
+      Release(std::move(c), /*broken=*/true);
       if (err == REDIS_ERR_EOF && reused && attempt == 0) {
         DiscardIdle();
         continue;
@@ -406,7 +492,7 @@ RedisCache::Outcome RedisCache::Run(const std::vector<std::string_view>& argv, R
       OnFailure(error);
       return Outcome::kFailed;
     }
-    Release(c, /*broken=*/false);
+    Release(std::move(c), /*broken=*/false);
     latency_->Observe(std::chrono::duration<double>(steady_clock::now() - start).count());
     // Redis answered: the server is healthy even if the command was refused.
     OnTransition(breaker_.RecordSuccess(), "");
@@ -434,16 +520,34 @@ std::optional<std::string> RedisCache::Get(std::string_view key) {
     misses_->Inc();
     return std::nullopt;
   }
+  std::optional<std::string> value =
+      signer_->Open(k, std::string_view(reply.reply->str, reply.reply->len));
+  if (!value) {
+    rejected_->Inc();
+    misses_->Inc();
+    uint64_t suppressed = 0;
+    if (rejected_limiter_.Allow(&suppressed)) {
+      // The key only: the value is untrusted and may hold anything.
+      spdlog::error(
+          "cache {}: entry '{}' failed authentication (forged, corrupted, or written with another "
+          "cache-hmac-key): treated as a miss; {} similar events since the last report",
+          name_, k.substr(0, 200), suppressed);
+    }
+    return std::nullopt;
+  }
   hits_->Inc();
-  return std::string(reply.reply->str, reply.reply->len);
+  return value;
 }
 
 void RedisCache::Set(std::string_view key, std::string_view value, std::chrono::seconds ttl) {
   if (ttl.count() <= 0) ttl = options_.default_ttl;
   std::string k = Key(key);
   std::string ms = std::to_string(std::chrono::duration_cast<milliseconds>(ttl).count());
+  std::string sealed = signer_->Seal(k, value);
   Reply reply;
-  if (Run({"SET", k, value, "PX", ms}, &reply) != Outcome::kOk) dropped_writes_->Inc();
+  if (sealed.empty() || Run({"SET", k, sealed, "PX", ms}, &reply) != Outcome::kOk) {
+    dropped_writes_->Inc();
+  }
 }
 
 void RedisCache::Delete(std::string_view key) {

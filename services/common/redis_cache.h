@@ -14,6 +14,13 @@
 // cool-down that doubles on each failed probe (up to `breaker_max_cooldown`). The warning that
 // the cache is unavailable is logged at most once per `warn_interval`. The cache never affects
 // health.
+//
+// Integrity contract: every value is stored as "mgi1" + HMAC-SHA256(hmac_key, key, value) +
+// value, where key is the full Redis key (prefix included), so an entry cannot be forged, altered
+// or moved to another key by someone who can write to Redis but does not hold the key. Get
+// verifies the tag in constant time; an entry that fails (forged, corrupted, written by a
+// deployment with another key, or by a version without tags) is a miss, counted in
+// mgi_cache_rejected_total and logged (key only, never the value). See docs/cache.md.
 #pragma once
 
 #include <atomic>
@@ -27,10 +34,12 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "common/cache.h"
 #include "common/metrics.h"
 
 struct redisContext;
+struct evp_mac_ctx_st;
 
 namespace mgi {
 
@@ -75,20 +84,21 @@ class CircuitBreaker {
  private:
   const Options options_;
   const Clock* clock_;
+  // Written under mu_; read without it on the fast path (closed).
   std::atomic<State> state_{State::kClosed};
   mutable std::mutex mu_;
-  int consecutive_failures_ = 0;
-  bool probe_in_flight_ = false;
-  std::chrono::steady_clock::time_point open_until_{};
-  std::chrono::milliseconds cooldown_;
+  int consecutive_failures_ ABSL_GUARDED_BY(mu_) = 0;
+  bool probe_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point open_until_ ABSL_GUARDED_BY(mu_){};
+  std::chrono::milliseconds cooldown_ ABSL_GUARDED_BY(mu_);
 };
 
 const char* BreakerStateName(CircuitBreaker::State state);
 
-// Lets one event through per interval and counts the ones it held back.
-class RateLimiter {
+// Throttles a log line: lets one event through per interval and counts the ones it held back.
+class LogThrottle {
  public:
-  RateLimiter(std::chrono::milliseconds interval, const Clock* clock)
+  LogThrottle(std::chrono::milliseconds interval, const Clock* clock)
       : interval_(interval), clock_(clock) {}
   // True if the event should be reported now; `*suppressed` is then the number of events held
   // back since the last report.
@@ -98,16 +108,42 @@ class RateLimiter {
   const std::chrono::milliseconds interval_;
   const Clock* clock_;
   std::mutex mu_;
-  bool reported_once_ = false;
-  std::chrono::steady_clock::time_point last_{};
-  uint64_t suppressed_ = 0;
+  bool reported_once_ ABSL_GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point last_ ABSL_GUARDED_BY(mu_){};
+  uint64_t suppressed_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Authenticates cache values: HMAC-SHA256 over a domain label, the key's length, the key and
+// the value. Thread-safe (each call works on its own copy of a keyed context).
+class CacheSigner {
+ public:
+  static constexpr size_t kTagSize = 32;
+  static constexpr std::string_view kMagic = "mgi1";
+  // `key` must not be empty.
+  explicit CacheSigner(std::string_view key);
+  ~CacheSigner();
+  CacheSigner(const CacheSigner&) = delete;
+  CacheSigner& operator=(const CacheSigner&) = delete;
+
+  // kMagic + tag + value.
+  std::string Seal(std::string_view key, std::string_view value) const;
+  // The value if `stored` carries a valid tag for `key`, else nullopt.
+  std::optional<std::string> Open(std::string_view key, std::string_view stored) const;
+
+ private:
+  bool Tag(std::string_view key, std::string_view value, unsigned char* out) const;
+  evp_mac_ctx_st* keyed_;  // initialised with the key; duplicated per call, never used directly
 };
 
 struct RedisCacheOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
   std::string password;  // empty: no AUTH. Never logged.
-  int db = 0;            // SELECT when not 0
+  // Authenticates every value (see the integrity contract above). Never logged. Empty: a random
+  // key for this process only (entries of other processes are then rejected); the services never
+  // run that way: they refuse to start with redis-addr but no cache-hmac-key-file.
+  std::string hmac_key;
+  int db = 0;  // SELECT when not 0
   std::string prefix = "mgi:";
   std::chrono::milliseconds connect_timeout{250};
   std::chrono::milliseconds command_timeout{100};
@@ -141,15 +177,19 @@ class RedisCache final : public Cache {
  private:
   enum class Outcome { kOk, kBypassed, kFailed };
   struct Reply;
+  struct ContextDeleter {
+    void operator()(redisContext* c) const;
+  };
+  using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
   // Runs one command (argv form, binary-safe) with a pooled connection and the breaker.
   Outcome Run(const std::vector<std::string_view>& argv, Reply* reply);
   // Null on failure: *busy is then true when no connection freed up in time (the pool is
   // saturated; Redis may be fine), false when connecting failed.
-  redisContext* Acquire(std::chrono::steady_clock::time_point deadline, bool* reused, bool* busy,
-                        std::string* error);
-  void Release(redisContext* ctx, bool broken);
+  ContextPtr Acquire(std::chrono::steady_clock::time_point deadline, bool* reused, bool* busy,
+                     std::string* error);
+  void Release(ContextPtr ctx, bool broken);
   void DiscardIdle();
-  redisContext* Connect(std::string* error);
+  ContextPtr Connect(std::string* error);
   void OnFailure(const std::string& what);
   void OnTransition(std::optional<CircuitBreaker::State> state, const std::string& why);
   std::string Key(std::string_view key) const;
@@ -160,19 +200,22 @@ class RedisCache final : public Cache {
   const Clock* clock_;
   std::unique_ptr<MetricsRegistry> own_metrics_;
   CircuitBreaker breaker_;
-  RateLimiter warn_limiter_;
-  RateLimiter busy_limiter_;
+  LogThrottle warn_limiter_;
+  LogThrottle busy_limiter_;
+  LogThrottle rejected_limiter_;
+  std::unique_ptr<CacheSigner> signer_;
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
-  std::vector<redisContext*> idle_;
-  int open_ = 0;  // connections open, idle or in use
+  std::vector<ContextPtr> idle_ ABSL_GUARDED_BY(pool_mu_);
+  int open_ ABSL_GUARDED_BY(pool_mu_) = 0;  // connections open, idle or in use
 
   Counter* hits_;
   Counter* misses_;
   Counter* errors_;
   Counter* bypassed_;
   Counter* dropped_writes_;
+  Counter* rejected_;
   Gauge* breaker_gauge_;
   Histogram* latency_;
 };

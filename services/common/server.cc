@@ -3,6 +3,7 @@
 #include <csignal>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -15,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/auth.h"
+#include "google/protobuf/descriptor.h"
 #include "google/rpc/code.pb.h"
 
 namespace mgi {
@@ -28,11 +30,25 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, const std::string&
   return ss.str();
 }
 
+// The full paths ("/pkg.Service/Method") of the methods registered on one server. Filled while
+// the server is built, before it starts; only read afterwards.
+using KnownMethods = std::unordered_set<std::string>;
+
+// The label of a called method: its path when the server has it, else "unknown", so that calls to
+// invented methods cannot add series without bound.
+std::string MethodLabel(const KnownMethods& known, const char* path) {
+  if (path != nullptr && known.count(path)) return path;
+  return "unknown";
+}
+
 // Counts every RPC by method and code and observes its latency.
 class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
-  MetricsInterceptor(grpc::experimental::ServerRpcInfo* info, MetricsRegistry* metrics)
-      : method_(info->method()), metrics_(metrics), start_(std::chrono::steady_clock::now()) {}
+  MetricsInterceptor(grpc::experimental::ServerRpcInfo* info, MetricsRegistry* metrics,
+                     const KnownMethods& known)
+      : method_(MethodLabel(known, info->method())),
+        metrics_(metrics),
+        start_(std::chrono::steady_clock::now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
@@ -65,28 +81,46 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
 class MetricsInterceptorFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit MetricsInterceptorFactory(MetricsRegistry* metrics) : metrics_(metrics) {}
+  MetricsInterceptorFactory(MetricsRegistry* metrics, std::shared_ptr<const KnownMethods> known)
+      : metrics_(metrics), known_(std::move(known)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new MetricsInterceptor(info, metrics_);
+    return new MetricsInterceptor(info, metrics_, *known_);
   }
 
  private:
   MetricsRegistry* metrics_;
+  std::shared_ptr<const KnownMethods> known_;
 };
 
 // Records the names of the services registered on the server, so that health can report each
-// of them (grpc.health.v1 Check with service "mgi.catalog.v1.CatalogService"), not only "".
+// of them (grpc.health.v1 Check with service "mgi.catalog.v1.CatalogService"), not only "", and
+// the paths of their methods (from the generated descriptors), so that metrics label only those.
+// InitServer runs after the services are registered and before the server starts.
 class ServiceListPlugin final : public grpc::ServerBuilderPlugin {
  public:
-  explicit ServiceListPlugin(std::shared_ptr<std::vector<std::string>> out) : out_(std::move(out)) {}
+  ServiceListPlugin(std::shared_ptr<std::vector<std::string>> out,
+                    std::shared_ptr<KnownMethods> known)
+      : out_(std::move(out)), known_(std::move(known)) {}
   std::string name() override { return "mgi_service_list"; }
-  void InitServer(grpc::ServerInitializer*) override {}
+  void InitServer(grpc::ServerInitializer* si) override {
+    // The default health service is registered when the server starts, after this.
+    known_->insert({"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"});
+    const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+    for (const std::string& service : *si->GetServiceList()) {
+      const auto* desc = pool->FindServiceByName(service);
+      if (desc == nullptr) continue;
+      for (int i = 0; i < desc->method_count(); ++i) {
+        known_->insert(absl::StrCat("/", service, "/", desc->method(i)->name()));
+      }
+    }
+  }
   void Finish(grpc::ServerInitializer* si) override { *out_ = *si->GetServiceList(); }
   void ChangeArguments(const std::string&, void*) override {}
 
  private:
   std::shared_ptr<std::vector<std::string>> out_;
+  std::shared_ptr<KnownMethods> known_;
 };
 
 // Server reflection on or off for one builder. Linking gRPC's reflection library registers its
@@ -108,14 +142,17 @@ class ReflectionOption final : public grpc::ServerBuilderOption {
 
 class ServiceListOption final : public grpc::ServerBuilderOption {
  public:
-  explicit ServiceListOption(std::shared_ptr<std::vector<std::string>> out) : out_(std::move(out)) {}
+  ServiceListOption(std::shared_ptr<std::vector<std::string>> out,
+                    std::shared_ptr<KnownMethods> known)
+      : out_(std::move(out)), known_(std::move(known)) {}
   void UpdateArguments(grpc::ChannelArguments*) override {}
   void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
-    plugins->push_back(std::make_unique<ServiceListPlugin>(out_));
+    plugins->push_back(std::make_unique<ServiceListPlugin>(out_, known_));
   }
 
  private:
   std::shared_ptr<std::vector<std::string>> out_;
+  std::shared_ptr<KnownMethods> known_;
 };
 
 }  // namespace
@@ -208,13 +245,14 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 5);
   for (grpc::Service* s : services) builder.RegisterService(s);
+  auto known_methods = std::make_shared<KnownMethods>();
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
-  creators.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
+  creators.push_back(std::make_unique<MetricsInterceptorFactory>(metrics, known_methods));
   if (parts.access != nullptr) creators.push_back(parts.access->InterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(creators));
 
   auto service_names = std::make_shared<std::vector<std::string>>();
-  builder.SetOption(std::make_unique<ServiceListOption>(service_names));
+  builder.SetOption(std::make_unique<ServiceListOption>(service_names, known_methods));
   rs->server_ = builder.BuildAndStart();
   if (!rs->server_ || rs->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address));

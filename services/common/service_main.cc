@@ -16,7 +16,13 @@ ServiceMain::ServiceMain(std::string name, ServerConfig defaults)
 }
 
 int ServiceMain::Start(int argc, char** argv) {
-  if (int code = ParseOrExit(config_, argc, argv); code >= 0) return code;
+  if (int code = Parse(argc, argv); code >= 0) return code;
+  return Start();
+}
+
+int ServiceMain::Parse(int argc, char** argv) { return ParseOrExit(config_, argc, argv); }
+
+int ServiceMain::Start() {
   if (auto s = InitLogging(name_, server_.log_format, server_.log_level); !s.ok()) return 2;
   auto auth = MakeAuth(auth_config_, &metrics_, &readiness_);
   if (!auth.ok()) return Fail(auth.status());

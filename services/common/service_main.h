@@ -40,10 +40,13 @@ class ServiceMain {
   Config& config() { return config_; }
   const ServerConfig& server() const { return server_; }
 
-  // Blocks the shutdown signals, parses flags and variables, starts logging, loads the tokens and
-  // the service token. Returns an exit code to return from main (help, bad option, a broken token
-  // file), or -1 to go on.
+  // Parses flags and variables, then Start(). Returns an exit code to return from main (help, bad
+  // option, a broken token file), or -1 to go on.
   int Start(int argc, char** argv);
+  // The two steps, for a main that acts between them (e.g. a check-and-exit option): parsing, then
+  // logging, the tokens and the service token. Each returns an exit code, or -1 to go on.
+  int Parse(int argc, char** argv);
+  int Start();
   // Logs `status` as the reason the service cannot start; returns the exit code 1.
   int Fail(const absl::Status& status) const;
 

@@ -51,6 +51,12 @@ std::string Messages::Edition(int edition) const {
   return Format("edition_other", {{"number", std::to_string(edition)}});
 }
 
+std::string Messages::LanguageName(const std::string& tag) const {
+  auto it = language_names_.find(tag);
+  if (it == language_names_.end()) it = language_names_.find(tag.substr(0, tag.find('-')));
+  return it == language_names_.end() ? tag : it->second;
+}
+
 absl::StatusOr<MessageCatalog> MessageCatalog::Load(const std::string& dir) {
   namespace fs = std::filesystem;
   MessageCatalog catalog;
@@ -85,6 +91,13 @@ absl::StatusOr<MessageCatalog> MessageCatalog::Load(const std::string& dir) {
       } else if (key == "editions" && value.is_object()) {
         for (const auto& [n, name] : value.items()) {
           if (name.is_string()) messages.editions_[n] = name.get<std::string>();
+        }
+      } else if (key == "language_names" && value.is_object()) {
+        for (const auto& [tag, name] : value.items()) {
+          if (!name.is_string()) {
+            return absl::InvalidArgumentError(path.string() + ": language_names must be strings");
+          }
+          messages.language_names_[tag] = name.get<std::string>();
         }
       } else {
         return absl::InvalidArgumentError(path.string() + ": unexpected value for \"" + key +

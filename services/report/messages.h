@@ -21,12 +21,16 @@ class Messages {
   std::string Month(int month) const;
   // The edition's name for edition >= 2 ("Second Profile"), from "editions" or "edition_other".
   std::string Edition(int edition) const;
+  // The name of the language `tag` in this language, from "language_names" (exact tag, then its
+  // primary language); the tag itself when the file does not name it.
+  std::string LanguageName(const std::string& tag) const;
 
  private:
   friend class MessageCatalog;
   std::map<std::string, std::string> strings_;
   std::vector<std::string> months_;
   std::map<std::string, std::string> editions_;
+  std::map<std::string, std::string> language_names_;
 };
 
 class MessageCatalog {

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
 #include "report/renderer.h"
 
 namespace mgi::report {
@@ -36,24 +38,44 @@ struct FontDeleter {
   void operator()(PangoFontDescription* f) const { pango_font_description_free(f); }
 };
 using Font = std::unique_ptr<PangoFontDescription, FontDeleter>;
-Font MakeFont(const char* spec) { return Font(pango_font_description_from_string(spec)); }
+// DejaVu first (the templates' font), then Debian's Noto fonts for what it lacks: every other
+// script (fonts-noto-core), CJK (fonts-noto-cjk) and colour emoji (fonts-noto-color-emoji).
+// Colour emoji (fonts-noto-color-emoji) are not named: that font also has digits and '#', which it
+// would then take from DejaVu; fontconfig's fallback finds it for emoji, after these.
+constexpr char kFamilies[] =
+    "DejaVu Sans, Noto Sans, Noto Sans Arabic, Noto Naskh Arabic, Noto Sans Hebrew, "
+    "Noto Sans Devanagari, Noto Sans Bengali, Noto Sans Ethiopic, Noto Sans Thai, "
+    "Noto Sans CJK SC, Noto Sans CJK JP, Noto Sans CJK KR";
+Font MakeFont(const std::string& style_and_size) {
+  return Font(pango_font_description_from_string(
+      (std::string(kFamilies) + " " + style_and_size).c_str()));
+}
 
 class PdfWriter {
  public:
   PdfWriter(cairo_t* cr, const ReportView& view) : cr_(cr), view_(view) {
-    body_ = MakeFont("DejaVu Sans 10");
-    small_ = MakeFont("DejaVu Sans 8.5");
-    title_ = MakeFont("DejaVu Sans Bold 18");
-    h2_ = MakeFont("DejaVu Sans Bold 14");
-    h3_ = MakeFont("DejaVu Sans Bold 12");
-    h4_ = MakeFont("DejaVu Sans Bold 10.5");
-    number_ = MakeFont("DejaVu Sans Bold 16");
+    body_ = MakeFont("10");
+    small_ = MakeFont("8.5");
+    title_ = MakeFont("Bold 18");
+    h2_ = MakeFont("Bold 14");
+    h3_ = MakeFont("Bold 12");
+    h4_ = MakeFont("Bold 10.5");
+    number_ = MakeFont("Bold 16");
     y_ = kMargin;
   }
 
+  // Glyphs no font had, over every layout drawn.
+  int unknown_glyphs() const { return unknown_glyphs_; }
+
   void Write() {
     Paragraph(view_.title, title_.get(), 0, 0, 6);
-    Paragraph(view_.publication_month, body_.get(), 0, 0, 12, 0.3);
+    Paragraph(view_.publication_month, body_.get(), 0, 0,
+              view_.assessment_year.empty() && view_.language_note.empty() ? 12 : 2, 0.3);
+    if (!view_.assessment_year.empty()) {
+      Paragraph(view_.assessment_year, body_.get(), 0, 0, view_.language_note.empty() ? 12 : 2,
+                0.3);
+    }
+    if (!view_.language_note.empty()) Paragraph(view_.language_note, small_.get(), 0, 0, 12, 0.3);
     Heading(view_.introduction_heading, h2_.get(), 10);
     Paragraph(view_.introduction, body_.get(), 0, 0, 8);
     Heading(view_.key_findings_heading, h2_.get(), 10);
@@ -103,6 +125,7 @@ class PdfWriter {
     pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
     pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
     pango_layout_set_text(layout, text.c_str(), static_cast<int>(text.size()));
+    unknown_glyphs_ += pango_layout_get_unknown_glyphs_count(layout);
     return layout;
   }
 
@@ -121,6 +144,9 @@ class PdfWriter {
       if (first && bullet_color != nullptr) {
         cairo_save(cr_);
         SetColor(cr_, *bullet_color);
+        // A path of its own: without it the arc is joined to the current point (where the
+        // previous text was drawn) and a thin line runs into the bullet.
+        cairo_new_path(cr_);
         cairo_arc(cr_, x - kBulletIndent + 4, y_ + baseline - 3.5, 2.2, 0, 2 * M_PI);
         cairo_fill(cr_);
         cairo_restore(cr_);
@@ -171,7 +197,7 @@ class PdfWriter {
       std::string text = f.text;
       PangoAttrList* attrs = nullptr;
       if (f.fallback) {
-        text += " " + view_.fallback_label;
+        text += " " + f.fallback_label;
         attrs = pango_attr_list_new();
         PangoAttribute* italic = pango_attr_style_new(PANGO_STYLE_ITALIC);
         italic->start_index = static_cast<guint>(f.text.size() + 1);
@@ -248,11 +274,12 @@ class PdfWriter {
   Font body_, small_, title_, h2_, h3_, h4_, number_;
   double y_ = 0;
   int page_ = 1;
+  int unknown_glyphs_ = 0;
 };
 
 }  // namespace
 
-absl::StatusOr<std::string> RenderPdf(const ReportView& view) {
+absl::StatusOr<std::string> RenderPdf(const ReportView& view, PdfStats* stats) {
   std::string out;
   cairo_surface_t* surface =
       cairo_pdf_surface_create_for_stream(Append, &out, kPageWidth, kPageHeight);
@@ -268,6 +295,11 @@ absl::StatusOr<std::string> RenderPdf(const ReportView& view) {
   {
     PdfWriter writer(cr, view);
     writer.Write();
+    if (writer.unknown_glyphs() > 0) {
+      spdlog::warn("PDF of \"{}\": {} glyph(s) no installed font covers (shown as boxes)",
+                   view.title, writer.unknown_glyphs());
+    }
+    if (stats != nullptr) stats->unknown_glyphs = writer.unknown_glyphs();
   }
   cairo_status_t status = cairo_status(cr);
   cairo_destroy(cr);

@@ -24,7 +24,8 @@ mstch::array Findings(const std::vector<FindingView>& findings, Escape escape) {
   for (const auto& f : findings) {
     out.push_back(mstch::map{{"text", escape(f.text)},
                              {"language", f.language},
-                             {"fallback", f.fallback}});
+                             {"fallback", f.fallback},
+                             {"fallback_label", escape(f.fallback_label)}});
   }
   return out;
 }
@@ -66,9 +67,13 @@ mstch::map Context(const ReportView& v, Escape escape, bool interactive,
   }
   return mstch::map{
       {"language", v.language},
+      {"text_language", v.text_language},
+      {"texts_fallback", v.texts_fallback},
       {"interactive", interactive},
       {"title", escape(v.title)},
       {"publication_month", escape(v.publication_month)},
+      {"assessment_year", escape(v.assessment_year)},
+      {"language_note", escape(v.language_note)},
       {"introduction_heading", escape(v.introduction_heading)},
       {"introduction", escape(v.introduction)},
       {"key_findings_heading", escape(v.key_findings_heading)},
@@ -145,9 +150,11 @@ absl::StatusOr<Rendered> Renderer::Render(const ReportInputs& inputs,
                                           const std::string& format) const {
   const FormatInfo* info = FindFormat(format);
   if (info == nullptr) return absl::InvalidArgumentError("unknown format " + format);
-  const Messages* messages = messages_.Find(inputs.language);
+  const std::string& text_language =
+      inputs.text_language.empty() ? inputs.language : inputs.text_language;
+  const Messages* messages = messages_.Find(text_language);
   if (messages == nullptr) {
-    return absl::InvalidArgumentError("no message file for language " + inputs.language);
+    return absl::InvalidArgumentError("no message file for language " + text_language);
   }
   ReportView view = BuildView(inputs, *messages);
   Rendered out;

@@ -16,7 +16,7 @@ namespace mgi::report {
 
 // Changes whenever the output for the same inputs may change (templates, layout, escaping): part
 // of every cache key of rendered reports.
-inline constexpr char kRendererVersion[] = "2026.11.2";
+inline constexpr char kRendererVersion[] = "2026.12.1";
 
 struct FormatInfo {
   std::string format;        // "html"
@@ -40,7 +40,7 @@ class Renderer {
 
   const MessageCatalog& messages() const { return messages_; }
 
-  // Renders `inputs` (whose language must have a message file) as `format`.
+  // Renders `inputs` (whose text_language, else language, must have a message file) as `format`.
   absl::StatusOr<Rendered> Render(const ReportInputs& inputs, const std::string& format) const;
 
   // The separate formats, for tests and the benchmark.
@@ -54,7 +54,13 @@ class Renderer {
   std::map<std::string, std::string> templates_;  // name without ".mustache" -> text
 };
 
-// The PDF (A4, embedded DejaVu fonts, vector wheel, page numbers), in pdf_renderer.cc.
-absl::StatusOr<std::string> RenderPdf(const ReportView& view);
+// What typesetting a PDF met, for tests and logs.
+struct PdfStats {
+  // Glyphs no font of the fallback chain (nor any installed font) has: drawn as boxes.
+  int unknown_glyphs = 0;
+};
+// The PDF (A4, embedded font subsets: DejaVu, then Noto for other scripts, CJK and emoji; vector
+// wheel, page numbers), in pdf_renderer.cc.
+absl::StatusOr<std::string> RenderPdf(const ReportView& view, PdfStats* stats = nullptr);
 
 }  // namespace mgi::report

@@ -55,13 +55,14 @@ std::string RenderedReportKey(const ReportInputs& inputs, const std::string& for
     if (inputs.changes) put(*inputs.changes);
     if (inputs.previous_month) put(*inputs.previous_month);
   }
+  bytes += "|texts:" + inputs.text_language;  // the language of the report's own texts
   return CacheKey("report", inputs.profile.name(), KeyDigest(bytes), format, inputs.language,
                   kRendererVersion);
 }
 
 absl::StatusOr<CheckedRequest> ReportService::Check(const ReportRequest& request) const {
   std::vector<FieldViolation> violations;
-  CheckedRequest out{{}, {}, {}, request.credentials};
+  CheckedRequest out{{}, {}, {}, {}, request.credentials};
   const std::string prefix = "profiles/", suffix = "/report";
   if (request.name.empty()) {
     violations.push_back({"name", "is required, e.g. \"profiles/gtm-2022/report\""});
@@ -83,11 +84,9 @@ absl::StatusOr<CheckedRequest> ReportService::Check(const ReportRequest& request
   std::string supported = absl::StrJoin(renderer_.messages().Languages(), ", ");
   if (!language.ok()) {
     violations.push_back({"language", "must be a BCP 47 language tag; supported: " + supported});
-  } else if (renderer_.messages().Find(*language) == nullptr) {
-    violations.push_back({"language", "unsupported language \"" + *language +
-                                          "\"; supported: " + supported});
   } else {
     out.language = *language;
+    if (renderer_.messages().Find(*language) != nullptr) out.text_language = *language;
   }
   if (violations.size() == 1) {
     return InvalidArgument(violations[0].field, violations[0].description);
@@ -99,17 +98,38 @@ absl::StatusOr<CheckedRequest> ReportService::Check(const ReportRequest& request
 absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& request) {
   ReportInputs inputs;
   inputs.language = request.language;
+  inputs.text_language = request.text_language;
   auto profile = assessment_.GetProfile(request.profile, request.language, request.credentials);
   if (!profile.ok()) return profile.status();
   inputs.profile = *std::move(profile);
-  auto domains = catalog_.ListDomains(request.language, request.credentials);
+  if (inputs.text_language.empty()) {
+    // No message file for the language: served when the profile is written in it, with the
+    // report's own texts in the profile's first language that has them, else English.
+    auto primary = [](const std::string& l) { return l.substr(0, l.find('-')); };
+    bool written_in = false;
+    for (const auto& l : inputs.profile.languages()) {
+      written_in |= l == request.language || primary(l) == primary(request.language);
+      if (inputs.text_language.empty() && renderer_.messages().Find(l) != nullptr) {
+        inputs.text_language = l;
+      }
+    }
+    if (!written_in) {
+      return InvalidArgument(
+          "language", "unsupported language \"" + request.language + "\": the report's texts are in " +
+                          absl::StrJoin(renderer_.messages().Languages(), ", ") + " and " +
+                          request.profile + " is written in " +
+                          absl::StrJoin(inputs.profile.languages(), ", "));
+    }
+    if (inputs.text_language.empty()) inputs.text_language = "en";
+  }
+  const std::string& texts = inputs.text_language;
+  auto domains = catalog_.ListDomains(texts, request.credentials);
   if (!domains.ok()) return domains.status();
   inputs.domains = *std::move(domains);
-  auto framework = catalog_.GetFramework(request.language, request.credentials);
+  auto framework = catalog_.GetFramework(texts, request.credentials);
   if (!framework.ok()) return framework.status();
   inputs.framework = *std::move(framework);
-  auto country = catalog_.GetCountry(inputs.profile.country(), request.language,
-                                   request.credentials);
+  auto country = catalog_.GetCountry(inputs.profile.country(), texts, request.credentials);
   if (country.ok()) {
     inputs.country = *std::move(country);
   } else if (country.status().code() != absl::StatusCode::kNotFound) {
@@ -136,8 +156,14 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
 
 absl::StatusOr<Report> ReportService::Render(const ReportInputs& inputs,
                                              const std::string& format) const {
+  // Only reports of published and archived profiles go to the shared cache: a draft is
+  // confidential to its editors and must never sit in Redis (docs/cache.md).
+  namespace av1 = mgi::assessment::v1;
+  const av1::ProfileState state = inputs.profile.state();
+  const bool shared = cache_ != nullptr && (state == av1::PROFILE_STATE_PUBLISHED ||
+                                            state == av1::PROFILE_STATE_ARCHIVED);
   std::string key;
-  if (cache_ != nullptr) {
+  if (shared) {
     key = RenderedReportKey(inputs, format);
     if (auto cached = GetProto<google::api::HttpBody>(*cache_, key)) {
       Report report;
@@ -154,7 +180,7 @@ absl::StatusOr<Report> ReportService::Render(const ReportInputs& inputs,
   report.etag = ContentEtag(rendered->data);
   report.data = std::move(rendered->data);
   report.content_type = std::move(rendered->content_type);
-  if (cache_ != nullptr) {
+  if (shared) {
     google::api::HttpBody body;
     body.set_content_type(report.content_type);
     body.set_data(report.data);

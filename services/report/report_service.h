@@ -25,11 +25,14 @@ struct ReportRequest {
   PeerCredentials credentials;
 };
 
-// A request after checking: the profile's name, a known format, a supported language.
+// A request after checking: the profile's name, a known format, a well-formed language.
 struct CheckedRequest {
   std::string profile;   // "profiles/{id}"
   std::string format;
   std::string language;
+  // The message file's language for `language`; empty when there is none, and then `language`
+  // must be one of the profile's (checked by FetchInputs).
+  std::string text_language;
   PeerCredentials credentials;
 };
 
@@ -52,9 +55,11 @@ class ReportService {
   ReportService(const Renderer& renderer, AssessmentPeer& assessment, CatalogPeer& catalog,
                 Cache* cache = nullptr);
 
-  // INVALID_ARGUMENT naming every bad field (name, format, language).
+  // INVALID_ARGUMENT naming every bad field (name, format, language). A language without a
+  // message file passes here: FetchInputs accepts it when the profile is written in it.
   absl::StatusOr<CheckedRequest> Check(const ReportRequest& request) const;
-  // Everything the report shows; NOT_FOUND when the profile does not exist.
+  // Everything the report shows; NOT_FOUND when the profile does not exist; INVALID_ARGUMENT
+  // (language) when the language is neither a message file's nor the profile's.
   absl::StatusOr<ReportInputs> FetchInputs(const CheckedRequest& request);
   // The rendered report: from the cache when it holds RenderedReportKey(inputs, format), else
   // rendered now (and cached).

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "common/language.h"
 
@@ -25,29 +26,60 @@ std::string DomainId(const std::string& name) {
   return slash == std::string::npos ? name : name.substr(slash + 1);
 }
 
-FindingView ToView(const mgi::assessment::v1::Finding& finding, const std::string& language) {
-  std::map<std::string, std::string> texts(finding.text().begin(), finding.text().end());
-  LocalizedLookup found = Lookup(texts, language);
-  FindingView view;
-  if (found.text != nullptr) {
-    view.text = *found.text;
-    view.language = found.language;
-    view.fallback = found.fallback;
-  } else if (!finding.display_text().empty()) {
-    view.text = finding.display_text();
-    view.language = finding.display_language().empty() ? "en" : finding.display_language();
-    view.fallback = view.language != language;
-  }
-  return view;
+bool SameLanguage(const std::string& a, const std::string& b) {
+  return a == b || a.substr(0, a.find('-')) == b || b.substr(0, b.find('-')) == a;
 }
 
-std::vector<FindingView> ToViews(
-    const google::protobuf::RepeatedPtrField<mgi::assessment::v1::Finding>& findings,
-    const std::string& language) {
-  std::vector<FindingView> out;
-  for (const auto& f : findings) out.push_back(ToView(f, language));
-  return out;
-}
+// Picks a finding's text: the language asked for (or its primary language), then the profile's
+// languages in order, then English, then any.
+class FindingPicker {
+ public:
+  FindingPicker(const ReportInputs& inputs, const Messages& messages)
+      : language_(inputs.language),
+        profile_languages_(inputs.profile.languages().begin(), inputs.profile.languages().end()),
+        messages_(messages) {}
+
+  FindingView operator()(const mgi::assessment::v1::Finding& finding) {
+    std::map<std::string, std::string> texts(finding.text().begin(), finding.text().end());
+    std::vector<std::string> order = {language_, language_.substr(0, language_.find('-'))};
+    order.insert(order.end(), profile_languages_.begin(), profile_languages_.end());
+    order.push_back("en");
+    for (const auto& [lang, _] : texts) order.push_back(lang);
+    FindingView view;
+    for (const auto& lang : order) {
+      auto it = texts.find(lang);
+      if (it == texts.end() || it->second.empty()) continue;
+      view.text = it->second;
+      view.language = lang;
+      break;
+    }
+    if (view.text.empty() && !finding.display_text().empty()) {
+      view.text = finding.display_text();
+      view.language = finding.display_language().empty() ? language_ : finding.display_language();
+    }
+    view.fallback = !view.text.empty() && !SameLanguage(view.language, language_);
+    if (view.fallback) {
+      view.fallback_label =
+          messages_.Format("fallback_label", {{"language", messages_.LanguageName(view.language)}});
+    }
+    if (!view.text.empty()) served_.insert(view.language);
+    return view;
+  }
+  std::vector<FindingView> All(
+      const google::protobuf::RepeatedPtrField<mgi::assessment::v1::Finding>& findings) {
+    std::vector<FindingView> out;
+    for (const auto& f : findings) out.push_back((*this)(f));
+    return out;
+  }
+  // The languages findings were shown in.
+  const std::set<std::string>& served() const { return served_; }
+
+ private:
+  std::string language_;
+  std::vector<std::string> profile_languages_;
+  const Messages& messages_;
+  std::set<std::string> served_;
+};
 
 std::string Month(const Messages& messages, const mgi::assessment::v1::YearMonth& month) {
   return messages.Format("publication_month", {{"month", messages.Month(month.month())},
@@ -72,8 +104,13 @@ std::string Title(const ReportInputs& inputs, const Messages& messages) {
   if (profile.level() == mgi::catalog::v1::LEVEL_LOCAL) {
     std::map<std::string, std::string> names(profile.local_unit().display_name().begin(),
                                              profile.local_unit().display_name().end());
-    LocalizedLookup unit = Lookup(names, inputs.language);
-    return messages.Format("title_local", {{"unit", unit.text ? *unit.text : std::string()},
+    std::string unit;
+    for (const auto& l : profile.languages()) {
+      if (unit.empty() && names.count(l)) unit = names[l] + " (" + l + ")";
+    }
+    if (auto it = names.find(inputs.language); it != names.end()) unit = it->second;
+    if (unit.empty() && !names.empty()) unit = names.begin()->second;
+    return messages.Format("title_local", {{"unit", unit},
                                            {"country", country},
                                            {"edition", edition}});
   }
@@ -122,8 +159,15 @@ ReportView BuildView(const ReportInputs& inputs, const Messages& messages) {
   const std::string& language = inputs.language;
   ReportView view;
   view.language = language;
+  view.text_language = inputs.text_language.empty() ? language : inputs.text_language;
+  view.texts_fallback = !SameLanguage(view.text_language, language);
+  FindingPicker pick(inputs, messages);
   view.title = Title(inputs, messages);
   view.publication_month = Month(messages, profile.publication_month());
+  if (profile.assessment_year() > 0) {
+    view.assessment_year =
+        messages.Format("assessment_year", {{"year", std::to_string(profile.assessment_year())}});
+  }
   view.introduction_heading = messages.Get("introduction_heading");
   view.introduction = inputs.framework.introduction().empty() ? messages.Get("introduction")
                                                               : inputs.framework.introduction();
@@ -154,8 +198,8 @@ ReportView BuildView(const ReportInputs& inputs, const Messages& messages) {
     dv.segment = MakeSegment(i, count, kPalette[i % 6]);
     for (const auto& df : profile.domains()) {
       if (df.domain() != d.name()) continue;
-      dv.well_developed = ToViews(df.well_developed(), language);
-      dv.further_development = ToViews(df.further_development(), language);
+      dv.well_developed = pick.All(df.well_developed());
+      dv.further_development = pick.All(df.further_development());
     }
     view.domains.push_back(std::move(dv));
   }
@@ -177,12 +221,26 @@ ReportView BuildView(const ReportInputs& inputs, const Messages& messages) {
         if (d.name() == dc.domain()) cv.domain_name = domain_name(d);
       }
       for (const auto* group : {&dc.well_developed(), &dc.further_development()}) {
-        for (const auto& f : group->added()) cv.added.push_back(ToView(f, language));
-        for (const auto& f : group->removed()) cv.removed.push_back(ToView(f, language));
+        for (const auto& f : group->added()) cv.added.push_back(pick(f));
+        for (const auto& f : group->removed()) cv.removed.push_back(pick(f));
         cv.kept += group->kept_size();
       }
       view.changes.push_back(std::move(cv));
     }
+  }
+  // Say which language served each part when any part is not in the language asked for.
+  bool findings_fallback = false;
+  std::string findings;
+  for (const auto& l : pick.served()) {
+    findings_fallback |= !SameLanguage(l, language);
+    findings += (findings.empty() ? "" : ", ") + messages.LanguageName(l);
+  }
+  if (view.texts_fallback || findings_fallback) {
+    view.language_note = messages.Format(
+        view.texts_fallback ? "language_note_fallback" : "language_note",
+        {{"findings", findings.empty() ? messages.LanguageName(language) : findings},
+         {"texts", messages.LanguageName(view.text_language)},
+         {"requested", messages.LanguageName(language)}});
   }
   return view;
 }

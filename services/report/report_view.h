@@ -16,7 +16,10 @@ namespace mgi::report {
 
 // Everything a report is made from. Fetching fills it; rendering reads it only.
 struct ReportInputs {
-  std::string language;  // normalized BCP 47 tag with a message file
+  std::string language;  // normalized BCP 47 tag asked for: a message file's, or the profile's
+  // The language of the report's own texts (headings, catalog texts): `language` when a message
+  // file has it, else the profile's first language with one, else English. Empty: `language`.
+  std::string text_language;
   mgi::assessment::v1::Profile profile;
   std::vector<mgi::catalog::v1::Domain> domains;  // the six, in catalog order
   mgi::catalog::v1::Framework framework;
@@ -29,7 +32,8 @@ struct ReportInputs {
 struct FindingView {
   std::string text;
   std::string language;  // the language of `text`
-  bool fallback = false;  // shown in English because the requested language is missing
+  bool fallback = false;  // shown in another language because the requested one is missing
+  std::string fallback_label;  // "(in Spanish)": says which
 };
 
 struct WheelSegment {
@@ -56,9 +60,13 @@ struct ChangeView {
 };
 
 struct ReportView {
-  std::string language;
+  std::string language;       // asked for
+  std::string text_language;  // of the headings and other fixed texts
+  bool texts_fallback = false;  // text_language is not the language asked for
   std::string title;
   std::string publication_month;
+  std::string assessment_year;  // "Assessment year: 2019", empty without one
+  std::string language_note;    // which language served each part; empty when all is `language`
   std::string introduction_heading;
   std::string introduction;
   std::string key_findings_heading;

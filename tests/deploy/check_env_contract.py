@@ -65,7 +65,8 @@ def localize(env, root):
             local = Path(root) / v.lstrip("/")
             local.parent.mkdir(parents=True, exist_ok=True)
             if k.endswith("_FILE") and not local.exists():
-                local.write_text("stand-in-password\n" if "REDIS" in k else "")
+                stand_in = {"REDIS": "stand-in-password\n", "HMAC": "stand-in-cache-key-" + "0" * 32 + "\n"}
+                local.write_text(next((v for w, v in stand_in.items() if w in k), ""))
             v = str(local)
         out[k] = v
     return out

@@ -154,13 +154,30 @@ export function composeProblems(text, stageNames) {
       problems.push(`${target}: healthcheck must use mgi-healthcheck`);
     }
     const env = s.environment ?? {};
-    if (env.MGI_REDIS_ADDR !== 'redis:6379') problems.push(`${target}: MGI_REDIS_ADDR must be redis:6379`);
+    const mounts = (s.volumes ?? []).map(String).join(' ');
+    if (target === 'gateway') {
+      // Least privilege (issue 21): the gateway forwards tokens and never talks to Redis.
+      if (/secrets/.test(mounts) || s.secrets) problems.push('gateway: must not mount any secret');
+      if (Object.keys(env).some((k) => /TOKENS_FILE|PASSWORD_FILE|HMAC_KEY_FILE/.test(k))) {
+        problems.push('gateway: no secret file variables');
+      }
+    } else {
+      if (env.MGI_REDIS_ADDR !== 'redis:6379') problems.push(`${target}: MGI_REDIS_ADDR must be redis:6379`);
+      for (const k of ['MGI_REDIS_PASSWORD_FILE', 'MGI_CACHE_HMAC_KEY_FILE', 'MGI_AUTH_TOKENS_FILE']) {
+        const dir = (env[k] ?? '').split('/').slice(0, -1).join('/');
+        if (!dir || !mounts.includes(`:${dir}:ro`)) problems.push(`${target}: ${k} must be a file in a read-only volume`);
+      }
+    }
     if (env[`MGI_${target.toUpperCase()}_HOST`] !== '0.0.0.0') {
       problems.push(`${target}: must listen on 0.0.0.0 in the container`);
     }
   }
   const redis = svcs.redis;
-  const cmd = (redis?.command ?? []).join(' ');
+  const cmd = [].concat(redis?.entrypoint ?? [], redis?.command ?? []).join(' ');
+  if (/--requirepass|--protected-mode/.test(cmd)) {
+    problems.push('redis: the password goes in a config file, never argv; protected mode stays on');
+  }
+  if (!/requirepass/.test(cmd) || !/redis-password/.test(cmd)) problems.push('redis: must require the generated password');
   if (!/^redis:\d/.test(redis?.image ?? '')) problems.push('redis: must use the official redis image, pinned');
   for (const want of ['--maxmemory-policy allkeys-lru', '--appendonly no', '--save ']) {
     if (!cmd.includes(want)) problems.push(`redis: command lacks "${want}"`);
@@ -171,9 +188,16 @@ export function composeProblems(text, stageNames) {
   if (!vol || !(String(vol).split(':')[0] in (doc.volumes ?? {}))) {
     problems.push('assessment: /var/lib/mgi must be a named volume');
   }
-  if (!(svcs.gateway?.ports ?? []).some((p) => String(p).endsWith('8080:8080'))) {
-    problems.push('gateway: must publish 8080');
+  const gatewayPorts = (svcs.gateway?.ports ?? []).map(String);
+  if (!gatewayPorts.some((p) => p.endsWith('8080:8080'))) problems.push('gateway: must publish 8080');
+  if (gatewayPorts.some((p) => !p.startsWith('127.0.0.1:'))) {
+    problems.push('gateway: must be published on 127.0.0.1 only (issue 21)');
   }
+  const init = [].concat(svcs.secrets?.command ?? []).join(' ');
+  for (const f of ['admin-token', 'tokens', 'redis-password', 'cache-hmac-key']) {
+    if (!init.includes(f)) problems.push(`secrets: must generate ${f} at first start`);
+  }
+  if (/^[0-9a-f]{64} admin/m.test(text)) problems.push('no well-known admin token in the repository');
   for (const name of ['catalog', 'assessment', 'report']) {
     if (svcs[name]?.ports) problems.push(`${name}: only the gateway may be published`);
   }
@@ -206,10 +230,18 @@ for (const [why, text] of Object.entries(bad)) {
   const p = dockerfileProblems(text);
   check(`self-test refuses ${why}`, p.length > 0 ? [] : ['was accepted']);
 }
-const badCompose = fs.readFileSync(path.join(root, 'docker/compose.yaml'), 'utf8')
-  .replace('"allkeys-lru"', '"noeviction"');
-check('self-test refuses a compose Redis without allkeys-lru',
-      composeProblems(badCompose, stageNames).length > 0 ? [] : ['was accepted']);
+const composeText = fs.readFileSync(path.join(root, 'docker/compose.yaml'), 'utf8');
+const badComposes = {
+  'a compose Redis without allkeys-lru': composeText.replace('allkeys-lru', 'noeviction'),
+  'a gateway on 0.0.0.0': composeText.replace('"127.0.0.1:8080:8080"', '"8080:8080"'),
+  'a Redis password in argv': composeText.replace('--appendonly no', '--appendonly no --requirepass x'),
+  'a token file in the gateway': composeText.replace(/(# The gateway only forwards[^\n]*\n\s*volumes: )\[\]/,
+                                                     '$1[auth:/run/secrets/auth:ro]'),
+};
+for (const [why, text] of Object.entries(badComposes)) {
+  check(`self-test refuses ${why}`, text !== composeText && composeProblems(text, stageNames).length > 0
+    ? [] : ['was accepted']);
+}
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -32,8 +32,8 @@ class ReadmeTest : public ::testing::Test {
     gateway_port_ = FreePort();
     gateway_ = Process::Start(
                    BinaryPath("mgi-gateway"),
-                   {"--host=127.0.0.1", "--port=" + std::to_string(gateway_port_), catalog_addr,
-                    "--assessment-addr=" + (*assessment_)->address,
+                   {"--host=127.0.0.1", "--port=" + std::to_string(gateway_port_),
+                    "--metrics-port=-1", catalog_addr, "--assessment-addr=" + (*assessment_)->address,
                     "--report-addr=" + (*report_)->address})
                    .release();
     ASSERT_TRUE(WaitForHttp(gateway_port_, "/readyz", milliseconds(20000))) << gateway_->Log();

@@ -57,7 +57,7 @@ async function main() {
     `--db=${path.join(tmp, 'assessment.db')}`, `--seed-dir=${path.join(sourceDir, 'data/profiles')}`], tmp);
   start('mgi-report', [...common, `--port=${pr}`, `--catalog-addr=${addr(pc)}`,
     `--assessment-addr=${addr(pa)}`], tmp);
-  start('mgi-gateway', [`--port=${pg}`, `--catalog-addr=${addr(pc)}`, `--assessment-addr=${addr(pa)}`,
+  start('mgi-gateway', [`--port=${pg}`, '--metrics-port=-1', `--catalog-addr=${addr(pc)}`, `--assessment-addr=${addr(pa)}`,
     `--report-addr=${addr(pr)}`, '--log-level=warn'], tmp);
   const base = `http://127.0.0.1:${pg}`;
   await waitFor('gateway /readyz', async () => (await fetch(`${base}/readyz`)).status === 200, 60000);
@@ -75,7 +75,17 @@ async function main() {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(base + '/');
+    // A Content-Security-Policy violation is reported as a console error.
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    const home = await page.goto(base + '/');
+
+    await check('the page and the report carry a Content-Security-Policy and nosniff', async () => {
+      const headers = home.headers();
+      assert.match(headers['content-security-policy'] || '', /default-src 'self'/);
+      assert.strictEqual(headers['x-content-type-options'], 'nosniff');
+      const sandbox = await page.getAttribute('#report', 'sandbox');
+      assert.strictEqual(sandbox, 'allow-scripts');
+    });
 
     await check('lists the countries that have profiles, with their names', async () => {
       await page.waitForSelector('#countries li', { timeout: 20000 });
@@ -90,9 +100,24 @@ async function main() {
       const src = await page.getAttribute('#report', 'src');
       assert.match(src, /^\/v1\/profiles\/[^/]+\/report\?format=html&language=en$/);
       const frame = page.frameLocator('#report');
-      await frame.locator('body').waitFor({ timeout: 20000 });
-      assert.match(await frame.locator('body').innerText(), /Guatemala/);
+      // The frame's first document is about:blank, with an empty body: wait for the report's text.
+      await frame.locator('body', { hasText: /Guatemala/ }).waitFor({ timeout: 20000 });
       assert.strictEqual(await frame.locator('html').getAttribute('lang'), 'en');
+      const report = await fetch(base + src);
+      assert.match(report.headers.get('content-security-policy') || '', /^sandbox allow-scripts;/);
+      // The report runs in a sandbox: its script works (the wheel), the explorer is out of reach.
+      const reportFrame = page.frames().find((f) => f.url().endsWith(src));
+      assert.ok(reportFrame, 'report frame');
+      assert.strictEqual(await reportFrame.evaluate(() => {
+        try { return parent.document ? 'same origin' : 'none'; } catch (e) { return 'isolated'; }
+      }), 'isolated');
+      assert.strictEqual(await reportFrame.evaluate(() => document.documentElement.className.includes('js')),
+        true);
+      const segments = frame.locator('.wheel .seg');
+      if (await segments.count() > 0) {
+        await segments.first().dispatchEvent('click');
+        assert.strictEqual(await segments.first().getAttribute('aria-pressed'), 'true');
+      }
       await page.screenshot({ path: path.join(artifacts, 'explorer-en.png') });
     });
 
@@ -102,11 +127,13 @@ async function main() {
         await page.waitForFunction((l) => document.getElementById('report').src.endsWith('language=' + l),
           language, { timeout: 20000 });
         const frame = page.frameLocator('#report');
-        // The old document stays 'complete' until the new one replaces it: wait for the new one.
-        await page.waitForFunction((l) => {
-          const d = document.getElementById('report').contentDocument;
-          return d && d.readyState === 'complete' && d.documentElement.lang === l;
-        }, language, { timeout: 20000 });
+        // The old document stays 'complete' until the new one replaces it: wait for the new one
+        // (through Playwright's handle on the frame: the sandboxed report is cross-origin).
+        await waitFor(`the report in ${language}`, async () => {
+          const f = page.frames().find((fr) => fr.url().endsWith(`language=${language}`));
+          return f && await f.evaluate((l) => document.readyState === 'complete' &&
+            document.documentElement.lang === l, language);
+        }, 20000);
         assert.strictEqual(await frame.locator('html').getAttribute('lang'), language);
         // The page's own words follow the selector too.
         const heading = await page.textContent('nav h2');

@@ -132,8 +132,13 @@ class Service final : public ThingService::CallbackService {
   }
   grpc::ServerUnaryReactor* GetBlob(grpc::CallbackServerContext* ctx, const GetBlobRequest* req,
                                     google::api::HttpBody* resp) override {
-    resp->set_content_type("application/x-test");
-    resp->set_data(std::string("\x00\x01\x02 raw ", 8) + req->name());
+    if (req->name().ends_with(".html")) {  // a page, as mgi-report renders them
+      resp->set_content_type("text/html; charset=utf-8");
+      resp->set_data("<!doctype html><title>" + req->name() + "</title><script>1</script>");
+    } else {
+      resp->set_content_type("application/x-test");
+      resp->set_data(std::string("\x00\x01\x02 raw ", 8) + req->name());
+    }
     auto* r = ctx->DefaultReactor();
     r->Finish(grpc::Status::OK);
     return r;

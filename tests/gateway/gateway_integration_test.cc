@@ -1,6 +1,11 @@
 // End-to-end tests of mgi-gateway over real processes: the test gateway binary (the real main.cc
 // with the TEST-ONLY gwtest proto linked in) in front of an in-process fake backend.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -23,12 +28,15 @@ using std::chrono::milliseconds;
 struct Gateway {
   std::unique_ptr<mgi::testing::Process> process;
   int port = 0;
+  int metrics_port = 0;
 };
 
 Gateway StartGateway(const std::string& binary, std::vector<std::string> args) {
   Gateway g;
   g.port = mgi::testing::FreePort();
+  g.metrics_port = mgi::testing::FreePort();
   args.push_back("--port=" + std::to_string(g.port));
+  args.push_back("--metrics-port=" + std::to_string(g.metrics_port));
   args.push_back("--log-level=warn");
   g.process = mgi::testing::Process::Start(mgi::testing::BinaryPath(binary), args);
   if (!mgi::testing::WaitForHttp(g.port, "/healthz", milliseconds(20000))) {
@@ -54,6 +62,7 @@ class GatewayTest : public ::testing::Test {
     delete fake_;
   }
   static int port() { return gateway_->port; }
+  static int metrics_port() { return gateway_->metrics_port; }
   static json Body(const Reply& r) { return json::parse(r.body, nullptr, false); }
   // The error envelope's field violations as "field" -> description.
   static std::map<std::string, std::string> Violations(const Reply& r) {
@@ -155,7 +164,7 @@ TEST_F(GatewayTest, ConcurrentMissesOfOneKeyMakeOneBackendCall) {
   constexpr int kN = 8;
   const std::string name = "shelves/s2/things/held";
   auto coalesced = [&] {
-    Reply m = Fetch(port(), "GET", "/metrics");
+    Reply m = Fetch(metrics_port(), "GET", "/metrics");
     const std::string key = "\nmgi_gateway_cache_coalesced_total ";
     size_t at = m.body.find(key);
     return at == std::string::npos ? 0.0 : std::stod(m.body.substr(at + key.size()));
@@ -206,7 +215,7 @@ TEST_F(GatewayTest, BusyEntriesAreRefreshedBeforeTheyExpire) {
     std::this_thread::sleep_for(milliseconds(25));
   }
   EXPECT_EQ(fake_->GetCalls(name), 2) << "no background refresh within 10 s";
-  Reply m = Fetch(port(), "GET", "/metrics");
+  Reply m = Fetch(metrics_port(), "GET", "/metrics");
   EXPECT_NE(m.body.find("mgi_gateway_cache_refreshes_total"), std::string::npos);
 }
 
@@ -309,6 +318,154 @@ TEST_F(GatewayTest, HeadersAllowlistRequestIdLanguageAndTimeout) {
   EXPECT_EQ(Body(g)["metadata"]["x-request-id"], g.Header("x-request-id"));
   Reply bad = Fetch(port(), "GET", "/v1/echo/h", "", {{"Grpc-Timeout", "soon"}});
   EXPECT_EQ(bad.status, 400);
+}
+
+// Header values gRPC refuses as metadata (0xFF, a tab, UTF-8, DEL) once aborted the process. Now
+// a malformed Authorization is a 400 that never echoes it; a malformed traceparent or request id
+// is dropped; and the gateway keeps serving.
+TEST_F(GatewayTest, HeaderBytesGrpcWouldRefuseNeverReachABackend) {
+  HttpClient c(port());
+  auto raw = [&](const std::string& header) {
+    return c.Raw("GET /v1/echo/raw HTTP/1.1\r\nHost: x\r\n" + header + "\r\n\r\n");
+  };
+  for (const char* value : {"\xff", "Bearer a\tb", "Bearer caf\xc3\xa9", "Bearer \xffs3cr3t"}) {
+    SCOPED_TRACE(value);
+    Reply r = raw(std::string("Authorization: ") + value);
+    ASSERT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find("MALFORMED_AUTHORIZATION"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find(value), std::string::npos) << "echoed: " << r.body;
+    EXPECT_EQ(r.body.find("s3cr3t"), std::string::npos) << "echoed: " << r.body;
+  }
+  // DEL is refused by the HTTP parser already.
+  EXPECT_EQ(raw("Authorization: Bearer s3cr3t\x7f").status, 400);
+  const std::string good_trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  for (const std::string& value : {std::string("\xff"), std::string("a\tb"),
+                                   good_trace + "\xc3\xa9", std::string("00-caf\xc3\xa9")}) {
+    SCOPED_TRACE(value);
+    Reply r = raw("traceparent: " + value);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_FALSE(Body(r)["metadata"].contains("traceparent")) << r.body;
+  }
+  Reply traced = raw("traceparent: " + good_trace);
+  ASSERT_EQ(traced.status, 200) << traced.body;
+  EXPECT_EQ(Body(traced)["metadata"]["traceparent"], good_trace);
+  for (const char* value : {"\xff", "a\tb", "caf\xc3\xa9"}) {
+    SCOPED_TRACE(value);
+    Reply r = raw(std::string("X-Request-Id: ") + value);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.Header("x-request-id").size(), 32u);  // a new one, not the malformed one
+    EXPECT_EQ(Body(r)["metadata"]["x-request-id"], r.Header("x-request-id"));
+  }
+  // Still serving, on the same connection and on new ones.
+  EXPECT_EQ(c.Send("GET", "/v1/echo/after").status, 200);
+  EXPECT_EQ(Fetch(port(), "GET", "/healthz").status, 200);
+  EXPECT_TRUE(gateway_->process->Running());
+}
+
+// Every response says nosniff and carries a Content-Security-Policy: the explorer's own (its
+// report frame sandboxed with scripts only), a sandbox for HTML from a backend, and nothing-at-all
+// for JSON.
+TEST_F(GatewayTest, SecurityHeadersOnEveryResponse) {
+  Reply page = Fetch(port(), "GET", "/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.Header("x-content-type-options"), "nosniff");
+  EXPECT_NE(page.Header("content-security-policy").find("default-src 'self'"), std::string::npos);
+  EXPECT_NE(page.Header("content-security-policy").find("frame-ancestors 'none'"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("sandbox=\"allow-scripts\""), std::string::npos);
+  EXPECT_EQ(page.body.find("allow-same-origin"), std::string::npos);
+  Reply html = Fetch(port(), "GET", "/v1/blobs/page.html/content");
+  ASSERT_EQ(html.status, 200) << html.body;
+  EXPECT_EQ(html.Header("content-type"), "text/html; charset=utf-8");
+  std::string csp = html.Header("content-security-policy");
+  EXPECT_EQ(csp.rfind("sandbox allow-scripts;", 0), 0u) << csp;
+  EXPECT_EQ(csp.find("allow-same-origin"), std::string::npos) << csp;
+  EXPECT_EQ(html.Header("x-content-type-options"), "nosniff");
+  for (const std::string target : {"/v1/shelves/s1/things/t1", "/v1/nowhere", "/healthz"}) {
+    Reply r = Fetch(port(), "GET", target);
+    EXPECT_EQ(r.Header("x-content-type-options"), "nosniff") << target;
+    EXPECT_EQ(r.Header("content-security-policy"), "default-src 'none'; frame-ancestors 'none'")
+        << target;
+    EXPECT_EQ(r.Header("strict-transport-security"), "") << "plain HTTP: no HSTS";
+  }
+}
+
+// Public data is `public` only for anonymous callers; a caller with a token gets `private`, every
+// routed response varies by Authorization, and requests with a token neither read nor fill the
+// shared cache.
+TEST_F(GatewayTest, TokensMakeResponsesPrivateAndBypassTheSharedCache) {
+  const std::string target = "/v1/shelves/s1/things/t1?language=token-test";
+  const std::map<std::string, std::string> token = {{"Authorization", "Bearer viewer-token"}};
+  Reply with_token = Fetch(port(), "GET", target, "", token);
+  ASSERT_EQ(with_token.status, 200) << with_token.body;
+  EXPECT_EQ(with_token.Header("cache-control"), "private, max-age=60");
+  EXPECT_NE(with_token.Header("vary").find("Authorization"), std::string::npos);
+  EXPECT_EQ(with_token.Header("age"), "");
+  // The token's request filled nothing: the first anonymous request is a miss, the next a hit.
+  Reply anonymous = Fetch(port(), "GET", target);
+  EXPECT_EQ(anonymous.Header("cache-control"), "public, max-age=60");
+  EXPECT_NE(anonymous.Header("vary").find("Authorization"), std::string::npos);
+  EXPECT_EQ(anonymous.Header("age"), "");
+  EXPECT_EQ(Fetch(port(), "GET", target).Header("age"), "0");
+  // A cached entry is never served to a caller with a token.
+  Reply again = Fetch(port(), "GET", target, "", token);
+  EXPECT_EQ(again.Header("age"), "");
+  EXPECT_EQ(again.Header("cache-control"), "private, max-age=60");
+  // Not public data: no-store for everyone.
+  EXPECT_EQ(Fetch(port(), "GET", "/v1/shelves/s1/things/draft", "", token).Header("cache-control"),
+            "no-store");
+}
+
+// RFC 9112: a Transfer-Encoding other than exactly "chunked" cannot be framed (the bytes after it
+// must not be read as another request), and an HTTP/1.1 request needs exactly one Host: 400 and
+// the connection closes.
+TEST_F(GatewayTest, AmbiguousFramingAndMissingHostAre400) {
+  const std::string smuggled = "GET /v1/echo/smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (const std::string coding : {"chunked, identity", "xchunked", "identity", "gzip, chunked"}) {
+    SCOPED_TRACE(coding);
+    HttpClient c(port());
+    Reply r = c.Raw("POST /v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding +
+                    "\r\nContent-Type: application/json\r\n\r\n" + smuggled);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.Header("connection"), "close");
+  }
+  HttpClient twice(port());
+  EXPECT_EQ(twice.Raw("POST /v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                .status,
+            400);
+  HttpClient no_host(port());
+  Reply missing = no_host.Raw("GET /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("Host"), std::string::npos) << missing.body;
+  HttpClient two_hosts(port());
+  EXPECT_EQ(two_hosts.Raw("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").status, 400);
+  // HTTP/1.0 needs no Host; a chunked body is fine.
+  HttpClient old(port());
+  EXPECT_EQ(old.Raw("GET /healthz HTTP/1.0\r\n\r\n").status, 200);
+  HttpClient chunked(port());
+  std::string body = R"({"id":"c"})";
+  char size[16];
+  std::snprintf(size, sizeof(size), "%zx", body.size());
+  EXPECT_EQ(chunked.Raw(std::string("POST /v1/echo HTTP/1.1\r\nHost: x\r\n") +
+                        "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n" +
+                        size + "\r\n" + body + "\r\n0\r\n\r\n")
+                .status,
+            200);
+}
+
+TEST_F(GatewayTest, JsonErrorsNeverEchoTheBody) {
+  for (const std::string& body : {std::string(R"({"title": "s3cr3t)"),
+                                 std::string(R"({"title": s3cr3t})"),
+                                 std::string("{\"title\": \"s3cr3t\xff\"")}) {
+    Reply r = Fetch(port(), "POST", "/v1/shelves/s1/things", body);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.body.find("s3cr3t"), std::string::npos) << r.body;
+  }
+  Reply unknown = Fetch(port(), "POST", "/v1/shelves/s1/things", R"({"titel":"s3cr3t"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.body.find("s3cr3t"), std::string::npos) << unknown.body;
+  EXPECT_NE(unknown.body.find("titel"), std::string::npos) << unknown.body;  // names are kept
 }
 
 TEST_F(GatewayTest, HttpBodyIsSentRaw) {
@@ -435,7 +592,9 @@ TEST_F(GatewayTest, OperationsEndpoints) {
   Reply ready = Fetch(port(), "GET", "/readyz");
   EXPECT_EQ(ready.status, 200) << ready.body;
   Fetch(port(), "GET", "/v1/shelves/s1/things/t1");
-  Reply metrics = Fetch(port(), "GET", "/metrics");
+  // Metrics are on their own port, not on the public one.
+  EXPECT_EQ(Fetch(port(), "GET", "/metrics").status, 404);
+  Reply metrics = Fetch(metrics_port(), "GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("mgi_gateway_requests_total{code=\"200\",route=\"GET "
                               "/v1/{name=shelves/*/things/*}\"}"),
@@ -481,11 +640,94 @@ TEST(GatewayProcessTest, BackendDownGives503AndNotReady) {
   json j = json::parse(r.body, nullptr, false);
   EXPECT_EQ(j["error"]["status"], "UNAVAILABLE");
   std::string message = j["error"]["message"];
-  EXPECT_NE(message.find("mgi.gwtest.v1.ThingService"), std::string::npos) << message;
-  EXPECT_NE(message.find(a), std::string::npos) << message;
+  EXPECT_EQ(message, "the backend of mgi.gwtest.v1.ThingService is unavailable");
+  // Neither the 503 nor /readyz shows the backend's address or gRPC's error text: the log does.
+  const std::string port_text = std::to_string(dead);
+  EXPECT_EQ(r.body.find(port_text), std::string::npos) << r.body;
   Reply ready = Fetch(g.port, "GET", "/readyz");
   EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_EQ(ready.body.find(port_text), std::string::npos) << ready.body;
+  EXPECT_EQ(ready.body.find("127.0.0.1"), std::string::npos) << ready.body;
+  EXPECT_NE(ready.body.find("\"UNREACHABLE\""), std::string::npos) << ready.body;
+  EXPECT_NE(ready.body.find("mgi.gwtest.v1.ThingService"), std::string::npos) << ready.body;
+  EXPECT_NE(g.process->Log().find(port_text), std::string::npos) << g.process->Log();
   EXPECT_EQ(Fetch(g.port, "GET", "/healthz").status, 200);
+}
+
+// A TCP connection from `source` (a loopback address) to 127.0.0.1:port; -1 on failure.
+int ConnectFrom(const std::string& source, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// One request on an open connection: the status line's code, or 0 when the gateway closed it.
+int Exchange(int fd) {
+  std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) return 0;
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, 20000) <= 0) return 0;
+  char buf[512];
+  ssize_t n = recv(fd, buf, sizeof buf, 0);
+  if (n < 12) return 0;
+  return std::atoi(std::string(buf + 9, 3).c_str());
+}
+
+// A connection from `source` that the gateway serves, retried until the deadline: a connection
+// the client has closed (the start-up probe's, one closed by the test) holds its place until the
+// gateway has seen the close. -1 when none was served in time.
+int ConnectServed(const std::string& source, int port) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < until) {
+    int fd = ConnectFrom(source, port);
+    if (fd >= 0 && Exchange(fd) == 200) return fd;
+    if (fd >= 0) close(fd);
+  }
+  return -1;
+}
+
+TEST(GatewayProcessTest, ConnectionCapsGlobalAndPerClient) {
+  auto fake = FakeBackend::Start();
+  ASSERT_NE(fake, nullptr);
+  std::string a = fake->address();
+  Gateway g = StartGateway("mgi-gateway-test",
+                           {"--backend=mgi.gwtest=" + a, "--catalog-addr=" + a,
+                            "--assessment-addr=" + a, "--report-addr=" + a,
+                            "--max-connections=3", "--max-connections-per-client=2"});
+  // Two from 127.0.0.1: served and kept open.
+  int a1 = ConnectServed("127.0.0.1", g.port);
+  int a2 = ConnectServed("127.0.0.1", g.port);
+  ASSERT_GE(a1, 0);
+  ASSERT_GE(a2, 0);
+  // A third from the same address is over its cap: closed.
+  int a3 = ConnectFrom("127.0.0.1", g.port);
+  EXPECT_EQ(Exchange(a3), 0);
+  close(a3);
+  // Another client still gets in (3 in all)...
+  int b1 = ConnectServed("127.0.0.2", g.port);
+  EXPECT_GE(b1, 0);
+  // ...but a fourth connection in all is over the global cap.
+  int c1 = ConnectFrom("127.0.0.3", g.port);
+  EXPECT_EQ(Exchange(c1), 0);
+  close(c1);
+  // A closed connection frees its place.
+  close(a1);
+  int a4 = ConnectServed("127.0.0.1", g.port);
+  EXPECT_GE(a4, 0);
+  Reply m = Fetch(g.metrics_port, "GET", "/metrics");
+  EXPECT_NE(m.body.find("mgi_gateway_connections_rejected_total"), std::string::npos);
+  for (int fd : {a2, b1, a4}) close(fd);
 }
 
 TEST(GatewayProcessTest, UnknownServiceWithoutBackendFailsAtStart) {

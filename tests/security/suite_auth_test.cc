@@ -375,7 +375,7 @@ TEST_F(SuiteAuthTest, GatewayPassesTheHeaderAndMaps401And403) {
   int port = testing::FreePort();
   auto gateway = testing::Process::Start(
       testing::BinaryPath("mgi-gateway"),
-      {"--host=127.0.0.1", "--port=" + std::to_string(port), "--cache-ttl=60s",
+      {"--host=127.0.0.1", "--port=" + std::to_string(port), "--metrics-port=-1", "--cache-ttl=60s",
        "--catalog-addr=" + catalog_->address, "--assessment-addr=" + assessment_->address,
        "--report-addr=" + report_->address});
   ASSERT_NE(gateway, nullptr);

@@ -89,9 +89,41 @@ HttpsReply HttpsGet(int port, const std::string& ca_file, const std::string& hos
   return reply;
 }
 
+// One HTTPS GET of /healthz with a client limited to `max_version` and, up to TLS 1.2, to the
+// OpenSSL cipher list `ciphers`: the status (0 when the handshake failed) and the HSTS header.
+std::pair<int, std::string> HttpsProbe(int port, const std::string& ca_file, int max_version,
+                                       const std::string& ciphers) {
+  asio::io_context ioc;
+  ssl::context ctx(ssl::context::tls_client);
+  ctx.load_verify_file(ca_file);
+  ctx.set_verify_mode(ssl::verify_peer);
+  SSL_CTX_set_security_level(ctx.native_handle(), 0);  // let the client offer old things
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_VERSION);
+  SSL_CTX_set_max_proto_version(ctx.native_handle(), max_version);
+  if (!ciphers.empty()) SSL_CTX_set_cipher_list(ctx.native_handle(), ciphers.c_str());
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  beast::error_code ec;
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  beast::get_lowest_layer(stream).connect(
+      asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                              static_cast<unsigned short>(port)),
+      ec);
+  if (!ec) stream.handshake(ssl::stream_base::client, ec);
+  if (ec) return {0, ""};
+  http::request<http::empty_body> req(http::verb::get, "/healthz", 11);
+  req.set(http::field::host, "localhost");
+  http::write(stream, req, ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(stream, buffer, res, ec);
+  if (ec) return {0, ""};
+  return {res.result_int(), std::string(res[http::field::strict_transport_security])};
+}
+
 std::unique_ptr<testing::Process> StartGateway(int port, std::vector<std::string> args) {
   args.push_back("--host=127.0.0.1");
   args.push_back("--port=" + std::to_string(port));
+  args.push_back("--metrics-port=-1");
   return testing::Process::Start(testing::BinaryPath("mgi-gateway"), args);
 }
 
@@ -221,6 +253,32 @@ TEST_F(TransportTest, GatewayServesHttpsAndReachesBackendsOverMtls) {
   EXPECT_EQ(gateway::testing::Fetch(port, "GET", "/healthz").status, 0);
   // The gateway still serves after those failed handshakes.
   EXPECT_EQ(HttpsGet(port, File("ca.pem"), "localhost", "/healthz").status, 200);
+}
+
+// TLS 1.2 and later only, and up to 1.2 only ECDHE key exchange with AEAD ciphers; HSTS on
+// HTTPS responses.
+TEST_F(TransportTest, GatewayTlsIsModernAndSendsHsts) {
+  int port = testing::FreePort();
+  auto gateway = StartGateway(port, {"--tls-cert-file=" + File("server.pem"),
+                                     "--tls-key-file=" + File("server.key")});
+  ASSERT_NE(gateway, nullptr);
+  auto deadline = Clock::now() + std::chrono::seconds(20);
+  while (HttpsGet(port, File("ca.pem"), "localhost", "/healthz").status != 200 &&
+         gateway->Running() && Clock::now() < deadline) {
+  }
+  const std::string ca = File("ca.pem");
+  auto [status13, hsts] = HttpsProbe(port, ca, TLS1_3_VERSION, "");
+  EXPECT_EQ(status13, 200);
+  EXPECT_EQ(hsts, "max-age=31536000");
+  EXPECT_EQ(HttpsProbe(port, ca, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256").first, 200);
+  EXPECT_EQ(HttpsProbe(port, ca, TLS1_2_VERSION, "ECDHE-ECDSA-CHACHA20-POLY1305").first, 200);
+  // CBC ciphers, even with ECDHE, and old protocol versions are refused.
+  EXPECT_EQ(HttpsProbe(port, ca, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-SHA256").first, 0);
+  EXPECT_EQ(HttpsProbe(port, ca, TLS1_2_VERSION, "ECDHE-ECDSA-AES128-SHA").first, 0);
+  EXPECT_EQ(HttpsProbe(port, ca, TLS1_1_VERSION, "").first, 0);
+  EXPECT_EQ(HttpsProbe(port, ca, TLS1_VERSION, "").first, 0);
+  // Still serving.
+  EXPECT_EQ(HttpsProbe(port, ca, TLS1_3_VERSION, "").first, 200);
 }
 
 TEST_F(TransportTest, GatewayRefusesAKeyThatDoesNotMatchItsCertificate) {

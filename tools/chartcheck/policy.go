@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -44,7 +46,7 @@ func Policy(ms []Manifest, values map[string]interface{}, caps Capabilities) []s
 			fail("%s: app.kubernetes.io/managed-by must be Helm", id(m))
 		}
 		if kind(m) == "Secret" {
-			fail("%s: the chart must not render Secrets (existingSecret only)", id(m))
+			checkGeneratedSecret(m, values, fail)
 		}
 	}
 
@@ -72,8 +74,12 @@ func Policy(ms []Manifest, values map[string]interface{}, caps Capabilities) []s
 		if ps["automountServiceAccountToken"] != false {
 			fail("%s: automountServiceAccountToken must be false", id(m))
 		}
-		if len(getList(ps, "initContainers")) > 0 {
-			fail("%s: no init containers (nothing may wait on Redis or peers)", id(m))
+		for _, ic := range getList(ps, "initContainers") {
+			// Only Redis writes its config file (password) before it starts; nothing may wait on
+			// Redis or peers.
+			if c != "redis" || getString(ic, "name") != "redis-config" {
+				fail("%s: init container %s (nothing may wait on Redis or peers)", id(m), getString(ic, "name"))
+			}
 		}
 		psc := getMap(ps, "securityContext")
 		for _, ctr := range containers(m) {
@@ -139,12 +145,13 @@ func Policy(ms []Manifest, values map[string]interface{}, caps Capabilities) []s
 	checkRedis(ms, values, fail)
 	checkNetworkPolicy(ms, values, fail)
 	checkOptional(ms, values, caps, fail)
+	checkCatalogData(ms, values, fail)
 	return errs
 }
 
 func checkProbes(cn, c string, ctr map[string]interface{}, values map[string]interface{},
 	fail func(string, ...interface{})) {
-	tls := get(values, "tls", "enabled") == true
+	tls := get(values, "tls", "enabled") == true || get(values, "tls", "generate") == true
 	for _, p := range []string{"startupProbe", "livenessProbe", "readinessProbe"} {
 		probe := getMap(ctr, p)
 		if probe == nil {
@@ -334,17 +341,42 @@ func checkConfig(ms []Manifest, values map[string]interface{}, fail func(string,
 					secrets[getString(v, "name")] = s
 				}
 			}
-			if auth != "" {
+			// Least privilege (issue 21): the token file only where calls are authorised (not the
+			// gateway, which forwards tokens), the service token only in assessment.
+			tokensFile, _ := envValue(ctr, "MGI_AUTH_TOKENS_FILE")
+			if auth != "" && c != "gateway" {
 				if secrets["auth-tokens"] != auth || mounts["auth-tokens"] == "" ||
-					data["MGI_AUTH_TOKENS_FILE"] != mounts["auth-tokens"]+"/tokens" {
+					tokensFile != mounts["auth-tokens"]+"/tokens" {
 					fail("%s: token file of Secret %s must be mounted at MGI_AUTH_TOKENS_FILE", id(d), auth)
 				}
-			} else if _, ok := data["MGI_AUTH_TOKENS_FILE"]; ok || secrets["auth-tokens"] != "" {
-				fail("%s: no token file without auth.existingSecret", id(d))
+			} else if tokensFile != "" || secrets["auth-tokens"] != "" {
+				fail("%s: no token file (auth.existingSecret=%q)", id(d), auth)
 			}
-			if get(values, "tls", "enabled") == true {
-				if secrets["tls"] != getString(values, "tls", "existingSecret") {
-					fail("%s: TLS Secret must be mounted", id(d))
+			for _, key := range []string{"MGI_AUTH_TOKENS_FILE", "MGI_SERVICE_TOKEN_FILE", "MGI_REDIS_PASSWORD_FILE", "MGI_CACHE_HMAC_KEY_FILE"} {
+				if _, ok := data[key]; ok {
+					fail("ConfigMap: %s must be set only in the pods that mount the file", key)
+				}
+			}
+			serviceToken, _ := envValue(ctr, "MGI_SERVICE_TOKEN_FILE")
+			hasServiceItem := strings.Contains(fmt.Sprint(getList(podSpec(d), "volumes")), "service-token")
+			wantServiceToken := c == "assessment" && auth != "" && getString(values, "auth", "serviceTokenKey") != ""
+			if (serviceToken != "") != wantServiceToken || hasServiceItem != wantServiceToken {
+				fail("%s: service token mounted=%v env=%q, want it only in assessment when auth.serviceTokenKey is set", id(d), hasServiceItem, serviceToken)
+			}
+			if c == "gateway" {
+				for v, secret := range secrets {
+					if v != "tls" {
+						fail("%s: the gateway must not mount Secret %s (volume %s)", id(d), secret, v)
+					}
+				}
+			}
+			if get(values, "tls", "enabled") == true || get(values, "tls", "generate") == true {
+				want := getString(values, "tls", "existingSecret")
+				if get(values, "tls", "generate") == true {
+					want = generatedSecret
+				}
+				if secrets["tls"] != want {
+					fail("%s: TLS Secret %s must be mounted", id(d), want)
 				}
 				if c != "gateway" {
 					cert, _ := envValue(ctr, "MGI_"+strings.ToUpper(c)+"_TLS_CERT_FILE")
@@ -384,6 +416,45 @@ func checkConfig(ms []Manifest, values map[string]interface{}, fail func(string,
 	}
 }
 
+// The chart's generated Secret (release "mgi"): its name and the keys each configuration needs.
+const generatedSecret = "mgi-generated"
+
+func checkGeneratedSecret(m Manifest, values map[string]interface{}, fail func(string, ...interface{})) {
+	if name(m) != generatedSecret || component(m) != "secrets" {
+		fail("%s: the only Secret the chart renders is %s (generated values)", id(m), generatedSecret)
+		return
+	}
+	var want []string
+	mode := getString(values, "redis", "mode")
+	if mode == "bundled" && getString(values, "redis", "bundled", "auth", "existingSecret") == "" {
+		want = append(want, "redis-password")
+	}
+	if mode != "disabled" && getString(values, "redis", "hmacKey", "existingSecret") == "" {
+		want = append(want, "cache-hmac-key")
+	}
+	if get(values, "tls", "generate") == true {
+		want = append(want, "ca.crt", "tls.crt", "tls.key")
+	}
+	data := getMap(m.Object, "data")
+	var have []string
+	for k := range data {
+		have = append(have, k)
+	}
+	sort.Strings(have)
+	sort.Strings(want)
+	if strings.Join(have, ",") != strings.Join(want, ",") {
+		fail("%s: keys %v, want %v", id(m), have, want)
+	}
+	for _, k := range []string{"redis-password", "cache-hmac-key"} {
+		if v, ok := data[k].(string); ok {
+			raw, err := base64.StdEncoding.DecodeString(v)
+			if err != nil || len(raw) < 32 {
+				fail("%s: %s must be 32 or more random bytes", id(m), k)
+			}
+		}
+	}
+}
+
 func checkRedis(ms []Manifest, values map[string]interface{}, fail func(string, ...interface{})) {
 	mode := getString(values, "redis", "mode")
 	data := map[string]interface{}{}
@@ -398,7 +469,12 @@ func checkRedis(ms []Manifest, values map[string]interface{}, fail func(string, 
 			fail("redis bundled: want one Redis Deployment and Service")
 			return
 		}
-		ctr := containers(deps[0])[0]
+		var ctr map[string]interface{}
+		for _, cn := range getList(podSpec(deps[0]), "containers") {
+			if getString(cn, "name") == "redis" {
+				ctr, _ = cn.(map[string]interface{})
+			}
+		}
 		img := getString(ctr, "image")
 		if !regexp.MustCompile(`^(docker\.io/(library/)?)?redis:[0-9]`).MatchString(img) {
 			fail("redis bundled: must run the official redis image with a pinned tag, is %s", img)
@@ -416,6 +492,33 @@ func checkRedis(ms []Manifest, values map[string]interface{}, fail func(string, 
 		if getString(deps[0].Object, "spec", "strategy", "type") != "Recreate" {
 			fail("redis bundled: strategy must be Recreate")
 		}
+		// Issue 21: always a password, never in argv or env (config file written at start).
+		if len(args) == 0 || args[0] != "/run/redis/redis.conf" {
+			fail("redis bundled: the first argument must be the config file /run/redis/redis.conf")
+		}
+		for _, a := range args {
+			if s := fmt.Sprint(a); s == "--requirepass" || s == "--protected-mode" || strings.Contains(s, "$(") {
+				fail("redis bundled: argument %q: the password goes in the config file, protected mode stays on", s)
+			}
+		}
+		for _, cn := range containers(deps[0]) {
+			if strings.Contains(fmt.Sprint(getList(cn, "env")), "secretKeyRef") || len(getList(cn, "envFrom")) > 0 {
+				fail("redis bundled: container %s: no Secret in the environment", getString(cn, "name"))
+			}
+		}
+		auth := ""
+		for _, v := range getList(podSpec(deps[0]), "volumes") {
+			if getString(v, "name") == "auth" {
+				auth = getString(v, "secret", "secretName")
+			}
+		}
+		wantAuth := getString(values, "redis", "bundled", "auth", "existingSecret")
+		if wantAuth == "" {
+			wantAuth = generatedSecret
+		}
+		if auth != wantAuth {
+			fail("redis bundled: password Secret %q mounted, want %q", auth, wantAuth)
+		}
 	case "external":
 		if len(deps)+len(svcs) != 0 {
 			fail("redis external: no Redis objects may be rendered")
@@ -432,27 +535,46 @@ func checkRedis(ms []Manifest, values map[string]interface{}, fail func(string, 
 			fail("redis disabled: MGI_REDIS_ADDR must be empty, is %q", addr)
 		}
 	}
-	secret := ""
+	secret, hmac := "", ""
 	if mode == "bundled" {
 		secret = getString(values, "redis", "bundled", "auth", "existingSecret")
+		if secret == "" {
+			secret = generatedSecret
+		}
 	} else if mode == "external" {
 		secret = getString(values, "redis", "external", "existingSecret")
 	}
-	for _, c := range suite {
-		for _, d := range find(ms, "Deployment", c) {
-			mounted := ""
-			for _, v := range getList(podSpec(d), "volumes") {
-				if getString(v, "name") == "redis-password" {
-					mounted = getString(v, "secret", "secretName")
-				}
-			}
-			if mounted != secret {
-				fail("%s: Redis password Secret mounted=%q, want %q", id(d), mounted, secret)
-			}
+	if mode != "disabled" {
+		hmac = getString(values, "redis", "hmacKey", "existingSecret")
+		if hmac == "" {
+			hmac = generatedSecret
 		}
 	}
-	if (secret != "") != (data["MGI_REDIS_PASSWORD_FILE"] != nil) {
-		fail("ConfigMap: MGI_REDIS_PASSWORD_FILE must be set exactly when a Redis password Secret is")
+	for _, c := range suite {
+		for _, d := range find(ms, "Deployment", c) {
+			mounted := map[string]string{}
+			for _, v := range getList(podSpec(d), "volumes") {
+				mounted[getString(v, "name")] = getString(v, "secret", "secretName")
+			}
+			ctr := containers(d)[0]
+			wantSecret, wantHmac := secret, hmac
+			if c == "gateway" { // the gateway never talks to Redis
+				wantSecret, wantHmac = "", ""
+			}
+			if mounted["redis-password"] != wantSecret {
+				fail("%s: Redis password Secret mounted=%q, want %q", id(d), mounted["redis-password"], wantSecret)
+			}
+			if pw, _ := envValue(ctr, "MGI_REDIS_PASSWORD_FILE"); (pw != "") != (wantSecret != "") {
+				fail("%s: MGI_REDIS_PASSWORD_FILE=%q must be set exactly when a Redis password is mounted", id(d), pw)
+			}
+			// Issue 21: cached values are authenticated; every caching pod has the same key.
+			if mounted["cache-hmac-key"] != wantHmac {
+				fail("%s: cache HMAC key Secret mounted=%q, want %q", id(d), mounted["cache-hmac-key"], wantHmac)
+			}
+			if k, _ := envValue(ctr, "MGI_CACHE_HMAC_KEY_FILE"); (k != "") != (wantHmac != "") {
+				fail("%s: MGI_CACHE_HMAC_KEY_FILE=%q must be set exactly when the key is mounted", id(d), k)
+			}
+		}
 	}
 }
 
@@ -522,14 +644,23 @@ func checkNetworkPolicy(ms []Manifest, values map[string]interface{}, fail func(
 				if strings.Contains(expr, "redis") {
 					fail("%s: Redis has no business calling services", id(p))
 				}
+				if c == "redis" && strings.Contains(expr, "gateway") {
+					fail("%s: only the caching services may reach Redis, not the gateway", id(p))
+				}
 			}
 		}
 	}
 }
 
 func checkOptional(ms []Manifest, values map[string]interface{}, caps Capabilities, fail func(string, ...interface{})) {
+	if cms := find(ms, "ConfigMap", "config"); len(cms) == 1 {
+		want := fmt.Sprint(get(values, "reflection", "enabled") == true)
+		if got := getString(cms[0].Object, "data", "MGI_REFLECTION"); got != want {
+			fail("ConfigMap: MGI_REFLECTION=%q, want %q (reflection.enabled)", got, want)
+		}
+	}
 	sms := find(ms, "ServiceMonitor", "")
-	wantSM := get(values, "serviceMonitor", "enabled") == true && caps.APIVersions.Has("monitoring.coreos.com/v1")
+	wantSM := get(values, "serviceMonitor", "enabled") == true && caps.Has("monitoring.coreos.com/v1")
 	if wantSM != (len(sms) == 1) {
 		fail("ServiceMonitor rendered=%d, want %v (enabled and monitoring.coreos.com/v1 present)", len(sms), wantSM)
 	}

@@ -76,15 +76,60 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 {{- if ne .Values.redis.mode "disabled" }}true{{ end }}
 {{- end }}
 
-{{/* Secret holding the Redis password and its key, or "" when no password is used. */}}
+{{/* The Secret of the values the chart generates (Redis password, cache HMAC key, internal TLS). */}}
+{{- define "mgi.generatedSecretName" -}}
+{{- printf "%s-generated" (include "mgi.fullname" .) }}
+{{- end }}
+
+{{/* Secret holding the Redis password, or "" when no password is used (external without one).
+Bundled Redis always has a password: the user's Secret or the generated one. */}}
 {{- define "mgi.redisSecret" -}}
-{{- if eq .Values.redis.mode "bundled" }}{{ .Values.redis.bundled.auth.existingSecret }}
+{{- if eq .Values.redis.mode "bundled" }}{{ default (include "mgi.generatedSecretName" .) .Values.redis.bundled.auth.existingSecret }}
 {{- else if eq .Values.redis.mode "external" }}{{ .Values.redis.external.existingSecret }}
 {{- end }}
 {{- end }}
 {{- define "mgi.redisSecretKey" -}}
-{{- if eq .Values.redis.mode "bundled" }}{{ .Values.redis.bundled.auth.passwordKey }}
+{{- if eq .Values.redis.mode "bundled" }}{{ ternary .Values.redis.bundled.auth.passwordKey "redis-password" (ne .Values.redis.bundled.auth.existingSecret "") }}
 {{- else }}{{ .Values.redis.external.passwordKey }}{{ end }}
+{{- end }}
+
+{{/* Secret and key of the cache HMAC key (used whenever Redis is). */}}
+{{- define "mgi.hmacSecret" -}}
+{{- default (include "mgi.generatedSecretName" .) .Values.redis.hmacKey.existingSecret }}
+{{- end }}
+{{- define "mgi.hmacSecretKey" -}}
+{{- ternary .Values.redis.hmacKey.secretKey "cache-hmac-key" (ne .Values.redis.hmacKey.existingSecret "") }}
+{{- end }}
+
+{{/* TLS between the suite's pods: "true" or "", and with client certificates (mutual). */}}
+{{- define "mgi.tlsEnabled" -}}
+{{- if or .Values.tls.enabled .Values.tls.generate }}true{{ end }}
+{{- end }}
+{{- define "mgi.tlsClientAuth" -}}
+{{- if or .Values.tls.clientAuth .Values.tls.generate }}true{{ end }}
+{{- end }}
+{{/* Secret with the certificate, key and CA, and the keys in it (fixed names when generated). */}}
+{{- define "mgi.tlsSecret" -}}
+{{- if .Values.tls.generate }}{{ include "mgi.generatedSecretName" . }}
+{{- else }}{{ required "tls.existingSecret is required when tls.enabled is true (or set tls.generate=true)" .Values.tls.existingSecret }}{{ end }}
+{{- end }}
+{{- define "mgi.tlsKeys" -}}
+{{- if .Values.tls.generate }}{{ toJson (dict "cert" "tls.crt" "key" "tls.key" "ca" "ca.crt") }}
+{{- else }}{{ toJson (dict "cert" .Values.tls.certKey "key" .Values.tls.keyKey "ca" .Values.tls.caKey) }}{{ end }}
+{{- end }}
+
+{{/* Which components get which secret files (least privilege):
+  token file: the three gRPC services (they authorise calls); never the gateway (it only forwards
+  tokens). Service token: assessment only (its own calls to the catalog when seeding). Redis
+  password and cache key: the three services that cache; never the gateway. */}}
+{{- define "mgi.needsTokens" -}}
+{{- if has . (list "catalog" "assessment" "report") }}true{{ end }}
+{{- end }}
+{{- define "mgi.needsServiceToken" -}}
+{{- if eq . "assessment" }}true{{ end }}
+{{- end }}
+{{- define "mgi.needsCache" -}}
+{{- if has . (list "catalog" "assessment" "report") }}true{{ end }}
 {{- end }}
 
 {{/* host:port of Redis. */}}
@@ -100,10 +145,33 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 {{/* Pod annotations that roll the pods when their configuration changes. */}}
 {{- define "mgi.checksums" -}}
 checksum/config: {{ include (print .root.Template.BasePath "/configmap.yaml") .root | sha256sum }}
-checksum/secret-refs: {{ list .root.Values.auth .root.Values.tls .root.Values.redis | toJson | sha256sum }}
+checksum/secret-refs: {{ list .root.Values.auth .root.Values.tls .root.Values.redis .root.Values.reflection | toJson | sha256sum }}
 {{- end }}
 
 {{/* The restricted container securityContext. */}}
 {{- define "mgi.containerSecurityContext" -}}
 {{ toYaml .Values.containerSecurityContext }}
+{{- end }}
+
+{{/*
+"true" when catalog.data supplies the catalog's data ("" otherwise); fails on contradictory values.
+*/}}
+{{- define "mgi.catalogData" -}}
+{{- $d := .Values.catalog.data -}}
+{{- if and $d.configMap.name $d.volume -}}
+{{- fail "catalog.data: set configMap.name or volume, not both" -}}
+{{- end -}}
+{{- if $d.configMap.name -}}
+{{- if not $d.configMap.indicatorKeys -}}
+{{- fail "catalog.data.configMap.indicatorKeys: list the ConfigMap's indicator files (at least one), e.g. [d1-migrants-rights.json]" -}}
+{{- end -}}
+{{- range $d.configMap.indicatorKeys -}}
+{{- if or (not (hasSuffix ".json" .)) (contains "/" .) -}}
+{{- fail (printf "catalog.data.configMap.indicatorKeys: %q must be a file name ending in .json" .) -}}
+{{- end -}}
+{{- end -}}
+true
+{{- else if $d.volume -}}
+true
+{{- end -}}
 {{- end }}

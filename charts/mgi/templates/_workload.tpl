@@ -9,7 +9,11 @@ may autoscale; assessment is a single SQLite writer (strategy Recreate, PVC).
 {{- $c := .component }}
 {{- $v := index $root.Values $c }}
 {{- $ctx := dict "root" $root "component" $c }}
-{{- $tls := $root.Values.tls }}
+{{- $tls := include "mgi.tlsEnabled" $root }}
+{{- $tlsKeys := include "mgi.tlsKeys" $root | fromJson }}
+{{- $tokens := and $root.Values.auth.existingSecret (include "mgi.needsTokens" $c) }}
+{{- $serviceToken := and $tokens $root.Values.auth.serviceTokenKey (include "mgi.needsServiceToken" $c) }}
+{{- $cache := and (include "mgi.redisEnabled" $root) (include "mgi.needsCache" $c) }}
 {{- $hpa := and (hasKey $v "autoscaling") $v.autoscaling.enabled }}
 apiVersion: apps/v1
 kind: Deployment
@@ -73,10 +77,8 @@ spec:
               value: "0.0.0.0"
             - name: MGI_{{ upper $c }}_PORT
               value: {{ .port | quote }}
-            {{- if not .http }}
             - name: MGI_{{ upper $c }}_METRICS_PORT
               value: {{ .metricsPort | quote }}
-            {{- end }}
             {{- /* Peers only: a binary refuses MGI_<ITSELF>_ADDR as an unknown variable of its own. */}}
             {{- range $peer := list "catalog" "assessment" "report" }}
             {{- if ne $peer $c }}
@@ -86,11 +88,31 @@ spec:
             {{- end }}
             - name: MGI_{{ upper $c }}_SHUTDOWN_GRACE
               value: {{ printf "%ds" (sub (int $root.Values.terminationGracePeriodSeconds) 5) | quote }}
-            {{- if and $tls.enabled (not .http) }}
+            {{- if and $tls (not .http) }}
             - name: MGI_{{ upper $c }}_TLS_CERT_FILE
-              value: /etc/mgi/tls/{{ $tls.certKey }}
+              value: /etc/mgi/tls/{{ $tlsKeys.cert }}
             - name: MGI_{{ upper $c }}_TLS_KEY_FILE
-              value: /etc/mgi/tls/{{ $tls.keyKey }}
+              value: /etc/mgi/tls/{{ $tlsKeys.key }}
+            {{- end }}
+            {{- if $tokens }}
+            - name: MGI_AUTH_TOKENS_FILE
+              value: /etc/mgi/auth/tokens
+            {{- end }}
+            {{- if $serviceToken }}
+            - name: MGI_SERVICE_TOKEN_FILE
+              value: /etc/mgi/auth/service-token
+            {{- end }}
+            {{- if $cache }}
+            {{- if include "mgi.redisSecret" $root }}
+            - name: MGI_REDIS_PASSWORD_FILE
+              value: /etc/mgi/redis/password
+            {{- end }}
+            - name: MGI_CACHE_HMAC_KEY_FILE
+              value: /etc/mgi/cache/hmac-key
+            {{- end }}
+            {{- if and (eq $c "catalog") (include "mgi.catalogData" $root) }}
+            - name: MGI_CATALOG_DATA_DIR
+              value: /etc/mgi/catalog-data
             {{- end }}
             {{- if eq $c "assessment" }}
             - name: MGI_ASSESSMENT_DB
@@ -107,11 +129,9 @@ spec:
             - name: {{ ternary "http" "grpc" .http }}
               containerPort: {{ .port }}
               protocol: TCP
-            {{- if not .http }}
             - name: metrics
               containerPort: {{ .metricsPort }}
               protocol: TCP
-            {{- end }}
           {{- $p := $root.Values.probes }}
           startupProbe:
             {{- include "mgi.probeAction" (dict "root" $root "port" .port "http" .http "path" "/healthz") | trim | nindent 12 }}
@@ -137,17 +157,27 @@ spec:
             - name: data
               mountPath: /var/lib/mgi
             {{- end }}
-            {{- if $root.Values.auth.existingSecret }}
+            {{- if and (eq $c "catalog") (include "mgi.catalogData" $root) }}
+            - name: catalog-data
+              mountPath: /etc/mgi/catalog-data
+              readOnly: true
+            {{- end }}
+            {{- if $tokens }}
             - name: auth-tokens
               mountPath: /etc/mgi/auth
               readOnly: true
             {{- end }}
-            {{- if include "mgi.redisSecret" $root }}
+            {{- if and $cache (include "mgi.redisSecret" $root) }}
             - name: redis-password
               mountPath: /etc/mgi/redis
               readOnly: true
             {{- end }}
-            {{- if $tls.enabled }}
+            {{- if $cache }}
+            - name: cache-hmac-key
+              mountPath: /etc/mgi/cache
+              readOnly: true
+            {{- end }}
+            {{- if $tls }}
             - name: tls
               mountPath: /etc/mgi/tls
               readOnly: true
@@ -165,7 +195,24 @@ spec:
           emptyDir: {}
           {{- end }}
         {{- end }}
-        {{- if $root.Values.auth.existingSecret }}
+        {{- if and (eq $c "catalog") (include "mgi.catalogData" $root) }}
+        {{- $data := $root.Values.catalog.data }}
+        - name: catalog-data
+          {{- if $data.configMap.name }}
+          configMap:
+            name: {{ $data.configMap.name }}
+            items:
+              - key: framework.json
+                path: framework.json
+              {{- range $data.configMap.indicatorKeys }}
+              - key: {{ . }}
+                path: indicators/{{ . }}
+              {{- end }}
+          {{- else }}
+          {{- toYaml $data.volume | nindent 10 }}
+          {{- end }}
+        {{- end }}
+        {{- if $tokens }}
         - name: auth-tokens
           secret:
             secretName: {{ $root.Values.auth.existingSecret }}
@@ -173,12 +220,12 @@ spec:
             items:
               - key: {{ $root.Values.auth.tokensKey }}
                 path: tokens
-              {{- if $root.Values.auth.serviceTokenKey }}
+              {{- if $serviceToken }}
               - key: {{ $root.Values.auth.serviceTokenKey }}
                 path: service-token
               {{- end }}
         {{- end }}
-        {{- if include "mgi.redisSecret" $root }}
+        {{- if and $cache (include "mgi.redisSecret" $root) }}
         - name: redis-password
           secret:
             secretName: {{ include "mgi.redisSecret" $root }}
@@ -187,10 +234,19 @@ spec:
               - key: {{ include "mgi.redisSecretKey" $root }}
                 path: password
         {{- end }}
-        {{- if $tls.enabled }}
+        {{- if $cache }}
+        - name: cache-hmac-key
+          secret:
+            secretName: {{ include "mgi.hmacSecret" $root }}
+            defaultMode: 0440
+            items:
+              - key: {{ include "mgi.hmacSecretKey" $root }}
+                path: hmac-key
+        {{- end }}
+        {{- if $tls }}
         - name: tls
           secret:
-            secretName: {{ required "tls.existingSecret is required when tls.enabled is true" $tls.existingSecret }}
+            secretName: {{ include "mgi.tlsSecret" $root }}
             defaultMode: 0440
         {{- end }}
       {{- with $v.nodeSelector }}
@@ -218,19 +274,20 @@ the probe runs mgi-healthcheck in the container with the mounted CA (and client 
 */}}
 {{- define "mgi.probeAction" -}}
 {{- $tls := .root.Values.tls }}
+{{- $keys := include "mgi.tlsKeys" .root | fromJson }}
 {{- if .http }}
 httpGet:
   path: {{ .path }}
   port: {{ .port }}
-{{- else if $tls.enabled }}
+{{- else if include "mgi.tlsEnabled" .root }}
 exec:
   command:
     - /usr/local/bin/mgi-healthcheck
     - --timeout=2000
-    - --tls-ca=/etc/mgi/tls/{{ $tls.caKey }}
-    {{- if $tls.clientAuth }}
-    - --tls-cert=/etc/mgi/tls/{{ $tls.certKey }}
-    - --tls-key=/etc/mgi/tls/{{ $tls.keyKey }}
+    - --tls-ca=/etc/mgi/tls/{{ $keys.ca }}
+    {{- if include "mgi.tlsClientAuth" .root }}
+    - --tls-cert=/etc/mgi/tls/{{ $keys.cert }}
+    - --tls-key=/etc/mgi/tls/{{ $keys.key }}
     {{- end }}
     {{- with $tls.serverName }}
     - --tls-server-name={{ . }}
@@ -270,10 +327,8 @@ spec:
       {{- if not .http }}
       appProtocol: grpc
       {{- end }}
-    {{- if not .http }}
     - name: metrics
       port: {{ .metricsPort }}
       targetPort: metrics
       protocol: TCP
-    {{- end }}
 {{- end }}

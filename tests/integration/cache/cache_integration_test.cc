@@ -3,8 +3,10 @@
 // two assessment replicas sharing one SQLite file and one Redis, and the failure cases (Redis
 // killed during a burst, restarted, paused with SIGSTOP): no call fails and health stays SERVING.
 #include <arpa/inet.h>
+#include <google/api/httpbody.pb.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -117,10 +119,50 @@ Monitored Start(const std::string& binary, std::vector<std::string> args) {
   return m;
 }
 
+// The deployment's cache HMAC key file (one for every test process, like one per release).
+const std::string& KeyFile() {
+  static const std::string path = [] {
+    std::string p = mgi::testing::TempDir("cache-key") + "/cache-hmac-key";
+    std::ofstream(p) << "integration-test-key-0123456789abcdef0123456789abcdef\n";
+    return p;
+  }();
+  return path;
+}
+
 std::vector<std::string> RedisArgs(const RedisServer& redis) {
   return {"--redis-addr=" + redis.address(), "--redis-command-timeout=100ms",
-          "--redis-connect-timeout=250ms", "--redis-breaker-cooldown=200ms"};
+          "--redis-connect-timeout=250ms", "--redis-breaker-cooldown=200ms",
+          "--cache-hmac-key-file=" + KeyFile()};
 }
+
+// A raw, binary-safe Redis client behind the services' backs: what an attacker on the network
+// with access to an unauthenticated Redis could do.
+class RawRedis {
+ public:
+  explicit RawRedis(int port) : c_(redisConnect("127.0.0.1", port)) {}
+  ~RawRedis() { redisFree(c_); }
+  // Every key matching `pattern`.
+  std::vector<std::string> Keys(const std::string& pattern) {
+    std::vector<std::string> out;
+    auto* r = static_cast<redisReply*>(redisCommand(c_, "KEYS %b", pattern.data(), pattern.size()));
+    if (r == nullptr) return out;
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
+      out.emplace_back(r->element[i]->str, r->element[i]->len);
+    }
+    freeReplyObject(r);
+    return out;
+  }
+  bool Set(const std::string& key, const std::string& value) {
+    auto* r = static_cast<redisReply*>(redisCommand(c_, "SET %b %b", key.data(), key.size(),
+                                                    value.data(), value.size()));
+    bool ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
+    if (r) freeReplyObject(r);
+    return ok;
+  }
+
+ private:
+  redisContext* c_;
+};
 
 std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
@@ -549,6 +591,106 @@ TEST(CacheReportTest, RedisKilledDuringABurstThenRestartedAndUsedAgain) {
   EXPECT_TRUE(CallUntilMetricAbove(report, "mgi_cache_hits_total", "report", hits, call));
 }
 
+// Issue 21: an entry written straight into Redis under a published report's key (a forged
+// HttpBody with a script) is never served; the genuine report is rendered again instead.
+TEST(CacheReportTest, ForgedEntryUnderAPublishedReportKeyIsNeverServed) {
+  auto redis = RedisServer::Start();
+  ASSERT_NE(redis, nullptr);
+  auto catalog = StartService("mgi-catalog", {}, kEnv);
+  ASSERT_TRUE(catalog.has_value());
+  std::string db = mgi::testing::TempDir("cache-forged") + "/a.db";
+  auto assessment = StartService("mgi-assessment",
+                                 {"--db=" + db, "--catalog-addr=" + catalog->address,
+                                  "--seed-dir=" + mgi::testing::DataDir() + "/profiles"},
+                                 kEnv);
+  ASSERT_TRUE(assessment.has_value());
+  Monitored report =
+      Start("mgi-report", Concat(RedisArgs(*redis), {"--catalog-addr=" + catalog->address,
+                                                     "--assessment-addr=" + assessment->address}));
+  auto stub = rv1::ReportService::NewStub(
+      grpc::CreateChannel(report.service.address, grpc::InsecureChannelCredentials()));
+  auto get = [&](google::api::HttpBody* body) {
+    rv1::GetReportRequest req;
+    req.set_name("profiles/gtm-2022/report");
+    req.set_format("html");
+    req.set_language("en");
+    return stub->GetReport(Ctx(milliseconds(20000)).get(), req, body);
+  };
+  google::api::HttpBody genuine;
+  ASSERT_TRUE(get(&genuine).ok());
+  RawRedis raw(redis->port());
+  std::vector<std::string> keys = raw.Keys("mgi:report:*");
+  ASSERT_EQ(keys.size(), 1u);
+
+  google::api::HttpBody forged;
+  forged.set_content_type("text/html; charset=utf-8");
+  forged.set_data("<html><script>alert('forged-by-attacker')</script></html>");
+  ASSERT_TRUE(raw.Set(keys[0], forged.SerializeAsString()));
+  for (int i = 0; i < 2; ++i) {
+    google::api::HttpBody served;
+    ASSERT_TRUE(get(&served).ok());
+    EXPECT_EQ(served.data().find("forged-by-attacker"), std::string::npos);
+    EXPECT_EQ(served.data(), genuine.data());
+  }
+  // The first read refused the forgery (and stored the genuine report again): the second hit.
+  EXPECT_EQ(report.Metric("mgi_cache_rejected_total", "report"), 1);
+  EXPECT_EQ(report.Metric("mgi_cache_hits_total", "report"), 1);
+  EXPECT_EQ(report.service.process->Log().find("forged-by-attacker"), std::string::npos);
+}
+
+// Issue 21: a draft is never written to Redis, neither as a profile (assessment) nor as a
+// rendered report (report), in any format; published profiles still are.
+TEST(CacheReportTest, DraftsNeverReachRedis) {
+  auto redis = RedisServer::Start();
+  ASSERT_NE(redis, nullptr);
+  auto catalog = StartService("mgi-catalog", {}, kEnv);
+  ASSERT_TRUE(catalog.has_value());
+  std::string db = mgi::testing::TempDir("cache-draft") + "/a.db";
+  Monitored assessment = Start(
+      "mgi-assessment",
+      Concat(RedisArgs(*redis), {"--db=" + db, "--catalog-addr=" + catalog->address,
+                                 "--seed-dir=" + mgi::testing::DataDir() + "/profiles"}));
+  Monitored report = Start(
+      "mgi-report", Concat(RedisArgs(*redis), {"--catalog-addr=" + catalog->address,
+                                               "--assessment-addr=" + assessment.service.address}));
+  auto assessment_stub = av1::AssessmentService::NewStub(
+      grpc::CreateChannel(assessment.service.address, grpc::InsecureChannelCredentials()));
+  auto report_stub = rv1::ReportService::NewStub(
+      grpc::CreateChannel(report.service.address, grpc::InsecureChannelCredentials()));
+  av1::StartNewEditionRequest ne;
+  ne.set_name("profiles/gtm-2022");
+  ne.set_profile_id("gtm-2031");
+  av1::Profile draft;
+  grpc::Status s = assessment_stub->StartNewEdition(Ctx().get(), ne, &draft);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(draft.state(), av1::PROFILE_STATE_DRAFT);
+
+  for (const std::string& name : {draft.name(), std::string("profiles/gtm-2022")}) {
+    for (int i = 0; i < 2; ++i) {
+      av1::GetProfileRequest req;
+      req.set_name(name);
+      req.set_language("en");
+      av1::Profile p;
+      s = assessment_stub->GetProfile(Ctx().get(), req, &p);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+      for (const char* format : {"html", "markdown", "svg"}) {
+        rv1::GetReportRequest rr;
+        rr.set_name(name + "/report");
+        rr.set_format(format);
+        rr.set_language("fr");
+        google::api::HttpBody body;
+        s = report_stub->GetReport(Ctx(milliseconds(20000)).get(), rr, &body);
+        ASSERT_TRUE(s.ok()) << name << " " << format << ": " << s.error_message();
+      }
+    }
+  }
+  RawRedis raw(redis->port());
+  EXPECT_EQ(raw.Keys("*gtm-2031*"), std::vector<std::string>{});
+  // The published profile and its reports are there: the check above can see keys.
+  EXPECT_EQ(raw.Keys("mgi:profile:*gtm-2022*").size(), 1u);
+  EXPECT_EQ(raw.Keys("mgi:report:*gtm-2022*").size(), 3u);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Gateway: the report's ETag and its shared cache.
 
@@ -566,9 +708,11 @@ TEST(CacheGatewayTest, ReportOfAPublishedProfileHasTheReportEtagAndIsShared) {
       {"--catalog-addr=" + catalog->address, "--assessment-addr=" + assessment->address}, kEnv);
   ASSERT_TRUE(report.has_value());
   int port = FreePort();
+  int metrics_port = FreePort();
   auto gateway = mgi::testing::Process::Start(
       mgi::testing::BinaryPath("mgi-gateway"),
-      {"--port=" + std::to_string(port), "--catalog-addr=" + catalog->address,
+      {"--port=" + std::to_string(port), "--metrics-port=" + std::to_string(metrics_port),
+       "--catalog-addr=" + catalog->address,
        "--assessment-addr=" + assessment->address, "--report-addr=" + report->address,
        "--cache-ttl=60s"},
       kEnv);
@@ -604,11 +748,11 @@ TEST(CacheGatewayTest, ReportOfAPublishedProfileHasTheReportEtagAndIsShared) {
   EXPECT_EQ(not_modified.status, 304);
   EXPECT_TRUE(not_modified.body.empty());
   // The second request came from the gateway's shared cache.
-  EXPECT_GE(Metric(port, "mgi_gateway_cache_hits_total"), 1);
+  EXPECT_GE(Metric(metrics_port, "mgi_gateway_cache_hits_total"), 1);
   HttpReply again = HttpGet(port, path);
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body, first.body);
-  EXPECT_GE(Metric(port, "mgi_gateway_cache_hits_total"), 2);
+  EXPECT_GE(Metric(metrics_port, "mgi_gateway_cache_hits_total"), 2);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <thread>
+
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "harness.h"
@@ -65,6 +67,16 @@ class AssessmentIntegrationTest : public ::testing::Test {
     service_ = std::move(*s);
     stub_ = av1::AssessmentService::NewStub(
         grpc::CreateChannel(service_.address, grpc::InsecureChannelCredentials()));
+    // Seeding runs in the background: wait for the seeded profile (with a deadline).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    for (;;) {
+      av1::GetProfileRequest req;
+      req.set_name("profiles/gtm-2022");
+      av1::Profile p;
+      if (stub_->GetProfile(Ctx().get(), req, &p).ok()) break;
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the seed profile never appeared";
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval
+    }
   }
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& actor = "") {
     auto ctx = std::make_unique<grpc::ClientContext>();
@@ -294,6 +306,101 @@ TEST_F(AssessmentIntegrationTest, AcknowledgedWritesAndRequestIdsSurviveKillNine
   get.set_name("profiles/gtm-2022");
   ASSERT_TRUE(stub_->GetProfile(Ctx().get(), get, &stored).ok());
   EXPECT_EQ(stored.revision(), 1);
+}
+
+// Waits until `process` has logged `text`, polling its log until the deadline.
+bool WaitForLog(mgi::testing::Process& process, const std::string& text,
+                std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (process.Log().find(text) != std::string::npos) return true;
+    if (!process.Running()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval, not a sync
+  }
+  return false;
+}
+
+// Issue 17: with --seed-dir and the catalog down, mgi-assessment serves at once, seeds when the
+// catalog comes back, and honours SIGTERM while it waits.
+class AssessmentStartupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    catalog_port_ = mgi::testing::FreePort();  // nothing listens there yet
+    db_ = mgi::testing::TempDir("assessment-startup") + "/a.db";
+  }
+  std::vector<std::string> Args() {
+    return {"--db=" + db_, "--catalog-addr=127.0.0.1:" + std::to_string(catalog_port_),
+            "--seed-dir=" + mgi::testing::SourceDir() + "/data/profiles"};
+  }
+  int catalog_port_ = 0;
+  std::string db_;
+};
+
+TEST_F(AssessmentStartupTest, ServesAtOnceWithTheCatalogDownAndSeedsWhenItComesBack) {
+  auto assessment = StartService("mgi-assessment", Args(), {"MGI_AUTH_DISABLED=true"},
+                                 std::chrono::seconds(15));
+  ASSERT_TRUE(assessment.has_value()) << "mgi-assessment does not serve while the catalog is down";
+  auto stub = av1::AssessmentService::NewStub(
+      grpc::CreateChannel(assessment->address, grpc::InsecureChannelCredentials()));
+  auto get = [&](av1::Profile* out) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    av1::GetProfileRequest req;
+    req.set_name("profiles/gtm-2022");
+    return stub->GetProfile(&ctx, req, out);
+  };
+  av1::Profile p;
+  EXPECT_EQ(get(&p).error_code(), grpc::StatusCode::NOT_FOUND);  // not seeded yet
+  EXPECT_TRUE(WaitForLog(*assessment->process, "seeding waits for the catalog",
+                         std::chrono::seconds(10)));
+
+  auto catalog = StartService("mgi-catalog", {"--port=" + std::to_string(catalog_port_)});
+  ASSERT_TRUE(catalog.has_value());
+  // Seeded in the background once the catalog answers (retries back off to 2 s at most).
+  ASSERT_TRUE(WaitForLog(*assessment->process, "seeding done", std::chrono::seconds(20)))
+      << assessment->process->Log();
+  grpc::Status s = get(&p);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(p.state(), av1::PROFILE_STATE_PUBLISHED);
+  EXPECT_EQ(p.display_title(),
+            "Migration Governance Profile: Republic of Guatemala - Second Profile");
+
+  ASSERT_TRUE(assessment->process->Signal(SIGTERM));
+  auto code = assessment->process->Wait(std::chrono::seconds(15));
+  ASSERT_TRUE(code.has_value()) << "still running after SIGTERM";
+  EXPECT_EQ(*code, 0);
+}
+
+TEST_F(AssessmentStartupTest, HonoursSigtermWhileWaitingForTheCatalog) {
+  std::vector<std::string> args = Args();
+  args.insert(args.end(), {"--host=127.0.0.1",
+                           "--port=" + std::to_string(mgi::testing::FreePort()),
+                           "--metrics-port=-1", "--shutdown-grace=2s"});
+  auto process = mgi::testing::Process::Start(mgi::testing::BinaryPath("mgi-assessment"), args,
+                                              {"MGI_AUTH_DISABLED=true"});
+  ASSERT_NE(process, nullptr);
+  ASSERT_TRUE(WaitForLog(*process, "seeding waits for the catalog", std::chrono::seconds(15)))
+      << process->Log();
+  ASSERT_TRUE(process->Signal(SIGTERM));
+  auto code = process->Wait(std::chrono::seconds(10));
+  ASSERT_TRUE(code.has_value()) << "SIGTERM ignored while waiting for the catalog:\n"
+                                << process->Log();
+  EXPECT_EQ(*code, 0);
+  EXPECT_THAT(process->Log(), HasSubstr("seeding stopped before it was done"));
+}
+
+TEST_F(AssessmentStartupTest, GivesUpAfterTheSeedTimeoutWithExitCodeOne) {
+  std::vector<std::string> args = Args();
+  args.insert(args.end(), {"--host=127.0.0.1",
+                           "--port=" + std::to_string(mgi::testing::FreePort()),
+                           "--metrics-port=-1", "--seed-timeout=1s", "--shutdown-grace=2s"});
+  auto process = mgi::testing::Process::Start(mgi::testing::BinaryPath("mgi-assessment"), args,
+                                              {"MGI_AUTH_DISABLED=true"});
+  ASSERT_NE(process, nullptr);
+  auto code = process->Wait(std::chrono::seconds(30));
+  ASSERT_TRUE(code.has_value()) << "should have given up seeding";
+  EXPECT_EQ(*code, 1);
+  EXPECT_THAT(process->Log(), HasSubstr("UNAVAILABLE"));
 }
 
 }  // namespace

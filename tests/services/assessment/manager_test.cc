@@ -12,6 +12,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "harness.h"
 #include "services/assessment/profile_manager.h"
+#include "services/assessment/profile_rules.h"
 #include "services/assessment/sqlite_profile_store.h"
 #include "test_profiles.h"
 
@@ -203,7 +204,9 @@ TEST_F(AssessmentManagerTest, UpdateChecksEtagAndMaskAndRecordsARevision) {
   gr.set_name(p.name() + "/revisions/1");
   auto r1 = manager_->GetRevision(gr);
   ASSERT_TRUE(r1.ok());
-  EXPECT_TRUE(MessageDifferencer::Equals(r1->snapshot(), p));
+  av1::Profile stored = p;
+  ClearDisplay(&stored);  // snapshots hold the data; display fields are filled per response
+  EXPECT_TRUE(MessageDifferencer::Equals(r1->snapshot(), stored));
   gr.set_name(p.name() + "/revisions/9");
   EXPECT_TRUE(absl::IsNotFound(manager_->GetRevision(gr).status()));
   gr.set_name(p.name() + "/revisions/x");
@@ -339,7 +342,9 @@ TEST_F(AssessmentManagerTest, ReadsInALanguageFillTheDisplayFields) {
   get.set_name("profiles/gtm-2022");
   auto plain = manager_->GetProfile(get, Sys("reader"));
   ASSERT_TRUE(plain.ok());
-  EXPECT_TRUE(plain->display_title().empty());
+  // No language asked for: the profile's first language (English here).
+  EXPECT_EQ(plain->display_title(),
+            "Migration Governance Profile: Republic of Guatemala - Second Profile");
   get.set_language("en");
   auto en = manager_->GetProfile(get, Sys("reader"));
   ASSERT_TRUE(en.ok()) << en.status();
@@ -578,6 +583,257 @@ TEST_F(AssessmentManagerTest, CatalogOutageIsUnavailable) {
   *req.mutable_profile() = CompleteDraft();
   EXPECT_TRUE(absl::IsUnavailable(manager_->CreateProfile(req, Sys("a")).status()));
 }
+
+}  // namespace
+}  // namespace mgi::assessment
+
+namespace mgi::assessment {
+namespace {
+
+// A complete draft written in one language only: every finding's text in `lang`.
+av1::Profile OneLanguageDraft(const std::string& lang) {
+  av1::Profile p = CompleteDraft();
+  p.clear_languages();
+  p.add_languages(lang);
+  for (auto& d : *p.mutable_domains()) {
+    for (auto* g : {d.mutable_well_developed(), d.mutable_further_development()}) {
+      for (auto& f : *g) {
+        std::string text = f.text().at("en");
+        f.mutable_text()->clear();
+        (*f.mutable_text())[lang] = "[" + lang + "] " + text;
+      }
+    }
+  }
+  return p;
+}
+
+av1::Profile Local(av1::Profile p, const std::string& lang, const std::string& name,
+                   const std::string& kind) {
+  p.set_level(mgi::catalog::v1::LEVEL_LOCAL);
+  (*p.mutable_local_unit()->mutable_display_name())[lang] = name;
+  p.mutable_local_unit()->set_kind(kind);
+  return p;
+}
+
+// Issue 17: IOM publishes local profiles in one language only (a Spanish municipal profile, a
+// Swahili county profile): no English is required, titles use the name in the language asked
+// for, else the profile's own, marked with its language.
+TEST_F(AssessmentManagerTest, LocalProfilesNamedOnlyInTheirOwnLanguage) {
+  av1::Profile villa = Create(
+      "villa-2021", Local(OneLanguageDraft("es"), "es", "Municipio de Villa del Rosario",
+                          "municipality"));
+  ASSERT_FALSE(villa.name().empty());
+  EXPECT_EQ(villa.display_title(),
+            "Perfil de gobernanza de la migración a nivel local: Municipio de Villa del Rosario "
+            "- Primer perfil");
+  auto published = Publish(villa);
+  ASSERT_TRUE(published.ok()) << published.status();
+  av1::GetProfileRequest get;
+  get.set_name(villa.name());
+  get.set_language("en");
+  auto en = manager_->GetProfile(get, Sys("reader"));
+  ASSERT_TRUE(en.ok()) << en.status();
+  EXPECT_EQ(en->display_title(),
+            "Local Migration Governance Profile: Municipio de Villa del Rosario (es) - First "
+            "Profile");
+  EXPECT_EQ(en->domains(0).well_developed(0).display_language(), "es");
+  EXPECT_THAT(en->domains(0).well_developed(0).display_text(), HasSubstr("[es] "));
+
+  av1::Profile mombasa =
+      Create("mombasa-2022", Local(OneLanguageDraft("sw"), "sw", "Kaunti ya Mombasa", "county"));
+  ASSERT_FALSE(mombasa.name().empty());
+  // No Swahili title wording: English wording, the name in the profile's own language.
+  EXPECT_EQ(mombasa.display_title(),
+            "Local Migration Governance Profile: Kaunti ya Mombasa - First Profile");
+  ASSERT_TRUE(Publish(mombasa).ok());
+  get.set_name(mombasa.name());
+  get.set_language("fr");
+  EXPECT_EQ(manager_->GetProfile(get, Sys("reader"))->display_title(),
+            "Profil de gouvernance locale des migrations : Kaunti ya Mombasa (sw) - Premier "
+            "profil");
+
+  // A name, but in none of the profile's languages; no name at all.
+  av1::CreateProfileRequest req;
+  *req.mutable_profile() = Local(OneLanguageDraft("sw"), "en", "Mombasa County", "county");
+  auto s = manager_->CreateProfile(req, Sys("alice")).status();
+  EXPECT_THAT(Fields(s), ElementsAre("profile.local_unit.display_name"));
+  EXPECT_THAT(std::string(s.message()) + FieldViolations(s)[0].description, HasSubstr("(sw)"));
+  req.mutable_profile()->mutable_local_unit()->clear_display_name();
+  EXPECT_THAT(Fields(manager_->CreateProfile(req, Sys("alice")).status()),
+              ElementsAre("profile.local_unit.display_name"));
+}
+
+TEST_F(AssessmentManagerTest, DisplayTitleInEveryResponseInTheProfilesFirstLanguage) {
+  av1::Profile input = CompleteDraft();
+  input.clear_languages();
+  input.add_languages("fr");
+  input.add_languages("en");
+  av1::Profile created = Create("gtm-2018", input);
+  const std::string fr = "Profil de gouvernance des migrations : République du Guatemala - "
+                         "Premier profil";
+  EXPECT_EQ(created.display_title(), fr);
+  // Findings without French fall back to the profile's next language, English.
+  EXPECT_EQ(created.domains(0).well_developed(0).display_language(), "en");
+
+  av1::UpdateProfileRequest up;
+  up.mutable_profile()->set_name(created.name());
+  up.mutable_profile()->set_etag(created.etag());
+  up.mutable_profile()->set_edition(2);
+  up.mutable_update_mask()->add_paths("edition");
+  auto updated = manager_->UpdateProfile(up, Sys("carol"));
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->display_title(), "Profil de gouvernance des migrations : République du "
+                                      "Guatemala - Deuxième profil");
+  // Publishing needs every finding in the first language, French.
+  auto refused = Publish(*updated);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("12 gap(s)"));
+
+  av1::ListProfilesRequest list;
+  auto page = manager_->ListProfiles(list, Sys("reader"));
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->profiles_size(), 1);
+  EXPECT_EQ(page->profiles(0).display_title(), updated->display_title());
+  list.set_language("es");
+  EXPECT_EQ(manager_->ListProfiles(list, Sys("reader"))->profiles(0).display_title(),
+            "Perfil de gobernanza de la migración: República de Guatemala - Segundo perfil");
+}
+
+TEST_F(AssessmentManagerTest, AssessmentYearIsStoredTitledFilteredAndSorted) {
+  av1::Profile cri = CompleteDraft();
+  cri.set_assessment_year(2019);
+  cri.mutable_publication_month()->set_year(2020);
+  cri.mutable_publication_month()->set_month(10);
+  av1::Profile created = Create("gtm-2019", cri);
+  EXPECT_EQ(created.assessment_year(), 2019);
+  EXPECT_EQ(created.publication_month().year(), 2020);  // unchanged
+  EXPECT_EQ(created.publication_month().month(), 10);
+  EXPECT_EQ(created.display_title(),
+            "Migration Governance Profile 2019: Republic of Guatemala - First Profile");
+  av1::Profile later = CompleteDraft();
+  later.set_assessment_year(2022);
+  later.mutable_publication_month()->set_year(2023);
+  Create("gtm-2022", later);
+  Create("gtm-none");  // no assessment year
+
+  av1::ListProfilesRequest list;
+  list.set_filter("assessment_year = 2019");
+  auto found = manager_->ListProfiles(list, Sys("reader"));
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->profiles_size(), 1);
+  EXPECT_EQ(found->profiles(0).name(), "profiles/gtm-2019");
+  list.set_filter("assessment_year = 0");
+  EXPECT_EQ(manager_->ListProfiles(list, Sys("reader"))->profiles(0).name(), "profiles/gtm-none");
+  list.set_filter("assessment_year = next");
+  EXPECT_THAT(Fields(manager_->ListProfiles(list, Sys("reader")).status()), ElementsAre("filter"));
+
+  list.set_filter("");
+  auto names = [&](const std::string& order) {
+    list.set_order_by(order);
+    std::vector<std::string> out;
+    auto r = manager_->ListProfiles(list, Sys("reader"));
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (r.ok()) {
+      for (const auto& p : r->profiles()) out.push_back(p.name());
+    }
+    return out;
+  };
+  EXPECT_THAT(names("assessment_year"),
+              ElementsAre("profiles/gtm-2019", "profiles/gtm-2022", "profiles/gtm-none"));
+  EXPECT_THAT(names("assessment_year desc"),
+              ElementsAre("profiles/gtm-2022", "profiles/gtm-2019", "profiles/gtm-none"));
+  list.set_order_by("colour");
+  EXPECT_THAT(Fields(manager_->ListProfiles(list, Sys("reader")).status()), ElementsAre("order_by"));
+  // A page token of one order is not valid for another.
+  list.set_order_by("assessment_year");
+  list.set_page_size(1);
+  auto first = manager_->ListProfiles(list, Sys("reader"));
+  ASSERT_TRUE(first.ok());
+  list.set_order_by("assessment_year desc");
+  list.set_page_token(first->next_page_token());
+  EXPECT_THAT(Fields(manager_->ListProfiles(list, Sys("reader")).status()), ElementsAre("page_token"));
+
+  // Checked: a year, not after publication; settable with an update mask, and clearable.
+  av1::CreateProfileRequest bad;
+  *bad.mutable_profile() = CompleteDraft();
+  bad.mutable_profile()->set_assessment_year(1989);
+  EXPECT_THAT(Fields(manager_->CreateProfile(bad, Sys("a")).status()),
+              ElementsAre("profile.assessment_year"));
+  bad.mutable_profile()->set_assessment_year(2019);  // published September 2018
+  EXPECT_THAT(Fields(manager_->CreateProfile(bad, Sys("a")).status()),
+              ElementsAre("profile.assessment_year"));
+  av1::UpdateProfileRequest up;
+  up.mutable_profile()->set_name(created.name());
+  up.mutable_profile()->set_etag(created.etag());
+  up.mutable_update_mask()->add_paths("assessment_year");
+  auto cleared = manager_->UpdateProfile(up, Sys("carol"));
+  ASSERT_TRUE(cleared.ok()) << cleared.status();
+  EXPECT_EQ(cleared->assessment_year(), 0);
+  EXPECT_EQ(cleared->display_title(),
+            "Migration Governance Profile: Republic of Guatemala - First Profile");
+}
+
+TEST_F(AssessmentManagerTest, DeletingADraftWithoutItsEtagSaysHowToSendIt) {
+  av1::Profile p = Create("gtm-2018");
+  av1::DeleteProfileRequest del;
+  del.set_name(p.name());
+  absl::Status s = manager_->DeleteProfile(del, Sys("a"));
+  ASSERT_THAT(Fields(s), ElementsAre("etag"));
+  std::string description = FieldViolations(s)[0].description;
+  EXPECT_THAT(description, HasSubstr("If-Match"));
+  EXPECT_THAT(description, HasSubstr("`etag` parameter"));
+  EXPECT_THAT(description, HasSubstr("?etag="));
+}
+
+// Ordinal edition titles, 1 to 25, in every shipped language (issue 17: "Edición 11 perfil").
+class EditionTitleTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EditionTitleTest, EditionsOneToTwentyFiveReadCorrectly) {
+  auto messages = TitleMessages::Load(std::string(MGI_SOURCE_DIR) + "/data/profiles/messages");
+  ASSERT_TRUE(messages.ok()) << messages.status();
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"en",
+       {"First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth",
+        "Tenth", "Eleventh", "Twelfth", "Thirteenth", "Fourteenth", "Fifteenth", "Sixteenth",
+        "Seventeenth", "Eighteenth", "Nineteenth", "Twentieth", "Twenty-first", "Twenty-second",
+        "Twenty-third", "Twenty-fourth", "Twenty-fifth"}},
+      {"fr",
+       {"Premier", "Deuxième", "Troisième", "Quatrième", "Cinquième", "Sixième", "Septième",
+        "Huitième", "Neuvième", "Dixième", "Onzième", "Douzième", "Treizième", "Quatorzième",
+        "Quinzième", "Seizième", "Dix-septième", "Dix-huitième", "Dix-neuvième", "Vingtième",
+        "Vingt et unième", "Vingt-deuxième", "Vingt-troisième", "Vingt-quatrième",
+        "Vingt-cinquième"}},
+      {"es",
+       {"Primer", "Segundo", "Tercer", "Cuarto", "Quinto", "Sexto", "Séptimo", "Octavo",
+        "Noveno", "Décimo", "Undécimo", "Duodécimo", "Decimotercer", "Decimocuarto",
+        "Decimoquinto", "Decimosexto", "Decimoséptimo", "Decimoctavo", "Decimonoveno",
+        "Vigésimo", "Vigésimo primer", "Vigésimo segundo", "Vigésimo tercer", "Vigésimo cuarto",
+        "Vigésimo quinto"}},
+  };
+  const std::map<std::string, std::string> pattern = {
+      {"en", "Migration Governance Profile: Republic of Guatemala - {} Profile"},
+      {"fr", "Profil de gouvernance des migrations : Republic of Guatemala - {} profil"},
+      {"es", "Perfil de gobernanza de la migración: Republic of Guatemala - {} perfil"}};
+  const std::string& lang = GetParam();
+  for (int edition = 1; edition <= 25; ++edition) {
+    std::string want = pattern.at(lang);
+    want.replace(want.find("{}"), 2, expected.at(lang)[edition - 1]);
+    auto title = messages->Make(lang, false, "Republic of Guatemala", edition);
+    EXPECT_EQ(title.text, want) << "edition " << edition;
+    EXPECT_EQ(title.language, lang);
+  }
+  // Past the words: numeric ordinals, never "Edition 26".
+  const std::map<std::string, std::vector<std::string>> numeric = {
+      {"en", {"26th", "31st", "42nd", "53rd", "111th", "112th", "113th", "121st"}},
+      {"fr", {"26e", "31e", "42e", "53e", "111e", "112e", "113e", "121e"}},
+      {"es", {"26.º", "31.er", "42.º", "53.er", "111.º", "112.º", "113.er", "121.er"}}};
+  int i = 0;
+  for (int edition : {26, 31, 42, 53, 111, 112, 113, 121}) {
+    EXPECT_EQ(messages->Edition(lang, edition), numeric.at(lang)[i++]) << edition;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Languages, EditionTitleTest, ::testing::Values("en", "fr", "es"));
 
 }  // namespace
 }  // namespace mgi::assessment

@@ -123,10 +123,18 @@ TEST(AssessmentStoreTest, MigratesAVersionOneDatabase) {
   }
   auto store = SqliteProfileStore::Open(db);
   ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ(*(*store)->SchemaVersion(), 2);
+  EXPECT_EQ(*(*store)->SchemaVersion(), 3);
   auto old = (*store)->Get("profiles/old");
   ASSERT_TRUE(old.ok()) << old.status();
   EXPECT_EQ(old->country(), "countries/GTM");
+  // v3: a profile stored before the assessment year has none, and filters as such.
+  EXPECT_EQ(old->assessment_year(), 0);
+  ProfileQuery none;
+  none.assessment_year = 0;
+  auto listed = (*store)->List(none, 0, 10);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->profiles.size(), 1u);
+  EXPECT_EQ(listed->profiles[0].name(), "profiles/old");
   // The v2 table works: request ids.
   ASSERT_TRUE((*store)->Commit({CreateWrite("profiles/new", "rq-1")}).ok());
   EXPECT_EQ(**(*store)->FindRequest("rq-1"), "profiles/new");

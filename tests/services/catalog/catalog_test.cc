@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "common/status.h"
@@ -16,6 +17,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 std::unique_ptr<Catalog> LoadFrom(const std::string& dir) {
   auto c = Catalog::Load({.data_dir = dir,
@@ -118,6 +120,47 @@ TEST_F(CatalogTest, DomainsInOrderWithDescriptions) {
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->domains_size(), 2);
   EXPECT_EQ(second->domains(0).number(), 5);
+}
+
+// Issue 17: the conventions sentence sits where each language's IOM page puts it (EN and ES:
+// domain 1, whose sub-area "international-conventions" it describes; FR: domain 3), domain 2's
+// English name is the portal's, and sub-area levels (no source) are reported as unverified.
+TEST_F(CatalogTest, DomainTextsFollowTheirSources) {
+  const std::string conventions_en = "ratification of the main international conventions";
+  const std::string conventions_es = "ratificación de las principales convenciones";
+  std::map<std::string, v1::ListDomainsResponse> by_language;
+  for (const char* lang : {"en", "es", "fr"}) {
+    v1::ListDomainsRequest req;
+    req.set_language(lang);
+    auto list = real_->ListDomains(req);
+    ASSERT_TRUE(list.ok()) << list.status();
+    ASSERT_EQ(list->domains_size(), 6);
+    by_language[lang] = *list;
+  }
+  const auto& en = by_language["en"];
+  const auto& es = by_language["es"];
+  const auto& fr = by_language["fr"];
+  EXPECT_THAT(en.domains(0).national_description(), HasSubstr(conventions_en));
+  EXPECT_THAT(en.domains(2).national_description(), Not(HasSubstr(conventions_en)));
+  EXPECT_THAT(es.domains(0).national_description(), HasSubstr(conventions_es));
+  EXPECT_THAT(es.domains(2).national_description(), Not(HasSubstr(conventions_es)));
+  EXPECT_THAT(fr.domains(2).national_description(),
+              HasSubstr("La ratification des principales conventions internationales"));
+  bool has_conventions = false;
+  for (const auto& s : en.domains(0).sub_areas()) {
+    has_conventions |= s.sub_area_id() == "international-conventions";
+  }
+  EXPECT_TRUE(has_conventions);
+  EXPECT_EQ(en.domains(1).display_name(), "Whole of government approach");
+  EXPECT_THAT(en.domains(1).localization().unverified_fields(),
+              Not(Contains("display_name")));
+  for (const auto& d : en.domains()) {
+    for (int i = 0; i < d.sub_areas_size(); ++i) {
+      EXPECT_THAT(d.localization().unverified_fields(),
+                  Contains("sub_areas[" + std::to_string(i) + "].levels"))
+          << d.name();
+    }
+  }
 }
 
 TEST_F(CatalogTest, GetDomainNamesAndErrors) {

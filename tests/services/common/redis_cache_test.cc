@@ -67,7 +67,7 @@ class LogCapture {
 };
 
 // ------------------------------------------------------------------------------------------
-// Circuit breaker and rate limiter (fake clock)
+// Circuit breaker and log throttle (fake clock)
 
 TEST(CircuitBreakerTest, OpensAfterConsecutiveFailuresOnly) {
   FakeClock clock;
@@ -139,9 +139,9 @@ TEST(CircuitBreakerTest, NeutralOutcomeChangesNothingButHandsTheProbeOn) {
   EXPECT_EQ(b.RecordSuccess(), State::kClosed);
 }
 
-TEST(RateLimiterTest, OnePerIntervalAndCountsTheRest) {
+TEST(LogThrottleTest, OnePerIntervalAndCountsTheRest) {
   FakeClock clock;
-  RateLimiter limiter(30s, &clock);
+  LogThrottle limiter(30s, &clock);
   uint64_t suppressed = 99;
   EXPECT_TRUE(limiter.Allow(&suppressed));
   EXPECT_EQ(suppressed, 0u);
@@ -171,12 +171,22 @@ TEST(CacheKeyTest, DigestIsStableAndSensitive) {
   EXPECT_EQ(KeyDigest("abc"), "ba7816bf8f01cfea414140de5dae2223");  // SHA-256("abc")[0:16]
 }
 
+// A file holding `text` in a fresh directory.
+std::string WriteFile(const std::string& name, const std::string& text) {
+  std::string path = testing::TempDir("cache-config") + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+const std::string kKey = "0123456789abcdef0123456789abcdef-test-key";
+
 TEST(CacheConfigTest, FlagsAndSuiteWideVariables) {
   Config config("catalog");
   CacheConfig cache;
   RegisterCacheFlags(config, &cache);
   const char* argv[] = {"mgi-catalog", "--redis-db=4", "--redis-command-timeout=40ms"};
-  const char* envp[] = {"MGI_REDIS_ADDR=10.0.0.1:6380",
+  std::string key_file = "MGI_CACHE_HMAC_KEY_FILE=" + WriteFile("key", kKey + "\n");
+  const char* envp[] = {"MGI_REDIS_ADDR=10.0.0.1:6380", key_file.c_str(),
                         "MGI_REDIS_PREFIX=test:", "MGI_CATALOG_REDIS_POOL_SIZE=3", nullptr};
   ASSERT_TRUE(config.Parse(3, argv, envp).ok());
   EXPECT_EQ(cache.addr, "10.0.0.1:6380");
@@ -185,6 +195,7 @@ TEST(CacheConfigTest, FlagsAndSuiteWideVariables) {
   EXPECT_EQ(cache.pool_size, 3);
   EXPECT_EQ(cache.command_timeout, 40ms);
   EXPECT_EQ(cache.ttl, std::chrono::hours(1));
+  EXPECT_EQ(cache.hmac_key_file, key_file.substr(key_file.find('=') + 1));
 }
 
 TEST(CacheConfigTest, BadAddressAndMissingPasswordFileAreErrorsNamingTheOption) {
@@ -208,7 +219,70 @@ TEST(CacheConfigTest, NoAddressGivesANullCache) {
   EXPECT_NE(dynamic_cast<NullCache*>(cache.get()), nullptr);
   CacheConfig with_addr;
   with_addr.addr = "127.0.0.1:6379";
+  with_addr.hmac_key_file = WriteFile("key", kKey + "\n");
   EXPECT_NE(dynamic_cast<RedisCache*>(MakeCache(with_addr, &metrics, "x").get()), nullptr);
+}
+
+TEST(CacheConfigTest, RedisWithoutAnHmacKeyIsRefused) {
+  // At parse time: the service does not start.
+  for (const char* envvar : {"MGI_REDIS_ADDR=127.0.0.1:6379", "MGI_REPORT_REDIS_ADDR=10.0.0.1:1"}) {
+    Config config("report");
+    CacheConfig cache;
+    RegisterCacheFlags(config, &cache);
+    const char* argv[] = {"mgi-report"};
+    const char* envp[] = {envvar, nullptr};
+    absl::Status st = config.Parse(1, argv, envp);
+    ASSERT_FALSE(st.ok()) << envvar;
+    EXPECT_NE(std::string(st.message()).find("cache-hmac-key-file"), std::string::npos) << st;
+  }
+  // A short key and a missing file are errors naming the option.
+  for (std::string flag : {"--cache-hmac-key-file=" + WriteFile("short", "too-short\n"),
+                           std::string("--cache-hmac-key-file=/nonexistent/key")}) {
+    Config config("report");
+    CacheConfig cache;
+    RegisterCacheFlags(config, &cache);
+    const char* argv[] = {"mgi-report", flag.c_str()};
+    const char* envp[] = {nullptr};
+    absl::Status st = config.Parse(2, argv, envp);
+    ASSERT_FALSE(st.ok()) << flag;
+    EXPECT_NE(std::string(st.message()).find("cache-hmac-key-file"), std::string::npos) << st;
+  }
+  // With both, through the suite-wide variables.
+  Config config("report");
+  CacheConfig cache;
+  RegisterCacheFlags(config, &cache);
+  std::string key_env = "MGI_CACHE_HMAC_KEY_FILE=" + WriteFile("key", kKey + "\n");
+  const char* argv[] = {"mgi-report"};
+  const char* envp[] = {"MGI_REDIS_ADDR=127.0.0.1:6379", key_env.c_str(), nullptr};
+  ASSERT_TRUE(config.Parse(1, argv, envp).ok());
+  // MakeCache, given a config that skipped parsing, never runs Redis unauthenticated.
+  MetricsRegistry metrics;
+  CacheConfig no_key;
+  no_key.addr = "127.0.0.1:6379";
+  EXPECT_NE(dynamic_cast<NullCache*>(MakeCache(no_key, &metrics, "x").get()), nullptr);
+}
+
+TEST(CacheSignerTest, SealOpenAndEveryKindOfTampering) {
+  CacheSigner signer(kKey);
+  std::string sealed = signer.Seal("mgi:report:a", std::string("<p>\0binary", 11));
+  ASSERT_EQ(sealed.size(), 4 + CacheSigner::kTagSize + 11);
+  EXPECT_EQ(sealed.substr(0, 4), "mgi1");
+  EXPECT_EQ(signer.Open("mgi:report:a", sealed), std::string("<p>\0binary", 11));
+  // The same value under another key, a flipped bit anywhere, a truncation, an unsigned value,
+  // an entry sealed with another key: all refused.
+  EXPECT_EQ(signer.Open("mgi:report:b", sealed), std::nullopt);
+  for (size_t i = 0; i < sealed.size(); ++i) {
+    std::string bad = sealed;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    EXPECT_EQ(signer.Open("mgi:report:a", bad), std::nullopt) << "byte " << i;
+  }
+  EXPECT_EQ(signer.Open("mgi:report:a", sealed.substr(0, sealed.size() - 1)), std::nullopt);
+  EXPECT_EQ(signer.Open("mgi:report:a", "<script>alert(1)</script>"), std::nullopt);
+  EXPECT_EQ(signer.Open("mgi:report:a", ""), std::nullopt);
+  CacheSigner other(kKey + "x");
+  EXPECT_EQ(signer.Open("mgi:report:a", other.Seal("mgi:report:a", "v")), std::nullopt);
+  // Key and value cannot be re-split: ("ab", "c") and ("a", "bc") have different tags.
+  EXPECT_EQ(signer.Open("a", signer.Seal("ab", "c").replace(4 + 32, 1, "bc")), std::nullopt);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -251,6 +325,7 @@ class RawRedis {
 RedisCacheOptions Options(int port) {
   RedisCacheOptions o;
   o.port = port;
+  o.hmac_key = kKey;
   o.prefix = "t:";
   o.connect_timeout = 200ms;
   o.command_timeout = 100ms;
@@ -275,7 +350,9 @@ TEST(RedisCacheTest, HitMissPrefixAndMetrics) {
   cache.Set("indicator:1", binary, 60s);
   EXPECT_EQ(cache.Get("indicator:1"), binary);
   RawRedis raw(redis->port());
-  EXPECT_EQ(raw.Command({"GET", "t:indicator:1"}), binary);  // the prefix is applied
+  // The prefix is applied; the value is sealed (magic + HMAC tag + value).
+  std::string stored = raw.Command({"GET", "t:indicator:1"});
+  EXPECT_EQ(stored, CacheSigner(kKey).Seal("t:indicator:1", binary));
   cache.Delete("indicator:1");
   EXPECT_EQ(cache.Get("indicator:1"), std::nullopt);
   EXPECT_EQ(CounterValue(metrics, "mgi_cache_hits_total", "catalog"), 1);
@@ -310,12 +387,14 @@ TEST(RedisCacheTest, AuthAndSelectFromConfigAndThePasswordIsNeverLogged) {
   CacheConfig config;
   config.addr = redis->address();
   config.password_file = file;
+  config.hmac_key_file = WriteFile("key", kKey + "\n");
   config.db = 5;
   config.prefix = "mgi:";
   auto cache = MakeCache(config, &metrics, "report");
   cache->Set("k", "in-db-5", 60s);
   EXPECT_EQ(cache->Get("k"), "in-db-5");
-  EXPECT_EQ(RawRedis(redis->port(), password, 5).Command({"GET", "mgi:k"}), "in-db-5");
+  EXPECT_EQ(RawRedis(redis->port(), password, 5).Command({"GET", "mgi:k"}),
+            CacheSigner(kKey).Seal("mgi:k", "in-db-5"));
   EXPECT_EQ(RawRedis(redis->port(), password, 0).Command({"GET", "mgi:k"}), "(nil)");
 
   // A wrong password: every call is a miss, errors are counted, nothing throws.
@@ -349,6 +428,47 @@ TEST(RedisCacheTest, EntriesExpireAfterTheirTtl) {
   }
   EXPECT_EQ(cache.Get("short"), std::nullopt);
   EXPECT_EQ(cache.Get("long"), "v");
+}
+
+// Someone with write access to Redis but without the key: forged, altered, moved and unsigned
+// entries are misses, counted, and logged without their contents; replicas sharing the key
+// share entries.
+TEST(RedisCacheTest, ForgedOrCorruptedEntriesAreMissesCountedAndLoggedWithoutContents) {
+  auto redis = testing::RedisServer::Start();
+  ASSERT_NE(redis, nullptr);
+  LogCapture log;
+  MetricsRegistry metrics;
+  RedisCache cache(Options(redis->port()), &metrics, "report");
+  RedisCache replica(Options(redis->port()), &metrics, "replica");
+  RawRedis raw(redis->port());
+  cache.Set("published", "genuine", 60s);
+  EXPECT_EQ(replica.Get("published"), "genuine");  // same key: shared
+
+  const std::string forged = "<script>forged-by-attacker</script>";
+  raw.Command({"SET", "t:published", forged});  // unsigned
+  EXPECT_EQ(cache.Get("published"), std::nullopt);
+  std::string genuine = CacheSigner(kKey).Seal("t:published", "genuine");
+  std::string flipped = genuine;
+  flipped.back() = 'E';
+  raw.Command({"SET", "t:published", flipped});  // corrupted
+  EXPECT_EQ(cache.Get("published"), std::nullopt);
+  raw.Command({"SET", "t:other", genuine});  // moved to another key
+  EXPECT_EQ(cache.Get("other"), std::nullopt);
+  RedisCacheOptions other_key = Options(redis->port());
+  other_key.hmac_key = kKey + "-another-deployment";
+  RedisCache other(other_key, nullptr, "other");
+  other.Set("published", forged, 60s);  // sealed, with another key
+  EXPECT_EQ(cache.Get("published"), std::nullopt);
+  EXPECT_EQ(CounterValue(metrics, "mgi_cache_rejected_total", "report"), 4);
+  EXPECT_EQ(CounterValue(metrics, "mgi_cache_misses_total", "report"), 4);
+  EXPECT_EQ(CounterValue(metrics, "mgi_cache_hits_total", "report"), 0);
+  std::string text = log.Text();
+  EXPECT_NE(text.find("failed authentication"), std::string::npos) << text;
+  EXPECT_NE(text.find("t:published"), std::string::npos) << text;
+  EXPECT_EQ(text.find("forged-by-attacker"), std::string::npos) << text;
+  // A genuine entry written again is served again.
+  cache.Set("published", "genuine", 60s);
+  EXPECT_EQ(cache.Get("published"), "genuine");
 }
 
 // Several threads hammer the cache; Redis is killed in the middle. Every call returns (a value

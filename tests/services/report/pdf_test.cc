@@ -1,5 +1,10 @@
 // Tests of the PDF format through poppler's pdftotext and pdfinfo: every finding in order, A4,
 // page numbers, determinism, hostile content.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <filesystem>
 #include <regex>
 
 #include <gmock/gmock.h>
@@ -134,6 +139,126 @@ TEST(ReportPdfTest, FiveHundredFindingsBreakPages) {
   EXPECT_GE(std::stoi(pages[1]), 40);
   std::string text = Text(path);
   EXPECT_THAT(text, HasSubstr("[15] The conclusion of formal cooperation agreements"));
+}
+
+// A binary RGB image (PPM "P6", 8 bits per channel) as written by pdftoppm.
+struct Rgb {
+  int width = 0, height = 0;
+  std::string pixels;
+  int channel(int x, int y, int c) const {
+    return static_cast<unsigned char>(pixels[(static_cast<size_t>(y) * width + x) * 3 + c]);
+  }
+  // The darkest channel: 255 only for white.
+  int min(int x, int y) const {
+    return std::min({channel(x, y, 0), channel(x, y, 1), channel(x, y, 2)});
+  }
+  // A neutral grey between lo and hi (the bullets are #555555; headings are coloured).
+  bool grey(int x, int y, int lo, int hi) const {
+    if (x < 0 || y < 0 || x >= width || y >= height) return false;
+    int r = channel(x, y, 0), g = channel(x, y, 1), b = channel(x, y, 2);
+    return std::abs(r - g) <= 3 && std::abs(g - b) <= 3 && r >= lo && r <= hi;
+  }
+};
+
+Rgb ReadPpm(const std::string& path) {
+  std::string data = ReadFile(path);
+  Rgb img;
+  int maxval = 0, consumed = 0;
+  if (std::sscanf(data.c_str(), "P6 %d %d %d%n", &img.width, &img.height, &maxval, &consumed) !=
+          3 ||
+      maxval != 255) {
+    ADD_FAILURE() << "not an 8-bit PPM: " << path;
+    return img;
+  }
+  img.pixels = data.substr(consumed + 1);  // one whitespace after maxval
+  EXPECT_EQ(img.pixels.size(), static_cast<size_t>(img.width) * img.height * 3);
+  return img;
+}
+
+// Issue 17: a stray line ran into every bullet (the path from the previous text position to the
+// bullet's arc was filled with it). At 200 dpi, the pixels around each bullet, left of it and in
+// the gap before its text, must be background.
+TEST(ReportPdfTest, BulletsStandAloneAt200Dpi) {
+  std::string path = RenderToFile(Inputs(Guatemala(), "en"), "bullets.pdf");
+  std::string prefix = ::testing::TempDir() + "/bullets";
+  int code = -1;
+  std::string out = RunCommand("pdftoppm -r 200 -f 1 -l 3 '" + path + "' '" + prefix + "'", &code);
+  ASSERT_EQ(code, 0) << out;
+  const double scale = 200.0 / 72;  // pixels per point
+  // Geometry of pdf_renderer.cc: text of a finding at 2 cm + 16 pt, bullet centred 4 pt right of
+  // the 2 cm margin, radius 2.2 pt.
+  const int bullet_x = static_cast<int>(std::lround((56.7 + 4) * scale));
+  const int bullet_r = static_cast<int>(std::ceil(2.2 * scale));
+  const int text_x = static_cast<int>(std::floor((56.7 + 16) * scale));
+  int bullets = 0;
+  for (int page = 1; page <= 3; ++page) {
+    std::string file = prefix + "-" + std::to_string(page) + ".ppm";
+    if (!std::filesystem::exists(file)) file = prefix + "-0" + std::to_string(page) + ".ppm";
+    Rgb g = ReadPpm(file);
+    ASSERT_GT(g.width, text_x);
+    // A bullet's centre: the disc's grey at its centre and 3 px around it.
+    auto centre = [&](int y) {
+      return g.grey(bullet_x, y, 80, 90) && g.grey(bullet_x - 3, y, 80, 90) &&
+             g.grey(bullet_x + 3, y, 80, 90) && g.grey(bullet_x, y - 3, 80, 90) &&
+             g.grey(bullet_x, y + 3, 80, 90);
+    };
+    for (int y = 0; y < g.height; ++y) {
+      if (!centre(y)) continue;
+      int first = y;
+      while (y < g.height && centre(y)) ++y;
+      int mid = (first + y - 1) / 2;
+      ++bullets;
+      for (int row = std::max(0, mid - bullet_r - 3);
+           row <= std::min(g.height - 1, mid + bullet_r + 3); ++row) {
+        for (int x = bullet_x - 6 * bullet_r; x < bullet_x - bullet_r - 2; ++x) {
+          ASSERT_GE(g.min(x, row), 235) << "page " << page << ": ink left of the bullet at ("
+                                        << x << ", " << row << ")";
+        }
+        for (int x = bullet_x + bullet_r + 2; x < text_x - 2; ++x) {
+          ASSERT_GE(g.min(x, row), 235) << "page " << page << ": ink between the bullet and its "
+                                        << "text at (" << x << ", " << row << ")";
+        }
+      }
+    }
+  }
+  EXPECT_GE(bullets, 10) << "no bullets found where pdf_renderer.cc draws them";
+}
+
+// Issue 17: text in other scripts and emoji must not fall into boxes: pango reports every glyph
+// that no font of the chain (DejaVu, then Noto) covers.
+class ReportPdfScriptTest : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
+
+TEST_P(ReportPdfScriptTest, EveryGlyphHasAFont) {
+  auto profile = Guatemala();
+  auto* finding = profile.mutable_domains(0)->mutable_well_developed(0);
+  (*finding->mutable_text())["en"] = GetParam().second;
+  ReportInputs inputs = Inputs(profile, "en");
+  ReportView view = BuildView(inputs, *TheRenderer().messages().Find("en"));
+  PdfStats stats;
+  auto pdf = RenderPdf(view, &stats);
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+  EXPECT_EQ(stats.unknown_glyphs, 0) << GetParam().first << ": " << GetParam().second;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Scripts, ReportPdfScriptTest,
+    ::testing::Values(
+        std::pair<std::string, std::string>{"Arabic", "حقوق المهاجرين وحوكمة الهجرة"},
+        std::pair<std::string, std::string>{"Chinese", "移民治理指标：移民的权利和伙伴关系"},
+        std::pair<std::string, std::string>{"Cyrillic", "Права мигрантов и партнёрства"},
+        std::pair<std::string, std::string>{"Devanagari", "प्रवासियों के अधिकार और साझेदारी"},
+        std::pair<std::string, std::string>{"Emoji", "Partnerships 🤝 across borders 🌍 ✅"}),
+    [](const auto& info) { return info.param.first; });
+
+// The unknown-glyph count is real: a character no font has (an unassigned code point) is counted.
+TEST(ReportPdfTest, UnknownGlyphsAreCounted) {
+  auto profile = Guatemala();
+  (*profile.mutable_domains(0)->mutable_well_developed(0)->mutable_text())["en"] =
+      "Unassigned: \u0378\u0379";
+  ReportView view = BuildView(Inputs(profile, "en"), *TheRenderer().messages().Find("en"));
+  PdfStats stats;
+  ASSERT_TRUE(RenderPdf(view, &stats).ok());
+  EXPECT_GE(stats.unknown_glyphs, 1);
 }
 
 }  // namespace

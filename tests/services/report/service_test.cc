@@ -16,6 +16,7 @@ namespace mgi::report {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace mgi::report::testing;
 
 class ReportServiceTest : public ::testing::Test {
@@ -39,14 +40,66 @@ TEST_F(ReportServiceTest, ChecksNameFormatAndLanguage) {
   auto bad_format = service_.GetReport({"profiles/gtm-2022/report", "docx", "en", PeerCredentials::Anonymous()});
   EXPECT_EQ(Fields(bad_format.status()), std::vector<std::string>{"format"});
   EXPECT_THAT(std::string(bad_format.status().message()), HasSubstr("html, pdf, markdown, svg"));
-  auto bad_language = service_.GetReport({"profiles/gtm-2022/report", "pdf", "de", PeerCredentials::Anonymous()});
-  EXPECT_EQ(Fields(bad_language.status()), std::vector<std::string>{"language"});
-  EXPECT_THAT(std::string(bad_language.status().message()), HasSubstr("en, es, fr"));
   auto malformed = service_.GetReport({"profiles/gtm-2022/report", "pdf", "not a tag", PeerCredentials::Anonymous()});
   EXPECT_EQ(Fields(malformed.status()), std::vector<std::string>{"language"});
   auto all = service_.GetReport({"", "docx", "x", PeerCredentials::Anonymous()});
   EXPECT_EQ(Fields(all.status()), (std::vector<std::string>{"name", "format", "language"}));
   EXPECT_EQ(assessment_.get_calls, 0) << "bad requests never reach the peers";
+  // A well-formed language without message file is decided by the profile's languages.
+  auto bad_language = service_.GetReport({"profiles/gtm-2022/report", "pdf", "de", PeerCredentials::Anonymous()});
+  EXPECT_EQ(Fields(bad_language.status()), std::vector<std::string>{"language"});
+  EXPECT_THAT(std::string(bad_language.status().message()), HasSubstr("en, es, fr"));
+  EXPECT_THAT(std::string(bad_language.status().message()),
+              HasSubstr("profiles/gtm-2022 is written in en"));
+}
+
+// Issue 17: a report in the profile's own language even when the report's texts lack it.
+TEST_F(ReportServiceTest, ReportInTheProfilesOwnLanguageWithHeadingsFallingBack) {
+  auto mombasa = Guatemala();
+  mombasa.set_name("profiles/mombasa-2022");
+  mombasa.clear_languages();
+  mombasa.add_languages("sw");
+  mombasa.set_assessment_year(2022);
+  for (auto& d : *mombasa.mutable_domains()) {
+    for (auto* g : {d.mutable_well_developed(), d.mutable_further_development()}) {
+      for (auto& f : *g) {
+        std::string en = f.text().at("en");
+        f.mutable_text()->clear();
+        (*f.mutable_text())["sw"] = "Kiswahili: " + en;
+      }
+    }
+  }
+  assessment_.profiles["profiles/mombasa-2022"] = mombasa;
+  auto html = service_.GetReport({"profiles/mombasa-2022/report", "html", "sw", PeerCredentials::Anonymous()});
+  ASSERT_TRUE(html.ok()) << html.status();
+  // The headings are English (no sw message file), marked on the document; the findings are
+  // Swahili, not marked as fallbacks; a note says which language served each part.
+  EXPECT_THAT(html->data, HasSubstr("<html lang=\"en\" data-requested-language=\"sw\">"));
+  EXPECT_THAT(html->data, HasSubstr("<li lang=\"sw\">Kiswahili: "));
+  EXPECT_THAT(html->data, Not(HasSubstr("class=\"fallback\"")));
+  EXPECT_THAT(html->data,
+              HasSubstr("Languages: findings in Swahili; headings and other texts in English, as "
+                        "they are not available in Swahili."));
+  EXPECT_THAT(html->data, HasSubstr("Assessment year: 2022"));
+  EXPECT_THAT(html->data, HasSubstr("Key findings"));
+  auto md = service_.GetReport({"profiles/mombasa-2022/report", "markdown", "sw", PeerCredentials::Anonymous()});
+  ASSERT_TRUE(md.ok()) << md.status();
+  EXPECT_THAT(md->data, HasSubstr("- Kiswahili: "));
+  auto pdf = service_.GetReport({"profiles/mombasa-2022/report", "pdf", "sw", PeerCredentials::Anonymous()});
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+
+  // In English, the findings fall back to Swahili, each marked.
+  auto en = service_.GetReport({"profiles/mombasa-2022/report", "html", "en", PeerCredentials::Anonymous()});
+  ASSERT_TRUE(en.ok()) << en.status();
+  EXPECT_THAT(en->data, HasSubstr("<span class=\"fallback\">(in Swahili)</span>"));
+  EXPECT_THAT(en->data, HasSubstr("Languages: findings in Swahili; headings and other texts in "
+                                  "English."));
+
+  // Neither a message file's nor the profile's language: 400.
+  auto de = service_.GetReport({"profiles/mombasa-2022/report", "html", "de", PeerCredentials::Anonymous()});
+  EXPECT_EQ(de.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Fields(de.status()), std::vector<std::string>{"language"});
+  EXPECT_THAT(std::string(de.status().message()), HasSubstr("is written in sw"));
 }
 
 TEST_F(ReportServiceTest, DefaultsToHtmlInEnglish) {
