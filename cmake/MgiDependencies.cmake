@@ -10,6 +10,8 @@ find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(Boost 1.74 REQUIRED)
+find_package(ICU 72 REQUIRED COMPONENTS uc i18n)  # ICU::uc, ICU::i18n: search keys, collation
+find_package(prometheus-cpp CONFIG REQUIRED)  # prometheus-cpp::core (registry, families, serializer)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(hiredis REQUIRED IMPORTED_TARGET hiredis)
 if(MGI_BUILD_TESTS)

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/channel.h"
 
 namespace mgi::gateway {
@@ -38,7 +39,8 @@ absl::StatusOr<std::string> BackendMap::Resolve(const std::string& service) cons
   }
   if (best == nullptr) {
     return absl::NotFoundError(absl::StrCat("no backend for service ", service,
-                                            ": add --backend=<package>=<host:port>"));
+                                            ": set its package's --<name>-addr or "
+                                            "--backend=<package>=<host:port>"));
   }
   return *best;
 }
@@ -177,9 +179,13 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeGrpcBackends(const std::vector<std
   channel_config.tls_cert_file = options.tls_cert_file;
   channel_config.tls_key_file = options.tls_key_file;
   channel_config.tls_server_name = options.tls_server_name;
+  std::vector<std::string> missing;
   for (const std::string& service : services) {
     auto address = map.Resolve(service);
-    if (!address.ok()) return address.status();
+    if (!address.ok()) {
+      missing.push_back(std::string(address.status().message()));
+      continue;
+    }
     auto& target = backends->by_address[*address];
     if (target == nullptr) {
       target = std::make_shared<Target>();
@@ -194,6 +200,7 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeGrpcBackends(const std::vector<std
         target->services.empty() ? service : absl::StrCat(target->services, ", ", service);
     backends->by_service[service] = target;
   }
+  if (!missing.empty()) return absl::NotFoundError(absl::StrJoin(missing, "; "));
   for (auto& [address, target] : backends->by_address) {
     target->label = absl::StrCat(target->services, " at ", address);
   }

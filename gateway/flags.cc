@@ -1,18 +1,51 @@
 #include "gateway/flags.h"
 
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
 namespace mgi::gateway {
 
-void RegisterGatewayFlags(Config& config, GatewayConfig* out) {
+std::vector<BackendPackage> BackendPackages(
+    const std::vector<const google::protobuf::ServiceDescriptor*>& services) {
+  std::vector<BackendPackage> out;
+  std::set<std::string> seen;
+  for (const auto* service : services) {
+    std::vector<std::string> parts = absl::StrSplit(service->file()->package(), '.');
+    const std::string& last = parts.back();
+    if (parts.size() > 1 && last.size() > 1 && last[0] == 'v' && absl::ascii_isdigit(last[1])) {
+      parts.pop_back();  // the version: "v1", "v2beta"...
+    }
+    std::string package = absl::StrJoin(parts, ".");
+    if (seen.insert(package).second) out.push_back({package, parts.back()});
+  }
+  return out;
+}
+
+namespace {
+
+void RegisterBackendFlags(Config& config, GatewayConfig* out,
+                          const std::vector<BackendPackage>& packages) {
+  std::vector<std::string> names;
+  for (const BackendPackage& p : packages) {
+    std::string flag = p.name + "-addr";
+    config.String(flag, &out->package_addrs[p.package],
+                  p.package + ".* backend (host:port); unset: --backend must name it");
+    names.push_back(flag);
+  }
+  config.List("backend", &out->backends,
+              "extra or overriding backends: <package or service>=<host:port>,...");
+  config.SuiteWide(names);
+}
+
+void RegisterHttpFlags(Config& config, GatewayConfig* out) {
   config.String("host", &out->host, "address to listen on for HTTP");
   config.Int("port", &out->port, "HTTP port (0 picks a free one)", 0, 65535);
   config.Int("metrics-port", &out->metrics_port,
              "Prometheus /metrics port, on --host (0 picks a free one, -1 disables)", -1, 65535);
   config.Int("io-threads", &out->io_threads, "threads running the HTTP event loop", 1, 64);
-  config.String("catalog-addr", &out->catalog_addr, "mgi.catalog.* backend (host:port)");
-  config.String("assessment-addr", &out->assessment_addr, "mgi.assessment.* backend (host:port)");
-  config.String("report-addr", &out->report_addr, "mgi.report.* backend (host:port)");
-  config.List("backend", &out->backends,
-              "extra or overriding backends: <package or service>=<host:port>,...");
   config.Duration("backend-timeout", &out->backend_timeout,
                   "deadline of a backend call unless a Grpc-Timeout header gives one");
   config.Duration("max-grpc-timeout", &out->max_grpc_timeout,
@@ -27,15 +60,17 @@ void RegisterGatewayFlags(Config& config, GatewayConfig* out) {
              "largest gRPC message to or from a backend", 1024, int64_t{1} << 31);
   config.List("cors-origins", &out->cors_origins,
               "origins allowed by CORS, e.g. https://mgi.example.org (\"*\": any; empty: none)");
-  config.List("public-packages", &out->public_packages,
-              "packages whose GET responses are publicly cacheable");
   config.Duration("public-max-age", &out->public_max_age,
-                  "max-age of publicly cacheable responses");
+                  "max-age of responses anyone may read (GETs answered to anonymous callers)");
   config.Duration("cache-ttl", &out->cache_ttl,
                   "how long public GET responses are served from the gateway's cache (0: off)");
   config.Int("cache-entries", &out->cache_entries, "most responses in the gateway's cache", 1,
              1 << 20);
   config.Duration("idle-timeout", &out->idle_timeout, "closes a connection idle this long");
+  config.String("www-dir", &out->www_dir, "directory of the explorer page (\"\": no page)");
+}
+
+void RegisterSecurityFlags(Config& config, GatewayConfig* out) {
   config.String("tls-cert-file", &out->tls_cert_file,
                 "PEM certificate chain: serve HTTPS (with tls-key-file)");
   config.String("tls-key-file", &out->tls_key_file, "PEM private key of tls-cert-file");
@@ -58,15 +93,22 @@ void RegisterGatewayFlags(Config& config, GatewayConfig* out) {
              0, 1000000);
   config.Int("rate-limit-burst", &out->rate_limit_burst,
              "requests each client may make at once before the rate applies", 1, 1000000);
-  config.String("www-dir", &out->www_dir, "directory of the explorer page (\"\": no page)");
   config.Choice("log-format", &out->log_format, "log format", {"text", "json"});
   config.Choice("log-level", &out->log_level, "log level",
                 {"trace", "debug", "info", "warn", "error", "critical", "off"});
   config.Duration("shutdown-grace", &out->shutdown_grace,
                   "how long in-flight requests may take after SIGTERM");
-  config.SuiteWide({"catalog-addr", "assessment-addr", "report-addr", "log-format", "log-level",
-                    "peer-tls-ca-file", "peer-tls-cert-file", "peer-tls-key-file",
-                    "peer-tls-server-name"});
+  config.SuiteWide({"log-format", "log-level", "peer-tls-ca-file", "peer-tls-cert-file",
+                    "peer-tls-key-file", "peer-tls-server-name"});
+}
+
+}  // namespace
+
+void RegisterGatewayFlags(Config& config, GatewayConfig* out,
+                          const std::vector<BackendPackage>& packages) {
+  RegisterHttpFlags(config, out);
+  RegisterBackendFlags(config, out, packages);
+  RegisterSecurityFlags(config, out);
 }
 
 HttpServerOptions ToHttpOptions(const GatewayConfig& c) {
@@ -102,7 +144,6 @@ GatewayOptions ToGatewayOptions(const GatewayConfig& c) {
   o.max_grpc_timeout = c.max_grpc_timeout;
   o.max_json_depth = static_cast<int>(c.max_json_depth);
   o.cors_origins = c.cors_origins;
-  o.public_packages = c.public_packages;
   o.public_max_age = std::chrono::duration_cast<std::chrono::seconds>(c.public_max_age);
   o.www_dir = c.www_dir;
   o.cache_ttl = c.cache_ttl;
@@ -115,9 +156,9 @@ GatewayOptions ToGatewayOptions(const GatewayConfig& c) {
 
 absl::StatusOr<BackendMap> MakeBackendMap(const GatewayConfig& config) {
   BackendMap map;
-  map.Set("mgi.catalog", config.catalog_addr);
-  map.Set("mgi.assessment", config.assessment_addr);
-  map.Set("mgi.report", config.report_addr);
+  for (const auto& [package, address] : config.package_addrs) {
+    if (!address.empty()) map.Set(package, address);
+  }
   auto extra = BackendMap::Parse(config.backends);
   if (!extra.ok()) return extra.status();
   for (const std::string& e : config.backends) {

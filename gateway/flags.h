@@ -3,8 +3,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
+
+#include <google/protobuf/descriptor.h>
 
 #include "absl/status/statusor.h"
 #include "common/config.h"
@@ -19,9 +22,9 @@ struct GatewayConfig {
   int64_t port = 8080;
   int64_t metrics_port = 9104;  // Prometheus /metrics on its own port (-1: off)
   int64_t io_threads = 2;
-  std::string catalog_addr = "127.0.0.1:50051";
-  std::string assessment_addr = "127.0.0.1:50052";
-  std::string report_addr = "127.0.0.1:50053";
+  // The address of each linked package's backend ("mgi.catalog" -> "host:port"), from its
+  // generated --<name>-addr flag (see BackendPackages).
+  std::map<std::string, std::string> package_addrs;
   std::vector<std::string> backends;  // "<package or service>=<host:port>" overrides
   std::chrono::milliseconds backend_timeout{5000};
   std::chrono::milliseconds max_grpc_timeout{60000};
@@ -30,7 +33,6 @@ struct GatewayConfig {
   int64_t max_json_depth = 32;
   int64_t max_message_bytes = 64 << 20;
   std::vector<std::string> cors_origins;
-  std::vector<std::string> public_packages = {"mgi.catalog"};
   std::chrono::milliseconds public_max_age{60000};
   std::chrono::milliseconds idle_timeout{60000};
   // HTTPS (see docs/security.md).
@@ -56,12 +58,24 @@ struct GatewayConfig {
   std::chrono::milliseconds shutdown_grace{10000};
 };
 
-void RegisterGatewayFlags(Config& config, GatewayConfig* out);
+// The packages of the linked services, without their version: "mgi.catalog.v1.CatalogService"
+// gives package "mgi.catalog" and name "catalog" (its flag: --catalog-addr, suite-wide, so also
+// MGI_CATALOG_ADDR). Nothing in the gateway names a service: the flags come from the descriptors.
+struct BackendPackage {
+  std::string package;
+  std::string name;
+};
+std::vector<BackendPackage> BackendPackages(
+    const std::vector<const google::protobuf::ServiceDescriptor*>& services);
+
+void RegisterGatewayFlags(Config& config, GatewayConfig* out,
+                          const std::vector<BackendPackage>& packages);
 
 HttpServerOptions ToHttpOptions(const GatewayConfig& config);
 GrpcBackendsOptions ToBackendsOptions(const GatewayConfig& config);
 GatewayOptions ToGatewayOptions(const GatewayConfig& config);
-// The package -> address map: the three suite backends, then the --backend overrides.
+// The package -> address map: each package's --<name>-addr (when set), then the --backend
+// entries.
 absl::StatusOr<BackendMap> MakeBackendMap(const GatewayConfig& config);
 
 }  // namespace mgi::gateway

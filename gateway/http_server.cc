@@ -23,7 +23,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/auth.h"
+#include "common/auth.h"  // CheckPemKeyPair
+#include "gateway/rate_limiter.h"
 
 namespace mgi::gateway {
 namespace {
@@ -159,13 +160,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
-  void OnRead(beast::error_code ec) {
+  // A read that failed: closed quietly, or answered 413/431/400 and closed.
+  void OnReadError(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
         ec == beast::error::timeout || ec == asio::error::connection_reset ||
         ec == asio::error::bad_descriptor || ec == asio::error::eof) {
       return Close();
     }
-    if (ec) {
+    {
       busy_ = true;
       if (ec == http::error::body_limit) {
         return Write(gateway_->TransportError(413, absl::StrCat("request body larger than ",
@@ -184,12 +186,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       }
       return Close();
     }
-    busy_ = true;
-    http::request<http::string_body> req = parser_->release();
-    if (std::string problem = FramingProblem(req); !problem.empty()) {
-      return Write(gateway_->TransportError(400, problem), false);
-    }
-    bool keep_alive = req.keep_alive();
+  }
+
+  static HttpRequest ToRequest(http::request<http::string_body>& req) {
     HttpRequest request;
     request.method = std::string(req.method_string());
     request.target = std::string(req.target());
@@ -199,6 +198,18 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       if (!inserted) it->second += ", " + std::string(field.value());
     }
     request.body = std::move(req.body());
+    return request;
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    busy_ = true;
+    http::request<http::string_body> req = parser_->release();
+    if (std::string problem = FramingProblem(req); !problem.empty()) {
+      return Write(gateway_->TransportError(400, problem), false);
+    }
+    bool keep_alive = req.keep_alive();
+    HttpRequest request = ToRequest(req);
     head_ = request.method == "HEAD";
     if (limiter_ != nullptr && !RateLimitExempt(request.target)) {
       auto wait = limiter_->Acquire(ClientKey(request.Header("authorization"), remote_address_));
@@ -349,6 +360,61 @@ HttpServer::~HttpServer() { Shutdown(std::chrono::milliseconds(1000)); }
 
 int HttpServer::port() const { return impl_->port; }
 
+namespace {
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return static_cast<bool>(in);
+}
+
+// The HTTPS context: the certificate and its key (checked to match), TLS 1.2+, ECDHE with AEAD.
+absl::StatusOr<std::unique_ptr<ssl::context>> MakeTlsContext(const HttpServerOptions& options) {
+  std::string cert, key;
+  if (!ReadFile(options.tls_cert_file, &cert)) {
+    return absl::InvalidArgumentError("cannot read tls-cert-file " + options.tls_cert_file);
+  }
+  if (!ReadFile(options.tls_key_file, &key)) {
+    return absl::InvalidArgumentError("cannot read tls-key-file " + options.tls_key_file);
+  }
+  if (auto st = CheckPemKeyPair(cert, key, "tls-cert-file", "tls-key-file"); !st.ok()) return st;
+  auto tls = std::make_unique<ssl::context>(ssl::context::tls_server);
+  tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                   ssl::context::single_dh_use | ssl::context::no_compression);
+  SSL_CTX* native = tls->native_handle();
+  SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    return absl::InternalError("cannot set the TLS protocol versions and cipher suites");
+  }
+  beast::error_code ec;
+  tls->use_certificate_chain(asio::buffer(cert), ec);
+  if (!ec) tls->use_private_key(asio::buffer(key), ssl::context::pem, ec);
+  if (ec) return absl::InvalidArgumentError("tls-cert-file/tls-key-file: " + ec.message());
+  return tls;
+}
+
+absl::Status Listen(const HttpServerOptions& options, tcp::acceptor* acceptor) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options.host, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("host: bad address ", options.host));
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.host, ":", options.port, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
                                                               Gateway* gateway,
                                                               MetricsRegistry* metrics) {
@@ -364,37 +430,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
     return absl::InvalidArgumentError("tls-cert-file and tls-key-file go together");
   }
   if (!options.tls_cert_file.empty()) {
-    auto read = [](const std::string& path, std::string* out) {
-      std::ifstream in(path, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      *out = ss.str();
-      return static_cast<bool>(in);
-    };
-    std::string cert, key;
-    if (!read(options.tls_cert_file, &cert)) {
-      return absl::InvalidArgumentError("cannot read tls-cert-file " + options.tls_cert_file);
-    }
-    if (!read(options.tls_key_file, &key)) {
-      return absl::InvalidArgumentError("cannot read tls-key-file " + options.tls_key_file);
-    }
-    if (auto st = CheckPemKeyPair(cert, key, "tls-cert-file", "tls-key-file"); !st.ok()) return st;
-    impl->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
-    impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                           ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                           ssl::context::no_tlsv1_1 | ssl::context::single_dh_use |
-                           ssl::context::no_compression);
-    SSL_CTX* native = impl->tls->native_handle();
-    SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
-    if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
-        SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
-      return absl::InternalError("cannot set the TLS protocol versions and cipher suites");
-    }
-    beast::error_code tls_ec;
-    impl->tls->use_certificate_chain(asio::buffer(cert), tls_ec);
-    if (!tls_ec) impl->tls->use_private_key(asio::buffer(key), ssl::context::pem, tls_ec);
-    if (tls_ec)
-      return absl::InvalidArgumentError("tls-cert-file/tls-key-file: " + tls_ec.message());
+    auto tls = MakeTlsContext(options);
+    if (!tls.ok()) return tls.status();
+    impl->tls = *std::move(tls);
   }
   if (options.rate_limit_rps > 0) {
     RateLimiter::Options limits;
@@ -402,18 +440,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
     limits.burst = std::max(1.0, options.rate_limit_burst);
     impl->limiter = std::make_unique<RateLimiter>(limits);
   }
-  beast::error_code ec;
-  auto address = asio::ip::make_address(options.host, ec);
-  if (ec) return absl::InvalidArgumentError(absl::StrCat("host: bad address ", options.host));
-  tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
-  impl->acceptor.open(endpoint.protocol(), ec);
-  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(endpoint, ec);
-  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.host, ":", options.port, ": ", ec.message()));
-  }
+  if (auto s = Listen(options, &impl->acceptor); !s.ok()) return s;
   impl->port = impl->acceptor.local_endpoint().port();
   impl->Accept();
   Impl* raw = impl.get();

@@ -14,11 +14,11 @@ int main(int argc, char** argv) {
   mgi::Config config("gateway");
   GatewayConfig cfg;
   cfg.www_dir = MGI_GATEWAY_WWW_DIR;
-  RegisterGatewayFlags(config, &cfg);
+  auto services = LinkedAnnotatedServices();
+  RegisterGatewayFlags(config, &cfg, BackendPackages(services));
   if (int rc = mgi::ParseOrExit(config, argc, argv); rc >= 0) return rc;
   if (auto s = mgi::InitLogging("gateway", cfg.log_format, cfg.log_level); !s.ok()) return 2;
 
-  auto services = LinkedAnnotatedServices();
   auto routes = RouteTable::Build(services);
   auto backend_map = MakeBackendMap(cfg);
   if (!routes.ok() || !backend_map.ok()) {

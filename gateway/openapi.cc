@@ -144,6 +144,84 @@ void QueryParams(const pb::Descriptor* d, const std::string& prefix,
   }
 }
 
+// The OpenAPI path of a template ("/v1/{name=profiles/*}:publish" ->
+// "/v1/profiles/{profilesId}:publish"), its path parameters, and the fields they bind.
+std::string OpenApiPath(const PathTemplate& t, json* params, std::set<std::string>* bound) {
+  std::vector<std::string> segs(t.segments().size());
+  std::vector<std::string> names(t.segments().size());
+  for (size_t i = 0; i < t.segments().size(); ++i) {
+    const auto& s = t.segments()[i];
+    if (s.kind == PathTemplate::Segment::kLiteral) {
+      segs[i] = s.literal;
+      continue;
+    }
+    std::string base = i > 0 && t.segments()[i - 1].kind == PathTemplate::Segment::kLiteral
+                           ? t.segments()[i - 1].literal
+                           : "param" + std::to_string(i);
+    names[i] = base + "Id";
+    segs[i] = "{" + names[i] + "}";
+  }
+  for (const auto& var : t.variables()) {
+    bound->insert(var.field_path);
+    bool single_wildcard = var.end - var.begin == 1 &&
+                           t.segments()[var.begin].kind != PathTemplate::Segment::kLiteral;
+    for (size_t i = var.begin; i < var.end; ++i) {
+      if (names[i].empty()) continue;
+      if (single_wildcard) {
+        names[i] = var.field_path;
+        segs[i] = "{" + var.field_path + "}";
+      }
+      params->push_back({{"name", names[i]},
+                         {"in", "path"},
+                         {"required", true},
+                         {"description", absl::StrCat("A segment of the `", var.field_path,
+                                                      "` field (", t.text(), ")")},
+                         {"schema", {{"type", "string"}}}});
+    }
+  }
+  std::string path = "/" + absl::StrJoin(segs, "/");
+  if (!t.verb().empty()) path += ":" + t.verb();
+  return path;
+}
+
+json Responses(const Route& route, Schemas& schemas) {
+  const pb::MethodDescriptor* m = route.method;
+  json responses = json::object();
+  if (route.empty_response) {
+    responses["204"] = {{"description", "Deleted"}};
+  } else if (m->output_type()->full_name() == "google.api.HttpBody") {
+    responses["200"] = {
+        {"description", "The document, with its own content type"},
+        {"content", {{"*/*", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
+  } else {
+    responses[route.creates ? "201" : "200"] = {
+        {"description", "OK"},
+        {"content", {{"application/json", {{"schema", schemas.ForMessage(m->output_type())}}}}}};
+  }
+  responses["default"] = {
+      {"description", "An error (AIP-193)"},
+      {"content",
+       {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+  return responses;
+}
+
+json Operation(const Route& route, json params, const std::string& op_id, Schemas& schemas) {
+  const pb::MethodDescriptor* m = route.method;
+  json op = {{"operationId", op_id},
+             {"tags", {m->service()->name()}},
+             {"summary", absl::StrCat(m->full_name())},
+             {"parameters", std::move(params)}};
+  if (!route.body.empty()) {
+    json schema = route.body == "*"
+                      ? schemas.ForMessage(m->input_type())
+                      : schemas.ForField(m->input_type()->FindFieldByName(route.body));
+    op["requestBody"] = {{"required", true},
+                         {"content", {{"application/json", {{"schema", schema}}}}}};
+  }
+  op["responses"] = Responses(route, schemas);
+  return op;
+}
+
 }  // namespace
 
 std::string BuildOpenApi(const RouteTable& routes, const std::string& title,
@@ -152,88 +230,19 @@ std::string BuildOpenApi(const RouteTable& routes, const std::string& title,
   json paths = json::object();
   std::set<std::string> operation_ids;
   for (const auto& route : routes.routes()) {
-    const PathTemplate& t = route->path;
-    // "/v1/{name=profiles/*}:publish" -> "/v1/profiles/{profilesId}:publish".
-    std::vector<std::string> segs(t.segments().size());
-    std::vector<std::string> names(t.segments().size());
     json params = json::array();
     std::set<std::string> bound;
-    for (size_t i = 0; i < t.segments().size(); ++i) {
-      const auto& s = t.segments()[i];
-      if (s.kind == PathTemplate::Segment::kLiteral) {
-        segs[i] = s.literal;
-      } else {
-        std::string base = i > 0 && t.segments()[i - 1].kind == PathTemplate::Segment::kLiteral
-                               ? t.segments()[i - 1].literal
-                               : "param" + std::to_string(i);
-        std::string name = base + "Id";
-        segs[i] = "{" + name + "}";
-        names[i] = name;
-      }
-    }
-    for (const auto& var : t.variables()) {
-      bound.insert(var.field_path);
-      bool single_wildcard = var.end - var.begin == 1 &&
-                             t.segments()[var.begin].kind != PathTemplate::Segment::kLiteral;
-      for (size_t i = var.begin; i < var.end; ++i) {
-        if (names[i].empty()) continue;
-        if (single_wildcard) {
-          names[i] = var.field_path;
-          segs[i] = "{" + var.field_path + "}";
-        }
-        params.push_back({{"name", names[i]},
-                          {"in", "path"},
-                          {"required", true},
-                          {"description", absl::StrCat("A segment of the `", var.field_path,
-                                                       "` field (", t.text(), ")")},
-                          {"schema", {{"type", "string"}}}});
-      }
-    }
-    std::string path = "/" + absl::StrJoin(segs, "/");
-    if (!t.verb().empty()) path += ":" + t.verb();
+    std::string path = OpenApiPath(route->path, &params, &bound);
     const pb::MethodDescriptor* m = route->method;
     if (!route->body.empty()) bound.insert(route->body);
     QueryParams(m->input_type(), "", bound, 0, schemas, &params);
-
     std::string op_id = m->name();
     if (route->binding_index > 0) op_id += "_" + std::to_string(route->binding_index + 1);
     while (operation_ids.count(op_id)) op_id += "_";
     operation_ids.insert(op_id);
-    json op = {{"operationId", op_id},
-               {"tags", {m->service()->name()}},
-               {"summary", absl::StrCat(m->full_name())},
-               {"parameters", params}};
-    if (!route->body.empty()) {
-      json schema;
-      if (route->body == "*") {
-        schema = schemas.ForMessage(m->input_type());
-      } else {
-        schema = schemas.ForField(m->input_type()->FindFieldByName(route->body));
-      }
-      op["requestBody"] = {{"required", true},
-                           {"content", {{"application/json", {{"schema", schema}}}}}};
-    }
-    json responses = json::object();
-    if (route->empty_response) {
-      responses["204"] = {{"description", "Deleted"}};
-    } else if (m->output_type()->full_name() == "google.api.HttpBody") {
-      responses["200"] = {
-          {"description", "The document, with its own content type"},
-          {"content", {{"*/*", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
-    } else {
-      responses[route->creates ? "201" : "200"] = {
-          {"description", "OK"},
-          {"content",
-           {{"application/json", {{"schema", schemas.ForMessage(m->output_type())}}}}}};
-    }
-    responses["default"] = {
-        {"description", "An error (AIP-193)"},
-        {"content",
-         {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
-    op["responses"] = responses;
     std::string method = route->http_method;
     for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    paths[path][method] = op;
+    paths[path][method] = Operation(*route, std::move(params), op_id, schemas);
   }
   schemas.components()["Error"] = ErrorSchema();
   json doc = {{"openapi", "3.0.3"},

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "gateway/transcoder.h"
+#include "gateway/routes.h"
 
 namespace mgi::gateway {
 

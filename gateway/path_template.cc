@@ -64,14 +64,9 @@ bool PercentDecode(const std::string& text, std::string* out, bool keep_slash,
   return true;
 }
 
-absl::StatusOr<PathTemplate> PathTemplate::Parse(const std::string& text) {
-  PathTemplate t;
-  t.text_ = text;
-  if (text.empty() || text[0] != '/') {
-    return absl::InvalidArgumentError(absl::StrCat("path template must start with '/': ", text));
-  }
-  std::string rest = text.substr(1);
-  // The verb is after the last ':' that is outside braces.
+namespace {
+// The index of the verb's ':' (the last one outside braces), npos when none.
+size_t VerbColon(const std::string& rest) {
   int depth = 0;
   size_t verb_at = std::string::npos;
   for (size_t i = 0; i < rest.size(); ++i) {
@@ -79,7 +74,38 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(const std::string& text) {
     if (rest[i] == '}') --depth;
     if (rest[i] == ':' && depth == 0) verb_at = i;
   }
-  if (verb_at != std::string::npos) {
+  return verb_at;
+}
+}  // namespace
+
+absl::Status PathTemplate::AddVariable(const std::string& inner, const std::string& text) {
+  Variable var;
+  std::string pattern = "*";
+  if (size_t eq = inner.find('='); eq != std::string::npos) {
+    var.field_path = inner.substr(0, eq);
+    pattern = inner.substr(eq + 1);
+  } else {
+    var.field_path = inner;
+  }
+  if (var.field_path.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("empty variable in path template ", text));
+  }
+  var.begin = segments_.size();
+  if (auto s = ParseSegments(pattern, text, &segments_); !s.ok()) return s;
+  var.end = segments_.size();
+  var.multi = var.end - var.begin > 1 || segments_[var.begin].kind == Segment::kMulti;
+  variables_.push_back(var);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PathTemplate> PathTemplate::Parse(const std::string& text) {
+  PathTemplate t;
+  t.text_ = text;
+  if (text.empty() || text[0] != '/') {
+    return absl::InvalidArgumentError(absl::StrCat("path template must start with '/': ", text));
+  }
+  std::string rest = text.substr(1);
+  if (size_t verb_at = VerbColon(rest); verb_at != std::string::npos) {
     t.verb_ = rest.substr(verb_at + 1);
     rest = rest.substr(0, verb_at);
     if (t.verb_.empty() || t.verb_.find('/') != std::string::npos) {
@@ -93,24 +119,7 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(const std::string& text) {
       if (close == std::string::npos) {
         return absl::InvalidArgumentError(absl::StrCat("unclosed '{' in path template ", text));
       }
-      std::string inner = rest.substr(i + 1, close - i - 1);
-      Variable var;
-      std::string pattern = "*";
-      if (size_t eq = inner.find('='); eq != std::string::npos) {
-        var.field_path = inner.substr(0, eq);
-        pattern = inner.substr(eq + 1);
-      } else {
-        var.field_path = inner;
-      }
-      if (var.field_path.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat("empty variable in path template ", text));
-      }
-      var.begin = t.segments_.size();
-      if (auto s = ParseSegments(pattern, text, &t.segments_); !s.ok()) return s;
-      var.end = t.segments_.size();
-      var.multi = var.end - var.begin > 1 ||
-                  t.segments_[var.begin].kind == Segment::kMulti;
-      t.variables_.push_back(var);
+      if (auto s = t.AddVariable(rest.substr(i + 1, close - i - 1), text); !s.ok()) return s;
       i = close + 1;
     } else {
       size_t slash = rest.find('/', i);

@@ -42,6 +42,8 @@ class PathTemplate {
   int Specificity() const;
 
  private:
+  // Parses "{field=pattern}"'s inside into a variable and its segments; `text` for errors.
+  absl::Status AddVariable(const std::string& inner, const std::string& text);
   std::string text_;
   std::string verb_;
   std::vector<Segment> segments_;

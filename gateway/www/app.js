@@ -48,6 +48,20 @@ async function listProfiles(language) {
   return profiles;
 }
 
+// Every country, alphabetical in `language` as the catalog collates it (ICU, order_by=display_name).
+async function listCountriesByName(language) {
+  const countries = [];
+  let token = '';
+  do {
+    const query = new URLSearchParams({ page_size: '500', language, order_by: 'display_name' });
+    if (token) query.set('page_token', token);
+    const page = await getJson(`/v1/countries?${query}`);
+    countries.push(...(page.countries || []));
+    token = page.nextPageToken || '';
+  } while (token);
+  return countries;
+}
+
 function reportUrl(profile, language) {
   const query = new URLSearchParams({ format: 'html', language });
   return `/v1/${profile.name}/report?${query}`;
@@ -78,16 +92,14 @@ async function render() {
       if (!byCountry.has(p.country)) byCountry.set(p.country, []);
       byCountry.get(p.country).push(p);
     }
-    const countries = await Promise.all([...byCountry.keys()].map(async (name) => {
-      try {
-        const c = await getJson(`/v1/${name}?language=${encodeURIComponent(language)}`);
-        return { name, label: c.displayName || name };
-      } catch (e) {
-        return { name, label: name };
-      }
-    }));
-    // Alphabetical: the MGI is not a ranking.
-    countries.sort((a, b) => a.label.localeCompare(b.label, language));
+    // Alphabetical in the reader's language, in the catalog's order: the MGI is not a ranking.
+    const countries = (await listCountriesByName(language))
+      .filter((c) => byCountry.has(c.name))
+      .map((c) => ({ name: c.name, label: c.displayName || c.name }));
+    const listed = new Set(countries.map((c) => c.name));
+    for (const name of [...byCountry.keys()].sort()) {
+      if (!listed.has(name)) countries.push({ name, label: name });
+    }
     const list = $('countries');
     list.replaceChildren();
     for (const country of countries) {

@@ -3,6 +3,7 @@
 #include "common/executor.h"
 #include "common/service_main.h"
 #include "services/assessment/assessment_grpc_service.h"
+#include "services/assessment/monitored_store.h"
 #include "services/assessment/sqlite_profile_store.h"
 
 int main(int argc, char** argv) {
@@ -20,8 +21,9 @@ int main(int argc, char** argv) {
   }
   SystemClock clock;
   GrpcCatalogClient catalog(*chan, channel, options.catalog_cache_ttl, &clock);
+  MonitoredProfileStore monitored_store(store->get(), &app.metrics(), "assessment");
   auto cache = app.MakeSharedCache();
-  ProfileManager manager(store->get(), &catalog, &clock, std::move(*messages), cache.get());
+  ProfileManager manager(&monitored_store, &catalog, &clock, std::move(*messages), cache.get());
   BackgroundSeeder seeder(&manager, options.seed_dir, app.service_credentials(),
                           options.seed_timeout);  // serves meanwhile
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));

@@ -5,11 +5,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "catalog/localization.h"
-#include "catalog/text_fold.h"
 #include "common/filter.h"
 #include "common/language.h"
 #include "common/pagination.h"
 #include "common/status.h"
+#include "common/text.h"
 
 namespace mgi::catalog {
 namespace {
@@ -69,12 +69,14 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Load(const CatalogOptions& opt
 }
 
 Catalog::Catalog(CatalogData data, Countries countries)
-    : data_(std::move(data)), countries_(std::move(countries)) {
+    : data_(std::move(data)),
+      countries_(std::move(countries)),
+      country_orders_(std::make_unique<CountryOrders>()) {
   country_languages_ = countries_.languages();
   country_languages_.push_back("en");
   for (const auto& ind : data_.indicators) {
     std::map<std::string, std::vector<std::string>> words;
-    for (const auto& [lang, text] : ind.text) words[lang] = FoldedWords(text.text);
+    for (const auto& [lang, text] : ind.text) words[lang] = text::SearchWords(text.text);
     indicator_words_.push_back(std::move(words));
   }
 }
@@ -293,11 +295,11 @@ absl::StatusOr<v1::Indicator> Catalog::GetIndicator(const v1::GetIndicatorReques
 absl::StatusOr<v1::SearchIndicatorsResponse> Catalog::SearchIndicators(
     const v1::SearchIndicatorsRequest& request) const {
   if (request.query().empty()) return InvalidArgument("query", "is required");
-  if (CodePointCount(request.query()) > kMaxQueryLength) {
+  if (text::CodePointCount(request.query()) > kMaxQueryLength) {
     return InvalidArgument("query",
                            absl::StrCat("is longer than ", kMaxQueryLength, " characters"));
   }
-  std::vector<std::string> terms = FoldedWords(request.query());
+  std::vector<std::string> terms = text::SearchWords(request.query());
   std::sort(terms.begin(), terms.end());
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   if (terms.empty()) return InvalidArgument("query", "has no letters or digits to search for");
@@ -318,7 +320,7 @@ absl::StatusOr<v1::SearchIndicatorsResponse> Catalog::SearchIndicators(
     for (const auto& [l, _] : words) langs.push_back(l);
     std::string lang = PickLanguage(langs, *language);
     if (lang.empty()) continue;
-    double score = MatchScore(terms, words.at(lang));
+    double score = text::MatchScore(terms, words.at(lang));
     if (score > 0) hits.push_back({i, score});
   }
   // Best first; ties in catalog order (the indicators are stored in catalog order).
@@ -365,17 +367,52 @@ v1::Country Catalog::CountryProto(const CountryRecord& r, const std::string& lan
   return out;
 }
 
+std::shared_ptr<const std::vector<size_t>> Catalog::CountriesByDisplayName(
+    const std::string& language) const {
+  // Keyed by the language the names are served in (a finite set), which also picks the collation.
+  std::string served = PickLanguage(country_languages_, language);
+  std::lock_guard lock(country_orders_->mu);
+  auto& order = country_orders_->by_language[served];
+  if (order) return order;
+  const auto& records = countries_.records();
+  text::Collation collation(served);
+  std::vector<std::pair<std::string, size_t>> keys;
+  keys.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const std::string* t = served == "en" ? nullptr : countries_.Translate(served, records[i].name);
+    keys.emplace_back(collation.SortKey(t ? *t : records[i].name), i);
+  }
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto indices = std::make_shared<std::vector<size_t>>();
+  for (const auto& [_, i] : keys) indices->push_back(i);
+  order = std::move(indices);
+  return order;
+}
+
 absl::StatusOr<v1::ListCountriesResponse> Catalog::ListCountries(
     const v1::ListCountriesRequest& request) const {
   auto language = NormalizeLanguage(request.language());
   if (!language.ok()) return language.status();
+  const std::string& order_by = request.order_by();
+  if (!order_by.empty() && order_by != "alpha3" && order_by != "display_name") {
+    return InvalidArgument("order_by",
+                           absl::StrCat("\"", order_by,
+                                        "\" is not a supported order; use \"display_name\" "
+                                        "(alphabetical in the requested language) or \"alpha3\" "
+                                        "(the default)"));
+  }
   const auto& records = countries_.records();
+  std::shared_ptr<const std::vector<size_t>> order;
+  if (order_by == "display_name") order = CountriesByDisplayName(*language);
   auto page = Paginate(request.page_size(), request.page_token(), kCountryPages,
-                       absl::StrCat("countries|", *language), static_cast<int64_t>(records.size()));
+                       absl::StrCat("countries|", *language, "|", order_by),
+                       static_cast<int64_t>(records.size()));
   if (!page.ok()) return page.status();
   v1::ListCountriesResponse out;
   for (int64_t i = page->begin; i < page->end; ++i) {
-    *out.add_countries() = CountryProto(records[i], *language);
+    size_t index = order ? (*order)[static_cast<size_t>(i)] : static_cast<size_t>(i);
+    *out.add_countries() = CountryProto(records[index], *language);
   }
   out.set_next_page_token(page->next_token);
   out.set_total_size(static_cast<int32_t>(records.size()));

@@ -4,7 +4,9 @@
 // common/status.h (INVALID_ARGUMENT naming the field, NOT_FOUND naming the resource).
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -59,12 +61,21 @@ class Catalog {
   v1::Country CountryProto(const CountryRecord& record, const std::string& language) const;
   const DomainData* FindDomain(const std::string& id) const;
   const MigofElementData* ElementFor(const std::string& domain_id) const;
+  // Indices of countries_.records() in alphabetical order of their display names in `language`
+  // (ICU collation of the served language), computed once per served language.
+  std::shared_ptr<const std::vector<size_t>> CountriesByDisplayName(
+      const std::string& language) const;
 
   CatalogData data_;
   Countries countries_;
   std::vector<std::string> country_languages_;  // translations plus "en"
-  // Folded words of each indicator's text, by language (same order as data_.indicators).
+  // Search words (text::SearchWords) of each indicator's text, by language (same order as data_.indicators).
   std::vector<std::map<std::string, std::vector<std::string>>> indicator_words_;
+  struct CountryOrders {
+    std::mutex mu;
+    std::map<std::string, std::shared_ptr<const std::vector<size_t>>> by_language;
+  };
+  std::unique_ptr<CountryOrders> country_orders_;
 };
 
 }  // namespace mgi::catalog

@@ -509,7 +509,7 @@ absl::StatusOr<CatalogData> LoadCatalogData(const std::string& dir) {
 int CheckDataDirectory(const std::string& dir, std::ostream& out, std::ostream& err) {
   auto data = LoadCatalogData(dir);
   if (!data.ok()) {
-    err << "catalog data in " << dir << " is NOT valid:\n" << data.status().message() << "\n";
+    err << data.status().message() << "\n";  // "catalog data in DIR is invalid (N problems):..."
     return 1;
   }
   size_t sub_areas = 0, unverified = 0, national = 0, local = 0, sample = 0;

@@ -1,140 +1,113 @@
 #include "common/metrics.h"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <cmath>
-#include <sstream>
-
-#include <spdlog/spdlog.h>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 
 namespace mgi {
-namespace {
 
-std::string EscapeLabel(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out.push_back('\\');
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out.push_back(c);
-  }
-  return out;
-}
+void Counter::Inc(double v) { c_->Increment(v); }
+double Counter::Value() const { return c_->Value(); }
 
-std::string LabelText(const Labels& labels, const std::string& extra = "") {
-  std::string out;
-  for (const auto& [k, v] : labels) {
-    absl::StrAppend(&out, out.empty() ? "" : ",", k, "=\"", EscapeLabel(v), "\"");
-  }
-  if (!extra.empty()) absl::StrAppend(&out, out.empty() ? "" : ",", extra);
-  return out.empty() ? "" : absl::StrCat("{", out, "}");
-}
+void Gauge::Set(double v) { g_->Set(v); }
+void Gauge::Add(double v) { g_->Increment(v); }
+double Gauge::Value() const { return g_->Value(); }
 
-std::string Num(double v) {
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
-}
-
-}  // namespace
-
-Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)), counts_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
-  for (size_t i = 0; i <= bounds_.size(); ++i) counts_[i] = 0;
-}
-
-void Histogram::Observe(double v) {
-  size_t i = 0;
-  while (i < bounds_.size() && v > bounds_[i]) ++i;
-  counts_[i].fetch_add(1, std::memory_order_relaxed);
-  sum_.fetch_add(v, std::memory_order_relaxed);
-  count_.fetch_add(1, std::memory_order_relaxed);
-}
-
-std::vector<uint64_t> Histogram::Buckets() const {
-  std::vector<uint64_t> out;
-  uint64_t total = 0;
-  for (size_t i = 0; i <= bounds_.size(); ++i) {
-    total += counts_[i].load(std::memory_order_relaxed);
-    out.push_back(total);
-  }
-  return out;
-}
+void Histogram::Observe(double v) { h_->Observe(v); }
+uint64_t Histogram::Count() const { return h_->Collect().histogram.sample_count; }
+double Histogram::Sum() const { return h_->Collect().histogram.sample_sum; }
 
 const std::vector<double>& LatencyBuckets() {
-  static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                               0.05,   0.1,   0.25,   0.5,   1,    2.5,
-                                               5,      10};
+  static const std::vector<double> kBuckets = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                               0.005,   0.01,   0.025,   0.05,   0.1,   0.25,
+                                               0.5,     1,      2.5,     5,      10};
   return kBuckets;
 }
 
-MetricsRegistry::Family& MetricsRegistry::GetFamily(const std::string& name,
-                                                    const std::string& help,
-                                                    const std::string& type) {
-  auto& f = families_[name];
-  if (f.type.empty()) {
-    f.type = type;
-    f.help = help;
+// prometheus-cpp keeps the families and their series; this maps (name, labels) to the stable
+// handles the suite passes around, and remembers each family's type.
+struct MetricsRegistry::Impl {
+  template <typename Metric, typename Handle>
+  struct Family {
+    prometheus::Family<Metric>* family = nullptr;
+    std::map<Labels, std::unique_ptr<Handle>> series;
+  };
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::mutex mu;
+  std::map<std::string, std::string> types;  // name -> "counter", "gauge" or "histogram"
+  std::map<std::string, Family<prometheus::Counter, Counter>> counters;
+  std::map<std::string, Family<prometheus::Gauge, Gauge>> gauges;
+  std::map<std::string, Family<prometheus::Histogram, Histogram>> histograms;
+
+  void CheckType(const std::string& name, const std::string& type) {
+    auto [it, inserted] = types.emplace(name, type);
+    if (!inserted && it->second != type) {
+      throw std::invalid_argument(
+          absl::StrCat("metric ", name, " is a ", it->second, ", not a ", type));
+    }
   }
-  return f;
-}
+};
+
+MetricsRegistry::MetricsRegistry() : impl_(std::make_unique<Impl>()) {}
+MetricsRegistry::~MetricsRegistry() = default;
 
 Counter* MetricsRegistry::GetCounter(const std::string& name, const std::string& help,
                                      const Labels& labels) {
-  std::lock_guard lock(mu_);
-  auto& slot = GetFamily(name, help, "counter").counters[labels];
-  if (!slot) slot = std::make_unique<Counter>();
+  std::lock_guard lock(impl_->mu);
+  auto& f = impl_->counters[name];
+  if (f.family == nullptr) {
+    impl_->CheckType(name, "counter");
+    f.family = &prometheus::BuildCounter().Name(name).Help(help).Register(*impl_->registry);
+  }
+  auto& slot = f.series[labels];
+  if (!slot) slot.reset(new Counter(&f.family->Add(labels)));
   return slot.get();
 }
 
 Gauge* MetricsRegistry::GetGauge(const std::string& name, const std::string& help,
                                  const Labels& labels) {
-  std::lock_guard lock(mu_);
-  auto& slot = GetFamily(name, help, "gauge").gauges[labels];
-  if (!slot) slot = std::make_unique<Gauge>();
+  std::lock_guard lock(impl_->mu);
+  auto& f = impl_->gauges[name];
+  if (f.family == nullptr) {
+    impl_->CheckType(name, "gauge");
+    f.family = &prometheus::BuildGauge().Name(name).Help(help).Register(*impl_->registry);
+  }
+  auto& slot = f.series[labels];
+  if (!slot) slot.reset(new Gauge(&f.family->Add(labels)));
   return slot.get();
 }
 
 Histogram* MetricsRegistry::GetHistogram(const std::string& name, const std::string& help,
                                          const Labels& labels, const std::vector<double>& bounds) {
-  std::lock_guard lock(mu_);
-  auto& slot = GetFamily(name, help, "histogram").histograms[labels];
-  if (!slot) slot = std::make_unique<Histogram>(bounds);
+  std::lock_guard lock(impl_->mu);
+  auto& f = impl_->histograms[name];
+  if (f.family == nullptr) {
+    impl_->CheckType(name, "histogram");
+    f.family = &prometheus::BuildHistogram().Name(name).Help(help).Register(*impl_->registry);
+  }
+  auto& slot = f.series[labels];
+  if (!slot) slot.reset(new Histogram(&f.family->Add(labels, bounds)));
   return slot.get();
 }
 
 std::string MetricsRegistry::Render() const {
-  std::lock_guard lock(mu_);
-  std::string out;
-  for (const auto& [name, f] : families_) {
-    absl::StrAppend(&out, "# HELP ", name, " ", f.help, "\n# TYPE ", name, " ", f.type, "\n");
-    for (const auto& [labels, c] : f.counters) {
-      absl::StrAppend(&out, name, LabelText(labels), " ", Num(c->Value()), "\n");
-    }
-    for (const auto& [labels, g] : f.gauges) {
-      absl::StrAppend(&out, name, LabelText(labels), " ", Num(g->Value()), "\n");
-    }
-    for (const auto& [labels, h] : f.histograms) {
-      auto buckets = h->Buckets();
-      for (size_t i = 0; i < buckets.size(); ++i) {
-        double le = i < h->bounds().size() ? h->bounds()[i] : INFINITY;
-        absl::StrAppend(&out, name, "_bucket", LabelText(labels, absl::StrCat("le=\"", Num(le), "\"")),
-                        " ", buckets[i], "\n");
-      }
-      absl::StrAppend(&out, name, "_sum", LabelText(labels), " ", Num(h->Sum()), "\n");
-      absl::StrAppend(&out, name, "_count", LabelText(labels), " ", h->Count(), "\n");
-    }
-  }
-  return out;
+  return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
 }
+
+std::shared_ptr<prometheus::Registry> MetricsRegistry::registry() const { return impl_->registry; }
 
 namespace beast = boost::beast;
 namespace http = beast::http;

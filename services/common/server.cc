@@ -272,6 +272,7 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   for (const std::string& name : *service_names) {
     if (name.rfind("grpc.", 0) != 0) rs->service_names_.push_back(name);
   }
+  rs->ready_ = metrics->GetGauge("mgi_ready", "1 when the process is ready to serve, 0 when not");
   if (readiness != nullptr) {
     rs->readiness_ = readiness;
     RunningServer* server = rs.get();
@@ -292,6 +293,7 @@ void RunningServer::SetHealth(bool serving) {
   auto* health = server_->GetHealthCheckService();
   for (const std::string& name : service_names_) health->SetServingStatus(name, serving);
   health->SetServingStatus(serving);
+  if (ready_ != nullptr) ready_->Set(serving ? 1 : 0);
 }
 
 int RunningServer::metrics_port() const {

@@ -83,6 +83,7 @@ class RunningServer {
   std::unique_ptr<MetricsServer> metrics_server_;
   std::vector<std::string> service_names_;
   Readiness* readiness_ = nullptr;
+  Gauge* ready_ = nullptr;  // mgi_ready: 1 while health is SERVING
   int port_ = 0;
   std::mutex health_mu_;  // orders health changes from readiness against Shutdown
   bool shut_down_ ABSL_GUARDED_BY(health_mu_) = false;

@@ -89,6 +89,25 @@ function unknownFields(value, dtsFile, at, out) {
 
 // --- CRDs without a model -------------------------------------------------------------------
 const crdChecks = {
+  'monitoring.coreos.com/v1/PrometheusRule': (o) => {
+    const p = [];
+    for (const k of Object.keys(o)) if (!['apiVersion', 'kind', 'metadata', 'spec'].includes(k)) p.push(`unknown field ${k}`);
+    const groups = o.spec?.groups;
+    if (!Array.isArray(groups) || groups.length === 0) p.push('spec.groups must be a non-empty list');
+    for (const [i, g] of (groups ?? []).entries()) {
+      if (typeof g.name !== 'string' || !g.name) p.push(`spec.groups[${i}].name is required`);
+      if (!Array.isArray(g.rules) || g.rules.length === 0) p.push(`spec.groups[${i}].rules must be a non-empty list`);
+      for (const [j, r] of (g.rules ?? []).entries()) {
+        for (const k of Object.keys(r)) {
+          if (!['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'].includes(k)) p.push(`spec.groups[${i}].rules[${j}].${k}: unknown field`);
+        }
+        if (!r.alert === !r.record) p.push(`spec.groups[${i}].rules[${j}]: exactly one of alert and record`);
+        if (typeof r.expr !== 'string' || !r.expr) p.push(`spec.groups[${i}].rules[${j}].expr is required`);
+        if (r.for !== undefined && !/^(\d+(ms|s|m|h))+$/.test(r.for)) p.push(`spec.groups[${i}].rules[${j}].for: not a duration`);
+      }
+    }
+    return p;
+  },
   'monitoring.coreos.com/v1/ServiceMonitor': (o) => {
     const p = [];
     const allowed = ['apiVersion', 'kind', 'metadata', 'spec'];
@@ -166,6 +185,9 @@ for (const [what, mutate] of Object.entries(bad)) {
 check('self-test refuses a ServiceMonitor without endpoints',
       objectProblems({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'x' },
                        spec: { selector: {} } }).length > 0 ? [] : ['was accepted']);
+check('self-test refuses a PrometheusRule rule without expr',
+      objectProblems({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'x' },
+                       spec: { groups: [{ name: 'g', rules: [{ alert: 'A' }] }] } }).length > 0 ? [] : ['was accepted']);
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && files.length > 0 ? 0 : 1);

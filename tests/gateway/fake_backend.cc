@@ -18,8 +18,8 @@ namespace {
 using namespace mgi::gwtest::v1;
 
 grpc::Status CheckEtag(const std::string& etag) {
-  if (etag != "v1") {
-    return mgi::ToGrpcStatus(absl::AbortedError("etag '" + etag + "' is stale; current is v1"));
+  if (etag != "\"v1\"") {  // AIP-154: the field holds the quoted entity-tag
+    return mgi::ToGrpcStatus(absl::AbortedError("etag " + etag + " is stale; current is \"v1\""));
   }
   return grpc::Status::OK;
 }
@@ -43,7 +43,7 @@ class Service final : public ThingService::CallbackService {
       resp->set_name(req->name());
       auto it = titles.find(req->name());
       resp->set_title(it == titles.end() ? "original" : it->second);
-      resp->set_etag("v1");
+      resp->set_etag("\"v1\"");
       resp->set_state(THING_STATE_PUBLISHED);
       if (req->name() == "shelves/s2/things/held") {
         held.push_back(r);
@@ -54,10 +54,16 @@ class Service final : public ThingService::CallbackService {
       return r;
     }
     lock.unlock();
+    if (req->name() == "shelves/s1/things/draft" &&
+        ctx->client_metadata().find("authorization") == ctx->client_metadata().end()) {
+      // As mgi-assessment: an anonymous caller never reads a draft.
+      r->Finish(mgi::ToGrpcStatus(absl::PermissionDeniedError("drafts need a token")));
+      return r;
+    }
     if (req->name() == "shelves/s1/things/t1" || req->name() == "shelves/s1/things/draft") {
       resp->set_name(req->name());
       resp->set_title("T1 in " + (req->language().empty() ? "??" : req->language()));
-      resp->set_etag("v1");
+      resp->set_etag("\"v1\"");
       resp->set_state(req->name() == "shelves/s1/things/t1" ? THING_STATE_PUBLISHED
                                                             : THING_STATE_DRAFT);
       r->Finish(grpc::Status::OK);
@@ -75,7 +81,7 @@ class Service final : public ThingService::CallbackService {
     }
     *resp = req->thing();
     resp->set_name(req->parent() + "/things/" + (req->thing_id().empty() ? "new" : req->thing_id()));
-    resp->set_etag("v1");
+    resp->set_etag("\"v1\"");
     resp->set_state(THING_STATE_DRAFT);
     r->Finish(grpc::Status::OK);
     return r;
@@ -86,7 +92,7 @@ class Service final : public ThingService::CallbackService {
     grpc::Status s = CheckEtag(req->thing().etag());
     if (s.ok()) {
       *resp = req->thing();
-      resp->set_etag("v2");
+      resp->set_etag("\"v2\"");
       if (req->thing().name().rfind("shelves/s2/things/", 0) == 0) {
         std::lock_guard<std::mutex> lock(mu);
         titles[req->thing().name()] = req->thing().title();
@@ -107,7 +113,7 @@ class Service final : public ThingService::CallbackService {
     auto* r = ctx->DefaultReactor();
     grpc::Status s = CheckEtag(req->etag());
     resp->set_name(req->name());
-    resp->set_etag("v2");
+    resp->set_etag("\"v2\"");
     resp->set_state(THING_STATE_PUBLISHED);
     if (s.ok() && req->name().rfind("shelves/s2/things/", 0) == 0) {
       std::lock_guard<std::mutex> lock(mu);
@@ -119,6 +125,8 @@ class Service final : public ThingService::CallbackService {
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
                                  EchoRequest* resp) override {
     *resp = *req;
+    // The answer depends on the caller's metadata: not to be shared, even for anonymous callers.
+    ctx->AddInitialMetadata("cache-control", "no-store");
     for (const auto& [k, v] : ctx->client_metadata()) {
       std::string key(k.data(), k.size());
       if (key.rfind("grpc-", 0) == 0 || key == "user-agent") continue;

@@ -4,7 +4,8 @@
 
 #include "gateway/errors.h"
 #include "gateway/gateway.h"
-#include "gateway/transcoder.h"
+#include "gateway/request_builder.h"
+#include "gateway/response_writer.h"
 
 namespace mgi::gateway {
 namespace {

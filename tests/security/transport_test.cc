@@ -124,6 +124,8 @@ std::unique_ptr<testing::Process> StartGateway(int port, std::vector<std::string
   args.push_back("--host=127.0.0.1");
   args.push_back("--port=" + std::to_string(port));
   args.push_back("--metrics-port=-1");
+  // Backends the test does not name: an address where nothing listens (only reached by /readyz).
+  args.push_back("--backend=mgi=127.0.0.1:1");
   return testing::Process::Start(testing::BinaryPath("mgi-gateway"), args);
 }
 

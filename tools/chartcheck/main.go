@@ -193,6 +193,27 @@ func main() {
 	}
 	r.check("ServiceMonitor only when monitoring.coreos.com/v1 exists", smp)
 
+	// PrometheusRule only when asked for and the API exists; its spec is alerts/mgi-alerts.yaml.
+	pr := set("prometheusRule.enabled", true)
+	prWithout, _, errC := render(chart, pr, caps("v1.30.0"))
+	prWith, _, errD := render(chart, pr, withSM)
+	prOff, _, errE := render(chart, map[string]interface{}{}, withSM)
+	var prp []string
+	if errC != nil || errD != nil || errE != nil {
+		prp = append(prp, fmt.Sprint(errC, errD, errE))
+	} else if len(find(prWithout, "PrometheusRule", "")) != 0 || len(find(prOff, "PrometheusRule", "")) != 0 ||
+		len(find(prWith, "PrometheusRule", "")) != 1 {
+		prp = append(prp, "PrometheusRule must follow prometheusRule.enabled and monitoring.coreos.com/v1")
+	} else {
+		var want map[string]interface{}
+		if err := readYAML(filepath.Join(*chartDir, "alerts", "mgi-alerts.yaml"), &want); err != nil {
+			prp = append(prp, err.Error())
+		} else if got := get(find(prWith, "PrometheusRule", "")[0].Object, "spec"); fmt.Sprint(got) != fmt.Sprint(want) {
+			prp = append(prp, "PrometheusRule spec differs from alerts/mgi-alerts.yaml")
+		}
+	}
+	r.check("PrometheusRule only when enabled with monitoring.coreos.com/v1; spec = alerts/mgi-alerts.yaml", prp)
+
 	// Invalid values are refused by helm (values.schema.json, `required`, `fail`, kubeVersion) with a
 	// message naming the problem.
 	negatives := []struct {

@@ -37,6 +37,9 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 const std::vector<std::string> kEnv = {"MGI_AUTH_DISABLED=true"};
+// Access control on, no token file, public read on: every caller is anonymous, as on the
+// internet; only what an anonymous caller may read is publicly cacheable.
+const std::vector<std::string> kPublicEnv = {"MGI_PUBLIC_READ=true"};
 
 struct HttpReply {
   int status = 0;
@@ -153,8 +156,8 @@ class RawRedis {
     return out;
   }
   bool Set(const std::string& key, const std::string& value) {
-    auto* r = static_cast<redisReply*>(redisCommand(c_, "SET %b %b", key.data(), key.size(),
-                                                    value.data(), value.size()));
+    auto* r = static_cast<redisReply*>(
+        redisCommand(c_, "SET %b %b", key.data(), key.size(), value.data(), value.size()));
     bool ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
     if (r) freeReplyObject(r);
     return ok;
@@ -646,10 +649,10 @@ TEST(CacheReportTest, DraftsNeverReachRedis) {
   auto catalog = StartService("mgi-catalog", {}, kEnv);
   ASSERT_TRUE(catalog.has_value());
   std::string db = mgi::testing::TempDir("cache-draft") + "/a.db";
-  Monitored assessment = Start(
-      "mgi-assessment",
-      Concat(RedisArgs(*redis), {"--db=" + db, "--catalog-addr=" + catalog->address,
-                                 "--seed-dir=" + mgi::testing::DataDir() + "/profiles"}));
+  Monitored assessment =
+      Start("mgi-assessment",
+            Concat(RedisArgs(*redis), {"--db=" + db, "--catalog-addr=" + catalog->address,
+                                       "--seed-dir=" + mgi::testing::DataDir() + "/profiles"}));
   Monitored report = Start(
       "mgi-report", Concat(RedisArgs(*redis), {"--catalog-addr=" + catalog->address,
                                                "--assessment-addr=" + assessment.service.address}));
@@ -695,27 +698,27 @@ TEST(CacheReportTest, DraftsNeverReachRedis) {
 // Gateway: the report's ETag and its shared cache.
 
 TEST(CacheGatewayTest, ReportOfAPublishedProfileHasTheReportEtagAndIsShared) {
-  auto catalog = StartService("mgi-catalog", {}, kEnv);
+  auto catalog = StartService("mgi-catalog", {}, kPublicEnv);
   ASSERT_TRUE(catalog.has_value());
   std::string db = mgi::testing::TempDir("cache-gateway") + "/a.db";
   auto assessment = StartService("mgi-assessment",
                                  {"--db=" + db, "--catalog-addr=" + catalog->address,
                                   "--seed-dir=" + mgi::testing::DataDir() + "/profiles"},
-                                 kEnv);
+                                 kPublicEnv);
   ASSERT_TRUE(assessment.has_value());
   auto report = StartService(
       "mgi-report",
-      {"--catalog-addr=" + catalog->address, "--assessment-addr=" + assessment->address}, kEnv);
+      {"--catalog-addr=" + catalog->address, "--assessment-addr=" + assessment->address},
+      kPublicEnv);
   ASSERT_TRUE(report.has_value());
   int port = FreePort();
   int metrics_port = FreePort();
   auto gateway = mgi::testing::Process::Start(
       mgi::testing::BinaryPath("mgi-gateway"),
       {"--port=" + std::to_string(port), "--metrics-port=" + std::to_string(metrics_port),
-       "--catalog-addr=" + catalog->address,
-       "--assessment-addr=" + assessment->address, "--report-addr=" + report->address,
-       "--cache-ttl=60s"},
-      kEnv);
+       "--catalog-addr=" + catalog->address, "--assessment-addr=" + assessment->address,
+       "--report-addr=" + report->address, "--cache-ttl=60s"},
+      kPublicEnv);
   ASSERT_TRUE(mgi::testing::WaitForHttp(port, "/healthz", milliseconds(20000))) << gateway->Log();
 
   // The ETag is the one the report service computed (its gRPC initial metadata).

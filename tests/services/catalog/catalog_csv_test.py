@@ -94,7 +94,7 @@ class CatalogCsvTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)  # well-formed rows: the framework decides
         check = run([CATALOG, "--check-data", self.data])
         self.assertEqual(check.returncode, 1)
-        self.assertIn("NOT valid", check.stderr)
+        self.assertIn("is invalid (2 problems)", check.stderr)
         self.assertIn('unknown sub-area "no-such-area" in domain "migrants-rights"', check.stderr)
         self.assertIn('sub-area "family-reunification" is not used at the local level', check.stderr)
         self.assertEqual(check.stdout, "")

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -481,6 +482,128 @@ TEST_F(CatalogTest, ListCountriesOrderedAndPaged) {
   auto capped = real_->ListCountries(req);
   ASSERT_TRUE(capped.ok());
   EXPECT_EQ(capped->countries_size(), 249);  // at most 500 per page: all of them
+}
+
+// Case-, accent- and decomposition-insensitive search in every script (ICU search keys).
+TEST(CatalogSearchScriptsTest, EveryScriptMatchesWhateverTheCaseAndAccents) {
+  auto catalog = LoadFrom(testing::Fixture("scripts"));
+  ASSERT_NE(catalog, nullptr);
+  struct Case {
+    std::string language, query;
+  };
+  std::vector<Case> cases = {
+      {"es", "MIGRACIÓN"},
+      {"es", "migracion"},
+      {"es", "migracio\xCC\x81n"},  // decomposed: o + combining acute
+      {"fr", "STRATEGIE integration"},
+      {"fr", "stratégie"},
+      {"el", "ΜΕΤΑΝΑΣΤΕΥΣΗΣ"},
+      {"el", "μεταναστευσης"},
+      {"ru", "МИГРАЦИОННАЯ"},
+      {"ru", "миграционная политика"},
+      {"tr", "GÖÇ İDARESİ"},
+      {"tr", "goc idaresi"},
+      {"tr", "GOC IDARESI"},
+      {"tr", "ıdaresı"},
+      {"en", "MIGRATION"},
+  };
+  for (const auto& c : cases) {
+    v1::SearchIndicatorsRequest req;
+    req.set_language(c.language);
+    req.set_query(c.query);
+    auto r = catalog->SearchIndicators(req);
+    ASSERT_TRUE(r.ok()) << c.query << ": " << r.status();
+    ASSERT_EQ(r->total_size(), 1) << c.language << " " << c.query;
+    EXPECT_EQ(r->results(0).indicator().name(), "indicators/s-1") << c.query;
+    EXPECT_DOUBLE_EQ(r->results(0).score(), 1.0) << c.query;  // every term is a whole word
+  }
+}
+
+// The display names of ListCountries(order_by=display_name) in `language`, every page.
+std::vector<std::string> NamesInOrder(const Catalog& catalog, const std::string& language) {
+  v1::ListCountriesRequest req;
+  req.set_language(language);
+  req.set_order_by("display_name");
+  req.set_page_size(100);
+  std::vector<std::string> names;
+  do {
+    auto page = catalog.ListCountries(req);
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok()) break;
+    for (const auto& c : page->countries()) names.push_back(c.display_name());
+    req.set_page_token(page->next_page_token());
+  } while (!req.page_token().empty());
+  return names;
+}
+
+size_t IndexOf(const std::vector<std::string>& v, const std::string& s) {
+  return static_cast<size_t>(std::find(v.begin(), v.end(), s) - v.begin());
+}
+
+class CountryOrderTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto c = Catalog::Load({.data_dir = testing::RealDataDir(),
+                            .iso_codes_dir = "/usr/share/iso-codes/json",
+                            .locale_dir = "/usr/share/locale",
+                            .country_languages = {"fr", "es", "tr", "ru"}});
+    ASSERT_TRUE(c.ok()) << c.status();
+    catalog_ = c->release();
+  }
+  static void TearDownTestSuite() { delete catalog_; }
+  static Catalog* catalog_;
+};
+Catalog* CountryOrderTest::catalog_ = nullptr;
+
+TEST_F(CountryOrderTest, FrenchEmiratesSortAmongTheEs) {
+  auto names = NamesInOrder(*catalog_, "fr");
+  ASSERT_EQ(names.size(), 249u);
+  size_t emirates = IndexOf(names, "Émirats arabes unis");
+  ASSERT_LT(emirates, names.size());
+  EXPECT_GT(emirates, IndexOf(names, "Égypte"));
+  EXPECT_LT(emirates, IndexOf(names, "Équateur"));
+  EXPECT_LT(emirates, IndexOf(names, "Zimbabwe"));
+  EXPECT_LT(IndexOf(names, "Espagne"), IndexOf(names, "Estonie"));
+  EXPECT_LT(IndexOf(names, "Afghanistan"), IndexOf(names, "Afrique du Sud"));
+}
+
+TEST_F(CountryOrderTest, EnglishSpanishTurkishRussian) {
+  auto en = NamesInOrder(*catalog_, "en");
+  EXPECT_EQ(en.front(), "Afghanistan");
+  EXPECT_EQ(IndexOf(en, "Åland Islands") + 1, IndexOf(en, "Albania"));  // Å among the A's
+  EXPECT_LT(IndexOf(en, "Zambia"), IndexOf(en, "Zimbabwe"));
+  EXPECT_EQ(en.back(), "Zimbabwe");
+
+  auto es = NamesInOrder(*catalog_, "es");
+  EXPECT_LT(IndexOf(es, "Eslovenia"), IndexOf(es, "España"));
+  EXPECT_LT(IndexOf(es, "España"), IndexOf(es, "Estonia"));
+  EXPECT_LT(IndexOf(es, "Japón"), IndexOf(es, "Jordania"));
+
+  auto tr = NamesInOrder(*catalog_, "tr");
+  ASSERT_LT(IndexOf(tr, "Çad"), tr.size());
+  EXPECT_LT(IndexOf(tr, "Cezayir"), IndexOf(tr, "Çad"));  // c < ç < d
+  EXPECT_LT(IndexOf(tr, "Çad"), IndexOf(tr, "Danimarka"));
+
+  auto ru = NamesInOrder(*catalog_, "ru");
+  ASSERT_LT(IndexOf(ru, "Австрия"), ru.size());
+  EXPECT_LT(IndexOf(ru, "Австрия"), IndexOf(ru, "Бразилия"));
+  EXPECT_LT(IndexOf(ru, "Бразилия"), IndexOf(ru, "Япония"));
+  EXPECT_EQ(std::set<std::string>(ru.begin(), ru.end()).size(), ru.size());
+}
+
+TEST_F(CountryOrderTest, OrderByIsValidatedAndPartOfThePageToken) {
+  v1::ListCountriesRequest req;
+  req.set_order_by("population");
+  EXPECT_EQ(Field(catalog_->ListCountries(req).status()), "order_by");
+  req.set_order_by("alpha3");
+  req.set_page_size(10);
+  auto by_code = catalog_->ListCountries(req);
+  ASSERT_TRUE(by_code.ok());
+  EXPECT_EQ(by_code->countries(0).alpha3(), "ABW");
+  // A token of the code order does not continue the name order.
+  req.set_order_by("display_name");
+  req.set_page_token(by_code->next_page_token());
+  EXPECT_EQ(Field(catalog_->ListCountries(req).status()), "page_token");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Search folding, .mo parsing and the ISO 3166-1 country table.
+// .mo parsing and the ISO 3166-1 country table.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -6,41 +6,12 @@
 
 #include "catalog/countries.h"
 #include "catalog/mo_file.h"
-#include "catalog/text_fold.h"
 
 namespace mgi::catalog {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-TEST(CatalogFoldTest, LowerCasesAndStripsLatinAccents) {
-  EXPECT_EQ(FoldText("Migración"), "migracion");
-  EXPECT_EQ(FoldText("MIGRACIÓN"), "migracion");
-  EXPECT_EQ(FoldText("Élève À Noël, ça"), "eleve a noel ca");
-  EXPECT_EQ(FoldText("Straße Œuvre Æsir Þór"), "strasse oeuvre aesir thor");
-  EXPECT_EQ(FoldText("Łódź Ştefan Čech Ğ ı"), "lodz stefan cech g i");
-  EXPECT_EQ(FoldText("l’État « bien-être »"), "l etat bien etre");
-  EXPECT_EQ(FoldText("Київ"), "Київ");  // other scripts are kept
-  EXPECT_EQ(FoldText("  ¿Qué?  "), "que");
-}
-
-TEST(CatalogFoldTest, WordsAndLength) {
-  EXPECT_THAT(FoldedWords("¿Existe una política de MIGRACIÓN?"),
-              ElementsAre("existe", "una", "politica", "de", "migracion"));
-  EXPECT_EQ(CodePointCount("migración"), 9u);
-  EXPECT_EQ(CodePointCount(""), 0u);
-}
-
-TEST(CatalogFoldTest, MatchScoreRanksExactAbovePrefixAboveInfix) {
-  std::vector<std::string> words = {"migration", "policy"};
-  EXPECT_DOUBLE_EQ(MatchScore({"policy"}, words), 1.0);
-  EXPECT_DOUBLE_EQ(MatchScore({"migra"}, words), 2.0 / 3);
-  EXPECT_DOUBLE_EQ(MatchScore({"gra"}, words), 1.0 / 3);
-  EXPECT_DOUBLE_EQ(MatchScore({"gr"}, words), 0);  // infixes need 3 characters
-  EXPECT_DOUBLE_EQ(MatchScore({"policy", "visa"}, words), 0.5);
-  EXPECT_DOUBLE_EQ(MatchScore({}, words), 0);
-}
 
 // Builds a .mo file: little- or big-endian, entries sorted as gettext requires.
 std::string BuildMo(const std::vector<std::pair<std::string, std::string>>& entries, bool big) {

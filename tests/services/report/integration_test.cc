@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "common/status.h"
 #include "harness.h"
@@ -23,10 +24,18 @@ class ReportIntegrationTest : public ::testing::Test {
     auto catalog = StartService("mgi-catalog", {"--country-languages=fr,es"});
     ASSERT_TRUE(catalog.has_value());
     catalog_ = new mgi::testing::Service(std::move(*catalog));
-    std::string db = mgi::testing::TempDir("report-it") + "/assessment.db";
+    std::string dir = mgi::testing::TempDir("report-it");
+    std::string db = dir + "/assessment.db";
+    // The shipped seed plus a test profile written in Swahili only (test text, not IOM's).
+    std::filesystem::create_directories(dir + "/seed");
+    std::filesystem::copy_file(mgi::testing::DataDir() + "/profiles/gtm-2022.json",
+                               dir + "/seed/gtm-2022.json");
+    std::filesystem::copy_file(mgi::testing::SourceDir() +
+                                   "/tests/services/report/fixtures/seed-sw/mombasa-test.json",
+                               dir + "/seed/mombasa-test.json");
     auto assessment = StartService(
-        "mgi-assessment", {"--db=" + db, "--catalog-addr=" + catalog_->address,
-                           "--seed-dir=" + mgi::testing::DataDir() + "/profiles"});
+        "mgi-assessment",
+        {"--db=" + db, "--catalog-addr=" + catalog_->address, "--seed-dir=" + dir + "/seed"});
     ASSERT_TRUE(assessment.has_value());
     assessment_ = new mgi::testing::Service(std::move(*assessment));
     auto report = StartService("mgi-report", {"--catalog-addr=" + catalog_->address,
@@ -85,6 +94,30 @@ TEST_F(ReportIntegrationTest, GuatemalaInThreeLanguages) {
     // The findings exist in English only: marked as such in the other languages.
     EXPECT_EQ(body.data().find("*(en") != std::string::npos, c.language != "en");
   }
+}
+
+// Issue 17, end to end: a Swahili-only local profile is reported in Swahili (no sw message
+// file: headings in English, said so), titled with its assessment year; German is refused.
+TEST_F(ReportIntegrationTest, ProfileWrittenInALanguageTheReportTextsLack) {
+  google::api::HttpBody body;
+  grpc::Status s = Get("profiles/mombasa-test/report", "html", "sw", &body);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(body.data(), HasSubstr("<html lang=\"en\" data-requested-language=\"sw\">"));
+  EXPECT_THAT(body.data(),
+              HasSubstr("<h1>Local Migration Governance Profile 2022: Kaunti ya Mombasa - First "
+                        "Profile</h1>"));
+  EXPECT_THAT(body.data(), HasSubstr("<li lang=\"sw\">Maandishi ya majaribio 1: eneo"));
+  EXPECT_THAT(body.data(), HasSubstr("Languages: findings in Swahili; headings and other texts in "
+                                     "English, as they are not available in Swahili."));
+  EXPECT_THAT(body.data(), HasSubstr("Assessment year: 2022"));
+  ASSERT_TRUE(Get("profiles/mombasa-test/report", "pdf", "sw", &body).ok());
+  s = Get("profiles/mombasa-test/report", "html", "de", &body);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("is written in sw"));
+  // In French, the unit's name is the profile's own, marked with its language.
+  ASSERT_TRUE(Get("profiles/mombasa-test/report", "html", "fr", &body).ok());
+  EXPECT_THAT(body.data(), HasSubstr("Kaunti ya Mombasa (sw)"));
+  EXPECT_THAT(body.data(), HasSubstr("(en swahili)"));
 }
 
 TEST_F(ReportIntegrationTest, EveryFormatIsDeterministic) {

@@ -122,7 +122,7 @@ TEST(ReportRendererTest, FallbackFindingsAreMarkedEnglish) {
   std::string html = Render(Inputs(profile, "fr"), "html");
   EXPECT_THAT(html, HasSubstr("<li lang=\"fr\">Texte traduit en français.</li>"));
   EXPECT_THAT(html, HasSubstr("<li lang=\"en\">The Inter-agency Cooperation Agreement"));
-  EXPECT_THAT(html, HasSubstr("<span class=\"fallback\">(en anglais)</span>"));
+  EXPECT_THAT(html, HasSubstr("<span class=\"fallback\" lang=\"fr\">(en anglais)</span>"));
   std::string md = Render(Inputs(profile, "fr"), "markdown");
   EXPECT_THAT(md, HasSubstr("- Texte traduit en français.\n"));
   EXPECT_THAT(md, HasSubstr("*(en anglais)*"));
@@ -290,6 +290,22 @@ TEST(ReportMessagesTest, LanguagesAreTheMessageFiles) {
   ASSERT_NE(TheRenderer().messages().Find("fr-CA"), nullptr);
   EXPECT_EQ(TheRenderer().messages().Find("fr-CA")->Month(8), "août");
   EXPECT_EQ(TheRenderer().messages().Find("de"), nullptr);
+}
+
+// Issue 17: the Spanish texts name the framework as IOM and the catalog data do ("Marco de
+// Gobernanza de la Migración"), and the local title reads the same in the report's and the
+// assessment service's wording ("... de la migración a nivel local").
+TEST(ReportMessagesTest, SpanishFrameworkNameAndLocalTitleAgreeWithTheOtherData) {
+  const Messages* es = TheRenderer().messages().Find("es");
+  ASSERT_NE(es, nullptr);
+  EXPECT_THAT(es->Get("introduction"), HasSubstr("Marco de Gobernanza de la Migración (MiGOF)"));
+  EXPECT_THAT(es->Get("introduction"), Not(HasSubstr("sobre la Migración")));
+  EXPECT_THAT(ReadFile(MGI_SOURCE_DIR "/data/catalog/framework.json"),
+              HasSubstr("\"es\": \"Marco de Gobernanza de la Migración (MiGOF)\""));
+  const std::string local = "Perfil de gobernanza de la migración a nivel local";
+  EXPECT_EQ(es->Get("title_local").rfind(local, 0), 0u) << es->Get("title_local");
+  EXPECT_THAT(ReadFile(MGI_SOURCE_DIR "/data/profiles/messages/es.json"),
+              HasSubstr("\"localTitle\": \"" + local + ": {subject}"));
 }
 
 TEST(ReportMessagesTest, ANewMessageFileAddsALanguage) {

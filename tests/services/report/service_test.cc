@@ -91,7 +91,7 @@ TEST_F(ReportServiceTest, ReportInTheProfilesOwnLanguageWithHeadingsFallingBack)
   // In English, the findings fall back to Swahili, each marked.
   auto en = service_.GetReport({"profiles/mombasa-2022/report", "html", "en", PeerCredentials::Anonymous()});
   ASSERT_TRUE(en.ok()) << en.status();
-  EXPECT_THAT(en->data, HasSubstr("<span class=\"fallback\">(in Swahili)</span>"));
+  EXPECT_THAT(en->data, HasSubstr("<span class=\"fallback\" lang=\"en\">(in Swahili)</span>"));
   EXPECT_THAT(en->data, HasSubstr("Languages: findings in Swahili; headings and other texts in "
                                   "English."));
 

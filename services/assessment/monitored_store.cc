@@ -1,0 +1,66 @@
+#include "services/assessment/monitored_store.h"
+
+namespace mgi::assessment {
+namespace {
+
+const absl::Status& StatusOf(const absl::Status& s) { return s; }
+template <typename T>
+const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
+  return s.status();
+}
+
+bool Unavailable(const absl::Status& s) {
+  return absl::IsInternal(s) || absl::IsUnavailable(s) || absl::IsDataLoss(s);
+}
+
+}  // namespace
+
+MonitoredProfileStore::MonitoredProfileStore(ProfileStore* store, MetricsRegistry* metrics,
+                                             const std::string& database)
+    : store_(store),
+      up_(metrics->GetGauge("mgi_database_up",
+                            "1 when the last database call could use the database, 0 when it "
+                            "failed because the database is unavailable",
+                            {{"database", database}})) {
+  up_->Set(1);
+}
+
+template <typename T>
+T MonitoredProfileStore::Observe(T result) {
+  up_->Set(Unavailable(StatusOf(result)) ? 0 : 1);
+  return result;
+}
+
+absl::StatusOr<Profile> MonitoredProfileStore::Get(const std::string& name) {
+  return Observe(store_->Get(name));
+}
+
+absl::StatusOr<ProfileVersion> MonitoredProfileStore::GetVersion(const std::string& name) {
+  return Observe(store_->GetVersion(name));
+}
+
+absl::StatusOr<ProfilePage> MonitoredProfileStore::List(const ProfileQuery& query, int64_t offset,
+                                                        int64_t limit) {
+  return Observe(store_->List(query, offset, limit));
+}
+
+absl::Status MonitoredProfileStore::Commit(const std::vector<ProfileWrite>& writes) {
+  return Observe(store_->Commit(writes));
+}
+
+absl::StatusOr<std::optional<std::string>> MonitoredProfileStore::FindRequest(
+    const std::string& request_id) {
+  return Observe(store_->FindRequest(request_id));
+}
+
+absl::StatusOr<RevisionPage> MonitoredProfileStore::ListRevisions(const std::string& name,
+                                                                  int64_t offset, int64_t limit) {
+  return Observe(store_->ListRevisions(name, offset, limit));
+}
+
+absl::StatusOr<Revision> MonitoredProfileStore::GetRevision(const std::string& name,
+                                                            int64_t revision) {
+  return Observe(store_->GetRevision(name, revision));
+}
+
+}  // namespace mgi::assessment

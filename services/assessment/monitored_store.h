@@ -1,0 +1,36 @@
+// A ProfileStore that reports whether its database can be used: mgi_database_up{database} is 0
+// after a call failed with INTERNAL, UNAVAILABLE or DATA_LOSS (cannot open, I/O error, disk full,
+// read-only, locked, corrupt), and 1 again after a call succeeded (or failed for the caller's
+// reasons, such as NOT_FOUND). The MgiDatabaseUnavailable alert watches it.
+#pragma once
+
+#include <string>
+
+#include "common/metrics.h"
+#include "services/assessment/profile_store.h"
+
+namespace mgi::assessment {
+
+class MonitoredProfileStore final : public ProfileStore {
+ public:
+  // `store` and `metrics` outlive this. `database` labels the gauge.
+  MonitoredProfileStore(ProfileStore* store, MetricsRegistry* metrics, const std::string& database);
+
+  absl::StatusOr<Profile> Get(const std::string& name) override;
+  absl::StatusOr<ProfileVersion> GetVersion(const std::string& name) override;
+  absl::StatusOr<ProfilePage> List(const ProfileQuery& query, int64_t offset,
+                                   int64_t limit) override;
+  absl::Status Commit(const std::vector<ProfileWrite>& writes) override;
+  absl::StatusOr<std::optional<std::string>> FindRequest(const std::string& request_id) override;
+  absl::StatusOr<RevisionPage> ListRevisions(const std::string& name, int64_t offset,
+                                             int64_t limit) override;
+  absl::StatusOr<Revision> GetRevision(const std::string& name, int64_t revision) override;
+
+ private:
+  template <typename T>
+  T Observe(T result);
+  ProfileStore* store_;
+  Gauge* up_;
+};
+
+}  // namespace mgi::assessment
