@@ -2,27 +2,42 @@
 // ProfileManager and copies the answer.
 #pragma once
 
-#include <optional>
+#include <chrono>
 #include <string>
 
-#include "common/auth.h"
+#include "common/access.h"
+#include "common/channel.h"
+#include "common/config.h"
 #include "common/executor.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "services/assessment/profile_manager.h"
 
 namespace mgi::assessment {
 
-// The filter a caller who may not read drafts lists or exports with: its own when it names a
-// state other than DRAFT, narrowed with `state = PUBLISHED` when it names none; nullopt when it
-// asks for drafts. (An unparsable filter is returned as is, for the manager to report.)
-std::optional<std::string> PublishedOnlyFilter(const std::string& filter);
+// The service's own options (flags and MGI_ASSESSMENT_* / suite-wide variables).
+struct AssessmentOptions {
+  std::string db = "assessment.db";
+  std::string catalog_addr = "127.0.0.1:50051";
+  std::string seed_dir;
+  std::string messages_dir;  // default: the installed data directory's profiles/messages
+  std::chrono::milliseconds catalog_cache_ttl{60000};
+  std::chrono::milliseconds seed_timeout{0};  // 0: never give up
+};
+// Registers db, catalog-addr (suite-wide), catalog-cache-ttl, seed-dir, seed-timeout,
+// messages-dir and the peer channel options.
+void RegisterAssessmentFlags(Config& config, AssessmentOptions* options, ChannelConfig* channel);
 
-// Every call is authenticated and checked against the access policy (common/auth.h); the actor
-// of every change is the principal of the caller's token.
+// The Caller ProfileManager gets for a call: the principal of the caller's token as actor, its
+// rights, and its credentials for the catalog.
+Caller CallerOf(const CallContext& call);
+
+// Every call has passed the access its method declares in the contract before a handler body
+// runs (common/access.h); the data-dependent rules (drafts, what an import writes) are
+// ProfileManager's, from the Caller.
 class AssessmentGrpcService final : public av1::AssessmentService::CallbackService {
  public:
-  AssessmentGrpcService(ProfileManager* manager, Executor* executor, const Authorizer* authorizer)
-      : manager_(manager), executor_(executor), authorizer_(authorizer) {}
+  AssessmentGrpcService(ProfileManager* manager, Executor* executor)
+      : manager_(manager), executor_(executor) {}
 
   grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* c,
                                          const av1::ListProfilesRequest* req,
@@ -67,7 +82,6 @@ class AssessmentGrpcService final : public av1::AssessmentService::CallbackServi
  private:
   ProfileManager* manager_;
   Executor* executor_;
-  const Authorizer* authorizer_;
 };
 
 }  // namespace mgi::assessment

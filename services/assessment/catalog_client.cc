@@ -1,6 +1,5 @@
 #include "services/assessment/catalog_client.h"
 
-#include "common/peer_auth.h"
 #include "common/status.h"
 
 namespace mgi::assessment {
@@ -32,13 +31,43 @@ absl::StatusOr<T> GrpcCatalogClient::Cached(std::map<std::string, Entry<T>>& cac
   return value;
 }
 
+namespace {
+
+// The catalog with one caller's credentials.
+class CatalogSession final : public CatalogClient {
+ public:
+  CatalogSession(GrpcCatalogClient* client, PeerCredentials credentials)
+      : client_(client), credentials_(std::move(credentials)) {}
+  absl::StatusOr<CountryInfo> GetCountry(const std::string& name,
+                                         const std::string& language) override {
+    return client_->GetCountry(name, language, credentials_);
+  }
+  absl::StatusOr<std::vector<std::string>> ListDomains() override {
+    return client_->ListDomains(credentials_);
+  }
+  absl::StatusOr<IndicatorInfo> GetIndicator(const std::string& name) override {
+    return client_->GetIndicator(name, credentials_);
+  }
+
+ private:
+  GrpcCatalogClient* client_;
+  PeerCredentials credentials_;
+};
+
+}  // namespace
+
+std::unique_ptr<CatalogClient> GrpcCatalogClient::Connect(const PeerCredentials& credentials) {
+  return std::make_unique<CatalogSession>(this, credentials);
+}
+
 absl::StatusOr<CountryInfo> GrpcCatalogClient::GetCountry(const std::string& name,
-                                                          const std::string& language) {
+                                                          const std::string& language,
+                                                          const PeerCredentials& credentials) {
   return Cached<CountryInfo>(countries_, name + "|" + language,
                              [&]() -> absl::StatusOr<CountryInfo> {
                                grpc::ClientContext ctx;
                                SetDeadline(ctx, config_);
-                               AttachPeerAuthorization(ctx);
+                               credentials.Attach(ctx);
                                cat::GetCountryRequest req;
                                req.set_name(name);
                                req.set_language(language);
@@ -51,7 +80,8 @@ absl::StatusOr<CountryInfo> GrpcCatalogClient::GetCountry(const std::string& nam
                              });
 }
 
-absl::StatusOr<std::vector<std::string>> GrpcCatalogClient::ListDomains() {
+absl::StatusOr<std::vector<std::string>> GrpcCatalogClient::ListDomains(
+    const PeerCredentials& credentials) {
   return Cached<std::vector<std::string>>(domains_, "",
                                           [&]() -> absl::StatusOr<std::vector<std::string>> {
                                             std::vector<std::pair<int, std::string>> numbered;
@@ -59,7 +89,7 @@ absl::StatusOr<std::vector<std::string>> GrpcCatalogClient::ListDomains() {
                                             do {
                                               grpc::ClientContext ctx;
                                               SetDeadline(ctx, config_);
-                                              AttachPeerAuthorization(ctx);
+                                              credentials.Attach(ctx);
                                               cat::ListDomainsRequest req;
                                               req.set_page_token(token);
                                               cat::ListDomainsResponse resp;
@@ -76,11 +106,12 @@ absl::StatusOr<std::vector<std::string>> GrpcCatalogClient::ListDomains() {
                                           });
 }
 
-absl::StatusOr<IndicatorInfo> GrpcCatalogClient::GetIndicator(const std::string& name) {
+absl::StatusOr<IndicatorInfo> GrpcCatalogClient::GetIndicator(
+    const std::string& name, const PeerCredentials& credentials) {
   return Cached<IndicatorInfo>(indicators_, name, [&]() -> absl::StatusOr<IndicatorInfo> {
     grpc::ClientContext ctx;
     SetDeadline(ctx, config_);
-    AttachPeerAuthorization(ctx);
+    credentials.Attach(ctx);
     cat::GetIndicatorRequest req;
     req.set_name(name);
     cat::Indicator ind;

@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "common/channel.h"
+#include "common/peer_auth.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
 #include "services/assessment/clock.h"
 
@@ -27,6 +29,8 @@ struct IndicatorInfo {
   std::vector<mgi::catalog::v1::ScaleValue> scale;
 };
 
+// The catalog as one caller sees it: every call carries that caller's credentials (see
+// CatalogConnector). Profile rules take this interface.
 class CatalogClient {
  public:
   virtual ~CatalogClient() = default;
@@ -39,16 +43,26 @@ class CatalogClient {
   virtual absl::StatusOr<IndicatorInfo> GetIndicator(const std::string& name) = 0;
 };
 
+// Opens the catalog for one caller: there is no catalog access without credentials, so a peer
+// call made outside a caller's scope does not compile.
+class CatalogConnector {
+ public:
+  virtual ~CatalogConnector() = default;
+  virtual std::unique_ptr<CatalogClient> Connect(const PeerCredentials& credentials) = 0;
+};
+
 // Calls mgi.catalog.v1.CatalogService with per-call deadlines and keeps what it answers
-// (NOT_FOUND included) for `ttl`.
-class GrpcCatalogClient final : public CatalogClient {
+// (NOT_FOUND included) for `ttl`. Thread-safe.
+class GrpcCatalogClient final : public CatalogConnector {
  public:
   GrpcCatalogClient(std::shared_ptr<grpc::Channel> channel, ChannelConfig config,
                     std::chrono::milliseconds ttl, Clock* clock);
-  absl::StatusOr<CountryInfo> GetCountry(const std::string& name,
-                                         const std::string& language) override;
-  absl::StatusOr<std::vector<std::string>> ListDomains() override;
-  absl::StatusOr<IndicatorInfo> GetIndicator(const std::string& name) override;
+  std::unique_ptr<CatalogClient> Connect(const PeerCredentials& credentials) override;
+  absl::StatusOr<CountryInfo> GetCountry(const std::string& name, const std::string& language,
+                                         const PeerCredentials& credentials);
+  absl::StatusOr<std::vector<std::string>> ListDomains(const PeerCredentials& credentials);
+  absl::StatusOr<IndicatorInfo> GetIndicator(const std::string& name,
+                                             const PeerCredentials& credentials);
 
  private:
   template <typename T>
@@ -63,9 +77,9 @@ class GrpcCatalogClient final : public CatalogClient {
   int64_t ttl_us_;
   Clock* clock_;
   std::mutex mu_;
-  std::map<std::string, Entry<CountryInfo>> countries_;
-  std::map<std::string, Entry<std::vector<std::string>>> domains_;
-  std::map<std::string, Entry<IndicatorInfo>> indicators_;
+  std::map<std::string, Entry<CountryInfo>> countries_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Entry<std::vector<std::string>>> domains_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Entry<IndicatorInfo>> indicators_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace mgi::assessment

@@ -106,6 +106,19 @@ absl::StatusOr<ProfileQuery> ParseQuery(const std::string& filter) {
   return q;
 }
 
+// The store query of `filter` as `caller` may run it: without the right to read drafts, a query
+// naming no state asks for the published profiles, and one naming DRAFT is the caller's refusal.
+absl::StatusOr<ProfileQuery> VisibleQuery(const std::string& filter, const Caller& caller) {
+  auto query = ParseQuery(filter);
+  if (!query.ok() || caller.may_read_drafts()) return query;
+  if (!query->state) {
+    query->state = av1::PROFILE_STATE_PUBLISHED;
+  } else if (*query->state == av1::PROFILE_STATE_DRAFT) {
+    return caller.read_drafts;
+  }
+  return query;
+}
+
 // order_by: "" or "assessment_year" [asc|desc].
 absl::StatusOr<ProfileQuery::Order> ParseOrder(const std::string& order_by) {
   std::vector<std::string> words =
@@ -137,9 +150,13 @@ absl::Status RequireEtag(const std::string& etag, const std::string& field) {
 
 }  // namespace
 
-ProfileManager::ProfileManager(ProfileStore* store, CatalogClient* catalog, Clock* clock,
-                               TitleMessages messages)
-    : store_(store), catalog_(catalog), clock_(clock), messages_(std::move(messages)) {}
+ProfileManager::ProfileManager(ProfileStore* store, CatalogConnector* catalog, Clock* clock,
+                               TitleMessages messages, Cache* cache)
+    : store_(store),
+      catalog_(catalog),
+      clock_(clock),
+      messages_(std::move(messages)),
+      cache_(dynamic_cast<NullCache*>(cache) ? nullptr : cache) {}
 
 absl::StatusOr<av1::Profile> ProfileManager::Read(const std::string& name) {
   if (cache_ == nullptr) return store_->Get(name);
@@ -196,7 +213,16 @@ av1::Revision ProfileManager::MakeRevision(const av1::Profile& p, const std::str
   return r;
 }
 
-absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& language) {
+absl::StatusOr<av1::Profile> ProfileManager::Visible(absl::StatusOr<av1::Profile> p,
+                                                     const Caller& caller) {
+  if (p.ok() && p->state() == av1::PROFILE_STATE_DRAFT && !caller.may_read_drafts()) {
+    return caller.read_drafts;
+  }
+  return p;
+}
+
+absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& language,
+                                      CatalogClient& catalog) {
   LocalizedText over = LookupText(p->title_override(), language, p->languages());
   if (over.text) {
     p->set_display_title(*over.text);
@@ -219,7 +245,7 @@ absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& langua
         subject = *unit.text;
       }
     } else {
-      auto country = catalog_->GetCountry(p->country(), language);
+      auto country = catalog.GetCountry(p->country(), language);
       if (country.ok()) {
         subject = country->official_name;
       } else {
@@ -244,39 +270,42 @@ absl::Status ProfileManager::Localize(av1::Profile* p, const std::string& langua
   return absl::OkStatus();
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::Present(absl::StatusOr<av1::Profile> p) {
+absl::StatusOr<av1::Profile> ProfileManager::Present(absl::StatusOr<av1::Profile> p,
+                                                     const Caller& caller) {
   if (!p.ok()) return p;
-  if (auto s = Localize(&*p, DefaultLanguage(*p)); !s.ok()) return s;
+  auto catalog = catalog_->Connect(caller.credentials);
+  if (auto s = Localize(&*p, DefaultLanguage(*p), *catalog); !s.ok()) return s;
   return p;
 }
 
 absl::StatusOr<av1::Profile> ProfileManager::CreateProfile(const av1::CreateProfileRequest& req,
-                                                           const std::string& actor) {
-  return Present(DoCreateProfile(req, actor));
+                                                           const Caller& caller) {
+  return Present(DoCreateProfile(req, caller), caller);
 }
 absl::StatusOr<av1::Profile> ProfileManager::UpdateProfile(const av1::UpdateProfileRequest& req,
-                                                           const std::string& actor) {
-  return Present(DoUpdateProfile(req, actor));
+                                                           const Caller& caller) {
+  return Present(DoUpdateProfile(req, caller), caller);
 }
 absl::StatusOr<av1::Profile> ProfileManager::PublishProfile(const av1::PublishProfileRequest& req,
-                                                            const std::string& actor) {
-  return Present(DoPublishProfile(req, actor));
+                                                            const Caller& caller) {
+  return Present(DoPublishProfile(req, caller), caller);
 }
 absl::StatusOr<av1::Profile> ProfileManager::ArchiveProfile(const av1::ArchiveProfileRequest& req,
-                                                            const std::string& actor) {
-  return Present(DoArchiveProfile(req, actor));
+                                                            const Caller& caller) {
+  return Present(DoArchiveProfile(req, caller), caller);
 }
 absl::StatusOr<av1::Profile> ProfileManager::StartNewEdition(
-    const av1::StartNewEditionRequest& req, const std::string& actor) {
-  return Present(DoStartNewEdition(req, actor));
+    const av1::StartNewEditionRequest& req, const Caller& caller) {
+  return Present(DoStartNewEdition(req, caller), caller);
 }
 
 absl::StatusOr<av1::ListProfilesResponse> ProfileManager::ListProfiles(
-    const av1::ListProfilesRequest& req) {
+    const av1::ListProfilesRequest& req, const Caller& caller) {
   auto size = ResolvePageSize(req.page_size(), kProfilePages);
   if (!size.ok()) return size.status();
-  auto query = ParseQuery(req.filter());
+  auto query = VisibleQuery(req.filter(), caller);
   if (!query.ok()) return query.status();
+  auto catalog = catalog_->Connect(caller.credentials);
   std::string language;
   if (!req.language().empty()) {
     auto lang = ReadLanguage(req.language());
@@ -294,7 +323,10 @@ absl::StatusOr<av1::ListProfilesResponse> ProfileManager::ListProfiles(
   if (!page.ok()) return page.status();
   av1::ListProfilesResponse resp;
   for (auto& p : page->profiles) {
-    if (auto s = Localize(&p, language.empty() ? DefaultLanguage(p) : language); !s.ok()) return s;
+    if (auto s = Localize(&p, language.empty() ? DefaultLanguage(p) : language, *catalog);
+        !s.ok()) {
+      return s;
+    }
     *resp.add_profiles() = std::move(p);
   }
   resp.set_total_size(static_cast<int32_t>(page->total));
@@ -304,7 +336,8 @@ absl::StatusOr<av1::ListProfilesResponse> ProfileManager::ListProfiles(
   return resp;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::GetProfile(const av1::GetProfileRequest& req) {
+absl::StatusOr<av1::Profile> ProfileManager::GetProfile(const av1::GetProfileRequest& req,
+                                                        const Caller& caller) {
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
   std::string language;
   if (!req.language().empty()) {
@@ -312,14 +345,19 @@ absl::StatusOr<av1::Profile> ProfileManager::GetProfile(const av1::GetProfileReq
     if (!lang.ok()) return lang.status();
     language = *lang;
   }
-  auto p = Read(req.name());
+  auto p = Visible(Read(req.name()), caller);
   if (!p.ok()) return p.status();
-  if (auto s = Localize(&*p, language.empty() ? DefaultLanguage(*p) : language); !s.ok()) return s;
+  if (auto s = Localize(&*p, language.empty() ? DefaultLanguage(*p) : language,
+                        *catalog_->Connect(caller.credentials));
+      !s.ok()) {
+    return s;
+  }
   return p;
 }
 
 absl::StatusOr<av1::Profile> ProfileManager::DoCreateProfile(const av1::CreateProfileRequest& req,
-                                                           const std::string& actor) {
+                                                             const Caller& caller) {
+  const std::string& actor = caller.actor;
   if (!req.has_profile()) return InvalidArgument("profile", "is required");
   if (req.request_id().size() > kMaxRequestId) {
     return InvalidArgument("request_id", "must be at most 64 characters");
@@ -337,7 +375,9 @@ absl::StatusOr<av1::Profile> ProfileManager::DoCreateProfile(const av1::CreatePr
   av1::Profile p = req.profile();
   ClearOutputOnly(&p);
   AssignFindingIds(&p);
-  if (auto s = CheckAndOrder(&p, "the profile"); !s.ok()) return s;
+  if (auto s = CheckAndOrder(&p, "the profile", *catalog_->Connect(caller.credentials)); !s.ok()) {
+    return s;
+  }
   p.set_name("profiles/" + (req.profile_id().empty() ? RandomId() : req.profile_id()));
   p.set_state(av1::PROFILE_STATE_DRAFT);
   int64_t now = clock_->NowMicros();
@@ -355,13 +395,14 @@ absl::StatusOr<av1::Profile> ProfileManager::DoCreateProfile(const av1::CreatePr
   return p;
 }
 
-absl::Status ProfileManager::CheckAndOrder(av1::Profile* p, const std::string& what) const {
+absl::Status ProfileManager::CheckAndOrder(av1::Profile* p, const std::string& what,
+                                           CatalogClient& catalog) const {
   std::vector<FieldViolation> problems;
-  if (auto s = ValidateContent(*p, "profile", *catalog_, &problems); !s.ok()) return s;
+  if (auto s = ValidateContent(*p, "profile", catalog, &problems); !s.ok()) return s;
   if (!problems.empty()) {
     return InvalidArguments(absl::StrCat(what, " has ", problems.size(), " problem(s)"), problems);
   }
-  auto domains = catalog_->ListDomains();
+  auto domains = catalog.ListDomains();
   if (!domains.ok()) return domains.status();
   SortDomains(p, *domains);
   return absl::OkStatus();
@@ -393,7 +434,8 @@ absl::StatusOr<av1::Profile> ProfileManager::ReadForChange(const std::string& na
 }
 
 absl::StatusOr<av1::Profile> ProfileManager::DoUpdateProfile(const av1::UpdateProfileRequest& req,
-                                                           const std::string& actor) {
+                                                             const Caller& caller) {
+  const std::string& actor = caller.actor;
   if (!req.has_profile()) return InvalidArgument("profile", "is required");
   const av1::Profile& patch = req.profile();
   if (auto id = ParseProfileName(patch.name(), "profile.name"); !id.ok()) return id.status();
@@ -407,7 +449,10 @@ absl::StatusOr<av1::Profile> ProfileManager::DoUpdateProfile(const av1::UpdatePr
   ApplyMask(*fields, patch, &next);
   ClearDisplay(&next);
   AssignFindingIds(&next);
-  if (auto s = CheckAndOrder(&next, "the update"); !s.ok()) return s;
+  if (auto s = CheckAndOrder(&next, "the update", *catalog_->Connect(caller.credentials));
+      !s.ok()) {
+    return s;
+  }
   std::vector<std::string> changed = ChangedFields(*current, next);
   if (changed.empty()) return current;  // nothing to change: no new revision
   Stamp(&next, current->revision() + 1, clock_->NowMicros());
@@ -419,7 +464,8 @@ absl::StatusOr<av1::Profile> ProfileManager::DoUpdateProfile(const av1::UpdatePr
 }
 
 absl::Status ProfileManager::DeleteProfile(const av1::DeleteProfileRequest& req,
-                                           const std::string& actor) {
+                                           const Caller& caller) {
+  const std::string& actor = caller.actor;
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
   if (req.etag().empty()) {
     return InvalidArgument(
@@ -437,16 +483,18 @@ absl::Status ProfileManager::DeleteProfile(const av1::DeleteProfileRequest& req,
   return Write({w});
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::DoPublishProfile(const av1::PublishProfileRequest& req,
-                                                            const std::string& actor) {
+absl::StatusOr<av1::Profile> ProfileManager::DoPublishProfile(
+    const av1::PublishProfileRequest& req, const Caller& caller) {
+  const std::string& actor = caller.actor;
+  auto catalog = catalog_->Connect(caller.credentials);
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
   if (auto s = RequireEtag(req.etag(), "etag"); !s.ok()) return s;
   auto current = ReadForChange(req.name(), req.etag(), av1::PROFILE_STATE_DRAFT, "publish");
   if (!current.ok()) return current.status();
-  auto domains = catalog_->ListDomains();
+  auto domains = catalog->ListDomains();
   if (!domains.ok()) return domains.status();
   std::vector<FieldViolation> gaps;
-  if (auto s = ValidateContent(*current, "", *catalog_, &gaps); !s.ok()) return s;
+  if (auto s = ValidateContent(*current, "", *catalog, &gaps); !s.ok()) return s;
   CompletenessGaps(*current, *domains, "", &gaps);
   if (!gaps.empty()) {
     return FailedPrecondition(
@@ -463,8 +511,9 @@ absl::StatusOr<av1::Profile> ProfileManager::DoPublishProfile(const av1::Publish
   return next;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::DoArchiveProfile(const av1::ArchiveProfileRequest& req,
-                                                            const std::string& actor) {
+absl::StatusOr<av1::Profile> ProfileManager::DoArchiveProfile(
+    const av1::ArchiveProfileRequest& req, const Caller& caller) {
+  const std::string& actor = caller.actor;
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
   if (auto s = RequireEtag(req.etag(), "etag"); !s.ok()) return s;
   auto current = ReadForChange(req.name(), req.etag(), av1::PROFILE_STATE_PUBLISHED, "archive");
@@ -478,8 +527,9 @@ absl::StatusOr<av1::Profile> ProfileManager::DoArchiveProfile(const av1::Archive
   return next;
 }
 
-absl::StatusOr<av1::Profile> ProfileManager::DoStartNewEdition(const av1::StartNewEditionRequest& req,
-                                                             const std::string& actor) {
+absl::StatusOr<av1::Profile> ProfileManager::DoStartNewEdition(
+    const av1::StartNewEditionRequest& req, const Caller& caller) {
+  const std::string& actor = caller.actor;
   auto source_id = ParseProfileName(req.name(), "name");
   if (!source_id.ok()) return source_id.status();
   if (!req.profile_id().empty() && !IsValidProfileId(req.profile_id())) {
@@ -562,7 +612,7 @@ absl::StatusOr<av1::Revision> ProfileManager::GetRevision(const av1::GetRevision
 }
 
 absl::StatusOr<av1::CompareProfilesResponse> ProfileManager::CompareProfiles(
-    const av1::CompareProfilesRequest& req) {
+    const av1::CompareProfilesRequest& req, const Caller& caller) {
   if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
   if (auto id = ParseProfileName(req.other(), "other"); !id.ok()) return id.status();
   auto language = ReadLanguage(req.language());
@@ -571,9 +621,13 @@ absl::StatusOr<av1::CompareProfilesResponse> ProfileManager::CompareProfiles(
   if (!newer.ok()) return newer.status();
   auto older = Read(req.other());
   if (!older.ok()) return older.status();
-  if (auto s = Localize(&*newer, *language); !s.ok()) return s;
-  if (auto s = Localize(&*older, *language); !s.ok()) return s;
-  auto domains = catalog_->ListDomains();
+  for (const auto* p : {&newer, &older}) {
+    if (auto visible = Visible(*p, caller); !visible.ok()) return visible.status();
+  }
+  auto catalog = catalog_->Connect(caller.credentials);
+  if (auto s = Localize(&*newer, *language, *catalog); !s.ok()) return s;
+  if (auto s = Localize(&*older, *language, *catalog); !s.ok()) return s;
+  auto domains = catalog->ListDomains();
   if (!domains.ok()) return domains.status();
   av1::CompareProfilesResponse resp;
   resp.set_name(req.name());
@@ -605,6 +659,7 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::ImportProfiles(
 absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
     const av1::ImportProfilesRequest& req, const Caller& caller, bool skip_existing) {
   const std::string& actor = caller.actor;
+  auto catalog = catalog_->Connect(caller.credentials);
   const av1::ProfileDocument& doc = req.document();
   std::vector<FieldViolation> problems;
   if (doc.format() != kDocumentFormat) {
@@ -612,7 +667,7 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
         {"format", absl::StrCat("must be \"", kDocumentFormat, "\", not \"", doc.format(), "\"")});
   }
   if (doc.profiles().empty()) problems.push_back({"profiles", "the document holds no profile"});
-  auto domains = catalog_->ListDomains();
+  auto domains = catalog->ListDomains();
   if (!domains.ok()) return domains.status();
   std::vector<av1::Profile> incoming;
   std::set<std::string> names;
@@ -631,7 +686,7 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
       problems.push_back({prefix + ".state", "must be DRAFT, PUBLISHED or ARCHIVED"});
     }
     if (p.revision() < 0) problems.push_back({prefix + ".revision", "must not be negative"});
-    if (auto s = ValidateContent(p, prefix, *catalog_, &problems); !s.ok()) return s;
+    if (auto s = ValidateContent(p, prefix, *catalog, &problems); !s.ok()) return s;
     if (p.state() != av1::PROFILE_STATE_DRAFT) CompletenessGaps(p, *domains, prefix, &problems);
     SortDomains(&p, *domains);
     incoming.push_back(std::move(p));
@@ -721,17 +776,17 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
 }
 
 absl::StatusOr<av1::ProfileDocument> ProfileManager::ExportProfiles(
-    const av1::ExportProfilesRequest& req) {
+    const av1::ExportProfilesRequest& req, const Caller& caller) {
   av1::ProfileDocument doc;
   doc.set_format(kDocumentFormat);
   if (!req.name().empty()) {
     if (auto id = ParseProfileName(req.name(), "name"); !id.ok()) return id.status();
-    auto p = Read(req.name());
+    auto p = Visible(Read(req.name()), caller);
     if (!p.ok()) return p.status();
     *doc.add_profiles() = std::move(*p);
     return doc;
   }
-  auto query = ParseQuery(req.filter());
+  auto query = VisibleQuery(req.filter(), caller);
   if (!query.ok()) return query.status();
   for (int64_t offset = 0;;) {
     auto page = store_->List(*query, offset, 200);
@@ -743,7 +798,8 @@ absl::StatusOr<av1::ProfileDocument> ProfileManager::ExportProfiles(
   return doc;
 }
 
-absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir) {
+absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir,
+                                                      const PeerCredentials& credentials) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
@@ -762,7 +818,7 @@ absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir) {
       return absl::InvalidArgumentError(
           absl::StrCat(file.string(), ": not a profile document: ", parsed.ToString()));
     }
-    auto resp = Import(req, Caller::System("system:seed"), /*skip_existing=*/true);
+    auto resp = Import(req, Caller::System("system:seed", credentials), /*skip_existing=*/true);
     if (!resp.ok()) {
       // The message alone does not list the problems: spell them out for the operator.
       std::string problems;
@@ -784,9 +840,13 @@ absl::StatusOr<int> ProfileManager::SeedFromDirectory(const std::string& dir) {
 namespace mgi::assessment {
 
 BackgroundSeeder::BackgroundSeeder(ProfileManager* manager, std::string dir,
+                                   PeerCredentials credentials,
                                    std::chrono::milliseconds give_up_after,
                                    std::chrono::milliseconds first_attempt_grace)
-    : manager_(manager), dir_(std::move(dir)), give_up_after_(give_up_after) {
+    : manager_(manager),
+      dir_(std::move(dir)),
+      credentials_(std::move(credentials)),
+      give_up_after_(give_up_after) {
   if (dir_.empty()) {
     finished_ = true;
     return;
@@ -828,7 +888,7 @@ void BackgroundSeeder::Run() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) break;
     }
-    auto n = manager_->SeedFromDirectory(dir_);
+    auto n = manager_->SeedFromDirectory(dir_, credentials_);
     {
       std::lock_guard<std::mutex> lock(mu_);
       ++attempts_;

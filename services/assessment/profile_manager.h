@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/cache.h"
+#include "common/peer_auth.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "services/assessment/catalog_client.h"
 #include "services/assessment/clock.h"
@@ -26,54 +27,67 @@ namespace av1 = mgi::assessment::v1;
 
 // Who is calling and what they may do, decided by the adapter from the caller's token and passed
 // into every operation: the manager enforces the rules that depend on the data (a draft's
-// visibility, the states an import writes), the adapter only the method's own permission.
+// visibility, the states an import writes); the method's own permission is enforced before.
 struct Caller {
   std::string actor = "anonymous";  // recorded in revisions
-  bool may_read_drafts = false;
+  // OK when the caller may read drafts, else the refusal to answer (UNAUTHENTICATED for an
+  // anonymous caller, PERMISSION_DENIED naming the role needed).
+  absl::Status read_drafts = absl::PermissionDeniedError("drafts need the role viewer or higher");
   bool may_publish = false;  // publish and archive, and write published or archived profiles
-  // The service itself (seeding) and tests: every right.
-  static Caller System(std::string actor) { return Caller{std::move(actor), true, true}; }
+  // The credentials of the catalog calls made for this caller.
+  PeerCredentials credentials = PeerCredentials::Anonymous();
+
+  bool may_read_drafts() const { return read_drafts.ok(); }
+  // The service itself (seeding) and tests: every right, with `credentials` for the catalog.
+  static Caller System(std::string actor, PeerCredentials credentials) {
+    return Caller{std::move(actor), absl::OkStatus(), true, std::move(credentials)};
+  }
 };
 
 class ProfileManager {
  public:
-  ProfileManager(ProfileStore* store, CatalogClient* catalog, Clock* clock, TitleMessages messages);
-
-  // The shared cache of published and archived profiles (may be null or a NullCache: none). It
-  // must outlive the manager; its calls may block, so the manager runs on an Executor. Read()
+  // `cache` is the shared cache of published and archived profiles (null or a NullCache: none).
+  // It must outlive the manager; its calls may block, so the manager runs on an Executor. Read()
   // keys entries by name, revision and etag, read from the store first: every write changes the
   // etag, so a read after an acknowledged write (on any replica) never sees an older entry.
-  void set_cache(Cache* cache) { cache_ = dynamic_cast<NullCache*>(cache) ? nullptr : cache; }
+  ProfileManager(ProfileStore* store, CatalogConnector* catalog, Clock* clock,
+                 TitleMessages messages, Cache* cache = nullptr);
 
-  absl::StatusOr<av1::ListProfilesResponse> ListProfiles(const av1::ListProfilesRequest& req);
-  absl::StatusOr<av1::Profile> GetProfile(const av1::GetProfileRequest& req);
+  // Reads: drafts are visible only to callers who may read them. Without that right a listing or
+  // export without a state in its filter gives the published profiles (archived ones when asked
+  // for), and asking for drafts, or for one draft by name, is the caller's refusal.
+  absl::StatusOr<av1::ListProfilesResponse> ListProfiles(const av1::ListProfilesRequest& req,
+                                                         const Caller& caller);
+  absl::StatusOr<av1::Profile> GetProfile(const av1::GetProfileRequest& req, const Caller& caller);
   absl::StatusOr<av1::Profile> CreateProfile(const av1::CreateProfileRequest& req,
-                                             const std::string& actor);
+                                             const Caller& caller);
   absl::StatusOr<av1::Profile> UpdateProfile(const av1::UpdateProfileRequest& req,
-                                             const std::string& actor);
-  absl::Status DeleteProfile(const av1::DeleteProfileRequest& req, const std::string& actor);
+                                             const Caller& caller);
+  absl::Status DeleteProfile(const av1::DeleteProfileRequest& req, const Caller& caller);
   absl::StatusOr<av1::Profile> PublishProfile(const av1::PublishProfileRequest& req,
-                                              const std::string& actor);
+                                              const Caller& caller);
   absl::StatusOr<av1::Profile> ArchiveProfile(const av1::ArchiveProfileRequest& req,
-                                              const std::string& actor);
+                                              const Caller& caller);
   absl::StatusOr<av1::Profile> StartNewEdition(const av1::StartNewEditionRequest& req,
-                                               const std::string& actor);
+                                               const Caller& caller);
   absl::StatusOr<av1::ListRevisionsResponse> ListRevisions(const av1::ListRevisionsRequest& req);
   absl::StatusOr<av1::Revision> GetRevision(const av1::GetRevisionRequest& req);
   absl::StatusOr<av1::CompareProfilesResponse> CompareProfiles(
-      const av1::CompareProfilesRequest& req);
+      const av1::CompareProfilesRequest& req, const Caller& caller);
   // Imports a document all or nothing. Writing a published or archived profile (a new one, or over
   // a stored one) and overwriting a stored published or archived profile need `caller.may_publish`,
   // checked for every profile of the document before anything is written (PERMISSION_DENIED
   // listing each refused profile).
   absl::StatusOr<av1::ImportProfilesResponse> ImportProfiles(const av1::ImportProfilesRequest& req,
                                                              const Caller& caller);
-  absl::StatusOr<av1::ProfileDocument> ExportProfiles(const av1::ExportProfilesRequest& req);
+  absl::StatusOr<av1::ProfileDocument> ExportProfiles(const av1::ExportProfilesRequest& req,
+                                                       const Caller& caller);
 
   // Imports every *.json profile document in `dir` (in name order) whose profiles are absent;
   // profiles already stored are left alone, so a second start changes nothing. Returns the
   // number of profiles imported.
-  absl::StatusOr<int> SeedFromDirectory(const std::string& dir);
+  // The catalog is called with `credentials` (the service token, if any).
+  absl::StatusOr<int> SeedFromDirectory(const std::string& dir, const PeerCredentials& credentials);
 
  private:
   // The one read path and the one write path.
@@ -82,20 +96,20 @@ class ProfileManager {
 
   // The Do* methods do the work of their public namesakes, which Present() the result.
   absl::StatusOr<av1::Profile> DoCreateProfile(const av1::CreateProfileRequest& req,
-                                               const std::string& actor);
+                                               const Caller& caller);
   absl::StatusOr<av1::Profile> DoUpdateProfile(const av1::UpdateProfileRequest& req,
-                                               const std::string& actor);
+                                               const Caller& caller);
   absl::StatusOr<av1::Profile> DoPublishProfile(const av1::PublishProfileRequest& req,
-                                                const std::string& actor);
+                                                const Caller& caller);
   absl::StatusOr<av1::Profile> DoArchiveProfile(const av1::ArchiveProfileRequest& req,
-                                                const std::string& actor);
+                                                const Caller& caller);
   absl::StatusOr<av1::Profile> DoStartNewEdition(const av1::StartNewEditionRequest& req,
-                                                 const std::string& actor);
+                                                 const Caller& caller);
   // A profile as a response carries it: display fields in the profile's first language.
-  absl::StatusOr<av1::Profile> Present(absl::StatusOr<av1::Profile> p);
+  absl::StatusOr<av1::Profile> Present(absl::StatusOr<av1::Profile> p, const Caller& caller);
   // Fills display_title and the findings' display fields in `language` (already normalised): the
   // wording, names and texts in that language, else in the profile's languages in order.
-  absl::Status Localize(av1::Profile* p, const std::string& language);
+  absl::Status Localize(av1::Profile* p, const std::string& language, CatalogClient& catalog);
   // A revision record for `p` (after the change).
   av1::Revision MakeRevision(const av1::Profile& p, const std::string& actor,
                              const std::string& action, const std::vector<std::string>& fields,
@@ -105,14 +119,18 @@ class ProfileManager {
   // Reads `name`, requires `etag` to be given and current, and the state to be `state`.
   // Validates a profile against the catalog (INVALID_ARGUMENT listing every problem, the message
   // naming `what`) and puts its domains in catalog order.
-  absl::Status CheckAndOrder(av1::Profile* p, const std::string& what) const;
+  absl::Status CheckAndOrder(av1::Profile* p, const std::string& what,
+                             CatalogClient& catalog) const;
+  // `p` as `caller` may see it: the profile, or the caller's refusal when it is a draft they may
+  // not read.
+  static absl::StatusOr<av1::Profile> Visible(absl::StatusOr<av1::Profile> p, const Caller& caller);
   absl::StatusOr<av1::Profile> ReadForChange(const std::string& name, const std::string& etag,
                                              av1::ProfileState state, const std::string& verb);
   absl::StatusOr<av1::ImportProfilesResponse> Import(const av1::ImportProfilesRequest& req,
                                                      const Caller& caller, bool skip_existing);
 
   ProfileStore* store_;
-  CatalogClient* catalog_;
+  CatalogConnector* catalog_;
   Clock* clock_;
   TitleMessages messages_;
   Cache* cache_ = nullptr;
@@ -134,7 +152,8 @@ class BackgroundSeeder {
   // first attempt for at most `first_attempt_grace`: with the catalog up, the service is seeded
   // before it serves its first request; with the catalog down, the attempt fails within the
   // channel's fast retries (well under a second) and the service serves at once.
-  BackgroundSeeder(ProfileManager* manager, std::string dir,
+  // The catalog is called with `credentials` (the service token, if any).
+  BackgroundSeeder(ProfileManager* manager, std::string dir, PeerCredentials credentials,
                    std::chrono::milliseconds give_up_after,
                    std::chrono::milliseconds first_attempt_grace = std::chrono::seconds(2));
   ~BackgroundSeeder();  // Stop()
@@ -154,6 +173,7 @@ class BackgroundSeeder {
 
   ProfileManager* manager_;
   std::string dir_;
+  PeerCredentials credentials_;
   std::chrono::milliseconds give_up_after_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

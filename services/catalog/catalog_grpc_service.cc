@@ -4,6 +4,17 @@
 
 namespace mgi::catalog {
 
+void RegisterCatalogFlags(Config& config, CatalogOptions* options) {
+  config.String("data-dir", &options->data_dir,
+                "Catalog data: framework.json and indicators/*.json");
+  config.String("iso-codes-dir", &options->iso_codes_dir,
+                "Directory of iso-codes' iso_3166-1.json");
+  config.String("locale-dir", &options->locale_dir,
+                "Directory of <lang>/LC_MESSAGES/iso_3166-1.mo");
+  config.List("country-languages", &options->country_languages,
+              "Country-name translations to load, e.g. fr,es (empty: all found)");
+}
+
 CatalogGrpcService::CatalogGrpcService(const Catalog* catalog, MetricsRegistry* metrics,
                                        std::chrono::milliseconds response_delay, Executor* executor)
     : catalog_(catalog),
@@ -20,11 +31,8 @@ template <typename Response>
 grpc::ServerUnaryReactor* CatalogGrpcService::Respond(
     grpc::CallbackServerContext* context, Response* response,
     std::function<absl::StatusOr<Response>()> compute) {
-  if (authorizer_ != nullptr) {
-    auto principal = authorizer_->Authorize(*context, Permission::kReadPublished);
-    if (!principal.ok()) return FinishNow(context, principal.status());
-  }
-  auto body = [response, compute = std::move(compute)]() -> absl::Status {
+  // Access (read-published, declared in the contract) is checked before any body runs.
+  auto body = [response, compute = std::move(compute)](const CallContext&) -> absl::Status {
     auto result = compute();
     if (!result.ok()) return result.status();
     *response = std::move(*result);
@@ -32,12 +40,12 @@ grpc::ServerUnaryReactor* CatalogGrpcService::Respond(
   };
   bool may_block = cached_ != nullptr && cached_->caching() && executor_ != nullptr;
   if (may_block && response_delay_.count() == 0) return Offload(context, *executor_, body);
-  if (response_delay_.count() == 0 || executor_ == nullptr) return FinishNow(context, body());
+  if (response_delay_.count() == 0 || executor_ == nullptr) return Serve(context, body);
   // Testing only: hold the response on the executor so that calls are observably in flight.
   if (in_progress_) in_progress_->Add(1);
-  return Offload(context, *executor_, [this, body] {
+  return Offload(context, *executor_, [this, body](const CallContext& call) {
     std::this_thread::sleep_for(response_delay_);
-    absl::Status status = body();
+    absl::Status status = body(call);
     if (in_progress_) in_progress_->Add(-1);
     return status;
   });

@@ -8,12 +8,15 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_cache.h"
-#include "common/auth.h"
+#include "common/config.h"
 #include "common/executor.h"
 #include "common/metrics.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
 
 namespace mgi::catalog {
+
+// Registers the catalog's options (data-dir, iso-codes-dir, locale-dir, country-languages).
+void RegisterCatalogFlags(Config& config, CatalogOptions* options);
 
 class CatalogGrpcService final : public v1::CatalogService::CallbackService {
  public:
@@ -23,10 +26,6 @@ class CatalogGrpcService final : public v1::CatalogService::CallbackService {
   // required.
   CatalogGrpcService(const Catalog* catalog, MetricsRegistry* metrics,
                      std::chrono::milliseconds response_delay = {}, Executor* executor = nullptr);
-
-  // Access control: every RPC needs read-published (anyone when public read is on, else a valid
-  // token); a bad token is refused either way. Null (the default, tests only): no check.
-  void set_authorizer(const Authorizer* authorizer) { authorizer_ = authorizer; }
 
   // The response cache (catalog_cache.h), which must outlive the service. When it caches, the
   // handlers run on `executor` (required then), since a cache call may block. Null (the
@@ -70,7 +69,6 @@ class CatalogGrpcService final : public v1::CatalogService::CallbackService {
   CachedCatalog uncached_;
   const CachedCatalog* cached_ = nullptr;
   const CachedCatalog& Responses() const { return cached_ ? *cached_ : uncached_; }
-  const Authorizer* authorizer_ = nullptr;
 };
 
 }  // namespace mgi::catalog

@@ -105,45 +105,6 @@ Role MinimumRole(Permission permission) {
   return Rule(permission).minimum_role.value_or(Role::kViewer);
 }
 
-const std::map<std::string, Permission>& MethodPermissions() {
-  static const auto* table = new std::map<std::string, Permission>{
-      // Catalog: public reference data.
-      {"/mgi.catalog.v1.CatalogService/GetFramework", Permission::kReadPublished},
-      {"/mgi.catalog.v1.CatalogService/ListDomains", Permission::kReadPublished},
-      {"/mgi.catalog.v1.CatalogService/GetDomain", Permission::kReadPublished},
-      {"/mgi.catalog.v1.CatalogService/ListIndicators", Permission::kReadPublished},
-      {"/mgi.catalog.v1.CatalogService/GetIndicator", Permission::kReadPublished},
-      {"/mgi.catalog.v1.CatalogService/SearchIndicators", Permission::kReadPublished},
-      {"/mgi.catalog.v1.CatalogService/ListCountries", Permission::kReadPublished},
-      {"/mgi.catalog.v1.CatalogService/GetCountry", Permission::kReadPublished},
-      // Assessment: reads of drafts need kReadDrafts too, checked on the loaded state.
-      {"/mgi.assessment.v1.AssessmentService/ListProfiles", Permission::kReadPublished},
-      {"/mgi.assessment.v1.AssessmentService/GetProfile", Permission::kReadPublished},
-      {"/mgi.assessment.v1.AssessmentService/CompareProfiles", Permission::kReadPublished},
-      {"/mgi.assessment.v1.AssessmentService/ExportProfiles", Permission::kReadPublished},
-      {"/mgi.assessment.v1.AssessmentService/ListRevisions", Permission::kReadDrafts},
-      {"/mgi.assessment.v1.AssessmentService/GetRevision", Permission::kReadDrafts},
-      {"/mgi.assessment.v1.AssessmentService/CreateProfile", Permission::kWriteDrafts},
-      {"/mgi.assessment.v1.AssessmentService/UpdateProfile", Permission::kWriteDrafts},
-      {"/mgi.assessment.v1.AssessmentService/DeleteProfile", Permission::kWriteDrafts},
-      {"/mgi.assessment.v1.AssessmentService/ImportProfiles", Permission::kWriteDrafts},
-      {"/mgi.assessment.v1.AssessmentService/StartNewEdition", Permission::kWriteDrafts},
-      {"/mgi.assessment.v1.AssessmentService/PublishProfile", Permission::kPublish},
-      {"/mgi.assessment.v1.AssessmentService/ArchiveProfile", Permission::kPublish},
-      // Report: a report of a draft needs kReadDrafts, checked on the profile's state.
-      {"/mgi.report.v1.ReportService/GetReport", Permission::kReadPublished},
-      {"/mgi.report.v1.ReportService/ListReportFormats", Permission::kReadPublished},
-  };
-  return *table;
-}
-
-std::optional<Permission> MethodPermission(const std::string& full_method) {
-  const auto& table = MethodPermissions();
-  auto it = table.find(full_method);
-  if (it == table.end()) return std::nullopt;
-  return it->second;
-}
-
 Sha256Digest Sha256(const std::string& data) {
   Sha256Digest out{};
   unsigned int size = 0;

@@ -44,7 +44,8 @@ namespace mgi {
 enum class Role { kViewer = 0, kEditor = 1, kPublisher = 2, kAdmin = 3 };
 
 // What an operation needs. Published (and archived) data is readable by anyone when public read is
-// on; everything else needs a token whose role is at least the one in kPermissionPolicy.
+// on; everything else needs a token whose role is at least the one in kPermissionPolicy. Each RPC
+// declares its permission in its contract (mgi.api.v1.access, enforced by common/access.h).
 enum class Permission {
   kReadPublished,  // catalog, published and archived profiles, their reports
   kReadDrafts,     // draft profiles, revisions (and anything not yet published)
@@ -65,14 +66,6 @@ std::optional<Role> ParseRole(const std::string& name);
 std::string PermissionName(Permission permission);
 // The least role needed for `permission` (kViewer for kReadPublished when public read is off).
 Role MinimumRole(Permission permission);
-
-// The permission every RPC of the suite needs before it runs, by full method name
-// ("/mgi.assessment.v1.AssessmentService/PublishProfile"); nullopt for methods outside the suite
-// (health, reflection). Reads of a profile also need kReadDrafts when the profile is a draft:
-// the service checks that once it knows the state.
-std::optional<Permission> MethodPermission(const std::string& full_method);
-// Every entry of the method table, for tests and docs.
-const std::map<std::string, Permission>& MethodPermissions();
 
 // SHA-256 of `data`.
 using Sha256Digest = std::array<uint8_t, 32>;

@@ -1,6 +1,5 @@
 #include "common/executor.h"
 
-#include "common/peer_auth.h"
 #include "common/status.h"
 
 namespace mgi {
@@ -42,17 +41,24 @@ void Executor::Work() {
 }
 
 grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, Executor& executor,
-                                  std::function<absl::Status()> body) {
+                                  HandlerBody body) {
+  auto caller = CallAccess(context);
+  if (!caller.ok()) return FinishNow(context, caller.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  executor.Post([context, reactor, body = std::move(body)] {
+  executor.Post([context, reactor, caller = *std::move(caller), body = std::move(body)] {
     if (context->IsCancelled()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled before it ran"));
       return;
     }
-    CallerScope caller(*context);  // peer calls of the body forward the caller's authorization
-    reactor->Finish(ToGrpcStatus(body()));
+    reactor->Finish(ToGrpcStatus(body(caller)));
   });
   return reactor;
+}
+
+grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const HandlerBody& body) {
+  auto caller = CallAccess(context);
+  if (!caller.ok()) return FinishNow(context, caller.status());
+  return FinishNow(context, body(*caller));
 }
 
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,

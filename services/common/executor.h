@@ -14,6 +14,7 @@
 #include <grpcpp/support/server_callback.h>
 
 #include "absl/status/status.h"
+#include "common/access.h"
 
 namespace mgi {
 
@@ -35,12 +36,18 @@ class Executor {
   std::vector<std::thread> threads_;
 };
 
+// The body of a handler: it runs only once the caller passed the method's declared access
+// (common/access.h), and gets the caller's CallContext (identity, rights, peer credentials).
+using HandlerBody = std::function<absl::Status(const CallContext& caller)>;
+
 // Runs `body` on `executor` and finishes the call with its status (converted by ToGrpcStatus).
-// A call whose deadline passed or that was cancelled while queued is finished without running.
-// The body runs inside a CallerScope (common/peer_auth.h): its peer calls forward the caller's
-// authorization.
+// A call refused by access control, or whose deadline passed or that was cancelled while queued,
+// is finished without running it.
 grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, Executor& executor,
-                                  std::function<absl::Status()> body);
+                                  HandlerBody body);
+
+// The same on the calling thread, for handlers that never block.
+grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const HandlerBody& body);
 
 // Finishes the call at once with `status` (for handlers that never block).
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,

@@ -221,7 +221,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 
 absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     const ServerConfig& config, MetricsRegistry* metrics,
-    const std::vector<grpc::Service*>& services, Readiness* readiness) {
+    const std::vector<grpc::Service*>& services, const ServerParts& parts) {
+  Readiness* readiness = parts.readiness;
   auto creds = MakeServerCredentials(config);
   if (!creds.ok()) return creds.status();
   std::unique_ptr<RunningServer> rs(new RunningServer());
@@ -247,6 +248,7 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   auto known_methods = std::make_shared<KnownMethods>();
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<MetricsInterceptorFactory>(metrics, known_methods));
+  if (parts.access != nullptr) creators.push_back(parts.access->InterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(creators));
 
   auto service_names = std::make_shared<std::vector<std::string>>();
@@ -254,6 +256,10 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   rs->server_ = builder.BuildAndStart();
   if (!rs->server_ || rs->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  }
+  if (parts.access != nullptr) {
+    // Before any health check answers SERVING: a method without a declared access never serves.
+    if (auto st = CheckAccessDeclared(*service_names); !st.ok()) return st;  // ~RunningServer stops it
   }
   if (config.metrics_port >= 0) {
     auto ms = MetricsServer::Start(config.host, static_cast<int>(config.metrics_port), metrics);
@@ -309,9 +315,9 @@ void RunningServer::Shutdown() {
 RunningServer::~RunningServer() { Shutdown(); }
 
 int RunServer(const ServerConfig& config, MetricsRegistry* metrics,
-              const std::vector<grpc::Service*>& services, Readiness* readiness) {
+              const std::vector<grpc::Service*>& services, const ServerParts& parts) {
   BlockShutdownSignals();
-  auto rs = RunningServer::Start(config, metrics, services, readiness);
+  auto rs = RunningServer::Start(config, metrics, services, parts);
   if (!rs.ok()) {
     spdlog::critical("server did not start: {}", rs.status().ToString());
     return 1;

@@ -15,6 +15,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "common/access.h"
 #include "common/config.h"
 #include "common/metrics.h"
 #include "common/readiness.h"
@@ -52,13 +53,22 @@ void BlockShutdownSignals();
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerConfig& config);
 
+// What a server is built with besides its config and services.
+struct ServerParts {
+  // Drives health: NOT_SERVING while any of its conditions fails. May be null.
+  Readiness* readiness = nullptr;
+  // Enforces the access every method declares in its contract (common/access.h); the server
+  // refuses to start when one of its methods declares none. Null: no access control, and handlers
+  // using Offload/Serve refuse every call (tests of servers without such handlers only).
+  const AccessControl* access = nullptr;
+};
+
 // A built, running server. Tests use it directly; binaries use RunServer.
 class RunningServer {
  public:
-  // `readiness` (may be null) drives health: NOT_SERVING while any of its conditions fails.
   static absl::StatusOr<std::unique_ptr<RunningServer>> Start(
       const ServerConfig& config, MetricsRegistry* metrics,
-      const std::vector<grpc::Service*>& services, Readiness* readiness = nullptr);
+      const std::vector<grpc::Service*>& services, const ServerParts& parts = {});
   ~RunningServer();
   int port() const { return port_; }
   int metrics_port() const;
@@ -83,6 +93,6 @@ class RunningServer {
 // Starts the server, waits for SIGTERM or SIGINT, shuts down gracefully. Returns the process exit
 // code: 0 after a clean shutdown, 1 if the server could not start.
 int RunServer(const ServerConfig& config, MetricsRegistry* metrics,
-              const std::vector<grpc::Service*>& services, Readiness* readiness = nullptr);
+              const std::vector<grpc::Service*>& services, const ServerParts& parts = {});
 
 }  // namespace mgi

@@ -1,6 +1,5 @@
 #include "report/peers_grpc.h"
 
-#include "common/peer_auth.h"
 #include "common/status.h"
 
 namespace mgi::report {
@@ -12,10 +11,11 @@ GrpcAssessmentPeer::GrpcAssessmentPeer(std::shared_ptr<grpc::Channel> channel, C
     : stub_(av1::AssessmentService::NewStub(channel)), config_(std::move(config)) {}
 
 absl::StatusOr<av1::Profile> GrpcAssessmentPeer::GetProfile(const std::string& name,
-                                                            const std::string& language) {
+                                                            const std::string& language,
+                                                            const PeerCredentials& credentials) {
   grpc::ClientContext context;
   SetDeadline(context, config_);
-  AttachPeerAuthorization(context);
+  credentials.Attach(context);
   av1::GetProfileRequest request;
   request.set_name(name);
   request.set_language(language);
@@ -26,10 +26,11 @@ absl::StatusOr<av1::Profile> GrpcAssessmentPeer::GetProfile(const std::string& n
 }
 
 absl::StatusOr<av1::CompareProfilesResponse> GrpcAssessmentPeer::CompareProfiles(
-    const std::string& name, const std::string& other, const std::string& language) {
+    const std::string& name, const std::string& other, const std::string& language,
+    const PeerCredentials& credentials) {
   grpc::ClientContext context;
   SetDeadline(context, config_);
-  AttachPeerAuthorization(context);
+  credentials.Attach(context);
   av1::CompareProfilesRequest request;
   request.set_name(name);
   request.set_other(other);
@@ -43,13 +44,14 @@ absl::StatusOr<av1::CompareProfilesResponse> GrpcAssessmentPeer::CompareProfiles
 GrpcCatalogPeer::GrpcCatalogPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config)
     : stub_(cv1::CatalogService::NewStub(channel)), config_(std::move(config)) {}
 
-absl::StatusOr<std::vector<cv1::Domain>> GrpcCatalogPeer::ListDomains(const std::string& language) {
+absl::StatusOr<std::vector<cv1::Domain>> GrpcCatalogPeer::ListDomains(
+    const std::string& language, const PeerCredentials& credentials) {
   std::vector<cv1::Domain> out;
   std::string token;
   do {
     grpc::ClientContext context;
     SetDeadline(context, config_);
-    AttachPeerAuthorization(context);
+    credentials.Attach(context);
     cv1::ListDomainsRequest request;
     request.set_language(language);
     request.set_page_size(100);
@@ -63,10 +65,11 @@ absl::StatusOr<std::vector<cv1::Domain>> GrpcCatalogPeer::ListDomains(const std:
   return out;
 }
 
-absl::StatusOr<cv1::Framework> GrpcCatalogPeer::GetFramework(const std::string& language) {
+absl::StatusOr<cv1::Framework> GrpcCatalogPeer::GetFramework(const std::string& language,
+                                                              const PeerCredentials& credentials) {
   grpc::ClientContext context;
   SetDeadline(context, config_);
-  AttachPeerAuthorization(context);
+  credentials.Attach(context);
   cv1::GetFrameworkRequest request;
   request.set_language(language);
   cv1::Framework framework;
@@ -76,10 +79,11 @@ absl::StatusOr<cv1::Framework> GrpcCatalogPeer::GetFramework(const std::string& 
 }
 
 absl::StatusOr<cv1::Country> GrpcCatalogPeer::GetCountry(const std::string& name,
-                                                         const std::string& language) {
+                                                         const std::string& language,
+                                                         const PeerCredentials& credentials) {
   grpc::ClientContext context;
   SetDeadline(context, config_);
-  AttachPeerAuthorization(context);
+  credentials.Attach(context);
   cv1::GetCountryRequest request;
   request.set_name(name);
   request.set_language(language);

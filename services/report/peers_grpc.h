@@ -1,5 +1,5 @@
 // gRPC implementations of the peer interfaces, each call with the configured deadline and the
-// authorization of AttachPeerAuthorization (the caller's, forwarded; see common/peer_auth.h).
+// credentials it is given (the caller's, forwarded; see common/peer_auth.h).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -16,10 +16,12 @@ namespace mgi::report {
 class GrpcAssessmentPeer final : public AssessmentPeer {
  public:
   GrpcAssessmentPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config);
-  absl::StatusOr<mgi::assessment::v1::Profile> GetProfile(const std::string& name,
-                                                          const std::string& language) override;
+  absl::StatusOr<mgi::assessment::v1::Profile> GetProfile(
+      const std::string& name, const std::string& language,
+      const PeerCredentials& credentials) override;
   absl::StatusOr<mgi::assessment::v1::CompareProfilesResponse> CompareProfiles(
-      const std::string& name, const std::string& other, const std::string& language) override;
+      const std::string& name, const std::string& other, const std::string& language,
+      const PeerCredentials& credentials) override;
 
  private:
   std::unique_ptr<mgi::assessment::v1::AssessmentService::Stub> stub_;
@@ -30,10 +32,12 @@ class GrpcCatalogPeer final : public CatalogPeer {
  public:
   GrpcCatalogPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config);
   absl::StatusOr<std::vector<mgi::catalog::v1::Domain>> ListDomains(
-      const std::string& language) override;
-  absl::StatusOr<mgi::catalog::v1::Framework> GetFramework(const std::string& language) override;
-  absl::StatusOr<mgi::catalog::v1::Country> GetCountry(const std::string& name,
-                                                       const std::string& language) override;
+      const std::string& language, const PeerCredentials& credentials) override;
+  absl::StatusOr<mgi::catalog::v1::Framework> GetFramework(
+      const std::string& language, const PeerCredentials& credentials) override;
+  absl::StatusOr<mgi::catalog::v1::Country> GetCountry(
+      const std::string& name, const std::string& language,
+      const PeerCredentials& credentials) override;
 
  private:
   std::unique_ptr<mgi::catalog::v1::CatalogService::Stub> stub_;

@@ -4,37 +4,44 @@
 
 namespace mgi::report {
 
-bool ReportGrpcService::SharedCacheable(const Principal& caller,
-                                        mgi::assessment::v1::ProfileState state) const {
-  bool public_read = authorizer_ == nullptr || authorizer_->public_read();
-  return !caller.authenticated() && public_read &&
+void RegisterReportFlags(Config& config, ReportOptions* options, ChannelConfig* channel) {
+  RegisterChannelFlags(config, channel);
+  if (options->templates_dir.empty()) options->templates_dir = MGI_DATA_DIR "/report/templates";
+  if (options->messages_dir.empty()) options->messages_dir = MGI_DATA_DIR "/report/messages";
+  config.String("assessment-addr", &options->assessment_addr, "Address of mgi-assessment");
+  config.String("catalog-addr", &options->catalog_addr, "Address of mgi-catalog");
+  config.String("templates-dir", &options->templates_dir,
+                "Directory of the *.mustache report templates");
+  config.String("messages-dir", &options->messages_dir,
+                "Directory of the per-language message files");
+  config.SuiteWide({"assessment-addr", "catalog-addr"});
+}
+
+ReportGrpcService::ReportGrpcService(ReportService& service, Executor& executor,
+                                     MetricsRegistry* metrics)
+    : service_(service), executor_(executor), metrics_(metrics) {}
+
+bool ReportGrpcService::SharedCacheable(const CallContext& call,
+                                        mgi::assessment::v1::ProfileState state) {
+  // No credentials presented, and allowed without them: public read is on (or, in development,
+  // auth is disabled and everything is readable by anyone).
+  return call.credentials().empty() && call.Allows(Permission::kReadPublished) &&
          (state == mgi::assessment::v1::PROFILE_STATE_PUBLISHED ||
           state == mgi::assessment::v1::PROFILE_STATE_ARCHIVED);
 }
 
-ReportGrpcService::ReportGrpcService(ReportService& service, Executor& executor,
-                                     MetricsRegistry* metrics, const Authorizer* authorizer)
-    : service_(service), executor_(executor), metrics_(metrics), authorizer_(authorizer) {}
-
 grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
     grpc::CallbackServerContext* context, const mgi::report::v1::GetReportRequest* request,
     google::api::HttpBody* response) {
-  ReportRequest req{request->name(), request->format(), request->language()};
-  Principal principal;
-  if (authorizer_ != nullptr) {
-    auto who = authorizer_->Authorize(*context, Permission::kReadPublished);
-    if (!who.ok()) return FinishNow(context, who.status());
-    principal = *std::move(who);
-  }
-  return Offload(context, executor_, [this, context, req, response, principal] {
-    auto checked = service_.Check(req);
+  return Offload(context, executor_, [this, context, request, response](const CallContext& call) {
+    // Whether the caller may read the profile (a draft needs read-drafts) is the assessment
+    // service's decision, made on the caller's forwarded credentials; the report service checks
+    // only what is its own (name, format, language).
+    auto checked = service_.Check(
+        {request->name(), request->format(), request->language(), call.credentials()});
     if (!checked.ok()) return checked.status();
     auto inputs = service_.FetchInputs(*checked);
     if (!inputs.ok()) return inputs.status();
-    if (authorizer_ != nullptr &&
-        inputs->profile.state() == mgi::assessment::v1::PROFILE_STATE_DRAFT) {
-      if (auto st = authorizer_->Require(principal, Permission::kReadDrafts); !st.ok()) return st;
-    }
     auto start = std::chrono::steady_clock::now();
     auto report = service_.Render(*inputs, checked->format);
     if (!report.ok()) return report.status();
@@ -51,9 +58,8 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
     // obtained it: an anonymous caller, public read on, and a published or archived profile (its
     // ETag changes with every input, so a new revision is a new entry). Anything obtained with a
     // token, or with public read off, is private to its caller.
-    context->AddInitialMetadata("cache-control",
-                                SharedCacheable(principal, inputs->profile.state()) ? "public"
-                                                                                    : "private");
+    context->AddInitialMetadata(
+        "cache-control", SharedCacheable(call, inputs->profile.state()) ? "public" : "private");
     response->set_content_type(report->content_type);
     response->set_data(std::move(report->data));
     return absl::OkStatus();
@@ -63,19 +69,17 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
 grpc::ServerUnaryReactor* ReportGrpcService::ListReportFormats(
     grpc::CallbackServerContext* context, const mgi::report::v1::ListReportFormatsRequest*,
     mgi::report::v1::ListReportFormatsResponse* response) {
-  if (authorizer_ != nullptr) {
-    auto who = authorizer_->Authorize(*context, Permission::kReadPublished);
-    if (!who.ok()) return FinishNow(context, who.status());
-  }
-  FormatsInfo info = service_.ListFormats();
-  for (const auto& f : info.formats) {
-    auto* out = response->add_formats();
-    out->set_format(f.format);
-    out->set_content_type(f.content_type);
-  }
-  for (const auto& l : info.languages) response->add_languages(l);
-  response->set_renderer_version(info.renderer_version);
-  return FinishNow(context, absl::OkStatus());
+  return Serve(context, [this, response](const CallContext&) {
+    FormatsInfo info = service_.ListFormats();
+    for (const auto& f : info.formats) {
+      auto* out = response->add_formats();
+      out->set_format(f.format);
+      out->set_content_type(f.content_type);
+    }
+    for (const auto& l : info.languages) response->add_languages(l);
+    response->set_renderer_version(info.renderer_version);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace mgi::report

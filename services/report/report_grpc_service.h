@@ -1,7 +1,9 @@
 // The thin gRPC adapter of mgi.report.v1.ReportService: requests in, ReportService, HttpBody out.
 #pragma once
 
-#include "common/auth.h"
+#include "common/access.h"
+#include "common/channel.h"
+#include "common/config.h"
 #include "common/executor.h"
 #include "common/metrics.h"
 #include "mgi/report/v1/report_service.grpc.pb.h"
@@ -9,13 +11,23 @@
 
 namespace mgi::report {
 
+// The service's own options (flags and MGI_REPORT_* / suite-wide variables).
+struct ReportOptions {
+  std::string assessment_addr = "127.0.0.1:50052";
+  std::string catalog_addr = "127.0.0.1:50051";
+  std::string templates_dir;  // default: the installed data directory's report/templates
+  std::string messages_dir;   // default: the installed data directory's report/messages
+};
+// Registers assessment-addr and catalog-addr (suite-wide), templates-dir, messages-dir and the
+// peer channel options.
+void RegisterReportFlags(Config& config, ReportOptions* options, ChannelConfig* channel);
+
 class ReportGrpcService final : public mgi::report::v1::ReportService::CallbackService {
  public:
-  // Rendering and peer calls run on `executor`. `authorizer` (null: no check, tests only) decides
-  // access: a report needs read-published, a draft's report read-drafts. Peer calls (made inside
-  // Offload) forward the caller's `authorization`, so the assessment service's own check applies.
-  ReportGrpcService(ReportService& service, Executor& executor, MetricsRegistry* metrics,
-                    const Authorizer* authorizer = nullptr);
+  // Rendering and peer calls run on `executor`. Access is declared in the contract and enforced
+  // before a handler body runs (common/access.h); peer calls carry the caller's credentials, so
+  // the assessment service decides whether the caller may read the profile (drafts included).
+  ReportGrpcService(ReportService& service, Executor& executor, MetricsRegistry* metrics);
 
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
                                       const mgi::report::v1::GetReportRequest* request,
@@ -27,11 +39,10 @@ class ReportGrpcService final : public mgi::report::v1::ReportService::CallbackS
 
  private:
   // Whether a response may be kept by shared caches ("cache-control: public"), else "private".
-  bool SharedCacheable(const Principal& caller, mgi::assessment::v1::ProfileState state) const;
+  static bool SharedCacheable(const CallContext& call, mgi::assessment::v1::ProfileState state);
   ReportService& service_;
   Executor& executor_;
   MetricsRegistry* metrics_;
-  const Authorizer* authorizer_;
 };
 
 }  // namespace mgi::report

@@ -62,7 +62,7 @@ std::string RenderedReportKey(const ReportInputs& inputs, const std::string& for
 
 absl::StatusOr<CheckedRequest> ReportService::Check(const ReportRequest& request) const {
   std::vector<FieldViolation> violations;
-  CheckedRequest out;
+  CheckedRequest out{{}, {}, {}, {}, request.credentials};
   const std::string prefix = "profiles/", suffix = "/report";
   if (request.name.empty()) {
     violations.push_back({"name", "is required, e.g. \"profiles/gtm-2022/report\""});
@@ -99,7 +99,7 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
   ReportInputs inputs;
   inputs.language = request.language;
   inputs.text_language = request.text_language;
-  auto profile = assessment_.GetProfile(request.profile, request.language);
+  auto profile = assessment_.GetProfile(request.profile, request.language, request.credentials);
   if (!profile.ok()) return profile.status();
   inputs.profile = *std::move(profile);
   if (inputs.text_language.empty()) {
@@ -123,13 +123,13 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
     if (inputs.text_language.empty()) inputs.text_language = "en";
   }
   const std::string& texts = inputs.text_language;
-  auto domains = catalog_.ListDomains(texts);
+  auto domains = catalog_.ListDomains(texts, request.credentials);
   if (!domains.ok()) return domains.status();
   inputs.domains = *std::move(domains);
-  auto framework = catalog_.GetFramework(texts);
+  auto framework = catalog_.GetFramework(texts, request.credentials);
   if (!framework.ok()) return framework.status();
   inputs.framework = *std::move(framework);
-  auto country = catalog_.GetCountry(inputs.profile.country(), texts);
+  auto country = catalog_.GetCountry(inputs.profile.country(), texts, request.credentials);
   if (country.ok()) {
     inputs.country = *std::move(country);
   } else if (country.status().code() != absl::StatusCode::kNotFound) {
@@ -139,10 +139,11 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
   }
   const auto& previous = inputs.profile.previous_edition();
   if (inputs.profile.edition() > 1 && !previous.empty()) {
-    auto changes = assessment_.CompareProfiles(request.profile, previous, request.language);
+    auto changes = assessment_.CompareProfiles(request.profile, previous, request.language,
+                                                request.credentials);
     if (changes.ok()) {
       inputs.changes = *std::move(changes);
-      auto before = assessment_.GetProfile(previous, request.language);
+      auto before = assessment_.GetProfile(previous, request.language, request.credentials);
       if (before.ok()) inputs.previous_month = before->publication_month();
     } else if (changes.status().code() == absl::StatusCode::kNotFound) {
       spdlog::warn("previous edition missing profile={} previous={}", request.profile, previous);

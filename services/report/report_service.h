@@ -20,6 +20,9 @@ struct ReportRequest {
   std::string name;      // "profiles/{id}/report"
   std::string format;    // "" means html
   std::string language;  // "" means en
+  // The caller's credentials: the peers (assessment, catalog) decide what it may read, drafts
+  // included. No default: a report is always fetched for someone.
+  PeerCredentials credentials;
 };
 
 // A request after checking: the profile's name, a known format, a well-formed language.
@@ -30,6 +33,7 @@ struct CheckedRequest {
   // The message file's language for `language`; empty when there is none, and then `language`
   // must be one of the profile's (checked by FetchInputs).
   std::string text_language;
+  PeerCredentials credentials;
 };
 
 struct Report {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/access.h"
 #include "common/auth.h"
 #include "harness.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
@@ -241,7 +242,7 @@ TEST_F(AssessmentAuthTest, EveryCallerAgainstEveryRpc) {
   const auto* service = av1::GetProfileRequest::descriptor()->file()->service(0);
   ASSERT_EQ(static_cast<size_t>(service->method_count()), ops.size());
   for (const auto& [method, op] : ops) {
-    auto permission = MethodPermission("/mgi.assessment.v1.AssessmentService/" + method);
+    auto permission = DeclaredPermission("/mgi.assessment.v1.AssessmentService/" + method);
     ASSERT_TRUE(permission.has_value()) << method;
     EXPECT_EQ(op.least_role.empty() ? std::string() : op.least_role,
               *permission == Permission::kReadPublished ? std::string()

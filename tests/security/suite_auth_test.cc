@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/access.h"
 #include "common/auth.h"
 #include "harness.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -141,8 +142,9 @@ class SuiteAuthTest : public ::testing::Test {
     ASSERT_NE(draft_, nullptr) << "the editor could not start a new edition";
   }
 
+  // GetReport as `caller`; the response's cache-control metadata goes to `cache_control`.
   static grpc::Status Report(const testing::Service& report, const Caller& caller,
-                             const std::string& profile) {
+                             const std::string& profile, std::string* cache_control = nullptr) {
     auto stub = rv1::ReportService::NewStub(
         grpc::CreateChannel(report.address, grpc::InsecureChannelCredentials()));
     grpc::ClientContext context;
@@ -153,6 +155,12 @@ class SuiteAuthTest : public ::testing::Test {
     google::api::HttpBody body;
     grpc::Status st = stub->GetReport(&context, req, &body);
     if (st.ok() && body.data().empty()) return grpc::Status(grpc::StatusCode::INTERNAL, "empty");
+    if (cache_control != nullptr) {
+      auto it = context.GetServerInitialMetadata().find("cache-control");
+      *cache_control = it == context.GetServerInitialMetadata().end()
+                           ? "(none)"
+                           : std::string(it->second.data(), it->second.size());
+    }
     return st;
   }
 
@@ -251,7 +259,7 @@ TEST_F(SuiteAuthTest, CatalogEveryCallerAgainstEveryRpc) {
   ASSERT_NE(service, nullptr);
   ASSERT_EQ(static_cast<size_t>(service->method_count()), calls.size());
   for (const auto& [method, call] : calls) {
-    ASSERT_EQ(MethodPermission("/mgi.catalog.v1.CatalogService/" + method),
+    ASSERT_EQ(DeclaredPermission("/mgi.catalog.v1.CatalogService/" + method),
               Permission::kReadPublished)
         << method;
     for (const Caller& caller : kCallers) {
@@ -306,7 +314,7 @@ TEST_F(SuiteAuthTest, ReportEveryCallerAgainstEveryRpc) {
   EXPECT_EQ(stub->ListReportFormats(&context, {}, &formats).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   for (const char* method : {"GetReport", "ListReportFormats"}) {
-    EXPECT_EQ(MethodPermission(std::string("/mgi.report.v1.ReportService/") + method),
+    EXPECT_EQ(DeclaredPermission(std::string("/mgi.report.v1.ReportService/") + method),
               Permission::kReadPublished);
   }
 }
@@ -416,19 +424,10 @@ TEST_F(SuiteAuthTest, GatewayPassesTheHeaderAndMaps401And403) {
 TEST_F(SuiteAuthTest, ReportIsPublicOnlyForAnonymousCallersOfPublicData) {
   auto cache_control = [](const testing::Service& report, const Caller& caller,
                           const std::string& profile) {
-    auto stub = rv1::ReportService::NewStub(
-        grpc::CreateChannel(report.address, grpc::InsecureChannelCredentials()));
-    grpc::ClientContext context;
-    Prepare(&context, caller);
-    rv1::GetReportRequest req;
-    req.set_name(profile + "/report");
-    req.set_format("markdown");
-    google::api::HttpBody body;
-    grpc::Status st = stub->GetReport(&context, req, &body);
+    std::string value;
+    grpc::Status st = Report(report, caller, profile, &value);
     EXPECT_TRUE(st.ok()) << caller.principal << ": " << st.error_message();
-    auto it = context.GetServerInitialMetadata().find("cache-control");
-    if (it == context.GetServerInitialMetadata().end()) return std::string("(none)");
-    return std::string(it->second.data(), it->second.size());
+    return value;
   };
   EXPECT_EQ(cache_control(*report_, kCallers[0], kPublished), "public");
   for (size_t i = 1; i < kCallers.size(); ++i) {

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 
 #include "fakes.h"
 
@@ -44,14 +46,23 @@ class FakeCatalogService final : public cv1::CatalogService::Service {
     }
     return grpc::Status::OK;
   }
-  grpc::Status GetIndicator(grpc::ServerContext*, const cv1::GetIndicatorRequest* req,
+  grpc::Status GetIndicator(grpc::ServerContext* context, const cv1::GetIndicatorRequest* req,
                             cv1::Indicator* resp) override {
+    {
+      auto it = context->client_metadata().find("authorization");
+      std::lock_guard<std::mutex> lock(mu);
+      last_authorization = it == context->client_metadata().end()
+                               ? std::string()
+                               : std::string(it->second.data(), it->second.size());
+    }
     resp->set_name(req->name());
     resp->set_level(cv1::LEVEL_LOCAL);
     resp->add_scale()->set_value(cv1::SCALE_VALUE_ABSENT);
     resp->add_scale()->set_value(cv1::SCALE_VALUE_COMPLETE);
     return grpc::Status::OK;
   }
+  std::mutex mu;
+  std::string last_authorization;
   std::atomic<bool> failing{false};
   std::atomic<int> country_calls{0};
   std::atomic<int> domain_calls{0};
@@ -71,35 +82,52 @@ class AssessmentCatalogClientTest : public ::testing::Test {
     ASSERT_TRUE(channel.ok()) << channel.status();
     client_ =
         std::make_unique<GrpcCatalogClient>(*channel, config, std::chrono::seconds(30), &clock_);
+    session_ = client_->Connect(PeerCredentials::Anonymous());
   }
   FakeCatalogService service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   testing::FakeClock clock_;  // advances 1 s per reading
   std::unique_ptr<GrpcCatalogClient> client_;
+  std::unique_ptr<CatalogClient> session_;
 };
 
+// Peer calls carry the credentials of the session they are made in, never any other.
+TEST_F(AssessmentCatalogClientTest, EachSessionCallsWithItsOwnCredentials) {
+  std::multimap<grpc::string_ref, grpc::string_ref> metadata;
+  metadata.emplace("authorization", "Bearer caller-token");
+  auto session = client_->Connect(PeerCredentials::Forward(metadata));
+  ASSERT_TRUE(session->GetIndicator("indicators/n-1-01").ok());
+  {
+    std::lock_guard<std::mutex> lock(service_.mu);
+    EXPECT_EQ(service_.last_authorization, "Bearer caller-token");
+  }
+  ASSERT_TRUE(session_->GetIndicator("indicators/n-1-02").ok());
+  std::lock_guard<std::mutex> lock(service_.mu);
+  EXPECT_EQ(service_.last_authorization, "");
+}
+
 TEST_F(AssessmentCatalogClientTest, MapsAndCachesAnswers) {
-  auto en = client_->GetCountry("countries/GTM", "en");
+  auto en = session_->GetCountry("countries/GTM", "en");
   ASSERT_TRUE(en.ok()) << en.status();
   EXPECT_EQ(en->official_name, "Republic of Guatemala");
-  auto fr = client_->GetCountry("countries/GTM", "fr");
+  auto fr = session_->GetCountry("countries/GTM", "fr");
   ASSERT_TRUE(fr.ok());
   EXPECT_EQ(fr->official_name, "République du Guatemala");
   EXPECT_EQ(service_.country_calls, 2);
-  EXPECT_TRUE(client_->GetCountry("countries/GTM", "en").ok());
+  EXPECT_TRUE(session_->GetCountry("countries/GTM", "en").ok());
   EXPECT_EQ(service_.country_calls, 2);  // from the cache
   // NOT_FOUND passes through and is cached too.
-  EXPECT_TRUE(absl::IsNotFound(client_->GetCountry("countries/ZZZ", "en").status()));
-  EXPECT_TRUE(absl::IsNotFound(client_->GetCountry("countries/ZZZ", "en").status()));
+  EXPECT_TRUE(absl::IsNotFound(session_->GetCountry("countries/ZZZ", "en").status()));
+  EXPECT_TRUE(absl::IsNotFound(session_->GetCountry("countries/ZZZ", "en").status()));
   EXPECT_EQ(service_.country_calls, 3);
 
-  auto domains = client_->ListDomains();
+  auto domains = session_->ListDomains();
   ASSERT_TRUE(domains.ok()) << domains.status();
   EXPECT_EQ(*domains, (std::vector<std::string>{"domains/a", "domains/b"}));
   EXPECT_EQ(service_.domain_calls, 2);  // two pages
 
-  auto ind = client_->GetIndicator("indicators/l-1-01");
+  auto ind = session_->GetIndicator("indicators/l-1-01");
   ASSERT_TRUE(ind.ok());
   EXPECT_EQ(ind->level, cv1::LEVEL_LOCAL);
   EXPECT_EQ(ind->scale,
@@ -107,20 +135,20 @@ TEST_F(AssessmentCatalogClientTest, MapsAndCachesAnswers) {
 }
 
 TEST_F(AssessmentCatalogClientTest, RefetchesAfterTheTtl) {
-  ASSERT_TRUE(client_->GetCountry("countries/GTM", "en").ok());
+  ASSERT_TRUE(session_->GetCountry("countries/GTM", "en").ok());
   clock_.now_us += 31'000'000;  // past the 30 s TTL
-  ASSERT_TRUE(client_->GetCountry("countries/GTM", "en").ok());
+  ASSERT_TRUE(session_->GetCountry("countries/GTM", "en").ok());
   EXPECT_EQ(service_.country_calls, 2);
 }
 
 TEST_F(AssessmentCatalogClientTest, DoesNotCacheUnavailable) {
   service_.failing = true;
-  auto r = client_->GetCountry("countries/GTM", "en");
+  auto r = session_->GetCountry("countries/GTM", "en");
   EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
   int calls_while_failing = service_.country_calls;
   EXPECT_GE(calls_while_failing, 1);
   service_.failing = false;
-  auto ok = client_->GetCountry("countries/GTM", "en");
+  auto ok = session_->GetCountry("countries/GTM", "en");
   EXPECT_TRUE(ok.ok()) << ok.status();  // the failure was not cached
   EXPECT_EQ(service_.country_calls, calls_while_failing + 1);
 }

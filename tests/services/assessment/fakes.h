@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,15 @@ namespace mgi::assessment::testing {
 
 namespace cv1 = mgi::catalog::v1;
 
-class FakeCatalog final : public CatalogClient {
+// Serves itself as the catalog of every caller, recording the credentials each was opened with.
+class FakeCatalog final : public CatalogClient, public CatalogConnector {
  public:
+  std::unique_ptr<CatalogClient> Connect(const PeerCredentials& credentials) override {
+    last_credentials = credentials;
+    ++connections;
+    return std::make_unique<Session>(this);
+  }
+
   absl::StatusOr<CountryInfo> GetCountry(const std::string& name,
                                          const std::string& language) override {
     ++calls;
@@ -39,6 +47,25 @@ class FakeCatalog final : public CatalogClient {
     return it->second;
   }
 
+  class Session final : public CatalogClient {
+   public:
+    explicit Session(FakeCatalog* catalog) : catalog_(catalog) {}
+    absl::StatusOr<CountryInfo> GetCountry(const std::string& name,
+                                           const std::string& language) override {
+      return catalog_->GetCountry(name, language);
+    }
+    absl::StatusOr<std::vector<std::string>> ListDomains() override {
+      return catalog_->ListDomains();
+    }
+    absl::StatusOr<IndicatorInfo> GetIndicator(const std::string& name) override {
+      return catalog_->GetIndicator(name);
+    }
+
+   private:
+    FakeCatalog* catalog_;
+  };
+  PeerCredentials last_credentials = PeerCredentials::Anonymous();
+  std::atomic<int> connections{0};
   std::atomic<bool> available{true};
   std::atomic<int> calls{0};
   std::vector<std::string> domains = {"domains/migrants-rights",

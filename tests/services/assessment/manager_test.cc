@@ -21,6 +21,8 @@ namespace {
 
 using google::protobuf::util::MessageDifferencer;
 using testing::CompleteDraft;
+
+Caller Sys(const std::string& actor) { return Caller::System(actor, PeerCredentials::Anonymous()); }
 using ::testing::ElementsAre;
 using testing::FakeCatalog;
 using testing::FakeClock;
@@ -73,7 +75,7 @@ class AssessmentManagerTest : public ::testing::Test {
     av1::CreateProfileRequest req;
     *req.mutable_profile() = p;
     req.set_profile_id(id);
-    auto r = manager_->CreateProfile(req, "alice");
+    auto r = manager_->CreateProfile(req, Sys("alice"));
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : av1::Profile();
   }
@@ -81,13 +83,13 @@ class AssessmentManagerTest : public ::testing::Test {
     av1::PublishProfileRequest req;
     req.set_name(p.name());
     req.set_etag(p.etag());
-    return manager_->PublishProfile(req, "bob");
+    return manager_->PublishProfile(req, Sys("bob"));
   }
   void ImportSeed() {
     av1::ImportProfilesRequest req;
     *req.mutable_document() =
         ReadDocument(std::string(MGI_SOURCE_DIR) + "/data/profiles/gtm-2022.json");
-    auto r = manager_->ImportProfiles(req, Caller::System("seed"));
+    auto r = manager_->ImportProfiles(req, Sys("seed"));
     ASSERT_TRUE(r.ok()) << r.status();
   }
 
@@ -110,7 +112,7 @@ TEST_F(AssessmentManagerTest, CreateGivesADraftAtRevisionOne) {
   EXPECT_TRUE(p.has_create_time());
   av1::GetProfileRequest get;
   get.set_name("profiles/gtm-2018");
-  auto stored = manager_->GetProfile(get);
+  auto stored = manager_->GetProfile(get, Sys("reader"));
   ASSERT_TRUE(stored.ok());
   EXPECT_TRUE(MessageDifferencer::Equals(*stored, p));
 }
@@ -120,28 +122,28 @@ TEST_F(AssessmentManagerTest, DuplicateIdIsAlreadyExistsAndServerPicksIdsWhenEmp
   av1::CreateProfileRequest req;
   *req.mutable_profile() = CompleteDraft();
   req.set_profile_id("gtm-2018");
-  EXPECT_TRUE(absl::IsAlreadyExists(manager_->CreateProfile(req, "a").status()));
+  EXPECT_TRUE(absl::IsAlreadyExists(manager_->CreateProfile(req, Sys("a")).status()));
   req.clear_profile_id();
-  auto a = manager_->CreateProfile(req, "a");
-  auto b = manager_->CreateProfile(req, "a");
+  auto a = manager_->CreateProfile(req, Sys("a"));
+  auto b = manager_->CreateProfile(req, Sys("a"));
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE(a->name(), b->name());
   req.set_profile_id("Bad_Id");
-  EXPECT_THAT(Fields(manager_->CreateProfile(req, "a").status()), ElementsAre("profile_id"));
+  EXPECT_THAT(Fields(manager_->CreateProfile(req, Sys("a")).status()), ElementsAre("profile_id"));
 }
 
 TEST_F(AssessmentManagerTest, RetriedCreateWithRequestIdReturnsTheFirstProfileEvenAfterRestart) {
   av1::CreateProfileRequest req;
   *req.mutable_profile() = CompleteDraft();
   req.set_request_id("req-1");
-  auto first = manager_->CreateProfile(req, "a");
+  auto first = manager_->CreateProfile(req, Sys("a"));
   ASSERT_TRUE(first.ok()) << first.status();
   Reopen();
-  auto again = manager_->CreateProfile(req, "a");
+  auto again = manager_->CreateProfile(req, Sys("a"));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(MessageDifferencer::Equals(*first, *again));
   av1::ListProfilesRequest list;
-  EXPECT_EQ(manager_->ListProfiles(list)->total_size(), 1);
+  EXPECT_EQ(manager_->ListProfiles(list, Sys("reader"))->total_size(), 1);
 }
 
 TEST_F(AssessmentManagerTest, InvalidCreateNamesTheFields) {
@@ -150,11 +152,11 @@ TEST_F(AssessmentManagerTest, InvalidCreateNamesTheFields) {
   p.mutable_domains(1)->mutable_well_developed(0)->mutable_text()->clear();
   av1::CreateProfileRequest req;
   *req.mutable_profile() = p;
-  auto r = manager_->CreateProfile(req, "a");
+  auto r = manager_->CreateProfile(req, Sys("a"));
   ASSERT_TRUE(absl::IsInvalidArgument(r.status()));
   EXPECT_THAT(Fields(r.status()),
               ElementsAre("profile.country", "profile.domains[1].well_developed[0].text"));
-  EXPECT_THAT(Fields(manager_->CreateProfile(av1::CreateProfileRequest(), "a").status()),
+  EXPECT_THAT(Fields(manager_->CreateProfile(av1::CreateProfileRequest(), Sys("a")).status()),
               ElementsAre("profile"));
 }
 
@@ -165,25 +167,25 @@ TEST_F(AssessmentManagerTest, UpdateChecksEtagAndMaskAndRecordsARevision) {
   req.mutable_profile()->set_edition(2);
   req.mutable_update_mask()->add_paths("edition");
   // Missing etag.
-  EXPECT_THAT(Fields(manager_->UpdateProfile(req, "carol").status()), ElementsAre("profile.etag"));
+  EXPECT_THAT(Fields(manager_->UpdateProfile(req, Sys("carol")).status()), ElementsAre("profile.etag"));
   // Unknown mask path.
   req.mutable_profile()->set_etag(p.etag());
   req.mutable_update_mask()->add_paths("colour");
-  EXPECT_THAT(Fields(manager_->UpdateProfile(req, "carol").status()), ElementsAre("update_mask"));
+  EXPECT_THAT(Fields(manager_->UpdateProfile(req, Sys("carol")).status()), ElementsAre("update_mask"));
   req.mutable_update_mask()->mutable_paths()->RemoveLast();
-  auto updated = manager_->UpdateProfile(req, "carol");
+  auto updated = manager_->UpdateProfile(req, Sys("carol"));
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->edition(), 2);
   EXPECT_EQ(updated->revision(), 2);
   EXPECT_NE(updated->etag(), p.etag());
   EXPECT_EQ(updated->domains_size(), 6);  // untouched
   // Same etag again: stale.
-  auto stale = manager_->UpdateProfile(req, "carol");
+  auto stale = manager_->UpdateProfile(req, Sys("carol"));
   EXPECT_TRUE(absl::IsAborted(stale.status())) << stale.status();
   // Invalid new value.
   req.mutable_profile()->set_etag(updated->etag());
   req.mutable_profile()->set_edition(-1);
-  EXPECT_THAT(Fields(manager_->UpdateProfile(req, "carol").status()),
+  EXPECT_THAT(Fields(manager_->UpdateProfile(req, Sys("carol")).status()),
               ElementsAre("profile.edition"));
 
   av1::ListRevisionsRequest lr;
@@ -227,7 +229,7 @@ TEST_F(AssessmentManagerTest, PublishListsEveryGapThenPublishedIsReadOnly) {
   fix.mutable_profile()->set_name(p.name());
   fix.mutable_profile()->set_etag(p.etag());
   fix.mutable_update_mask()->add_paths("domains");
-  auto fixed = manager_->UpdateProfile(fix, "a");
+  auto fixed = manager_->UpdateProfile(fix, Sys("a"));
   ASSERT_TRUE(fixed.ok()) << fixed.status();
   auto published = Publish(*fixed);
   ASSERT_TRUE(published.ok()) << published.status();
@@ -235,24 +237,24 @@ TEST_F(AssessmentManagerTest, PublishListsEveryGapThenPublishedIsReadOnly) {
   EXPECT_TRUE(published->has_publish_time());
 
   fix.mutable_profile()->set_etag(published->etag());
-  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->UpdateProfile(fix, "a").status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->UpdateProfile(fix, Sys("a")).status()));
   av1::DeleteProfileRequest del;
   del.set_name(p.name());
   del.set_etag(published->etag());
-  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->DeleteProfile(del, "a")));
+  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->DeleteProfile(del, Sys("a"))));
   EXPECT_TRUE(absl::IsFailedPrecondition(Publish(*published).status()));
 
   av1::ArchiveProfileRequest arch;
   arch.set_name(p.name());
   arch.set_etag("\"stale\"");
-  EXPECT_TRUE(absl::IsAborted(manager_->ArchiveProfile(arch, "a").status()));
+  EXPECT_TRUE(absl::IsAborted(manager_->ArchiveProfile(arch, Sys("a")).status()));
   arch.set_etag(published->etag());
-  auto archived = manager_->ArchiveProfile(arch, "a");
+  auto archived = manager_->ArchiveProfile(arch, Sys("a"));
   ASSERT_TRUE(archived.ok()) << archived.status();
   EXPECT_EQ(archived->state(), av1::PROFILE_STATE_ARCHIVED);
   EXPECT_EQ(archived->revision(), 4);
   arch.set_etag(archived->etag());
-  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->ArchiveProfile(arch, "a").status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->ArchiveProfile(arch, Sys("a")).status()));
 }
 
 TEST_F(AssessmentManagerTest, StartNewEditionCopiesAPublishedProfileForward) {
@@ -262,7 +264,7 @@ TEST_F(AssessmentManagerTest, StartNewEditionCopiesAPublishedProfileForward) {
   av1::StartNewEditionRequest req;
   req.set_name(p.name());
   req.set_request_id("ne-1");
-  auto next = manager_->StartNewEdition(req, "dora");
+  auto next = manager_->StartNewEdition(req, Sys("dora"));
   ASSERT_TRUE(next.ok()) << next.status();
   EXPECT_EQ(next->name(), "profiles/gtm-2018-e2");
   EXPECT_EQ(next->edition(), 2);
@@ -270,27 +272,27 @@ TEST_F(AssessmentManagerTest, StartNewEditionCopiesAPublishedProfileForward) {
   EXPECT_EQ(next->state(), av1::PROFILE_STATE_DRAFT);
   EXPECT_EQ(next->revision(), 1);
   EXPECT_EQ(next->domains_size(), 6);
-  auto again = manager_->StartNewEdition(req, "dora");
+  auto again = manager_->StartNewEdition(req, Sys("dora"));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->name(), next->name());
   req.set_name(next->name());  // a draft
   req.clear_request_id();
-  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->StartNewEdition(req, "d").status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(manager_->StartNewEdition(req, Sys("d")).status()));
   req.set_name("profiles/nope");
-  EXPECT_TRUE(absl::IsNotFound(manager_->StartNewEdition(req, "d").status()));
+  EXPECT_TRUE(absl::IsNotFound(manager_->StartNewEdition(req, Sys("d")).status()));
 }
 
 TEST_F(AssessmentManagerTest, DeleteRemovesDraftsOnly) {
   av1::Profile p = Create("gtm-2018");
   av1::DeleteProfileRequest del;
   del.set_name(p.name());
-  EXPECT_THAT(Fields(manager_->DeleteProfile(del, "a")), ElementsAre("etag"));
+  EXPECT_THAT(Fields(manager_->DeleteProfile(del, Sys("a"))), ElementsAre("etag"));
   del.set_etag(p.etag());
-  ASSERT_TRUE(manager_->DeleteProfile(del, "a").ok());
+  ASSERT_TRUE(manager_->DeleteProfile(del, Sys("a")).ok());
   av1::GetProfileRequest get;
   get.set_name(p.name());
-  EXPECT_TRUE(absl::IsNotFound(manager_->GetProfile(get).status()));
-  EXPECT_TRUE(absl::IsNotFound(manager_->DeleteProfile(del, "a")));
+  EXPECT_TRUE(absl::IsNotFound(manager_->GetProfile(get, Sys("reader")).status()));
+  EXPECT_TRUE(absl::IsNotFound(manager_->DeleteProfile(del, Sys("a"))));
 }
 
 TEST_F(AssessmentManagerTest, ListFiltersAndPagesInAStableOrder) {
@@ -304,14 +306,14 @@ TEST_F(AssessmentManagerTest, ListFiltersAndPagesInAStableOrder) {
   ASSERT_TRUE(Publish(Create("gtm-c")).ok());
   av1::ListProfilesRequest req;
   req.set_page_size(2);
-  auto page1 = manager_->ListProfiles(req);
+  auto page1 = manager_->ListProfiles(req, Sys("reader"));
   ASSERT_TRUE(page1.ok()) << page1.status();
   EXPECT_EQ(page1->total_size(), 4);
   ASSERT_EQ(page1->profiles_size(), 2);
   EXPECT_EQ(page1->profiles(0).name(), "profiles/can-2020");
   EXPECT_EQ(page1->profiles(1).name(), "profiles/gtm-b");
   req.set_page_token(page1->next_page_token());
-  auto page2 = manager_->ListProfiles(req);
+  auto page2 = manager_->ListProfiles(req, Sys("reader"));
   ASSERT_TRUE(page2.ok());
   ASSERT_EQ(page2->profiles_size(), 2);
   EXPECT_EQ(page2->profiles(0).name(), "profiles/gtm-c");  // edition 1 before edition 2
@@ -320,31 +322,31 @@ TEST_F(AssessmentManagerTest, ListFiltersAndPagesInAStableOrder) {
 
   req = av1::ListProfilesRequest();
   req.set_filter("country = \"GTM\" AND state = DRAFT");
-  auto drafts = manager_->ListProfiles(req);
+  auto drafts = manager_->ListProfiles(req, Sys("reader"));
   ASSERT_TRUE(drafts.ok()) << drafts.status();
   EXPECT_EQ(drafts->total_size(), 2);
   req.set_filter("edition = 2 AND level = NATIONAL");
-  EXPECT_EQ(manager_->ListProfiles(req)->total_size(), 1);
+  EXPECT_EQ(manager_->ListProfiles(req, Sys("reader"))->total_size(), 1);
   req.set_filter("state = SHINY");
-  EXPECT_THAT(Fields(manager_->ListProfiles(req).status()), ElementsAre("filter"));
+  EXPECT_THAT(Fields(manager_->ListProfiles(req, Sys("reader")).status()), ElementsAre("filter"));
   req.set_filter("colour = \"red\"");
-  EXPECT_TRUE(absl::IsInvalidArgument(manager_->ListProfiles(req).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(manager_->ListProfiles(req, Sys("reader")).status()));
   req.set_filter("");
   req.set_page_token("garbage");
-  EXPECT_THAT(Fields(manager_->ListProfiles(req).status()), ElementsAre("page_token"));
+  EXPECT_THAT(Fields(manager_->ListProfiles(req, Sys("reader")).status()), ElementsAre("page_token"));
 }
 
 TEST_F(AssessmentManagerTest, ReadsInALanguageFillTheDisplayFields) {
   ImportSeed();
   av1::GetProfileRequest get;
   get.set_name("profiles/gtm-2022");
-  auto plain = manager_->GetProfile(get);
+  auto plain = manager_->GetProfile(get, Sys("reader"));
   ASSERT_TRUE(plain.ok());
   // No language asked for: the profile's first language (English here).
   EXPECT_EQ(plain->display_title(),
             "Migration Governance Profile: Republic of Guatemala - Second Profile");
   get.set_language("en");
-  auto en = manager_->GetProfile(get);
+  auto en = manager_->GetProfile(get, Sys("reader"));
   ASSERT_TRUE(en.ok()) << en.status();
   EXPECT_EQ(en->display_title(),
             "Migration Governance Profile: Republic of Guatemala - Second Profile");
@@ -352,16 +354,16 @@ TEST_F(AssessmentManagerTest, ReadsInALanguageFillTheDisplayFields) {
   EXPECT_THAT(en->domains(0).well_developed(0).display_text(),
               HasSubstr("Standards for Comprehensive Primary and Secondary Health Care (2018)"));
   get.set_language("fr");
-  auto fr = manager_->GetProfile(get);
+  auto fr = manager_->GetProfile(get, Sys("reader"));
   ASSERT_TRUE(fr.ok());
   EXPECT_EQ(fr->display_title(),
             "Profil de gouvernance des migrations : République du Guatemala - Deuxième profil");
   EXPECT_EQ(fr->domains(0).well_developed(0).display_language(), "en");  // fell back
   get.set_language("es");
-  EXPECT_EQ(manager_->GetProfile(get)->display_title(),
+  EXPECT_EQ(manager_->GetProfile(get, Sys("reader"))->display_title(),
             "Perfil de gobernanza de la migración: República de Guatemala - Segundo perfil");
   get.set_language("!!");
-  EXPECT_THAT(Fields(manager_->GetProfile(get).status()), ElementsAre("language"));
+  EXPECT_THAT(Fields(manager_->GetProfile(get, Sys("reader")).status()), ElementsAre("language"));
 
   av1::Profile local = CompleteDraft();
   local.set_level(mgi::catalog::v1::LEVEL_LOCAL);
@@ -370,7 +372,7 @@ TEST_F(AssessmentManagerTest, ReadsInALanguageFillTheDisplayFields) {
   Create("xela-2021", local);
   get.set_name("profiles/xela-2021");
   get.set_language("en");
-  EXPECT_EQ(manager_->GetProfile(get)->display_title(),
+  EXPECT_EQ(manager_->GetProfile(get, Sys("reader"))->display_title(),
             "Local Migration Governance Profile: City of Quetzaltenango - First Profile");
 }
 
@@ -378,7 +380,7 @@ TEST_F(AssessmentManagerTest, SeedFileMatchesTheGuatemalaKeyFindings) {
   ImportSeed();
   av1::GetProfileRequest get;
   get.set_name("profiles/gtm-2022");
-  auto p = manager_->GetProfile(get);
+  auto p = manager_->GetProfile(get, Sys("reader"));
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->state(), av1::PROFILE_STATE_PUBLISHED);
   EXPECT_EQ(p->edition(), 2);
@@ -408,7 +410,7 @@ TEST_F(AssessmentManagerTest, CompareListsAddedRemovedAndKeptPerDomain) {
   av1::CompareProfilesRequest req;
   req.set_name("profiles/gtm-2022");
   req.set_other("profiles/gtm-2018");
-  auto r = manager_->CompareProfiles(req);
+  auto r = manager_->CompareProfiles(req, Sys("reader"));
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->domains_size(), 6);
   const auto& wg = r->domains(1);
@@ -421,7 +423,7 @@ TEST_F(AssessmentManagerTest, CompareListsAddedRemovedAndKeptPerDomain) {
   EXPECT_EQ(r->domains(0).well_developed().added_size(), 4);
   EXPECT_EQ(r->domains(0).well_developed().removed_size(), 1);
   req.set_other("profiles/none");
-  EXPECT_TRUE(absl::IsNotFound(manager_->CompareProfiles(req).status()));
+  EXPECT_TRUE(absl::IsNotFound(manager_->CompareProfiles(req, Sys("reader")).status()));
 }
 
 TEST_F(AssessmentManagerTest, BadImportIsRejectedWholeWithEveryProblem) {
@@ -442,26 +444,26 @@ TEST_F(AssessmentManagerTest, BadImportIsRejectedWholeWithEveryProblem) {
   dup.set_name("profiles/good");
   dup.set_edition(0);
   *doc.add_profiles() = dup;
-  auto r = manager_->ImportProfiles(req, Caller::System("a"));
+  auto r = manager_->ImportProfiles(req, Sys("a"));
   ASSERT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
   EXPECT_THAT(Fields(r.status()),
               UnorderedElementsAre("profiles[1].answers[0].indicator",
                                    "profiles[1].domains[2].well_developed[0].text",
                                    "profiles[2].name", "profiles[2].edition"));
   av1::ListProfilesRequest list;
-  EXPECT_EQ(manager_->ListProfiles(list)->total_size(), 0);  // nothing half-written
+  EXPECT_EQ(manager_->ListProfiles(list, Sys("reader"))->total_size(), 0);  // nothing half-written
   doc.set_format("v0");
   doc.mutable_profiles()->Clear();
-  EXPECT_THAT(Fields(manager_->ImportProfiles(req, Caller::System("a")).status()),
+  EXPECT_THAT(Fields(manager_->ImportProfiles(req, Sys("a")).status()),
               ElementsAre("format", "profiles"));
 }
 
 TEST_F(AssessmentManagerTest, ImportWithoutThePublishRightWritesOnlyDrafts) {
   ImportSeed();
-  const Caller editor{"eddie", true, false};
+  const Caller editor{"eddie", absl::OkStatus(), false, PeerCredentials::Anonymous()};
   av1::GetProfileRequest get;
   get.set_name("profiles/gtm-2022");
-  const av1::Profile official = *manager_->GetProfile(get);
+  const av1::Profile official = *manager_->GetProfile(get, Sys("reader"));
   auto import = [&](std::vector<av1::Profile> profiles, const Caller& caller) {
     av1::ImportProfilesRequest req;
     req.mutable_document()->set_format("mgi.profiles/v1");
@@ -485,20 +487,20 @@ TEST_F(AssessmentManagerTest, ImportWithoutThePublishRightWritesOnlyDrafts) {
     EXPECT_TRUE(absl::IsPermissionDenied(r.status())) << r.status();
   }
   // Nothing was written: the official profile is unchanged, the new ones absent.
-  auto after = manager_->GetProfile(get);
+  auto after = manager_->GetProfile(get, Sys("reader"));
   ASSERT_TRUE(after.ok());
   EXPECT_TRUE(MessageDifferencer::Equals(official, *after));
   get.set_name("profiles/new-draft");
-  EXPECT_TRUE(absl::IsNotFound(manager_->GetProfile(get).status()));
+  EXPECT_TRUE(absl::IsNotFound(manager_->GetProfile(get, Sys("reader")).status()));
   get.set_name("profiles/fresh");
-  EXPECT_TRUE(absl::IsNotFound(manager_->GetProfile(get).status()));
+  EXPECT_TRUE(absl::IsNotFound(manager_->GetProfile(get, Sys("reader")).status()));
   // The unchanged official profile next to a new draft is fine (it writes nothing official).
   auto ok = import({official, draft}, editor);
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_THAT(ok->unchanged(), ElementsAre("profiles/gtm-2022"));
   EXPECT_THAT(ok->imported(), ElementsAre("profiles/new-draft"));
   // The publish right allows all of it.
-  ASSERT_TRUE(import({tampered, fresh}, Caller{"paula", true, true}).ok());
+  ASSERT_TRUE(import({tampered, fresh}, Sys("paula")).ok());
 }
 
 TEST_F(AssessmentManagerTest, ExportThenImportGivesBackIdenticalProfiles) {
@@ -508,8 +510,8 @@ TEST_F(AssessmentManagerTest, ExportThenImportGivesBackIdenticalProfiles) {
   up.mutable_profile()->set_name(draft.name());
   up.mutable_profile()->set_etag(draft.etag());
   (*up.mutable_profile()->mutable_title_override())["en"] = "Custom title";
-  ASSERT_TRUE(manager_->UpdateProfile(up, "a").ok());
-  auto doc = manager_->ExportProfiles(av1::ExportProfilesRequest());
+  ASSERT_TRUE(manager_->UpdateProfile(up, Sys("a")).ok());
+  auto doc = manager_->ExportProfiles(av1::ExportProfilesRequest(), Sys("reader"));
   ASSERT_TRUE(doc.ok());
   ASSERT_EQ(doc->profiles_size(), 2);
   std::string json;
@@ -519,56 +521,56 @@ TEST_F(AssessmentManagerTest, ExportThenImportGivesBackIdenticalProfiles) {
   Reopen();
   av1::ImportProfilesRequest req;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, req.mutable_document()).ok());
-  auto r = manager_->ImportProfiles(req, Caller::System("b"));
+  auto r = manager_->ImportProfiles(req, Sys("b"));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(r->imported(), ElementsAre("profiles/gtm-2018", "profiles/gtm-2022"));
-  auto again = manager_->ExportProfiles(av1::ExportProfilesRequest());
+  auto again = manager_->ExportProfiles(av1::ExportProfilesRequest(), Sys("reader"));
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(MessageDifferencer::Equals(*doc, *again));
   EXPECT_EQ(again->profiles(0).revision(), 2);
   // The same document again: identical, nothing to do.
-  r = manager_->ImportProfiles(req, Caller::System("b"));
+  r = manager_->ImportProfiles(req, Sys("b"));
   ASSERT_TRUE(r.ok());
   EXPECT_THAT(r->unchanged(), ElementsAre("profiles/gtm-2018", "profiles/gtm-2022"));
   // Changed content without allow_overwrite: ALREADY_EXISTS; with it, a new revision.
   req.mutable_document()->mutable_profiles(0)->set_edition(5);
-  EXPECT_TRUE(absl::IsAlreadyExists(manager_->ImportProfiles(req, Caller::System("b")).status()));
+  EXPECT_TRUE(absl::IsAlreadyExists(manager_->ImportProfiles(req, Sys("b")).status()));
   req.set_allow_overwrite(true);
   req.set_validate_only(true);
-  ASSERT_TRUE(manager_->ImportProfiles(req, Caller::System("b")).ok());
+  ASSERT_TRUE(manager_->ImportProfiles(req, Sys("b")).ok());
   av1::GetProfileRequest get;
   get.set_name("profiles/gtm-2018");
-  EXPECT_EQ(manager_->GetProfile(get)->edition(), 1);  // validate_only wrote nothing
+  EXPECT_EQ(manager_->GetProfile(get, Sys("reader"))->edition(), 1);  // validate_only wrote nothing
   req.set_validate_only(false);
-  ASSERT_TRUE(manager_->ImportProfiles(req, Caller::System("b")).ok());
-  auto replaced = manager_->GetProfile(get);
+  ASSERT_TRUE(manager_->ImportProfiles(req, Sys("b")).ok());
+  auto replaced = manager_->GetProfile(get, Sys("reader"));
   EXPECT_EQ(replaced->edition(), 5);
   EXPECT_EQ(replaced->revision(), 3);
 }
 
 TEST_F(AssessmentManagerTest, SeedingIsIdempotent) {
-  auto n = manager_->SeedFromDirectory(std::string(MGI_SOURCE_DIR) + "/data/profiles");
+  auto n = manager_->SeedFromDirectory(std::string(MGI_SOURCE_DIR) + "/data/profiles", PeerCredentials::Anonymous());
   ASSERT_TRUE(n.ok()) << n.status();
   EXPECT_GE(*n, 1);
   av1::GetProfileRequest get;
   get.set_name("profiles/gtm-2022");
-  auto first = manager_->GetProfile(get);
+  auto first = manager_->GetProfile(get, Sys("reader"));
   ASSERT_TRUE(first.ok());
   Reopen();
-  n = manager_->SeedFromDirectory(std::string(MGI_SOURCE_DIR) + "/data/profiles");
+  n = manager_->SeedFromDirectory(std::string(MGI_SOURCE_DIR) + "/data/profiles", PeerCredentials::Anonymous());
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 0);
-  EXPECT_TRUE(MessageDifferencer::Equals(*manager_->GetProfile(get), *first));
+  EXPECT_TRUE(MessageDifferencer::Equals(*manager_->GetProfile(get, Sys("reader")), *first));
   std::string dir = mgi::testing::TempDir("assessment-seed");
   std::ofstream(dir + "/bad.json") << "{\"format\": 1";
-  n = manager_->SeedFromDirectory(dir);
+  n = manager_->SeedFromDirectory(dir, PeerCredentials::Anonymous());
   EXPECT_TRUE(absl::IsInvalidArgument(n.status()));
   EXPECT_THAT(std::string(n.status().message()), HasSubstr("bad.json"));
   // A well-formed document with problems: the error names the file and lists every problem.
   std::filesystem::remove(dir + "/bad.json");
   std::ofstream(dir + "/wrong.json")
       << R"({"format": "mgi.profiles/v1", "profiles": [{"name": "profiles/x", "edition": 0}]})";
-  n = manager_->SeedFromDirectory(dir);
+  n = manager_->SeedFromDirectory(dir, PeerCredentials::Anonymous());
   ASSERT_TRUE(absl::IsInvalidArgument(n.status()));
   EXPECT_THAT(std::string(n.status().message()), HasSubstr("wrong.json"));
   EXPECT_THAT(std::string(n.status().message()), HasSubstr("profiles[0].edition: must be 1"));
@@ -579,7 +581,7 @@ TEST_F(AssessmentManagerTest, CatalogOutageIsUnavailable) {
   catalog_.available = false;
   av1::CreateProfileRequest req;
   *req.mutable_profile() = CompleteDraft();
-  EXPECT_TRUE(absl::IsUnavailable(manager_->CreateProfile(req, "a").status()));
+  EXPECT_TRUE(absl::IsUnavailable(manager_->CreateProfile(req, Sys("a")).status()));
 }
 
 }  // namespace
@@ -629,7 +631,7 @@ TEST_F(AssessmentManagerTest, LocalProfilesNamedOnlyInTheirOwnLanguage) {
   av1::GetProfileRequest get;
   get.set_name(villa.name());
   get.set_language("en");
-  auto en = manager_->GetProfile(get);
+  auto en = manager_->GetProfile(get, Sys("reader"));
   ASSERT_TRUE(en.ok()) << en.status();
   EXPECT_EQ(en->display_title(),
             "Local Migration Governance Profile: Municipio de Villa del Rosario (es) - First "
@@ -646,18 +648,18 @@ TEST_F(AssessmentManagerTest, LocalProfilesNamedOnlyInTheirOwnLanguage) {
   ASSERT_TRUE(Publish(mombasa).ok());
   get.set_name(mombasa.name());
   get.set_language("fr");
-  EXPECT_EQ(manager_->GetProfile(get)->display_title(),
+  EXPECT_EQ(manager_->GetProfile(get, Sys("reader"))->display_title(),
             "Profil de gouvernance locale des migrations : Kaunti ya Mombasa (sw) - Premier "
             "profil");
 
   // A name, but in none of the profile's languages; no name at all.
   av1::CreateProfileRequest req;
   *req.mutable_profile() = Local(OneLanguageDraft("sw"), "en", "Mombasa County", "county");
-  auto s = manager_->CreateProfile(req, "alice").status();
+  auto s = manager_->CreateProfile(req, Sys("alice")).status();
   EXPECT_THAT(Fields(s), ElementsAre("profile.local_unit.display_name"));
   EXPECT_THAT(std::string(s.message()) + FieldViolations(s)[0].description, HasSubstr("(sw)"));
   req.mutable_profile()->mutable_local_unit()->clear_display_name();
-  EXPECT_THAT(Fields(manager_->CreateProfile(req, "alice").status()),
+  EXPECT_THAT(Fields(manager_->CreateProfile(req, Sys("alice")).status()),
               ElementsAre("profile.local_unit.display_name"));
 }
 
@@ -678,7 +680,7 @@ TEST_F(AssessmentManagerTest, DisplayTitleInEveryResponseInTheProfilesFirstLangu
   up.mutable_profile()->set_etag(created.etag());
   up.mutable_profile()->set_edition(2);
   up.mutable_update_mask()->add_paths("edition");
-  auto updated = manager_->UpdateProfile(up, "carol");
+  auto updated = manager_->UpdateProfile(up, Sys("carol"));
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->display_title(), "Profil de gouvernance des migrations : République du "
                                       "Guatemala - Deuxième profil");
@@ -688,12 +690,12 @@ TEST_F(AssessmentManagerTest, DisplayTitleInEveryResponseInTheProfilesFirstLangu
   EXPECT_THAT(std::string(refused.status().message()), HasSubstr("12 gap(s)"));
 
   av1::ListProfilesRequest list;
-  auto page = manager_->ListProfiles(list);
+  auto page = manager_->ListProfiles(list, Sys("reader"));
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->profiles_size(), 1);
   EXPECT_EQ(page->profiles(0).display_title(), updated->display_title());
   list.set_language("es");
-  EXPECT_EQ(manager_->ListProfiles(list)->profiles(0).display_title(),
+  EXPECT_EQ(manager_->ListProfiles(list, Sys("reader"))->profiles(0).display_title(),
             "Perfil de gobernanza de la migración: República de Guatemala - Segundo perfil");
 }
 
@@ -716,20 +718,20 @@ TEST_F(AssessmentManagerTest, AssessmentYearIsStoredTitledFilteredAndSorted) {
 
   av1::ListProfilesRequest list;
   list.set_filter("assessment_year = 2019");
-  auto found = manager_->ListProfiles(list);
+  auto found = manager_->ListProfiles(list, Sys("reader"));
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_EQ(found->profiles_size(), 1);
   EXPECT_EQ(found->profiles(0).name(), "profiles/gtm-2019");
   list.set_filter("assessment_year = 0");
-  EXPECT_EQ(manager_->ListProfiles(list)->profiles(0).name(), "profiles/gtm-none");
+  EXPECT_EQ(manager_->ListProfiles(list, Sys("reader"))->profiles(0).name(), "profiles/gtm-none");
   list.set_filter("assessment_year = next");
-  EXPECT_THAT(Fields(manager_->ListProfiles(list).status()), ElementsAre("filter"));
+  EXPECT_THAT(Fields(manager_->ListProfiles(list, Sys("reader")).status()), ElementsAre("filter"));
 
   list.set_filter("");
   auto names = [&](const std::string& order) {
     list.set_order_by(order);
     std::vector<std::string> out;
-    auto r = manager_->ListProfiles(list);
+    auto r = manager_->ListProfiles(list, Sys("reader"));
     EXPECT_TRUE(r.ok()) << r.status();
     if (r.ok()) {
       for (const auto& p : r->profiles()) out.push_back(p.name());
@@ -741,30 +743,30 @@ TEST_F(AssessmentManagerTest, AssessmentYearIsStoredTitledFilteredAndSorted) {
   EXPECT_THAT(names("assessment_year desc"),
               ElementsAre("profiles/gtm-2022", "profiles/gtm-2019", "profiles/gtm-none"));
   list.set_order_by("colour");
-  EXPECT_THAT(Fields(manager_->ListProfiles(list).status()), ElementsAre("order_by"));
+  EXPECT_THAT(Fields(manager_->ListProfiles(list, Sys("reader")).status()), ElementsAre("order_by"));
   // A page token of one order is not valid for another.
   list.set_order_by("assessment_year");
   list.set_page_size(1);
-  auto first = manager_->ListProfiles(list);
+  auto first = manager_->ListProfiles(list, Sys("reader"));
   ASSERT_TRUE(first.ok());
   list.set_order_by("assessment_year desc");
   list.set_page_token(first->next_page_token());
-  EXPECT_THAT(Fields(manager_->ListProfiles(list).status()), ElementsAre("page_token"));
+  EXPECT_THAT(Fields(manager_->ListProfiles(list, Sys("reader")).status()), ElementsAre("page_token"));
 
   // Checked: a year, not after publication; settable with an update mask, and clearable.
   av1::CreateProfileRequest bad;
   *bad.mutable_profile() = CompleteDraft();
   bad.mutable_profile()->set_assessment_year(1989);
-  EXPECT_THAT(Fields(manager_->CreateProfile(bad, "a").status()),
+  EXPECT_THAT(Fields(manager_->CreateProfile(bad, Sys("a")).status()),
               ElementsAre("profile.assessment_year"));
   bad.mutable_profile()->set_assessment_year(2019);  // published September 2018
-  EXPECT_THAT(Fields(manager_->CreateProfile(bad, "a").status()),
+  EXPECT_THAT(Fields(manager_->CreateProfile(bad, Sys("a")).status()),
               ElementsAre("profile.assessment_year"));
   av1::UpdateProfileRequest up;
   up.mutable_profile()->set_name(created.name());
   up.mutable_profile()->set_etag(created.etag());
   up.mutable_update_mask()->add_paths("assessment_year");
-  auto cleared = manager_->UpdateProfile(up, "carol");
+  auto cleared = manager_->UpdateProfile(up, Sys("carol"));
   ASSERT_TRUE(cleared.ok()) << cleared.status();
   EXPECT_EQ(cleared->assessment_year(), 0);
   EXPECT_EQ(cleared->display_title(),
@@ -775,7 +777,7 @@ TEST_F(AssessmentManagerTest, DeletingADraftWithoutItsEtagSaysHowToSendIt) {
   av1::Profile p = Create("gtm-2018");
   av1::DeleteProfileRequest del;
   del.set_name(p.name());
-  absl::Status s = manager_->DeleteProfile(del, "a");
+  absl::Status s = manager_->DeleteProfile(del, Sys("a"));
   ASSERT_THAT(Fields(s), ElementsAre("etag"));
   std::string description = FieldViolations(s)[0].description;
   EXPECT_THAT(description, HasSubstr("If-Match"));

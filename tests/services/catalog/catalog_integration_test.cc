@@ -269,6 +269,16 @@ TEST(CatalogReflectionTest, CanBeTurnedOffByFlagOrSuiteVariable) {
   }
 }
 
+TEST(CatalogBinaryTest, ProductionBinaryHasNoTestingHooks) {
+  auto p = mgi::testing::Process::Start(mgi::testing::BinaryPath(kBinary),
+                                        {"--test-response-delay=1s", "--port=0"});
+  ASSERT_NE(p, nullptr);
+  auto code = p->Wait(milliseconds(10000));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  EXPECT_THAT(p->Log(), HasSubstr("test-response-delay"));
+}
+
 // GET http://127.0.0.1:port/path; the body, or "" on any error.
 std::string HttpGet(int port, const std::string& path) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -299,9 +309,11 @@ double MetricValue(const std::string& text, const std::string& name) {
 
 TEST(CatalogShutdownTest, SigtermFinishesCallsInFlightThenExitsZero) {
   int metrics_port = mgi::testing::FreePort();
+  // mgi-catalog-testing: mgi-catalog with the testing hooks, which production binaries lack.
   auto s = mgi::testing::StartService(
-      kBinary, {"--data-dir=" + testing::RealDataDir(), "--country-languages=fr",
-                "--metrics-port=" + std::to_string(metrics_port), "--test-response-delay=700ms"});
+      "mgi-catalog-testing",
+      {"--data-dir=" + testing::RealDataDir(), "--country-languages=fr",
+       "--metrics-port=" + std::to_string(metrics_port), "--test-response-delay=700ms"});
   ASSERT_TRUE(s.has_value());
   auto channel = grpc::CreateChannel(s->address, grpc::InsecureChannelCredentials());
   auto stub = v1::CatalogService::NewStub(channel);

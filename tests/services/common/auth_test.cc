@@ -1,6 +1,7 @@
 // The access-control policy (every role against every permission and every RPC), the token file
 // format, bearer-token authentication, and the token file reload (rewrite, broken file,
 // Kubernetes Secret symlink swap).
+#include "common/access.h"
 #include "common/auth.h"
 
 #include <gmock/gmock.h>
@@ -208,13 +209,18 @@ TEST(PolicyTest, EveryRpcOfTheProtosHasAnEntry) {
     }
   }
   EXPECT_EQ(services, 3);
-  std::set<std::string> in_table;
-  for (const auto& [method, permission] : MethodPermissions()) in_table.insert(method);
-  EXPECT_EQ(from_protos, in_table) << "a new RPC needs an entry in MethodPermissions";
+  // Every RPC declares its access in its contract.
+  for (const auto& method : from_protos) {
+    EXPECT_TRUE(DeclaredPermission(method).has_value()) << method;
+  }
+  EXPECT_TRUE(CheckAccessDeclared({"mgi.catalog.v1.CatalogService",
+                                   "mgi.assessment.v1.AssessmentService",
+                                   "mgi.report.v1.ReportService", "grpc.health.v1.Health"})
+                  .ok());
   std::set<std::string> expected;
   for (const auto& [method, role] : kExpectedMethodRoles) expected.insert(method);
   EXPECT_EQ(from_protos, expected) << "and in kExpectedMethodRoles of this test";
-  EXPECT_EQ(MethodPermission("/grpc.health.v1.Health/Check"), std::nullopt);
+  EXPECT_EQ(DeclaredPermission("/grpc.health.v1.Health/Check"), std::nullopt);
 }
 
 TEST(PolicyTest, EveryRoleAgainstEveryRpc) {
@@ -227,7 +233,7 @@ TEST(PolicyTest, EveryRoleAgainstEveryRpc) {
   const std::vector<std::string> order = {"", "viewer", "editor", "publisher", "admin"};
   Authorizer authorizer(nullptr, /*public_read=*/true);
   for (const auto& [method, least] : kExpectedMethodRoles) {
-    auto permission = MethodPermission(method);
+    auto permission = DeclaredPermission(method);
     ASSERT_TRUE(permission.has_value()) << method;
     size_t least_rank = std::find(order.begin(), order.end(), least) - order.begin();
     for (size_t rank = 0; rank < callers.size(); ++rank) {

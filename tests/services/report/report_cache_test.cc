@@ -52,9 +52,9 @@ class ReportCacheTest : public ::testing::Test {
 TEST_F(ReportCacheTest, SamePdfTwiceIsRenderedOnce) {
   MapCache cache;
   ReportService service(TheRenderer(), assessment_, catalog_, &cache);
-  auto first = service.GetReport({"profiles/gtm-2022/report", "pdf", "en"});
+  auto first = service.GetReport({"profiles/gtm-2022/report", "pdf", "en", PeerCredentials::Anonymous()});
   ASSERT_TRUE(first.ok()) << first.status();
-  auto second = service.GetReport({"profiles/gtm-2022/report", "pdf", "en"});
+  auto second = service.GetReport({"profiles/gtm-2022/report", "pdf", "en", PeerCredentials::Anonymous()});
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(service.renders(), 1);
   EXPECT_EQ(second->data, first->data);
@@ -80,15 +80,15 @@ TEST_F(ReportCacheTest, RenderItselfIsCached) {
 TEST_F(ReportCacheTest, AnotherFormatLanguageOrRevisionRendersAgain) {
   MapCache cache;
   ReportService service(TheRenderer(), assessment_, catalog_, &cache);
-  ASSERT_TRUE(service.GetReport({"profiles/gtm-2022/report", "pdf", "en"}).ok());
-  ASSERT_TRUE(service.GetReport({"profiles/gtm-2022/report", "html", "en"}).ok());
-  ASSERT_TRUE(service.GetReport({"profiles/gtm-2022/report", "pdf", "fr"}).ok());
+  ASSERT_TRUE(service.GetReport({"profiles/gtm-2022/report", "pdf", "en", PeerCredentials::Anonymous()}).ok());
+  ASSERT_TRUE(service.GetReport({"profiles/gtm-2022/report", "html", "en", PeerCredentials::Anonymous()}).ok());
+  ASSERT_TRUE(service.GetReport({"profiles/gtm-2022/report", "pdf", "fr", PeerCredentials::Anonymous()}).ok());
   EXPECT_EQ(service.renders(), 3);
   // An update of the profile (new revision and etag, new text) is never served stale.
   auto& profile = assessment_.profiles["profiles/gtm-2022"];
   profile.set_revision(profile.revision() + 1);
   profile.set_etag("\"updated\"");
-  auto updated = service.GetReport({"profiles/gtm-2022/report", "pdf", "en"});
+  auto updated = service.GetReport({"profiles/gtm-2022/report", "pdf", "en", PeerCredentials::Anonymous()});
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ(service.renders(), 4);
   EXPECT_EQ(cache.values.size(), 4u);
@@ -106,8 +106,8 @@ TEST_F(ReportCacheTest, KeyNamesTheProfileFormatLanguageAndRendererVersion) {
 
 TEST_F(ReportCacheTest, WithoutACacheEveryRequestRenders) {
   ReportService service(TheRenderer(), assessment_, catalog_);
-  ASSERT_TRUE(service.GetReport({"profiles/gtm-2022/report", "svg", "en"}).ok());
-  ASSERT_TRUE(service.GetReport({"profiles/gtm-2022/report", "svg", "en"}).ok());
+  ASSERT_TRUE(service.GetReport({"profiles/gtm-2022/report", "svg", "en", PeerCredentials::Anonymous()}).ok());
+  ASSERT_TRUE(service.GetReport({"profiles/gtm-2022/report", "svg", "en", PeerCredentials::Anonymous()}).ok());
   EXPECT_EQ(service.renders(), 2);
 }
 
@@ -119,15 +119,15 @@ TEST_F(ReportCacheTest, RealRedisServesTheSecondRequestAndItsDeathCostsOnlyTheCa
   options.port = redis->port();
   RedisCache cache(options, &metrics, "report");
   ReportService service(TheRenderer(), assessment_, catalog_, &cache);
-  auto first = service.GetReport({"profiles/gtm-2022/report", "pdf", "es"});
-  auto second = service.GetReport({"profiles/gtm-2022/report", "pdf", "es"});
+  auto first = service.GetReport({"profiles/gtm-2022/report", "pdf", "es", PeerCredentials::Anonymous()});
+  auto second = service.GetReport({"profiles/gtm-2022/report", "pdf", "es", PeerCredentials::Anonymous()});
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ(second->data, first->data);
   EXPECT_EQ(service.renders(), 1);
   EXPECT_EQ(metrics.GetCounter("mgi_cache_hits_total", "", {{"cache", "report"}})->Value(), 1);
 
   redis->Kill();
-  auto third = service.GetReport({"profiles/gtm-2022/report", "pdf", "es"});
+  auto third = service.GetReport({"profiles/gtm-2022/report", "pdf", "es", PeerCredentials::Anonymous()});
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_EQ(third->data, first->data);
   EXPECT_EQ(service.renders(), 2);

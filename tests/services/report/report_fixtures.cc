@@ -126,32 +126,39 @@ av1::Profile Hostile() {
 }
 
 absl::StatusOr<av1::Profile> FakeAssessment::GetProfile(const std::string& name,
-                                                        const std::string&) {
+                                                        const std::string&,
+                                                        const PeerCredentials& credentials) {
   ++get_calls;
+  last_credentials = credentials;
   auto it = profiles.find(name);
   if (it == profiles.end()) return NotFound(name);
   return it->second;
 }
 
 absl::StatusOr<av1::CompareProfilesResponse> FakeAssessment::CompareProfiles(
-    const std::string& name, const std::string& other, const std::string&) {
+    const std::string& name, const std::string& other, const std::string&,
+    const PeerCredentials& credentials) {
+  last_credentials = credentials;
   if (!profiles.count(name)) return NotFound(name);
   if (!profiles.count(other)) return NotFound(other);
   return comparison;
 }
 
-absl::StatusOr<std::vector<cv1::Domain>> FakeCatalog::ListDomains(const std::string& language) {
+absl::StatusOr<std::vector<cv1::Domain>> FakeCatalog::ListDomains(const std::string& language,
+                                                                  const PeerCredentials&) {
   if (!fail.ok()) return fail;
   return Catalog(language).domains;
 }
 
-absl::StatusOr<cv1::Framework> FakeCatalog::GetFramework(const std::string& language) {
+absl::StatusOr<cv1::Framework> FakeCatalog::GetFramework(const std::string& language,
+                                                          const PeerCredentials&) {
   if (!fail.ok()) return fail;
   return Catalog(language).framework;
 }
 
 absl::StatusOr<cv1::Country> FakeCatalog::GetCountry(const std::string& name,
-                                                     const std::string& language) {
+                                                     const std::string& language,
+                                                     const PeerCredentials&) {
   if (!fail.ok()) return fail;
   if (name != "countries/GTM") return NotFound(name);
   return Catalog(language).country;

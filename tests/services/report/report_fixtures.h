@@ -40,20 +40,26 @@ class FakeAssessment final : public AssessmentPeer {
   std::map<std::string, mgi::assessment::v1::Profile> profiles;
   mgi::assessment::v1::CompareProfilesResponse comparison;
   int get_calls = 0;
-  absl::StatusOr<mgi::assessment::v1::Profile> GetProfile(const std::string& name,
-                                                          const std::string& language) override;
+  // The credentials of the last call (each call must carry the caller's).
+  PeerCredentials last_credentials = PeerCredentials::Anonymous();
+  absl::StatusOr<mgi::assessment::v1::Profile> GetProfile(
+      const std::string& name, const std::string& language,
+      const PeerCredentials& credentials) override;
   absl::StatusOr<mgi::assessment::v1::CompareProfilesResponse> CompareProfiles(
-      const std::string& name, const std::string& other, const std::string& language) override;
+      const std::string& name, const std::string& other, const std::string& language,
+      const PeerCredentials& credentials) override;
 };
 
 class FakeCatalog final : public CatalogPeer {
  public:
   absl::Status fail;  // returned by every call when not OK
   absl::StatusOr<std::vector<mgi::catalog::v1::Domain>> ListDomains(
-      const std::string& language) override;
-  absl::StatusOr<mgi::catalog::v1::Framework> GetFramework(const std::string& language) override;
+      const std::string& language, const PeerCredentials&) override;
+  absl::StatusOr<mgi::catalog::v1::Framework> GetFramework(const std::string& language,
+                                                           const PeerCredentials&) override;
   absl::StatusOr<mgi::catalog::v1::Country> GetCountry(const std::string& name,
-                                                       const std::string& language) override;
+                                                       const std::string& language,
+                                                       const PeerCredentials&) override;
 };
 
 // Runs a command, returns its stdout; the exit code goes to *code.

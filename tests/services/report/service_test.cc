@@ -34,19 +34,19 @@ std::vector<std::string> Fields(const absl::Status& status) {
 }
 
 TEST_F(ReportServiceTest, ChecksNameFormatAndLanguage) {
-  auto bad_name = service_.GetReport({"profiles/gtm-2022", "html", "en"});
+  auto bad_name = service_.GetReport({"profiles/gtm-2022", "html", "en", PeerCredentials::Anonymous()});
   EXPECT_EQ(bad_name.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Fields(bad_name.status()), std::vector<std::string>{"name"});
-  auto bad_format = service_.GetReport({"profiles/gtm-2022/report", "docx", "en"});
+  auto bad_format = service_.GetReport({"profiles/gtm-2022/report", "docx", "en", PeerCredentials::Anonymous()});
   EXPECT_EQ(Fields(bad_format.status()), std::vector<std::string>{"format"});
   EXPECT_THAT(std::string(bad_format.status().message()), HasSubstr("html, pdf, markdown, svg"));
-  auto malformed = service_.GetReport({"profiles/gtm-2022/report", "pdf", "not a tag"});
+  auto malformed = service_.GetReport({"profiles/gtm-2022/report", "pdf", "not a tag", PeerCredentials::Anonymous()});
   EXPECT_EQ(Fields(malformed.status()), std::vector<std::string>{"language"});
-  auto all = service_.GetReport({"", "docx", "x"});
+  auto all = service_.GetReport({"", "docx", "x", PeerCredentials::Anonymous()});
   EXPECT_EQ(Fields(all.status()), (std::vector<std::string>{"name", "format", "language"}));
   EXPECT_EQ(assessment_.get_calls, 0) << "bad requests never reach the peers";
   // A well-formed language without message file is decided by the profile's languages.
-  auto bad_language = service_.GetReport({"profiles/gtm-2022/report", "pdf", "de"});
+  auto bad_language = service_.GetReport({"profiles/gtm-2022/report", "pdf", "de", PeerCredentials::Anonymous()});
   EXPECT_EQ(Fields(bad_language.status()), std::vector<std::string>{"language"});
   EXPECT_THAT(std::string(bad_language.status().message()), HasSubstr("en, es, fr"));
   EXPECT_THAT(std::string(bad_language.status().message()),
@@ -70,7 +70,7 @@ TEST_F(ReportServiceTest, ReportInTheProfilesOwnLanguageWithHeadingsFallingBack)
     }
   }
   assessment_.profiles["profiles/mombasa-2022"] = mombasa;
-  auto html = service_.GetReport({"profiles/mombasa-2022/report", "html", "sw"});
+  auto html = service_.GetReport({"profiles/mombasa-2022/report", "html", "sw", PeerCredentials::Anonymous()});
   ASSERT_TRUE(html.ok()) << html.status();
   // The headings are English (no sw message file), marked on the document; the findings are
   // Swahili, not marked as fallbacks; a note says which language served each part.
@@ -82,47 +82,47 @@ TEST_F(ReportServiceTest, ReportInTheProfilesOwnLanguageWithHeadingsFallingBack)
                         "they are not available in Swahili."));
   EXPECT_THAT(html->data, HasSubstr("Assessment year: 2022"));
   EXPECT_THAT(html->data, HasSubstr("Key findings"));
-  auto md = service_.GetReport({"profiles/mombasa-2022/report", "markdown", "sw"});
+  auto md = service_.GetReport({"profiles/mombasa-2022/report", "markdown", "sw", PeerCredentials::Anonymous()});
   ASSERT_TRUE(md.ok()) << md.status();
   EXPECT_THAT(md->data, HasSubstr("- Kiswahili: "));
-  auto pdf = service_.GetReport({"profiles/mombasa-2022/report", "pdf", "sw"});
+  auto pdf = service_.GetReport({"profiles/mombasa-2022/report", "pdf", "sw", PeerCredentials::Anonymous()});
   ASSERT_TRUE(pdf.ok()) << pdf.status();
 
   // In English, the findings fall back to Swahili, each marked.
-  auto en = service_.GetReport({"profiles/mombasa-2022/report", "html", "en"});
+  auto en = service_.GetReport({"profiles/mombasa-2022/report", "html", "en", PeerCredentials::Anonymous()});
   ASSERT_TRUE(en.ok()) << en.status();
   EXPECT_THAT(en->data, HasSubstr("<span class=\"fallback\" lang=\"en\">(in Swahili)</span>"));
   EXPECT_THAT(en->data, HasSubstr("Languages: findings in Swahili; headings and other texts in "
                                   "English."));
 
   // Neither a message file's nor the profile's language: 400.
-  auto de = service_.GetReport({"profiles/mombasa-2022/report", "html", "de"});
+  auto de = service_.GetReport({"profiles/mombasa-2022/report", "html", "de", PeerCredentials::Anonymous()});
   EXPECT_EQ(de.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Fields(de.status()), std::vector<std::string>{"language"});
   EXPECT_THAT(std::string(de.status().message()), HasSubstr("is written in sw"));
 }
 
 TEST_F(ReportServiceTest, DefaultsToHtmlInEnglish) {
-  auto report = service_.GetReport({"profiles/gtm-2022/report", "", ""});
+  auto report = service_.GetReport({"profiles/gtm-2022/report", "", "", PeerCredentials::Anonymous()});
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->content_type, "text/html; charset=utf-8");
   EXPECT_THAT(report->data, HasSubstr("<html lang=\"en\">"));
   EXPECT_EQ(report->etag, ContentEtag(report->data));
-  auto again = service_.GetReport({"profiles/gtm-2022/report", "html", "EN"});
+  auto again = service_.GetReport({"profiles/gtm-2022/report", "html", "EN", PeerCredentials::Anonymous()});
   EXPECT_EQ(again->etag, report->etag);
-  auto fr = service_.GetReport({"profiles/gtm-2022/report", "html", "fr"});
+  auto fr = service_.GetReport({"profiles/gtm-2022/report", "html", "fr", PeerCredentials::Anonymous()});
   EXPECT_NE(fr->etag, report->etag);
 }
 
 TEST_F(ReportServiceTest, MissingProfileIsNotFound) {
-  auto report = service_.GetReport({"profiles/nope/report", "pdf", "en"});
+  auto report = service_.GetReport({"profiles/nope/report", "pdf", "en", PeerCredentials::Anonymous()});
   EXPECT_EQ(report.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(report.status().message()), HasSubstr("profiles/nope"));
 }
 
 TEST_F(ReportServiceTest, CatalogOutageIsReported) {
   catalog_.fail = absl::UnavailableError("catalog down");
-  auto report = service_.GetReport({"profiles/gtm-2022/report", "html", "en"});
+  auto report = service_.GetReport({"profiles/gtm-2022/report", "html", "en", PeerCredentials::Anonymous()});
   EXPECT_EQ(report.status().code(), absl::StatusCode::kUnavailable);
 }
 
@@ -137,7 +137,7 @@ TEST_F(ReportServiceTest, SecondEditionFetchesTheComparison) {
   auto* dc = assessment_.comparison.add_domains();
   dc->set_domain("domains/partnerships");
   (*dc->mutable_well_developed()->add_added()->mutable_text())["en"] = "Brand new finding.";
-  auto report = service_.GetReport({"profiles/gtm-2022/report", "markdown", "en"});
+  auto report = service_.GetReport({"profiles/gtm-2022/report", "markdown", "en", PeerCredentials::Anonymous()});
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_THAT(report->data, HasSubstr("## What changed since the previous edition"));
   EXPECT_THAT(report->data, HasSubstr("November 2018"));
@@ -160,7 +160,7 @@ class ReportGrpcTest : public ReportServiceTest {
     ServerConfig config;
     config.port = 0;
     config.metrics_port = -1;
-    auto server = RunningServer::Start(config, &metrics_, {&grpc_service_});
+    auto server = RunningServer::Start(config, &metrics_, {&grpc_service_}, {.access = &access_});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = mgi::report::v1::ReportService::NewStub(grpc::CreateChannel(
@@ -179,6 +179,8 @@ class ReportGrpcTest : public ReportServiceTest {
     return stub_->GetReport(context, request, body);
   }
   MetricsRegistry metrics_;
+  Authorizer authorizer_{nullptr, /*public_read=*/true};  // no tokens: anonymous public reads
+  AccessControl access_{&authorizer_};
   Executor executor_{2};
   ReportGrpcService grpc_service_{service_, executor_, &metrics_};
   std::unique_ptr<RunningServer> server_;

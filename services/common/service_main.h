@@ -1,0 +1,76 @@
+// What every service binary does around its own parts, so that each main.cc is one screen:
+// flags and MGI_* variables (server, auth, cache, service token), logging, the token store,
+// readiness, access control from the contracts, metrics, and the server run until SIGTERM.
+//
+//   int main(int argc, char** argv) {
+//     mgi::ServiceMain app("catalog", {.port = 50051, .metrics_port = 9101});
+//     std::string data_dir = "...";
+//     app.config().String("data-dir", &data_dir, "...");
+//     if (int rc = app.Start(argc, argv); rc >= 0) return rc;
+//     ... build the service's parts, failing with app.Fail(status) ...
+//     return app.Run({&service});
+//   }
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "common/access.h"
+#include "common/auth.h"
+#include "common/cache.h"
+#include "common/cache_config.h"
+#include "common/config.h"
+#include "common/metrics.h"
+#include "common/peer_auth.h"
+#include "common/readiness.h"
+#include "common/server.h"
+
+namespace mgi {
+
+class ServiceMain {
+ public:
+  // `name` gives the flags' MGI_<NAME>_ prefix and the log's service field.
+  ServiceMain(std::string name, ServerConfig defaults);
+
+  // Registers the service's own options here before Start.
+  Config& config() { return config_; }
+  const ServerConfig& server() const { return server_; }
+
+  // Parses flags and variables, then Start(). Returns an exit code to return from main (help, bad
+  // option, a broken token file), or -1 to go on.
+  int Start(int argc, char** argv);
+  // The two steps, for a main that acts between them (e.g. a check-and-exit option): parsing, then
+  // logging, the tokens and the service token. Each returns an exit code, or -1 to go on.
+  int Parse(int argc, char** argv);
+  int Start();
+  // Logs `status` as the reason the service cannot start; returns the exit code 1.
+  int Fail(const absl::Status& status) const;
+
+  MetricsRegistry& metrics() { return metrics_; }
+  // The shared cache configured by the cache flags (a NullCache when none).
+  std::unique_ptr<Cache> MakeSharedCache();
+  // The credentials for work the service does on its own behalf (the service token, if any).
+  const PeerCredentials& service_credentials() const { return service_credentials_; }
+
+  // Serves `services` (whose methods must declare their access) until SIGTERM; the exit code.
+  int Run(const std::vector<grpc::Service*>& services);
+
+ private:
+  std::string name_;
+  Config config_;
+  ServerConfig server_;
+  AuthConfig auth_config_;
+  CacheConfig cache_config_;
+  std::string service_token_file_;
+  MetricsRegistry metrics_;
+  Readiness readiness_;
+  Auth auth_;
+  std::unique_ptr<AccessControl> access_;
+  PeerCredentials service_credentials_ = PeerCredentials::Anonymous();
+};
+
+}  // namespace mgi
