@@ -522,9 +522,11 @@ TEST(RedisCacheTest, RedisKilledDuringABurstThenRestarted) {
   EXPECT_EQ(cache.breaker_state(), State::kClosed);
   EXPECT_GT(CounterValue(metrics, "mgi_cache_errors_total", "burst"), 0);
   EXPECT_GT(CounterValue(metrics, "mgi_cache_bypassed_total", "burst"), 0);
-  // No call hung: the bound is pool wait (command timeout, 100 ms) + connect (200 ms) + command
-  // (100 ms), plus slack for 8 busy threads on a loaded 2-core CI machine.
-  EXPECT_LT(slowest_us.load(), 400'000 + 600'000);
+  // No call hung. A call costs at most pool wait (command timeout, 100 ms) + connect (200 ms) +
+  // command (100 ms); this is a liveness check, not a speed target, so the bound leaves room for a
+  // thread descheduled on a loaded 2-core machine (seen: over 1 s at load 15) and still catches a
+  // call stuck on a dead socket (hiredis without timeouts blocks for minutes).
+  EXPECT_LT(slowest_us.load(), 5'000'000);
   // One warning for the whole outage (well under the 30 s interval), and the recovery.
   EXPECT_EQ(log.Count("unavailable"), 1) << log.Text();
   EXPECT_EQ(log.Count("reachable again"), 1) << log.Text();
