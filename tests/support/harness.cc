@@ -2,14 +2,17 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -17,8 +20,6 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -204,6 +205,37 @@ bool WaitForHttp(int port, const std::string& path, milliseconds timeout) {
   return false;
 }
 
+std::string HttpGetBody(int port, const std::string& path) {
+  int fd = ConnectLoopback(port);
+  if (fd < 0) return "";
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  std::string out;
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
+    char buf[8192];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+      out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  size_t end = out.find("\r\n\r\n");
+  if (end == std::string::npos) return "";
+  std::string head = out.substr(0, end);
+  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string body = out.substr(end + 4);
+  if (head.find("transfer-encoding: chunked") == std::string::npos) return body;
+  std::string decoded;
+  for (size_t p = 0; p < body.size();) {
+    size_t eol = body.find("\r\n", p);
+    if (eol == std::string::npos) break;
+    size_t n = std::stoul(body.substr(p, eol - p), nullptr, 16);
+    if (n == 0) break;
+    decoded += body.substr(eol + 2, n);
+    p = eol + 2 + n + 2;
+  }
+  return decoded;
+}
+
 std::optional<Service> StartService(const std::string& binary, const std::vector<std::string>& args,
                                     const std::vector<std::string>& env, milliseconds timeout) {
   auto has = [&](const std::string& prefix) {
@@ -261,9 +293,9 @@ std::unique_ptr<RedisServer> RedisServer::Start(const std::vector<std::string>& 
 }
 
 bool RedisServer::StartProcess() {
-  std::vector<std::string> args = {"--port",       std::to_string(port_), "--bind", "127.0.0.1",
-                                   "--save",       "",                    "--appendonly", "no",
-                                   "--daemonize",  "no"};
+  std::vector<std::string> args = {
+      "--port", std::to_string(port_), "--bind", "127.0.0.1",   "--save",
+      "",       "--appendonly",        "no",     "--daemonize", "no"};
   args.insert(args.end(), args_.begin(), args_.end());
   process_ = Process::Start("/usr/bin/redis-server", args);
   if (!process_) return false;

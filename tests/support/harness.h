@@ -61,6 +61,10 @@ bool WaitForServing(const std::string& address, milliseconds timeout,
 // Polls GET http://127.0.0.1:port/path until it answers 200 or the deadline.
 bool WaitForHttp(int port, const std::string& path, milliseconds timeout);
 
+// The body of GET http://127.0.0.1:port/path (a chunked body decoded), "" on any failure; reads
+// for at most 10 s.
+std::string HttpGetBody(int port, const std::string& path);
+
 // A suite binary started with --host=127.0.0.1 --port=<free> --metrics-port=-1 (unless `args`
 // sets them) and waited for until SERVING.
 struct Service {

@@ -16,14 +16,13 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
@@ -37,43 +36,6 @@ using std::chrono::milliseconds;
 namespace cv1 = mgi::catalog::v1;
 
 const std::vector<std::string> kEnv = {"MGI_AUTH_DISABLED=true"};
-
-// The body of GET http://127.0.0.1:port/path ("" on failure).
-std::string HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string out;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
-      char buf[8192];
-      for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-    }
-  }
-  close(fd);
-  size_t end = out.find("\r\n\r\n");
-  if (end == std::string::npos) return "";
-  std::string head = out.substr(0, end);
-  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::string body = out.substr(end + 4);
-  if (head.find("transfer-encoding: chunked") == std::string::npos) return body;
-  std::string decoded;  // chunked (Prometheus's larger answers)
-  for (size_t p = 0; p < body.size();) {
-    size_t eol = body.find("\r\n", p);
-    if (eol == std::string::npos) break;
-    size_t n = std::stoul(body.substr(p, eol - p), nullptr, 16);
-    if (n == 0) break;
-    decoded += body.substr(eol + 2, n);
-    p = eol + 2 + n + 2;
-  }
-  return decoded;
-}
 
 // The samples of a metrics page: series ("name{labels}") -> value; comments skipped.
 std::map<std::string, double> Samples(const std::string& page) {
@@ -136,7 +98,7 @@ TEST(MetricsSeriesTest, CallsToInventedMethodsShareOneLabel) {
   }
   EXPECT_EQ(GenericCall(generic, "/mgi.catalog.v1.CatalogService/Invented0").error_code(),
             grpc::StatusCode::UNIMPLEMENTED);
-  size_t before = Samples(HttpGet(metrics_port, "/metrics")).size();
+  size_t before = Samples(mgi::testing::HttpGetBody(metrics_port, "/metrics")).size();
 
   // 50 invented methods: half on the real service, half on services that do not exist.
   for (int i = 1; i < 50; ++i) {
@@ -144,7 +106,7 @@ TEST(MetricsSeriesTest, CallsToInventedMethodsShareOneLabel) {
                                : "/no.such.v1.Service" + std::to_string(i) + "/Get";
     EXPECT_EQ(GenericCall(generic, method).error_code(), grpc::StatusCode::UNIMPLEMENTED) << method;
   }
-  std::string page = HttpGet(metrics_port, "/metrics");
+  std::string page = mgi::testing::HttpGetBody(metrics_port, "/metrics");
   auto samples = Samples(page);
   EXPECT_EQ(page.find("Invented"), std::string::npos);
   EXPECT_EQ(page.find("no.such"), std::string::npos);
@@ -211,10 +173,10 @@ class PrometheusScrapeTest : public ::testing::Test {
                             "--seed-dir=" + mgi::testing::DataDir() + "/profiles"},
                            &s_->assessment_metrics, &assessment_address);
     ASSERT_TRUE(s_->assessment);
-    s_->report = start("mgi-report",
-                       {"--catalog-addr=" + s_->catalog_address,
-                        "--assessment-addr=" + assessment_address},
-                       &s_->report_metrics, &report_address);
+    s_->report =
+        start("mgi-report",
+              {"--catalog-addr=" + s_->catalog_address, "--assessment-addr=" + assessment_address},
+              &s_->report_metrics, &report_address);
     ASSERT_TRUE(s_->report);
     s_->gateway_port = FreePort();
     s_->gateway_metrics = FreePort();  // the gateway serves /metrics on its own port
@@ -232,11 +194,12 @@ class PrometheusScrapeTest : public ::testing::Test {
     std::string dir = mgi::testing::TempDir("prometheus");
     std::ofstream config(dir + "/prometheus.yml");
     auto job = [](const std::string& name, int port) {
-      return "  - job_name: " + name + "\n    static_configs:\n      - targets: ['127.0.0.1:" +
-             std::to_string(port) + "']\n";
+      return "  - job_name: " + name +
+             "\n    static_configs:\n      - targets: ['127.0.0.1:" + std::to_string(port) + "']\n";
     };
     config << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
-           << "rule_files:\n  - " << mgi::testing::SourceDir() << "/charts/mgi/alerts/mgi-alerts.yaml\n"
+           << "rule_files:\n  - " << mgi::testing::SourceDir()
+           << "/charts/mgi/alerts/mgi-alerts.yaml\n"
            << "scrape_configs:\n"
            << job("catalog", s_->catalog_metrics) << job("assessment", s_->assessment_metrics)
            << job("report", s_->report_metrics) << job("gateway", s_->gateway_metrics);
@@ -259,7 +222,8 @@ class PrometheusScrapeTest : public ::testing::Test {
 
   // The result vector of an instant query (empty on any failure).
   static nlohmann::json Query(const std::string& promql) {
-    std::string body = HttpGet(s_->prometheus_port, "/api/v1/query?query=" + UrlEncode(promql));
+    std::string body =
+        mgi::testing::HttpGetBody(s_->prometheus_port, "/api/v1/query?query=" + UrlEncode(promql));
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_discarded() || j.value("status", "") != "success") return nlohmann::json::array();
     return j["data"]["result"];
@@ -313,7 +277,8 @@ TEST_F(PrometheusScrapeTest, SeesTheCallsTheTestMade) {
     ASSERT_TRUE(stub->SearchIndicators(&ctx, req, &resp).ok());
   }
   for (int i = 0; i < 5; ++i) {
-    EXPECT_FALSE(HttpGet(s_->gateway_port, "/v1/domains/partnerships?language=fr").empty());
+    EXPECT_FALSE(mgi::testing::HttpGetBody(s_->gateway_port, "/v1/domains/partnerships?language=fr")
+                     .empty());
   }
   auto is = [](double want) {
     return [want](const nlohmann::json& r) {
@@ -327,7 +292,8 @@ TEST_F(PrometheusScrapeTest, SeesTheCallsTheTestMade) {
   ASSERT_EQ(catalog.size(), 1u) << catalog.dump();
   EXPECT_EQ(catalog[0]["value"][1], "7");
   auto gateway = WaitFor(
-      "sum(mgi_gateway_requests_total{job=\"gateway\",code=\"200\",route=~\".*domains.*\"})", is(5));
+      "sum(mgi_gateway_requests_total{job=\"gateway\",code=\"200\",route=~\".*domains.*\"})",
+      is(5));
   ASSERT_EQ(gateway.size(), 1u) << gateway.dump();
   EXPECT_EQ(gateway[0]["value"][1], "5");
   // The histogram is there with its sub-millisecond buckets.
@@ -336,7 +302,8 @@ TEST_F(PrometheusScrapeTest, SeesTheCallsTheTestMade) {
       "CatalogService/SearchIndicators\",le=\"0.0005\"}");
   EXPECT_EQ(buckets.size(), 1u) << buckets.dump();
   // The alert rules load into this Prometheus, and none fires on a healthy suite.
-  auto rules = nlohmann::json::parse(HttpGet(s_->prometheus_port, "/api/v1/rules"), nullptr, false);
+  auto rules = nlohmann::json::parse(
+      mgi::testing::HttpGetBody(s_->prometheus_port, "/api/v1/rules"), nullptr, false);
   ASSERT_FALSE(rules.is_discarded());
   size_t alerting = 0;
   for (const auto& g : rules["data"]["groups"]) {
@@ -361,9 +328,10 @@ TEST_F(PrometheusScrapeTest, MetricNamesTypesAndLabelsAreStable) {
     cv1::Domain d;
     EXPECT_EQ(stub->GetDomain(&ctx, req, &d).error_code(), grpc::StatusCode::NOT_FOUND);
   }
-  std::string report = HttpGet(s_->gateway_port, "/v1/profiles/gtm-2022/report?format=html");
+  std::string report =
+      mgi::testing::HttpGetBody(s_->gateway_port, "/v1/profiles/gtm-2022/report?format=html");
   EXPECT_NE(report.find("<html"), std::string::npos) << report.substr(0, 300);
-  HttpGet(s_->gateway_port, "/readyz");
+  mgi::testing::HttpGetBody(s_->gateway_port, "/readyz");
 
   struct Want {
     int port;
@@ -376,16 +344,19 @@ TEST_F(PrometheusScrapeTest, MetricNamesTypesAndLabelsAreStable) {
     wants.push_back({port, "mgi_grpc_server_handling_seconds", "histogram", {"method"}});
     wants.push_back({port, "mgi_ready", "gauge", {}});
   }
-  wants.push_back({s_->catalog_metrics, "mgi_grpc_server_errors_total", "counter", {"code", "method"}});
+  wants.push_back(
+      {s_->catalog_metrics, "mgi_grpc_server_errors_total", "counter", {"code", "method"}});
   wants.push_back({s_->catalog_metrics, "mgi_catalog_requests_in_progress", "gauge", {}});
   wants.push_back({s_->assessment_metrics, "mgi_database_up", "gauge", {"database"}});
   wants.push_back({s_->report_metrics, "mgi_report_render_seconds", "histogram", {"format"}});
-  wants.push_back({s_->gateway_metrics, "mgi_gateway_requests_total", "counter", {"code", "route"}});
-  wants.push_back({s_->gateway_metrics, "mgi_gateway_request_duration_seconds", "histogram", {"route"}});
+  wants.push_back(
+      {s_->gateway_metrics, "mgi_gateway_requests_total", "counter", {"code", "route"}});
+  wants.push_back(
+      {s_->gateway_metrics, "mgi_gateway_request_duration_seconds", "histogram", {"route"}});
   wants.push_back({s_->gateway_metrics, "mgi_ready", "gauge", {}});
   std::map<int, std::string> pages;
   for (const auto& w : wants) {
-    if (!pages.count(w.port)) pages[w.port] = HttpGet(w.port, "/metrics");
+    if (!pages.count(w.port)) pages[w.port] = mgi::testing::HttpGetBody(w.port, "/metrics");
     const std::string& page = pages[w.port];
     EXPECT_NE(page.find("# TYPE " + w.name + " " + w.type + "\n"), std::string::npos)
         << w.name << " on port " << w.port;

@@ -279,27 +279,6 @@ TEST(CatalogBinaryTest, ProductionBinaryHasNoTestingHooks) {
   EXPECT_THAT(p->Log(), HasSubstr("test-response-delay"));
 }
 
-// GET http://127.0.0.1:port/path; the body, or "" on any error.
-std::string HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string out;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
-      char buf[4096];
-      ssize_t n;
-      while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-    }
-  }
-  close(fd);
-  return out;
-}
-
 // The value of an unlabelled Prometheus sample, or -1.
 double MetricValue(const std::string& text, const std::string& name) {
   size_t at = text.find("\n" + name + " ");
@@ -344,7 +323,8 @@ TEST(CatalogShutdownTest, SigtermFinishesCallsInFlightThenExitsZero) {
   double in_progress = -1;
   while (std::chrono::steady_clock::now() < until) {
     in_progress =
-        MetricValue(HttpGet(metrics_port, "/metrics"), "mgi_catalog_requests_in_progress");
+        MetricValue(mgi::testing::HttpGetBody(metrics_port, "/metrics"),
+                    "mgi_catalog_requests_in_progress");
     if (in_progress == kCalls) break;
     void* tag = nullptr;
     bool ok = false;
