@@ -24,8 +24,9 @@ int main(int argc, char** argv) {
   if (!catalog.ok()) return app.Fail(catalog.status());
   auto data_version = CatalogDataVersion(options);
   if (!data_version.ok()) return app.Fail(data_version.status());
-  auto cache = app.MakeSharedCache();
-  CachedCatalog cached(catalog->get(), cache.get(), *data_version);
+  // The catalog's data is immutable and in memory: a lookup costs less than a round trip to
+  // Redis, so the shared cache stays off its read path (docs/performance.md).
+  CachedCatalog cached(catalog->get(), nullptr, *data_version);
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));
   CatalogGrpcService service(catalog->get(), &app.metrics(), delay, &executor);
   service.set_cache(&cached);

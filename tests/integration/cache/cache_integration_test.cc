@@ -251,125 +251,51 @@ class CacheCatalogTest : public ::testing::Test {
   std::unique_ptr<cv1::CatalogService::Stub> stub_;
 };
 
-TEST_F(CacheCatalogTest, ListGetAndSearchMissThenHitWithTheSameAnswer) {
-  EXPECT_EQ(Hits(), 0);
-  EXPECT_EQ(Misses(), 0);
+// The catalog's data is immutable and in memory: it keeps Redis off its read path even when the
+// suite gives it a Redis address (a round trip costs more than the lookup; docs/performance.md).
+TEST_F(CacheCatalogTest, ReadsNeverTouchRedisEvenWhenConfigured) {
   cv1::ListIndicatorsResponse first, second, french;
   ASSERT_TRUE(List(&first).ok());
-  EXPECT_EQ(Misses(), 1);
-  EXPECT_EQ(Hits(), 0);
   ASSERT_TRUE(List(&second).ok());
-  EXPECT_EQ(Hits(), 1);
   EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
   ASSERT_GT(first.indicators_size(), 0);
-  // Another request (language) is another key.
   ASSERT_TRUE(List(&french, "fr").ok());
-  EXPECT_EQ(Misses(), 2);
   EXPECT_NE(french.indicators(0).text(), first.indicators(0).text());
-
   cv1::GetIndicatorRequest get;
   get.set_name(first.indicators(0).name());
-  cv1::Indicator a, b;
+  cv1::Indicator a;
   ASSERT_TRUE(stub_->GetIndicator(Ctx().get(), get, &a).ok());
-  ASSERT_TRUE(stub_->GetIndicator(Ctx().get(), get, &b).ok());
-  EXPECT_EQ(Hits(), 2);
-  EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
-
   cv1::SearchIndicatorsRequest search;
   search.set_query("migration");
-  cv1::SearchIndicatorsResponse s1, s2;
+  cv1::SearchIndicatorsResponse s1;
   ASSERT_TRUE(stub_->SearchIndicators(Ctx().get(), search, &s1).ok());
-  ASSERT_TRUE(stub_->SearchIndicators(Ctx().get(), search, &s2).ok());
-  EXPECT_EQ(Hits(), 3);
-  EXPECT_EQ(s1.SerializeAsString(), s2.SerializeAsString());
-
-  // Errors are not cached: the same NOT_FOUND twice is two misses.
-  get.set_name("indicators/n-9-99");
-  double misses = Misses();
-  EXPECT_EQ(stub_->GetIndicator(Ctx().get(), get, &a).error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(stub_->GetIndicator(Ctx().get(), get, &a).error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(Misses(), misses + 2);
-  EXPECT_EQ(Hits(), 3);
-  EXPECT_NE(redis_->Command("DBSIZE"), ":0");
+  cv1::GetCountryRequest country;
+  country.set_name("countries/GTM");
+  cv1::Country c;
+  ASSERT_TRUE(stub_->GetCountry(Ctx().get(), country, &c).ok());
+  EXPECT_EQ(redis_->Command("DBSIZE"), ":0");
+  EXPECT_LE(Hits(), 0);
+  EXPECT_LE(Misses(), 0);
 }
 
-TEST_F(CacheCatalogTest, AnotherDataSetNeverServesTheOldEntries) {
-  cv1::ListIndicatorsResponse out;
-  ASSERT_TRUE(List(&out).ok());
-  ASSERT_TRUE(List(&out).ok());
-  ASSERT_EQ(Hits(), 1);
-  // The same data with one file changed (an operator's edit): a new data version.
-  namespace fs = std::filesystem;
-  std::string dir = mgi::testing::TempDir("cache-catalog") + "/catalog";
-  fs::copy(mgi::testing::DataDir() + "/catalog", dir, fs::copy_options::recursive);
-  std::ofstream(dir + "/framework.json", std::ios::app) << "\n";
-  Monitored other = Start("mgi-catalog", Concat(RedisArgs(*redis_), {"--data-dir=" + dir}));
-  auto stub = cv1::CatalogService::NewStub(
-      grpc::CreateChannel(other.service.address, grpc::InsecureChannelCredentials()));
-  cv1::ListIndicatorsRequest req;
-  req.set_page_size(7);
-  req.set_language("en");
-  ASSERT_TRUE(stub->ListIndicators(Ctx().get(), req, &out).ok());
-  EXPECT_EQ(other.Metric("mgi_cache_hits_total", "catalog"), 0);
-  EXPECT_EQ(other.Metric("mgi_cache_misses_total", "catalog"), 1);
-  // The same files as the first replica: the first replica's entries are shared.
-  Monitored same = Start("mgi-catalog", RedisArgs(*redis_));
-  stub = cv1::CatalogService::NewStub(
-      grpc::CreateChannel(same.service.address, grpc::InsecureChannelCredentials()));
-  ASSERT_TRUE(stub->ListIndicators(Ctx().get(), req, &out).ok());
-  EXPECT_EQ(same.Metric("mgi_cache_hits_total", "catalog"), 1);
-}
-
-TEST_F(CacheCatalogTest, RedisKilledDuringABurstThenRestartedAndUsedAgain) {
+TEST_F(CacheCatalogTest, AKilledOrPausedRedisChangesNothing) {
   cv1::ListIndicatorsResponse out;
   ASSERT_TRUE(List(&out).ok());
   auto call = [&] {
     cv1::ListIndicatorsResponse r;
     grpc::Status s = List(&r);
-    if (s.ok() && r.indicators_size() != out.indicators_size()) {
+    if (s.ok() && r.SerializeAsString() != out.SerializeAsString()) {
       return grpc::Status(grpc::StatusCode::INTERNAL, "different answer");
     }
     return s;
   };
+  redis_->Pause();
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(call().ok()) << "call " << i;
+  redis_->Resume();
   BurstResult r = Burst(6, 60, 60, call, [&] { redis_->Kill(); });
   EXPECT_EQ(r.failures, 0) << r.first_error;
-  EXPECT_LT(r.slowest, milliseconds(1500));
   EXPECT_TRUE(Serving(catalog_));
-  EXPECT_GT(catalog_.Metric("mgi_cache_errors_total", "catalog"), 0);
-  EXPECT_EQ(catalog_.Metric("mgi_cache_breaker_state", "catalog"), 1);
-  // The log says so once per interval (30 s), not once per failed request.
-  std::string log = catalog_.service.process->Log();
-  size_t warnings = 0;
-  for (size_t p = log.find("unavailable ("); p != std::string::npos;
-       p = log.find("unavailable (", p + 1)) {
-    ++warnings;
-  }
-  EXPECT_GE(warnings, 1u) << log;
-  EXPECT_LE(warnings, 1u) << log;
-
-  ASSERT_TRUE(redis_->Restart());
-  double hits = Hits();
-  EXPECT_TRUE(CallUntilMetricAbove(catalog_, "mgi_cache_hits_total", "catalog", hits, call));
-  EXPECT_EQ(catalog_.Metric("mgi_cache_breaker_state", "catalog"), 0);
-}
-
-TEST_F(CacheCatalogTest, PausedRedisAddsAtMostTheCommandTimeout) {
-  cv1::ListIndicatorsResponse out;
-  ASSERT_TRUE(List(&out).ok());
-  redis_->Pause();
-  for (int i = 0; i < 20; ++i) {
-    auto start = Clock::now();
-    ASSERT_TRUE(List(&out).ok());
-    // 100 ms command timeout (plus the 250 ms connect timeout if a connection is opened), and
-    // scheduling slack on a busy machine.
-    EXPECT_LT(Clock::now() - start, milliseconds(600)) << "call " << i;
-  }
-  EXPECT_TRUE(Serving(catalog_));
-  EXPECT_EQ(catalog_.Metric("mgi_cache_breaker_state", "catalog"), 1);
-  redis_->Resume();
-  double hits = Hits();
-  EXPECT_TRUE(CallUntilMetricAbove(catalog_, "mgi_cache_hits_total", "catalog", hits,
-                                   [&] { return List(&out); }));
+  EXPECT_LE(catalog_.Metric("mgi_cache_errors_total", "catalog"), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
