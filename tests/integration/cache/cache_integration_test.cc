@@ -303,6 +303,9 @@ TEST_F(CacheCatalogTest, AKilledOrPausedRedisChangesNothing) {
 
 class CacheAssessmentTest : public ::testing::Test {
  protected:
+  // These tests are about the shared Redis cache: the in-process near cache in front of it is
+  // off (NearCacheAssessmentTest below covers it).
+  virtual std::vector<std::string> NearCacheArgs() const { return {"--near-cache-entries=0"}; }
   void SetUp() override {
     redis_ = RedisServer::Start();
     ASSERT_NE(redis_, nullptr);
@@ -310,7 +313,8 @@ class CacheAssessmentTest : public ::testing::Test {
     ASSERT_TRUE(c.has_value());
     catalog_ = std::move(*c);
     std::string db = mgi::testing::TempDir("cache-assessment") + "/a.db";
-    auto common = Concat(RedisArgs(*redis_), {"--db=" + db, "--catalog-addr=" + catalog_.address});
+    auto common = Concat(Concat(RedisArgs(*redis_), {"--db=" + db, "--catalog-addr=" + catalog_.address}),
+                         NearCacheArgs());
     a_ = Start("mgi-assessment",
                Concat(common, {"--seed-dir=" + mgi::testing::DataDir() + "/profiles"}));
     b_ = Start("mgi-assessment", common);
@@ -439,6 +443,78 @@ TEST_F(CacheAssessmentTest, EveryWriteOnOneReplicaIsSeenAtOnceOnTheOther) {
   google::protobuf::Empty empty;
   ASSERT_TRUE(stub_a_->DeleteProfile(Ctx().get(), del, &empty).ok());
   EXPECT_EQ(GetStatus(stub_b_.get(), other.name()).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// The same two replicas with the near cache on (the default): a replica answers a published
+// profile from memory, and never after another replica's write.
+class NearCacheAssessmentTest : public CacheAssessmentTest {
+ protected:
+  std::vector<std::string> NearCacheArgs() const override { return {}; }
+  double NearHits(const Monitored& m) { return m.Metric("mgi_near_cache_hits_total", "assessment"); }
+};
+
+TEST_F(NearCacheAssessmentTest, RepeatedReadsHitAndEveryWriteOnTheOtherReplicaIsSeenAtOnce) {
+  av1::Profile published = Get(stub_b_.get(), kGtm);
+  av1::Profile again = Get(stub_b_.get(), kGtm);
+  EXPECT_EQ(NearHits(b_), 1);
+  EXPECT_EQ(published.SerializeAsString(), again.SerializeAsString());
+  // Another language is another entry, with its own display fields.
+  av1::Profile fr = Get(stub_b_.get(), kGtm, "fr");
+  EXPECT_EQ(NearHits(b_), 1);
+  EXPECT_NE(fr.display_title(), published.display_title());
+  EXPECT_EQ(Get(stub_b_.get(), kGtm, "fr").display_title(), fr.display_title());
+  EXPECT_EQ(NearHits(b_), 2);
+
+  // Import with overwrite through A: B's next read is the new text, in both languages.
+  av1::ExportProfilesRequest ex;
+  ex.set_name(kGtm);
+  av1::ProfileDocument doc;
+  ASSERT_TRUE(stub_a_->ExportProfiles(Ctx().get(), ex, &doc).ok());
+  auto* finding = doc.mutable_profiles(0)->mutable_domains(0)->mutable_well_developed(0);
+  (*finding->mutable_text())["en"] = "Changed by an import with overwrite.";
+  av1::ImportProfilesRequest imp;
+  *imp.mutable_document() = doc;
+  imp.set_allow_overwrite(true);
+  av1::ImportProfilesResponse imported;
+  grpc::Status s = stub_a_->ImportProfiles(Ctx().get(), imp, &imported);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  av1::Profile after = Get(stub_b_.get(), kGtm);
+  EXPECT_NE(after.etag(), published.etag());
+  EXPECT_EQ(after.domains(0).well_developed(0).display_text(),
+            "Changed by an import with overwrite.");
+  EXPECT_EQ(Get(stub_b_.get(), kGtm, "fr").etag(), after.etag());
+  double hits = NearHits(b_);
+  EXPECT_EQ(Get(stub_b_.get(), kGtm).SerializeAsString(), after.SerializeAsString());
+  EXPECT_EQ(NearHits(b_), hits + 1);
+
+  // A new edition published through A, then archived: B follows each step.
+  av1::StartNewEditionRequest ne;
+  ne.set_name(kGtm);
+  ne.set_profile_id("gtm-2026");
+  av1::Profile draft;
+  ASSERT_TRUE(stub_a_->StartNewEdition(Ctx().get(), ne, &draft).ok());
+  EXPECT_EQ(Get(stub_b_.get(), draft.name()).state(), av1::PROFILE_STATE_DRAFT);
+  av1::PublishProfileRequest pub;
+  pub.set_name(draft.name());
+  pub.set_etag(draft.etag());
+  av1::Profile published2;
+  s = stub_a_->PublishProfile(Ctx().get(), pub, &published2);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(Get(stub_b_.get(), draft.name()).etag(), published2.etag());
+  EXPECT_EQ(Get(stub_b_.get(), draft.name()).etag(), published2.etag());  // a hit
+  av1::ArchiveProfileRequest arch;
+  arch.set_name(draft.name());
+  arch.set_etag(published2.etag());
+  av1::Profile archived;
+  ASSERT_TRUE(stub_a_->ArchiveProfile(Ctx().get(), arch, &archived).ok());
+  av1::Profile seen = Get(stub_b_.get(), draft.name());
+  EXPECT_EQ(seen.state(), av1::PROFILE_STATE_ARCHIVED);
+  EXPECT_EQ(seen.etag(), archived.etag());
+  // Unknown and malformed names keep their errors.
+  EXPECT_EQ(GetStatus(stub_b_.get(), "profiles/none-1999").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(GetStatus(stub_b_.get(), "nonsense").error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(CacheAssessmentTest, RedisKilledDuringABurstThenRestartedAndUsedAgain) {
