@@ -2,6 +2,8 @@
 
 #include <grpcpp/support/proto_buffer_reader.h>
 
+#include "common/revalidation.h"
+
 namespace mgi::assessment {
 namespace {
 
@@ -54,7 +56,7 @@ MGI_HANDLER(ListProfiles, av1::ListProfilesRequest, av1::ListProfilesResponse)
 grpc::ServerUnaryReactor* AssessmentGrpcService::GetProfile(grpc::CallbackServerContext* c,
                                                             const grpc::ByteBuffer* req,
                                                             grpc::ByteBuffer* resp) {
-  return Offload(c, *executor_, [this, req, resp](const CallContext& call) -> absl::Status {
+  return Offload(c, *executor_, [this, c, req, resp](const CallContext& call) -> absl::Status {
     av1::GetProfileRequest request;
     if (!grpc::GenericDeserialize<grpc::ProtoBufferReader, av1::GetProfileRequest>(
              const_cast<grpc::ByteBuffer*>(req), &request)
@@ -63,9 +65,16 @@ grpc::ServerUnaryReactor* AssessmentGrpcService::GetProfile(grpc::CallbackServer
     }
     std::shared_ptr<const std::string> bytes;
     if (published_ != nullptr) {
-      auto answer = published_->GetProfile(request, CallerOf(call));
+      auto answer = published_->GetProfile(request, CallerOf(call), IfNoneMatch(*c));
       if (!answer.ok()) return answer.status();
-      bytes = *std::move(answer);
+      if (answer->not_modified) {
+        SetNotModified(c, answer->version);
+        grpc::Slice empty;
+        *resp = grpc::ByteBuffer(&empty, 1);  // an empty message
+        return absl::OkStatus();
+      }
+      SetVersion(c, answer->version);
+      bytes = std::move(answer->bytes);
     } else {
       auto answer = manager_->GetProfile(request, CallerOf(call));
       if (!answer.ok()) return answer.status();

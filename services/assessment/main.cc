@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
                              .max_age = options.catalog_cache_ttl},
                             &app.metrics(), "assessment");
   PublishedProfiles published(&monitored_store, &manager,
-                              options.near_cache_entries > 0 ? &near_cache : nullptr);
+                              options.near_cache_entries > 0 ? &near_cache : nullptr,
+                              options.catalog_cache_ttl);
   AssessmentGrpcService service(&manager, &executor, &published);
   return seeder.ExitCode(app.Run({&service}));
 }

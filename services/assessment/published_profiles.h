@@ -8,6 +8,7 @@
 // catalog client's TTL, which bounds how long a country name folded into the title may be kept.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -18,21 +19,32 @@
 
 namespace mgi::assessment {
 
+// Revalidation (common/revalidation.h): the answer of a published or archived profile has a
+// version, its etag and the current period of `version_period` (the bound on the catalog texts
+// folded into it, as for the near cache's entries); a caller that sends that version back gets
+// "not modified" at the cost of one indexed read.
 class PublishedProfiles {
  public:
+  struct Answer {
+    std::shared_ptr<const std::string> bytes;  // null when not_modified
+    std::string version;                       // "" for drafts: no revalidation
+    bool not_modified = false;
+  };
   // All must outlive this. `cache` null: no near cache (every call takes the manager's path).
-  PublishedProfiles(ProfileStore* store, ProfileManager* manager, NearCache* cache)
-      : store_(store), manager_(manager), cache_(cache) {}
+  PublishedProfiles(ProfileStore* store, ProfileManager* manager, NearCache* cache,
+                    std::chrono::milliseconds version_period = std::chrono::minutes(1))
+      : store_(store), manager_(manager), cache_(cache), version_period_(version_period) {}
 
   // What GetProfile answers, serialized: the same bytes ProfileManager::GetProfile's answer
-  // serializes to, or its error.
-  absl::StatusOr<std::shared_ptr<const std::string>> GetProfile(const av1::GetProfileRequest& req,
-                                                                const Caller& caller);
+  // serializes to, or its error; or "not modified" when `if_none_match` is its current version.
+  absl::StatusOr<Answer> GetProfile(const av1::GetProfileRequest& req, const Caller& caller,
+                                    const std::string& if_none_match = "");
 
  private:
   ProfileStore* store_;
   ProfileManager* manager_;
   NearCache* cache_;
+  std::chrono::milliseconds version_period_;
 };
 
 }  // namespace mgi::assessment

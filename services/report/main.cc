@@ -2,6 +2,7 @@
 #include "common/channel.h"
 #include "common/executor.h"
 #include "common/service_main.h"
+#include "report/cached_catalog_peer.h"
 #include "report/peers_grpc.h"
 #include "report/report_grpc_service.h"
 
@@ -20,7 +21,8 @@ int main(int argc, char** argv) {
     if (!s.ok()) return app.Fail(s);
   }
   GrpcAssessmentPeer assessment(*assessment_channel, channel);
-  GrpcCatalogPeer catalog(*catalog_channel, channel);
+  GrpcCatalogPeer catalog_client(*catalog_channel, channel);
+  CachedCatalogPeer catalog(&catalog_client, options.catalog_cache_ttl);
   auto cache = app.MakeSharedCache();
   ReportService service(**renderer, assessment, catalog, cache.get());
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));

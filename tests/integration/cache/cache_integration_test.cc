@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/auth.h"
 #include "harness.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
@@ -758,6 +759,94 @@ TEST(CacheGatewayTest, ReportOfAPublishedProfileHasTheReportEtagAndIsShared) {
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body, first.body);
   EXPECT_GE(Metric(metrics_port, "mgi_gateway_cache_hits_total"), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gateway <-> services: conditional revalidation (common/revalidation.h). A caller with a token
+// gets the gateway's kept copy once the backend said "not modified", never after a change, and
+// never without its own authorization checked.
+
+TEST(RevalidationTest, SignedInReadsAreRevalidatedAndNeverStaleOrUnauthorized) {
+  std::string dir = mgi::testing::TempDir("revalidation");
+  const std::string viewer = "tok-viewer-revalidation-1", admin = "tok-admin-revalidation-2";
+  std::ofstream(dir + "/tokens") << HexDigest(Sha256(viewer)) << " viewer vera\n"
+                                 << HexDigest(Sha256(admin)) << " admin ada\n";
+  std::string auth = "--auth-tokens-file=" + dir + "/tokens";
+  auto catalog = StartService("mgi-catalog", {auth});
+  ASSERT_TRUE(catalog.has_value());
+  auto assessment = StartService("mgi-assessment",
+                                 {auth, "--db=" + dir + "/a.db", "--catalog-addr=" + catalog->address,
+                                  "--seed-dir=" + mgi::testing::DataDir() + "/profiles"});
+  ASSERT_TRUE(assessment.has_value());
+  auto report = StartService("mgi-report", {auth, "--catalog-addr=" + catalog->address,
+                                            "--assessment-addr=" + assessment->address});
+  ASSERT_TRUE(report.has_value());
+  int port = FreePort();
+  int metrics_port = FreePort();
+  auto gateway = mgi::testing::Process::Start(
+      mgi::testing::BinaryPath("mgi-gateway"),
+      {"--port=" + std::to_string(port), "--metrics-port=" + std::to_string(metrics_port),
+       "--catalog-addr=" + catalog->address, "--assessment-addr=" + assessment->address,
+       "--report-addr=" + report->address, "--cache-ttl=0", "--rate-limit-rps=0"});
+  ASSERT_TRUE(mgi::testing::WaitForHttp(port, "/healthz", milliseconds(20000))) << gateway->Log();
+  auto revalidated = [&] { return Metric(metrics_port, "mgi_gateway_revalidated_total"); };
+  const std::string as_viewer = "Authorization: Bearer " + viewer + "\r\n";
+  const std::string path = "/v1/profiles/gtm-2022";
+
+  HttpReply first = HttpGet(port, path, as_viewer);
+  ASSERT_EQ(first.status, 200) << first.head << first.body;
+  EXPECT_LE(revalidated(), 0);
+  HttpReply second = HttpGet(port, path, as_viewer);
+  ASSERT_EQ(second.status, 200);
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(second.Header("etag"), first.Header("etag"));
+  EXPECT_EQ(revalidated(), 1);
+  // The kept copy is never an answer to a caller the backend refuses.
+  EXPECT_EQ(HttpGet(port, path, "Authorization: Bearer tok-unknown-0\r\n").status, 401);
+  // Another language is another representation.
+  HttpReply french = HttpGet(port, path + "?language=fr", as_viewer);
+  ASSERT_EQ(french.status, 200);
+  EXPECT_NE(french.body, first.body);
+
+  // A change (an import with overwrite, straight to the service): the next read is the new text.
+  auto stub = av1::AssessmentService::NewStub(
+      grpc::CreateChannel(assessment->address, grpc::InsecureChannelCredentials()));
+  auto admin_ctx = [&] {
+    auto ctx = Ctx();
+    ctx->AddMetadata("authorization", "Bearer " + admin);
+    return ctx;
+  };
+  av1::ExportProfilesRequest ex;
+  ex.set_name("profiles/gtm-2022");
+  av1::ProfileDocument doc;
+  ASSERT_TRUE(stub->ExportProfiles(admin_ctx().get(), ex, &doc).ok());
+  (*doc.mutable_profiles(0)->mutable_domains(0)->mutable_well_developed(0)->mutable_text())["en"] =
+      "Revalidated after an import.";
+  av1::ImportProfilesRequest imp;
+  *imp.mutable_document() = doc;
+  imp.set_allow_overwrite(true);
+  av1::ImportProfilesResponse imported;
+  grpc::Status s = stub->ImportProfiles(admin_ctx().get(), imp, &imported);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  double before = revalidated();
+  HttpReply changed = HttpGet(port, path, as_viewer);
+  ASSERT_EQ(changed.status, 200);
+  EXPECT_NE(changed.body.find("Revalidated after an import."), std::string::npos);
+  EXPECT_NE(changed.Header("etag"), first.Header("etag"));
+  EXPECT_EQ(revalidated(), before);
+  EXPECT_EQ(HttpGet(port, path, as_viewer).body, changed.body);
+  EXPECT_EQ(revalidated(), before + 1);
+
+  // Reports too: the rendering's key is the version.
+  const std::string report_path = "/v1/profiles/gtm-2022/report?format=html&language=en";
+  HttpReply r1 = HttpGet(port, report_path, as_viewer);
+  ASSERT_EQ(r1.status, 200) << r1.head;
+  EXPECT_NE(r1.body.find("Revalidated after an import."), std::string::npos);
+  before = revalidated();
+  HttpReply r2 = HttpGet(port, report_path, as_viewer);
+  EXPECT_EQ(r2.status, 200);
+  EXPECT_EQ(r2.body, r1.body);
+  EXPECT_EQ(revalidated(), before + 1);
 }
 
 }  // namespace
