@@ -837,6 +837,15 @@ TEST(RevalidationTest, SignedInReadsAreRevalidatedAndNeverStaleOrUnauthorized) {
   EXPECT_EQ(HttpGet(port, path, as_viewer).body, changed.body);
   EXPECT_EQ(revalidated(), before + 1);
 
+  // The catalog too: its data version is the version of every answer.
+  HttpReply c1 = HttpGet(port, "/v1/countries/GTM?language=fr", as_viewer);
+  ASSERT_EQ(c1.status, 200) << c1.head;
+  before = revalidated();
+  HttpReply c2 = HttpGet(port, "/v1/countries/GTM?language=fr", as_viewer);
+  EXPECT_EQ(c2.body, c1.body);
+  EXPECT_EQ(revalidated(), before + 1);
+  EXPECT_NE(HttpGet(port, "/v1/countries/GTM?language=es", as_viewer).body, c1.body);
+
   // Reports too: the rendering's key is the version.
   const std::string report_path = "/v1/profiles/gtm-2022/report?format=html&language=en";
   HttpReply r1 = HttpGet(port, report_path, as_viewer);
