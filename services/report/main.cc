@@ -8,7 +8,9 @@
 
 int main(int argc, char** argv) {
   using namespace mgi::report;
-  mgi::ServiceMain app("report", {.port = 50053, .metrics_port = 9103});
+  // 16 handler threads: a report waits on its peers (assessment) most of its time, so the
+  // executor needs more threads than cores (docs/performance.md).
+  mgi::ServiceMain app("report", {.port = 50053, .metrics_port = 9103, .worker_threads = 16});
   ReportOptions options;
   mgi::ChannelConfig channel;
   RegisterReportFlags(app.config(), &options, &channel);
