@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/match.h"
+#include "common/revalidation.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/channel.h"
@@ -103,6 +104,10 @@ class GrpcBackends : public Backends {
           if (auto m = initial.find("cache-control"); m != initial.end()) {
             reply.cache_control.assign(m->second.data(), m->second.size());
           }
+          if (auto m = initial.find(kVersionMetadata); m != initial.end()) {
+            reply.version.assign(m->second.data(), m->second.size());
+          }
+          reply.not_modified = initial.find(kNotModifiedMetadata) != initial.end();
           if (status.ok()) {
             std::vector<grpc::Slice> slices;
             if (state->response.Dump(&slices).ok()) {

@@ -35,6 +35,10 @@ struct BackendReply {
   // the backend says the response is public data, e.g. the report of a published profile).
   std::string etag;
   std::string cache_control;
+  // Revalidation (common/revalidation.h, representation_cache.h): the version the backend gave
+  // its answer (`mgi-version`, "" when none), and whether it answered "not modified".
+  std::string version;
+  bool not_modified = false;
 };
 
 // One backend's answer to a health check.

@@ -67,6 +67,7 @@ struct Gateway::Pending {
   std::shared_ptr<ResponseCache::Flight> flight;  // set on the request that fetches for a key
   bool background = false;  // a refresh-ahead fetch: nobody waits for its own answer
   bool language_from_header = false;  // Accept-Language set the request's language
+  std::string representation_key;      // GET: its key in representations_ (revalidation)
 };
 
 Gateway::Gateway(GatewayOptions options, RouteTable routes, Backends* backends,
@@ -253,6 +254,13 @@ void Gateway::Fetch(std::shared_ptr<Pending> p) {
 
 void Gateway::Send(std::shared_ptr<Pending> p) {
   BackendCall call = p->call;  // kept: a waiter may have to make its own call
+  if (p->is_get) {  // revalidate the copy kept of this call's last answer, if any
+    if (p->representation_key.empty()) {
+      p->representation_key = RepresentationCache::Key(p->call, !p->req->Has("authorization"),
+                                                       p->language_from_header);
+    }
+    representations_.Prepare(p->representation_key, &call);
+  }
   backends_->Call(std::move(call),
                   [this, p = std::move(p)](BackendReply reply) { OnReply(p, reply); });
 }
@@ -268,9 +276,26 @@ void Gateway::OnReply(const std::shared_ptr<Pending>& p, const BackendReply& rep
                    reply.message, p->req->Header("x-request-id"));
     }
   }
-  RouteResponse out = writer_.FromReply(
-      *p->route, reply, p->is_get, !p->req->Has("authorization"),
-      !p->is_get && !p->req->Header("if-match").empty(), p->language_from_header);
+  RouteResponse out;
+  if (reply.code == 0 && reply.not_modified) {
+    auto kept = representations_.Find(p->representation_key, reply.version);
+    if (kept == nullptr) {  // nothing (or another version) kept: ask again, unconditionally
+      representations_.Erase(p->representation_key);
+      return Send(p);
+    }
+    metrics_
+        ->GetCounter("mgi_gateway_revalidated_total",
+                     "GET answers the backend confirmed as not modified: served from the kept copy")
+        ->Inc();
+    out = *kept;
+  } else {
+    out = writer_.FromReply(*p->route, reply, p->is_get, !p->req->Has("authorization"),
+                            !p->is_get && !p->req->Header("if-match").empty(),
+                            p->language_from_header);
+    if (p->is_get && !reply.version.empty() && out.response.status == 200) {
+      representations_.Put(p->representation_key, reply.version, out);
+    }
+  }
   // A write acknowledged by the backend: the cached responses of what it changed go now, before
   // the client hears of it.
   if (!p->is_get && out.response.status >= 200 && out.response.status < 300) {

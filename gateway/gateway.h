@@ -16,6 +16,7 @@
 #include "gateway/dispatch.h"
 #include "gateway/http_types.h"
 #include "gateway/metadata.h"
+#include "gateway/representation_cache.h"
 #include "gateway/request_builder.h"
 #include "gateway/response_cache.h"
 #include "gateway/response_writer.h"
@@ -82,6 +83,7 @@ class Gateway {
   ResponseWriter writer_;
   Builtins builtins_;
   ResponseCache cache_;
+  RepresentationCache representations_{{}};  // revalidated copies of GET answers
 };
 
 }  // namespace mgi::gateway

@@ -4,12 +4,14 @@
 #include "common/config.h"
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "common/process_tuning.h"
 #include "common/server.h"
 #include "gateway/flags.h"
 #include "gateway/openapi.h"
 
 int main(int argc, char** argv) {
   using namespace mgi::gateway;
+  mgi::TuneProcessForRelease();
   mgi::BlockShutdownSignals();  // the server's sigwait receives SIGTERM/SIGINT
   mgi::Config config("gateway");
   GatewayConfig cfg;

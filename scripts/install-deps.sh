@@ -23,6 +23,8 @@ PACKAGES=(
 if [ "$PROFILE" = all ]; then PACKAGES+=(
   # services and test tools
   redis-server sqlite3 poppler-utils chromium wrk nginx nghttp2-client python3
+  # bench/run-all.sh and its profiles (docs/performance.md): perf record
+  linux-perf
   yamllint prometheus
   # fonts the reports fall back on (scripts DejaVu lacks, emoji)
   fonts-noto-core fonts-noto-color-emoji fonts-noto-cjk

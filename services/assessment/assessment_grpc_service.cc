@@ -1,5 +1,9 @@
 #include "services/assessment/assessment_grpc_service.h"
 
+#include <grpcpp/support/proto_buffer_reader.h>
+
+#include "common/revalidation.h"
+
 namespace mgi::assessment {
 namespace {
 
@@ -26,6 +30,10 @@ void RegisterAssessmentFlags(Config& config, AssessmentOptions* options, Channel
                   "Give up seeding (exit 1) if the catalog stays unavailable this long; 0: never");
   config.String("messages-dir", &options->messages_dir,
                 "Directory of the title wording per language");
+  config.Int("near-cache-entries", &options->near_cache_entries,
+             "Published profiles (per language) kept serialized in process, checked against the "
+             "store's version on every read; 0: none",
+             0, 1 << 20);
   config.SuiteWide({"catalog-addr"});
 }
 
@@ -44,7 +52,44 @@ Caller CallerOf(const CallContext& call) {
   }
 
 MGI_HANDLER(ListProfiles, av1::ListProfilesRequest, av1::ListProfilesResponse)
-MGI_HANDLER(GetProfile, av1::GetProfileRequest, av1::Profile)
+
+grpc::ServerUnaryReactor* AssessmentGrpcService::GetProfile(grpc::CallbackServerContext* c,
+                                                            const grpc::ByteBuffer* req,
+                                                            grpc::ByteBuffer* resp) {
+  return Offload(c, *executor_, [this, c, req, resp](const CallContext& call) -> absl::Status {
+    av1::GetProfileRequest request;
+    if (!grpc::GenericDeserialize<grpc::ProtoBufferReader, av1::GetProfileRequest>(
+             const_cast<grpc::ByteBuffer*>(req), &request)
+             .ok()) {
+      return absl::InvalidArgumentError("GetProfileRequest does not parse");
+    }
+    std::shared_ptr<const std::string> bytes;
+    if (published_ != nullptr) {
+      auto answer = published_->GetProfile(request, CallerOf(call), IfNoneMatch(*c));
+      if (!answer.ok()) return answer.status();
+      if (answer->not_modified) {
+        SetNotModified(c, answer->version);
+        grpc::Slice empty;
+        *resp = grpc::ByteBuffer(&empty, 1);  // an empty message
+        return absl::OkStatus();
+      }
+      SetVersion(c, answer->version);
+      bytes = std::move(answer->bytes);
+    } else {
+      auto answer = manager_->GetProfile(request, CallerOf(call));
+      if (!answer.ok()) return answer.status();
+      bytes = std::make_shared<const std::string>(answer->SerializeAsString());
+    }
+    // The slice keeps the shared bytes alive until gRPC has sent them: no copy.
+    auto* held = new std::shared_ptr<const std::string>(std::move(bytes));
+    grpc_slice slice = grpc_slice_new_with_user_data(
+        const_cast<char*>((*held)->data()), (*held)->size(),
+        [](void* p) { delete static_cast<std::shared_ptr<const std::string>*>(p); }, held);
+    grpc::Slice wrapped(slice, grpc::Slice::STEAL_REF);
+    *resp = grpc::ByteBuffer(&wrapped, 1);
+    return absl::OkStatus();
+  });
+}
 MGI_HANDLER(CreateProfile, av1::CreateProfileRequest, av1::Profile)
 MGI_HANDLER(UpdateProfile, av1::UpdateProfileRequest, av1::Profile)
 MGI_HANDLER(StartNewEdition, av1::StartNewEditionRequest, av1::Profile)

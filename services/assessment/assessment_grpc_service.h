@@ -11,6 +11,7 @@
 #include "common/executor.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "services/assessment/profile_manager.h"
+#include "services/assessment/published_profiles.h"
 
 namespace mgi::assessment {
 
@@ -22,6 +23,7 @@ struct AssessmentOptions {
   std::string messages_dir;  // default: the installed data directory's profiles/messages
   std::chrono::milliseconds catalog_cache_ttl{60000};
   std::chrono::milliseconds seed_timeout{0};  // 0: never give up
+  int64_t near_cache_entries = 256;  // published profiles kept serialized in process; 0: none
 };
 // Registers db, catalog-addr (suite-wide), catalog-cache-ttl, seed-dir, seed-timeout,
 // messages-dir and the peer channel options.
@@ -34,17 +36,22 @@ Caller CallerOf(const CallContext& call);
 // Every call has passed the access its method declares in the contract before a handler body
 // runs (common/access.h); the data-dependent rules (drafts, what an import writes) are
 // ProfileManager's, from the Caller.
-class AssessmentGrpcService final : public av1::AssessmentService::CallbackService {
+// GetProfile is a raw method: its answer is bytes serialized once and shared by every call that
+// hits the near cache (PublishedProfiles), never a per-call copy of the whole profile.
+class AssessmentGrpcService final
+    : public av1::AssessmentService::WithRawCallbackMethod_GetProfile<
+          av1::AssessmentService::CallbackService> {
  public:
-  AssessmentGrpcService(ProfileManager* manager, Executor* executor)
-      : manager_(manager), executor_(executor) {}
+  // `published` null: GetProfile without a near cache.
+  AssessmentGrpcService(ProfileManager* manager, Executor* executor,
+                        PublishedProfiles* published = nullptr)
+      : manager_(manager), executor_(executor), published_(published) {}
 
   grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* c,
                                          const av1::ListProfilesRequest* req,
                                          av1::ListProfilesResponse* resp) override;
-  grpc::ServerUnaryReactor* GetProfile(grpc::CallbackServerContext* c,
-                                       const av1::GetProfileRequest* req,
-                                       av1::Profile* resp) override;
+  grpc::ServerUnaryReactor* GetProfile(grpc::CallbackServerContext* c, const grpc::ByteBuffer* req,
+                                       grpc::ByteBuffer* resp) override;
   grpc::ServerUnaryReactor* CreateProfile(grpc::CallbackServerContext* c,
                                           const av1::CreateProfileRequest* req,
                                           av1::Profile* resp) override;
@@ -82,6 +89,7 @@ class AssessmentGrpcService final : public av1::AssessmentService::CallbackServi
  private:
   ProfileManager* manager_;
   Executor* executor_;
+  PublishedProfiles* published_;
 };
 
 }  // namespace mgi::assessment

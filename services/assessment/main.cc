@@ -1,6 +1,7 @@
 // mgi-assessment: country and local MGI profiles (AssessmentService) on SQLite.
 #include "common/channel.h"
 #include "common/executor.h"
+#include "common/near_cache.h"
 #include "common/service_main.h"
 #include "services/assessment/assessment_grpc_service.h"
 #include "services/assessment/background_seeder.h"
@@ -28,6 +29,13 @@ int main(int argc, char** argv) {
   BackgroundSeeder seeder(&manager, options.seed_dir, app.service_credentials(),
                           options.seed_timeout);  // serves meanwhile
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));
-  AssessmentGrpcService service(&manager, &executor);
+  // Published profiles, presented and serialized, near the wire (docs/performance.md).
+  mgi::NearCache near_cache({.max_entries = static_cast<size_t>(options.near_cache_entries),
+                             .max_age = options.catalog_cache_ttl},
+                            &app.metrics(), "assessment");
+  PublishedProfiles published(&monitored_store, &manager,
+                              options.near_cache_entries > 0 ? &near_cache : nullptr,
+                              options.catalog_cache_ttl);
+  AssessmentGrpcService service(&manager, &executor, &published);
   return seeder.ExitCode(app.Run({&service}));
 }

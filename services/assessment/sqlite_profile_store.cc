@@ -19,6 +19,7 @@
 #include "common/status.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/revision_action.h"
+#include "services/assessment/sqlite_statements.h"
 
 namespace mgi::assessment {
 namespace {
@@ -29,13 +30,25 @@ absl::Status SqlError(sqlite3* db, const std::string& what) {
   return absl::InternalError(absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
 }
 
-// A prepared statement, finalized on scope exit.
+// A prepared statement, finalized on scope exit; or one borrowed from the connection's
+// StatementCache (sqlite_statements.h), reset and given back on scope exit.
 class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql) : db_(db) {
     rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
   }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(StatementCache& cache, const char* sql) : db_(cache.db()), cache_(&cache) {
+    stmt_ = cache.Acquire(sql, &rc_, &owned_);
+  }
+  ~Stmt() {
+    if (cache_ != nullptr) {
+      cache_->Release(stmt_, owned_);
+    } else {
+      sqlite3_finalize(stmt_);
+    }
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
   absl::Status ok() const {
     return rc_ == SQLITE_OK ? absl::OkStatus() : SqlError(db_, "prepare");
   }
@@ -62,6 +75,8 @@ class Stmt {
 
  private:
   sqlite3* db_;
+  StatementCache* cache_ = nullptr;
+  bool owned_ = false;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
 };
@@ -188,6 +203,9 @@ absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(
   return store;
 }
 
+SqliteProfileStore::SqliteProfileStore(std::unique_ptr<sqlite3, SqliteCloser> db)
+    : db_(std::move(db)), statements_(std::make_unique<StatementCache>(db_.get())) {}
+
 SqliteProfileStore::~SqliteProfileStore() = default;
 
 absl::StatusOr<int> SqliteProfileStore::SchemaVersion() {
@@ -223,7 +241,7 @@ absl::Status SqliteProfileStore::Migrate() {
 
 absl::StatusOr<Profile> SqliteProfileStore::Get(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt st(db_.get(), "SELECT data FROM profiles WHERE name = ?1");
+  Stmt st(*statements_, "SELECT data FROM profiles WHERE name = ?1");
   if (auto s = st.ok(); !s.ok()) return s;
   st.Bind(1, name);
   int rc = st.Step();
@@ -236,7 +254,7 @@ absl::StatusOr<Profile> SqliteProfileStore::Get(const std::string& name) {
 
 absl::StatusOr<ProfileVersion> SqliteProfileStore::GetVersion(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt st(db_.get(), "SELECT etag, revision, state FROM profiles WHERE name = ?1");
+  Stmt st(*statements_, "SELECT etag, revision, state FROM profiles WHERE name = ?1");
   if (auto s = st.ok(); !s.ok()) return s;
   st.Bind(1, name);
   int rc = st.Step();
@@ -262,7 +280,7 @@ absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int6
   std::lock_guard<std::mutex> lock(mu_);
   ProfilePage page;
   {
-    Stmt st(db_.get(), absl::StrCat("SELECT COUNT(*) FROM profiles", kWhere).c_str());
+    Stmt st(*statements_, absl::StrCat("SELECT COUNT(*) FROM profiles", kWhere).c_str());
     if (auto s = st.ok(); !s.ok()) return s;
     bind(st);
     if (st.Step() != SQLITE_ROW) return SqlError(db_.get(), "count");
@@ -275,7 +293,7 @@ absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int6
     order =
         " ORDER BY assessment_year = 0, assessment_year DESC, country, local_key, edition, name";
   }
-  Stmt st(db_.get(),
+  Stmt st(*statements_,
           absl::StrCat("SELECT data FROM profiles", kWhere, order, " LIMIT ?5 OFFSET ?6").c_str());
   if (auto s = st.ok(); !s.ok()) return s;
   bind(st);
@@ -293,7 +311,7 @@ absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int6
 absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   const Profile& p = w.profile;
   if (w.kind != ProfileWrite::Kind::kCreate) {
-    Stmt st(db_.get(), "SELECT etag FROM profiles WHERE name = ?1");
+    Stmt st(*statements_, "SELECT etag FROM profiles WHERE name = ?1");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, p.name());
     int rc = st.Step();
@@ -308,7 +326,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
     for (const char* sql :
          {"DELETE FROM profiles WHERE name = ?1", "DELETE FROM revisions WHERE name = ?1",
           "DELETE FROM request_ids WHERE name = ?1"}) {
-      Stmt st(db_.get(), sql);
+      Stmt st(*statements_, sql);
       if (auto s = st.ok(); !s.ok()) return s;
       st.Bind(1, p.name());
       if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "delete");
@@ -318,7 +336,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   std::string data;
   p.SerializeToString(&data);
   if (w.kind == ProfileWrite::Kind::kCreate) {
-    Stmt st(db_.get(),
+    Stmt st(*statements_,
             "INSERT INTO profiles (name, country, level, state, edition, local_key, revision, etag,"
             " data, assessment_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (auto s = st.ok(); !s.ok()) return s;
@@ -330,7 +348,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
     if (rc == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(p.name() + " already exists");
     if (rc != SQLITE_DONE) return SqlError(db_.get(), "insert profile");
     if (!w.request_id.empty()) {
-      Stmt rq(db_.get(),
+      Stmt rq(*statements_,
               "INSERT INTO request_ids (request_id, name, create_time_us) VALUES (?1, ?2, ?3)");
       if (auto s = rq.ok(); !s.ok()) return s;
       rq.Bind(1, w.request_id).Bind(2, p.name());
@@ -342,7 +360,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
       if (rc != SQLITE_DONE) return SqlError(db_.get(), "insert request id");
     }
   } else {
-    Stmt st(db_.get(),
+    Stmt st(*statements_,
             "UPDATE profiles SET country = ?2, level = ?3, state = ?4, edition = ?5,"
             " local_key = ?6, revision = ?7, etag = ?8, data = ?9, assessment_year = ?10"
             " WHERE name = ?1");
@@ -354,7 +372,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
     if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "update profile");
   }
   const Revision& r = w.revision;
-  Stmt st(db_.get(),
+  Stmt st(*statements_,
           "INSERT OR REPLACE INTO revisions (name, revision, create_time_us, actor, action,"
           " summary, changed_fields, snapshot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (auto s = st.ok(); !s.ok()) return s;
@@ -387,7 +405,7 @@ absl::Status SqliteProfileStore::Commit(const std::vector<ProfileWrite>& writes)
 absl::StatusOr<std::optional<std::string>> SqliteProfileStore::FindRequest(
     const std::string& request_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt st(db_.get(), "SELECT name FROM request_ids WHERE request_id = ?1");
+  Stmt st(*statements_, "SELECT name FROM request_ids WHERE request_id = ?1");
   if (auto s = st.ok(); !s.ok()) return s;
   st.Bind(1, request_id);
   int rc = st.Step();
@@ -419,13 +437,13 @@ absl::StatusOr<RevisionPage> SqliteProfileStore::ListRevisions(const std::string
   std::lock_guard<std::mutex> lock(mu_);
   RevisionPage page;
   {
-    Stmt st(db_.get(), "SELECT COUNT(*) FROM revisions WHERE name = ?1");
+    Stmt st(*statements_, "SELECT COUNT(*) FROM revisions WHERE name = ?1");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, name);
     if (st.Step() != SQLITE_ROW) return SqlError(db_.get(), "count revisions");
     page.total = st.Int(0);
   }
-  Stmt st(db_.get(),
+  Stmt st(*statements_,
           "SELECT revision, create_time_us, actor, action, summary, changed_fields FROM revisions"
           " WHERE name = ?1 ORDER BY revision DESC LIMIT ?2 OFFSET ?3");
   if (auto s = st.ok(); !s.ok()) return s;
@@ -442,7 +460,7 @@ absl::StatusOr<RevisionPage> SqliteProfileStore::ListRevisions(const std::string
 absl::StatusOr<Revision> SqliteProfileStore::GetRevision(const std::string& name,
                                                          int64_t revision) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt st(db_.get(),
+  Stmt st(*statements_,
           "SELECT revision, create_time_us, actor, action, summary, changed_fields, snapshot"
           " FROM revisions WHERE name = ?1 AND revision = ?2");
   if (auto s = st.ok(); !s.ok()) return s;

@@ -12,6 +12,7 @@
 struct sqlite3;
 
 namespace mgi::assessment {
+class StatementCache;  // sqlite_statements.h
 
 // Closes a connection (owned by unique_ptr).
 struct SqliteCloser {
@@ -45,11 +46,13 @@ class SqliteProfileStore final : public ProfileStore {
   absl::StatusOr<int> SchemaVersion();
 
  private:
-  explicit SqliteProfileStore(std::unique_ptr<sqlite3, SqliteCloser> db) : db_(std::move(db)) {}
+  explicit SqliteProfileStore(std::unique_ptr<sqlite3, SqliteCloser> db);
   absl::Status Migrate();
   absl::Status ApplyWrite(const ProfileWrite& write);
   std::mutex mu_;  // one connection, used by one thread at a time
   std::unique_ptr<sqlite3, SqliteCloser> db_ ABSL_GUARDED_BY(mu_);
+  // The connection's prepared statements; destroyed before db_ closes.
+  std::unique_ptr<StatementCache> statements_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace mgi::assessment

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "common/revalidation.h"
+
 namespace mgi::catalog {
 
 void RegisterCatalogFlags(Config& config, CatalogOptions* options) {
@@ -32,7 +34,18 @@ grpc::ServerUnaryReactor* CatalogGrpcService::Respond(
     grpc::CallbackServerContext* context, Response* response,
     std::function<absl::StatusOr<Response>()> compute) {
   // Access (read-published, declared in the contract) is checked before any body runs.
-  auto body = [response, compute = std::move(compute)](const CallContext&) -> absl::Status {
+  // Revalidation (common/revalidation.h): the data is immutable, so the data version is the
+  // version of every answer; a caller that holds this request's answer is told "not modified".
+  const std::string& version = Responses().data_version();
+  auto body = [context, &version, response,
+               compute = std::move(compute)](const CallContext&) -> absl::Status {
+    if (!version.empty()) {
+      if (IfNoneMatch(*context) == version) {
+        SetNotModified(context, version);
+        return absl::OkStatus();  // an empty message
+      }
+      SetVersion(context, version);
+    }
     auto result = compute();
     if (!result.ok()) return result.status();
     *response = std::move(*result);

@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
+#include "common/process_tuning.h"
 
 namespace mgi {
 
 ServiceMain::ServiceMain(std::string name, ServerConfig defaults)
     : name_(std::move(name)), config_(name_), server_(std::move(defaults)) {
+  TuneProcessForRelease();
   BlockShutdownSignals();
   RegisterServerFlags(config_, &server_);
   RegisterAuthFlags(config_, &auth_config_);

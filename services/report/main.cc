@@ -2,12 +2,15 @@
 #include "common/channel.h"
 #include "common/executor.h"
 #include "common/service_main.h"
+#include "report/cached_catalog_peer.h"
 #include "report/peers_grpc.h"
 #include "report/report_grpc_service.h"
 
 int main(int argc, char** argv) {
   using namespace mgi::report;
-  mgi::ServiceMain app("report", {.port = 50053, .metrics_port = 9103});
+  // 16 handler threads: a report waits on its peers (assessment) most of its time, so the
+  // executor needs more threads than cores (docs/performance.md).
+  mgi::ServiceMain app("report", {.port = 50053, .metrics_port = 9103, .worker_threads = 16});
   ReportOptions options;
   mgi::ChannelConfig channel;
   RegisterReportFlags(app.config(), &options, &channel);
@@ -20,7 +23,8 @@ int main(int argc, char** argv) {
     if (!s.ok()) return app.Fail(s);
   }
   GrpcAssessmentPeer assessment(*assessment_channel, channel);
-  GrpcCatalogPeer catalog(*catalog_channel, channel);
+  GrpcCatalogPeer catalog_client(*catalog_channel, channel);
+  CachedCatalogPeer catalog(&catalog_client, options.catalog_cache_ttl);
   auto cache = app.MakeSharedCache();
   ReportService service(**renderer, assessment, catalog, cache.get());
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "common/revalidation.h"
+
 namespace mgi::report {
 
 void RegisterReportFlags(Config& config, ReportOptions* options, ChannelConfig* channel) {
@@ -10,6 +12,8 @@ void RegisterReportFlags(Config& config, ReportOptions* options, ChannelConfig* 
   if (options->messages_dir.empty()) options->messages_dir = MGI_DATA_DIR "/report/messages";
   config.String("assessment-addr", &options->assessment_addr, "Address of mgi-assessment");
   config.String("catalog-addr", &options->catalog_addr, "Address of mgi-catalog");
+  config.Duration("catalog-cache-ttl", &options->catalog_cache_ttl,
+                  "How long the catalog's answers (domains, framework, countries) are kept");
   config.String("templates-dir", &options->templates_dir,
                 "Directory of the *.mustache report templates");
   config.String("messages-dir", &options->messages_dir,
@@ -42,6 +46,15 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
     if (!checked.ok()) return checked.status();
     auto inputs = service_.FetchInputs(*checked);
     if (!inputs.ok()) return inputs.status();
+    // Revalidation (common/revalidation.h): the key of the rendering names every input, so a
+    // caller holding the answer of that key is told "not modified" without a rendering, a cache
+    // read or a body sent.
+    std::string version = RenderedReportKey(*inputs, checked->format);
+    if (!version.empty() && IfNoneMatch(*context) == version) {
+      SetNotModified(context, version);
+      return absl::OkStatus();
+    }
+    SetVersion(context, version);
     auto start = std::chrono::steady_clock::now();
     auto report = service_.Render(*inputs, checked->format);
     if (!report.ok()) return report.status();

@@ -1,6 +1,8 @@
 // The thin gRPC adapter of mgi.report.v1.ReportService: requests in, ReportService, HttpBody out.
 #pragma once
 
+#include <chrono>
+
 #include "common/access.h"
 #include "common/channel.h"
 #include "common/config.h"
@@ -17,6 +19,7 @@ struct ReportOptions {
   std::string catalog_addr = "127.0.0.1:50051";
   std::string templates_dir;  // default: the installed data directory's report/templates
   std::string messages_dir;   // default: the installed data directory's report/messages
+  std::chrono::milliseconds catalog_cache_ttl{60000};  // catalog answers kept in process; 0: none
 };
 // Registers assessment-addr and catalog-addr (suite-wide), templates-dir, messages-dir and the
 // peer channel options.

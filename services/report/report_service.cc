@@ -124,12 +124,28 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
   }
   const auto& previous = inputs.profile.previous_edition();
   if (inputs.profile.edition() > 1 && !previous.empty()) {
+    // The comparison of two profiles depends only on them (and the language): once this caller
+    // has read both, it is kept under both etags (never stale: another etag is another key).
+    auto before_first = assessment_.GetProfile(previous, request.language, request.credentials);
+    std::string key;
+    if (before_first.ok() && !inputs.profile.etag().empty() && !before_first->etag().empty()) {
+      key = absl::StrCat(inputs.profile.name(), "@", inputs.profile.etag(), "|", previous, "@",
+                         before_first->etag(), "|", request.language);
+      if (auto kept = comparisons_.Find(key, "");
+          kept && inputs.changes.emplace().ParseFromString(*kept)) {
+        inputs.previous_month = before_first->publication_month();
+        return inputs;
+      }
+      inputs.changes.reset();
+    }
     auto changes = assessment_.CompareProfiles(request.profile, previous, request.language,
                                                 request.credentials);
+    if (changes.ok() && !key.empty()) {
+      comparisons_.Put(key, "", std::make_shared<const std::string>(changes->SerializeAsString()));
+    }
     if (changes.ok()) {
       inputs.changes = *std::move(changes);
-      auto before = assessment_.GetProfile(previous, request.language, request.credentials);
-      if (before.ok()) inputs.previous_month = before->publication_month();
+      if (before_first.ok()) inputs.previous_month = before_first->publication_month();
     } else if (changes.status().code() == absl::StatusCode::kNotFound) {
       spdlog::warn("previous edition missing profile={} previous={}", request.profile, previous);
     } else {

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/cache.h"
+#include "common/near_cache.h"
 #include "report/peers.h"
 #include "report/renderer.h"
 
@@ -77,6 +78,8 @@ class ReportService {
   CatalogPeer& catalog_;
   Cache* cache_;
   mutable std::atomic<int64_t> renders_{0};
+  // Comparisons with the previous edition, keyed by both profiles' etags and the language.
+  NearCache comparisons_{{.max_entries = 256, .max_bytes = 8 << 20}};
 };
 
 // The cache key of a rendered report: the profile's name, a digest of every input (the

@@ -139,6 +139,7 @@ absl::StatusOr<av1::CompareProfilesResponse> FakeAssessment::CompareProfiles(
     const std::string& name, const std::string& other, const std::string&,
     const PeerCredentials& credentials) {
   last_credentials = credentials;
+  ++compare_calls;
   if (!profiles.count(name)) return NotFound(name);
   if (!profiles.count(other)) return NotFound(other);
   return comparison;

@@ -40,6 +40,7 @@ class FakeAssessment final : public AssessmentPeer {
   std::map<std::string, mgi::assessment::v1::Profile> profiles;
   mgi::assessment::v1::CompareProfilesResponse comparison;
   int get_calls = 0;
+  int compare_calls = 0;
   // The credentials of the last call (each call must carry the caller's).
   PeerCredentials last_credentials = PeerCredentials::Anonymous();
   absl::StatusOr<mgi::assessment::v1::Profile> GetProfile(

@@ -145,6 +145,43 @@ TEST_F(ReportServiceTest, SecondEditionFetchesTheComparison) {
   EXPECT_THAT(report->data, HasSubstr("### Partnerships\n\n#### New findings\n\n- Brand new finding."));
 }
 
+TEST_F(ReportServiceTest, TheComparisonIsKeptUnderBothEtagsAndNeverStale) {
+  auto current = Guatemala();
+  current.set_previous_edition("profiles/gtm-2018");
+  current.set_etag("current-1");
+  assessment_.profiles["profiles/gtm-2022"] = current;
+  auto previous = Guatemala();
+  previous.set_etag("previous-1");
+  assessment_.profiles["profiles/gtm-2018"] = previous;
+  auto* dc = assessment_.comparison.add_domains();
+  dc->set_domain("domains/partnerships");
+  (*dc->mutable_well_developed()->add_added()->mutable_text())["en"] = "First comparison.";
+  ReportRequest req{"profiles/gtm-2022/report", "markdown", "en", PeerCredentials::Anonymous()};
+  auto first = service_.GetReport(req);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(first->data, HasSubstr("First comparison."));
+  EXPECT_EQ(assessment_.compare_calls, 1);
+  auto again = service_.GetReport(req);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->data, first->data);
+  EXPECT_EQ(assessment_.compare_calls, 1);  // kept
+  // Either profile changes (a new etag): compared again, the new answer shown.
+  (*assessment_.comparison.mutable_domains(0)->mutable_well_developed()->mutable_added(0)
+        ->mutable_text())["en"] = "Second comparison.";
+  assessment_.profiles["profiles/gtm-2018"].set_etag("previous-2");
+  auto changed = service_.GetReport(req);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_THAT(changed->data, HasSubstr("Second comparison."));
+  EXPECT_EQ(assessment_.compare_calls, 2);
+  assessment_.profiles["profiles/gtm-2022"].set_etag("current-2");
+  (*assessment_.comparison.mutable_domains(0)->mutable_well_developed()->mutable_added(0)
+        ->mutable_text())["en"] = "Third comparison.";
+  auto changed_again = service_.GetReport(req);
+  ASSERT_TRUE(changed_again.ok());
+  EXPECT_THAT(changed_again->data, HasSubstr("Third comparison."));
+  EXPECT_EQ(assessment_.compare_calls, 3);
+}
+
 TEST_F(ReportServiceTest, ListFormats) {
   FormatsInfo info = service_.ListFormats();
   ASSERT_EQ(info.formats.size(), 4u);

@@ -1,0 +1,43 @@
+#include "services/assessment/published_profiles.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace mgi::assessment {
+
+absl::StatusOr<PublishedProfiles::Answer> PublishedProfiles::GetProfile(
+    const av1::GetProfileRequest& req, const Caller& caller, const std::string& if_none_match) {
+  Answer answer;
+  std::string key;
+  std::string etag;
+  // An unknown or malformed name falls through: the manager gives the right error.
+  auto version = store_->GetVersion(req.name());
+  if (version.ok() && (version->state == av1::PROFILE_STATE_PUBLISHED ||
+                       version->state == av1::PROFILE_STATE_ARCHIVED)) {
+    etag = std::move(version->etag);
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    int64_t period = version_period_.count() > 0 ? now.count() / version_period_.count() : 0;
+    answer.version = absl::StrCat(etag, ".", period);
+    if (!if_none_match.empty() && if_none_match == answer.version) {
+      answer.not_modified = true;
+      return answer;
+    }
+    if (cache_ != nullptr) {
+      key = absl::StrCat(req.name(), "\n", req.language());
+      if ((answer.bytes = cache_->Find(key, etag))) return answer;
+    }
+  }
+  auto profile = manager_->GetProfile(req, caller);
+  if (!profile.ok()) return profile.status();
+  answer.bytes = std::make_shared<const std::string>(profile->SerializeAsString());
+  // A write between the version read and the manager's read gives a newer profile: answer it,
+  // but never file it under the older version, nor announce that version.
+  if (profile->etag() != etag) {
+    answer.version.clear();
+  } else if (!key.empty()) {
+    cache_->Put(key, etag, answer.bytes);
+  }
+  return answer;
+}
+
+}  // namespace mgi::assessment
