@@ -88,9 +88,16 @@ class GrpcBackends : public Backends {
       state->context.AddMetadata(std::string(e.key.view()), e.value.str());
     }
     state->context.set_deadline(std::chrono::system_clock::now() + call.timeout);
+    std::shared_ptr<CancelSignal> cancel = call.cancel;
+    if (cancel != nullptr) {
+      cancel->OnCancel([weak = std::weak_ptr<State>(state)] {
+        if (auto s = weak.lock()) s->context.TryCancel();
+      });
+    }
     state->target->stub->UnaryCall(
         &state->context, call.rpc_path, grpc::StubOptions(), &state->request, &state->response,
-        [state, done = std::move(done)](grpc::Status status) {
+        [state, cancel, done = std::move(done)](grpc::Status status) {
+          if (cancel != nullptr) cancel->Clear();
           BackendReply reply;
           reply.code = status.error_code();
           reply.message = status.error_message();
@@ -102,6 +109,11 @@ class GrpcBackends : public Backends {
           }
           if (auto m = initial.find("cache-control"); m != initial.end()) {
             reply.cache_control.assign(m->second.data(), m->second.size());
+          }
+          for (const auto& [k, v] : initial) {
+            if (k.ends_with("-bin")) continue;
+            reply.initial_metadata.emplace_back(std::string(k.data(), k.size()),
+                                                std::string(v.data(), v.size()));
           }
           if (status.ok()) {
             std::vector<grpc::Slice> slices;

@@ -39,8 +39,17 @@ class Schemas {
       return {{"type", "string"}};
     }
     if (n == "google.protobuf.Empty") return {{"type", "object"}};
-    if (n == "google.protobuf.Struct") return {{"type", "object"}};
-    if (n == "google.protobuf.Value" || n == "google.protobuf.Any") return {{"type", "object"}};
+    if (n == "google.protobuf.Struct") {
+      return {{"type", "object"}, {"additionalProperties", true}};
+    }
+    // Any JSON value (an empty schema), or an array of them.
+    if (n == "google.protobuf.Value") return {{"description", "Any JSON value"}};
+    if (n == "google.protobuf.ListValue") return {{"type", "array"}, {"items", json::object()}};
+    if (n == "google.protobuf.Any") {
+      return {{"type", "object"},
+              {"properties", {{"@type", {{"type", "string"}}}}},
+              {"additionalProperties", true}};
+    }
     if (n == "google.protobuf.StringValue") return {{"type", "string"}};
     if (n == "google.protobuf.BoolValue") return {{"type", "boolean"}};
     if (n == "google.protobuf.Int32Value" || n == "google.protobuf.UInt32Value") {
@@ -80,7 +89,14 @@ class Schemas {
       case pb::FieldDescriptor::TYPE_SFIXED64:
       case pb::FieldDescriptor::TYPE_UINT64:
       case pb::FieldDescriptor::TYPE_FIXED64: return {{"type", "string"}, {"format", "int64"}};
+      case pb::FieldDescriptor::TYPE_UINT32:
+      case pb::FieldDescriptor::TYPE_FIXED32:
+        return {{"type", "integer"}, {"format", "int64"}, {"minimum", 0},
+                {"maximum", 4294967295LL}};
       case pb::FieldDescriptor::TYPE_ENUM: {
+        if (f->enum_type()->full_name() == "google.protobuf.NullValue") {
+          return {{"nullable", true}, {"enum", json::array({nullptr})}};
+        }
         json values = json::array();
         for (int i = 0; i < f->enum_type()->value_count(); ++i) {
           values.push_back(f->enum_type()->value(i)->name());
@@ -165,6 +181,19 @@ std::string OpenApiPath(const PathTemplate& t, json* params, std::set<std::strin
     bound->insert(var.field_path);
     bool single_wildcard = var.end - var.begin == 1 &&
                            t.segments()[var.begin].kind != PathTemplate::Segment::kLiteral;
+    if (single_wildcard && t.segments()[var.begin].kind == PathTemplate::Segment::kMulti) {
+      // "{path=**}": one parameter that may hold several segments ("a/b/c").
+      names[var.begin] = var.field_path;
+      segs[var.begin] = "{" + var.field_path + "}";
+      params->push_back(
+          {{"name", var.field_path},
+           {"in", "path"},
+           {"required", true},
+           {"description", absl::StrCat("The `", var.field_path, "` field: zero or more path "
+                                        "segments separated by '/' (", t.text(), ")")},
+           {"schema", {{"type", "string"}}}});
+      continue;
+    }
     for (size_t i = var.begin; i < var.end; ++i) {
       if (names[i].empty()) continue;
       if (single_wildcard) {
@@ -194,9 +223,13 @@ json Responses(const Route& route, Schemas& schemas) {
         {"description", "The document, with its own content type"},
         {"content", {{"*/*", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
   } else {
+    // With response_body, the body is that field's value (a message, array, map or scalar).
+    const pb::FieldDescriptor* rb = route.response_body.empty()
+                                        ? nullptr
+                                        : m->output_type()->FindFieldByName(route.response_body);
+    json schema = rb != nullptr ? schemas.ForField(rb) : schemas.ForMessage(m->output_type());
     responses[route.creates ? "201" : "200"] = {
-        {"description", "OK"},
-        {"content", {{"application/json", {{"schema", schemas.ForMessage(m->output_type())}}}}}};
+        {"description", "OK"}, {"content", {{"application/json", {{"schema", schema}}}}}};
   }
   responses["default"] = {
       {"description", "An error (AIP-193)"},
@@ -212,11 +245,19 @@ json Operation(const Route& route, json params, const std::string& op_id, Schema
              {"summary", absl::StrCat(m->full_name())},
              {"parameters", std::move(params)}};
   if (!route.body.empty()) {
-    json schema = route.body == "*"
-                      ? schemas.ForMessage(m->input_type())
-                      : schemas.ForField(m->input_type()->FindFieldByName(route.body));
-    op["requestBody"] = {{"required", true},
-                         {"content", {{"application/json", {{"schema", schema}}}}}};
+    const pb::FieldDescriptor* field =
+        route.body == "*" ? nullptr : m->input_type()->FindFieldByName(route.body);
+    const pb::Descriptor* type = field == nullptr ? m->input_type() : field->message_type();
+    if (type != nullptr && type->full_name() == "google.api.HttpBody") {
+      // The raw bytes with their own Content-Type.
+      op["requestBody"] = {
+          {"required", true},
+          {"content", {{"*/*", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
+    } else {
+      json schema = field == nullptr ? schemas.ForMessage(m->input_type()) : schemas.ForField(field);
+      op["requestBody"] = {{"required", true},
+                           {"content", {{"application/json", {{"schema", schema}}}}}};
+    }
   }
   op["responses"] = Responses(route, schemas);
   return op;
@@ -245,10 +286,20 @@ std::string BuildOpenApi(const RouteTable& routes, const std::string& title,
     paths[path][method] = Operation(*route, std::move(params), op_id, schemas);
   }
   schemas.components()["Error"] = ErrorSchema();
+  // Every operation may be called with a bearer token; the services decide which need one (an
+  // anonymous caller gets 401 where one is required), hence the empty alternative.
+  json security_schemes = {
+      {"bearerAuth",
+       {{"type", "http"},
+        {"scheme", "bearer"},
+        {"description", "Authorization: Bearer <token>, checked by each service"}}}};
   json doc = {{"openapi", "3.0.3"},
               {"info", {{"title", title}, {"version", version}}},
+              {"servers", json::array({{{"url", "/"}, {"description", "This gateway"}}})},
+              {"security", json::array({json::object(), {{"bearerAuth", json::array()}}})},
               {"paths", paths},
-              {"components", {{"schemas", schemas.components()}}}};
+              {"components",
+               {{"schemas", schemas.components()}, {"securitySchemes", security_schemes}}}};
   return doc.dump(2);
 }
 
