@@ -20,7 +20,7 @@ using Clock = std::chrono::steady_clock;
 
 const char* kAllowedRequestHeaders =
     "authorization, content-type, if-match, if-none-match, x-request-id, traceparent, "
-    "grpc-timeout, accept-language";
+    "tracestate, baggage, grpc-timeout, accept-language";
 
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -148,7 +148,11 @@ void Gateway::Preflight(const HttpRequest& request, const std::string& path, Clo
   } else {
     r.status = 204;
     r.Set("Access-Control-Allow-Methods", AllowHeader(match.allowed));
-    r.Set("Access-Control-Allow-Headers", kAllowedRequestHeaders);
+    std::string headers = kAllowedRequestHeaders;
+    for (const MetadataKey& key : forwarding_.allowed()) {
+      absl::StrAppend(&headers, ", grpc-metadata-", std::string(key.view()));
+    }
+    r.Set("Access-Control-Allow-Headers", headers);
     r.Set("Access-Control-Max-Age", "600");
   }
   Finish(request, "OPTIONS", start, std::move(r), done);

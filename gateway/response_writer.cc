@@ -22,7 +22,8 @@ namespace {
 
 namespace pb = google::protobuf;
 
-const char* kExposedHeaders = "etag, x-request-id, www-authenticate, allow";
+const char* kExposedHeaders =
+    "etag, x-request-id, www-authenticate, allow, location, retry-after";
 
 std::string StripWeak(std::string tag) {
   tag = std::string(absl::StripAsciiWhitespace(tag));
