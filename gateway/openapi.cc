@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "gateway/proto_comments.h"
 
 namespace mgi::gateway {
 namespace {
@@ -24,6 +25,11 @@ json ErrorSchema() {
                 {"status", {{"type", "string"}}},
                 {"message", {{"type", "string"}}},
                 {"details", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}}}}}};
+}
+
+// The proto comment of an element (proto_comments.h), "" when none was embedded.
+std::string Comment(const std::string& full_name) {
+  return ProtoComments::Linked().For(full_name);
 }
 
 std::string Ref(const pb::Descriptor* d) { return "#/components/schemas/" + d->full_name(); }
@@ -122,9 +128,14 @@ class Schemas {
         if (b == google::api::REQUIRED) required.push_back(f->json_name());
         if (b == google::api::OUTPUT_ONLY && !schema.contains("$ref")) schema["readOnly"] = true;
       }
+      // A description beside a $ref would be ignored (OpenAPI 3.0): only plain schemas get one.
+      if (std::string doc = Comment(f->full_name()); !doc.empty() && !schema.contains("$ref")) {
+        schema["description"] = doc;
+      }
       props[f->json_name()] = schema;
     }
     json def = {{"type", "object"}, {"properties", props}};
+    if (std::string doc = Comment(d->full_name()); !doc.empty()) def["description"] = doc;
     if (!required.empty()) def["required"] = required;
     components_[d->full_name()] = def;
   }
@@ -152,6 +163,7 @@ void QueryParams(const pb::Descriptor* d, const std::string& prefix,
     }
     json schema = schemas.ForField(f);
     json p = {{"name", path}, {"in", "query"}, {"required", false}, {"schema", schema}};
+    if (std::string doc = Comment(f->full_name()); !doc.empty()) p["description"] = doc;
     if (f->is_repeated()) {
       p["style"] = "form";
       p["explode"] = true;
@@ -244,6 +256,7 @@ json Operation(const Route& route, json params, const std::string& op_id, Schema
              {"tags", {m->service()->name()}},
              {"summary", absl::StrCat(m->full_name())},
              {"parameters", std::move(params)}};
+  if (std::string doc = Comment(m->full_name()); !doc.empty()) op["description"] = doc;
   if (!route.body.empty()) {
     const pb::FieldDescriptor* field =
         route.body == "*" ? nullptr : m->input_type()->FindFieldByName(route.body);

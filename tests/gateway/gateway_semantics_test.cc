@@ -204,6 +204,18 @@ TEST_F(SemanticsTest, ReservedCharactersStayEscapedInMultiSegmentVariables) {
   EXPECT_EQ(Body(Fetch(port(), "GET", "/v1/echo/a%2Fb%3Ac"))["id"], "a/b:c");
 }
 
+// The served document carries the contracts' comments (embedded at build time).
+TEST_F(SemanticsTest, OpenApiDescriptionsComeFromTheProtoComments) {
+  Reply r = Fetch(port(), "GET", "/openapi.json");
+  ASSERT_EQ(r.status, 200);
+  json doc = Body(r);
+  EXPECT_EQ(doc["paths"]["/v1/shelves/{shelvesId}/things/{thingsId}"]["get"]["description"],
+            "Multi-segment variable, plus an additional binding with \"**\".");
+  EXPECT_EQ(doc["components"]["schemas"]["mgi.gwtest.v1.Thing"]["description"], "A resource.");
+  EXPECT_FALSE(doc["components"]["schemas"]["mgi.catalog.v1.Country"].value("description", "")
+                   .empty());
+}
+
 // A client that closes its connection while its request waits on the backend cancels that call.
 TEST_F(SemanticsTest, ClientDisconnectCancelsTheBackendCall) {
   int fd = Connect(port());

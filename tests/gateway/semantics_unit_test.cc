@@ -13,6 +13,7 @@
 #include "gateway/http_semantics.h"
 #include "gateway/if_match_any.h"
 #include "gateway/openapi.h"
+#include "gateway/proto_comments.h"
 #include "gateway/query_extras.h"
 #include "gateway/request_builder.h"
 #include "gateway/response_body.h"
@@ -248,6 +249,23 @@ TEST(OpenApiTest, SecurityServersWellKnownTypesResponseBodyAndHttpBody) {
   auto upload = paths["/conf/v1/blobs/{blobsId}:upload"]["post"]["requestBody"]["content"];
   EXPECT_TRUE(upload.contains("*/*")) << upload.dump();
   EXPECT_TRUE(paths["/conf/v1/raw"]["post"]["requestBody"]["content"].contains("*/*"));
+  // Descriptions from the proto comments (embedded with add_proto_library DOCS).
+  EXPECT_EQ(paths["/conf/v1/shelves/{shelvesId}/books/{booksId}"]["get"]["description"],
+            "Multi-segment variable; additional binding with \"**\".");
+  auto book = doc["components"]["schemas"]["mgi.gwconf.v1.Book"];
+  EXPECT_EQ(book["description"], "A book.");
+  EXPECT_EQ(book["properties"]["title"]["description"], "Title.");
+  EXPECT_FALSE(book["properties"]["author"].contains("description"));  // a $ref
+}
+
+TEST(ProtoCommentsTest, ElementsByFullName) {
+  const ProtoComments& c = ProtoComments::Linked();
+  EXPECT_EQ(c.For("mgi.gwconf.v1.ConformanceService.Query"),
+            "Every query-mappable field type; echoed back.");
+  EXPECT_EQ(c.For("mgi.gwconf.v1.QueryRequest.u32"), "uint32.");
+  EXPECT_EQ(c.For("mgi.gwconf.v1.BookView"), "A view of a book.");
+  EXPECT_EQ(c.For("mgi.gwconf.v1.BOOK_VIEW_FULL"), "Everything.");
+  EXPECT_EQ(c.For("mgi.gwconf.v1.Nope"), "");
 }
 
 }  // namespace
