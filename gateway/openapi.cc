@@ -296,6 +296,11 @@ std::string BuildOpenApi(const RouteTable& routes, const std::string& title,
     operation_ids.insert(op_id);
     std::string method = route->http_method;
     for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // A custom HTTP method (`custom: {kind: "SEARCH"}`) has no OpenAPI 3.0 field: it goes in an
+    // extension of the path item ("x-search").
+    static const std::set<std::string> kStandard = {"get",     "put",  "post",   "delete",
+                                                    "options", "head", "patch", "trace"};
+    if (!kStandard.count(method)) method = "x-" + method;
     paths[path][method] = Operation(*route, std::move(params), op_id, schemas);
   }
   schemas.components()["Error"] = ErrorSchema();

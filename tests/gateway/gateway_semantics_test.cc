@@ -9,10 +9,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "conformance.pb.h"
 #include "fake_backend.h"
+#include "gateway/openapi.h"
 #include "harness.h"
 #include "http_client.h"
 
@@ -214,6 +219,28 @@ TEST_F(SemanticsTest, OpenApiDescriptionsComeFromTheProtoComments) {
   EXPECT_EQ(doc["components"]["schemas"]["mgi.gwtest.v1.Thing"]["description"], "A resource.");
   EXPECT_FALSE(doc["components"]["schemas"]["mgi.catalog.v1.Country"].value("description", "")
                    .empty());
+}
+
+// The document of the conformance contract (every well-known type, response_body kinds, HttpBody
+// requests, "**") is valid OpenAPI 3.0 for @apidevtools/swagger-parser.
+TEST(SemanticsOpenApiTest, ConformanceContractDocumentIsValid) {
+  auto table = RouteTable::Build(
+      {mgi::gwconf::v1::Book::descriptor()->file()->FindServiceByName("ConformanceService")});
+  ASSERT_TRUE(table.ok()) << table.status();
+  std::string path = mgi::testing::TempDir("gw-conf-openapi") + "/openapi.json";
+  std::ofstream(path) << BuildOpenApi(*table, "conformance", "v1");
+  std::string node_modules = mgi::testing::SourceDir() + "/tools/node/node_modules";
+  std::string cmd = "cd " + mgi::testing::SourceDir() + "/tools/node && node -e \"require('" +
+                    node_modules + "/@apidevtools/swagger-parser').validate('" + path +
+                    "').then(() => { console.log('valid'); }, e => { console.error(e.message); "
+                    "process.exit(1); })\" 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
+  EXPECT_EQ(pclose(p), 0) << out;
+  EXPECT_NE(out.find("valid"), std::string::npos) << out;
 }
 
 // A client that closes its connection while its request waits on the backend cancels that call.
