@@ -61,6 +61,34 @@ struct Target {
   std::unique_ptr<grpc::health::v1::Health::Stub> health;
 };
 
+// A finished call as a BackendReply: status, the initial metadata the gateway uses, the bytes.
+BackendReply ToReply(const grpc::Status& status, const grpc::ClientContext& context,
+                     grpc::ByteBuffer& response, const std::string& label) {
+  BackendReply reply;
+  reply.code = status.error_code();
+  reply.message = status.error_message();
+  reply.details = status.error_details();
+  reply.backend = label;
+  for (const auto& [k, v] : context.GetServerInitialMetadata()) {
+    std::string key(k.data(), k.size());
+    std::string value(v.data(), v.size());
+    if (key == "etag") reply.etag = value;
+    if (key == "cache-control") reply.cache_control = value;
+    if (key == kVersionMetadata) reply.version = value;
+    if (key == kNotModifiedMetadata) reply.not_modified = true;
+    if (!k.ends_with("-bin")) reply.initial_metadata.emplace_back(std::move(key), std::move(value));
+  }
+  if (status.ok()) {
+    std::vector<grpc::Slice> slices;
+    if (response.Dump(&slices).ok()) {
+      for (const auto& s : slices) {
+        reply.response.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      }
+    }
+  }
+  return reply;
+}
+
 class GrpcBackends : public Backends {
  public:
   std::map<std::string, std::shared_ptr<Target>> by_service;
@@ -89,34 +117,17 @@ class GrpcBackends : public Backends {
       state->context.AddMetadata(std::string(e.key.view()), e.value.str());
     }
     state->context.set_deadline(std::chrono::system_clock::now() + call.timeout);
+    std::shared_ptr<CancelSignal> cancel = call.cancel;
+    if (cancel != nullptr) {
+      cancel->OnCancel([weak = std::weak_ptr<State>(state)] {
+        if (auto s = weak.lock()) s->context.TryCancel();
+      });
+    }
     state->target->stub->UnaryCall(
         &state->context, call.rpc_path, grpc::StubOptions(), &state->request, &state->response,
-        [state, done = std::move(done)](grpc::Status status) {
-          BackendReply reply;
-          reply.code = status.error_code();
-          reply.message = status.error_message();
-          reply.details = status.error_details();
-          reply.backend = state->target->label;
-          const auto& initial = state->context.GetServerInitialMetadata();
-          if (auto m = initial.find("etag"); m != initial.end()) {
-            reply.etag.assign(m->second.data(), m->second.size());
-          }
-          if (auto m = initial.find("cache-control"); m != initial.end()) {
-            reply.cache_control.assign(m->second.data(), m->second.size());
-          }
-          if (auto m = initial.find(kVersionMetadata); m != initial.end()) {
-            reply.version.assign(m->second.data(), m->second.size());
-          }
-          reply.not_modified = initial.find(kNotModifiedMetadata) != initial.end();
-          if (status.ok()) {
-            std::vector<grpc::Slice> slices;
-            if (state->response.Dump(&slices).ok()) {
-              for (const auto& s : slices) {
-                reply.response.append(reinterpret_cast<const char*>(s.begin()), s.size());
-              }
-            }
-          }
-          done(std::move(reply));
+        [state, cancel, done = std::move(done)](grpc::Status status) {
+          if (cancel != nullptr) cancel->Clear();
+          done(ToReply(status, state->context, state->response, state->target->label));
         });
   }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gateway/cancel.h"
 #include "gateway/metadata.h"
 
 namespace mgi::gateway {
@@ -22,6 +23,8 @@ struct BackendCall {
   // Forwarded headers: only checked values can be put here (see metadata.h).
   std::vector<MetadataEntry> metadata;
   std::chrono::milliseconds timeout{5000};
+  // Set: firing it cancels the call (ClientContext::TryCancel), e.g. when the client went away.
+  std::shared_ptr<CancelSignal> cancel;
 };
 
 struct BackendReply {
@@ -39,6 +42,8 @@ struct BackendReply {
   // its answer (`mgi-version`, "" when none), and whether it answered "not modified".
   std::string version;
   bool not_modified = false;
+  // All of the server's non-binary initial metadata (the gateway forwards an allow-listed part).
+  std::vector<std::pair<std::string, std::string>> initial_metadata;
 };
 
 // One backend's answer to a health check.

@@ -66,8 +66,25 @@ void RegisterHttpFlags(Config& config, GatewayConfig* out) {
                   "how long public GET responses are served from the gateway's cache (0: off)");
   config.Int("cache-entries", &out->cache_entries, "most responses in the gateway's cache", 1,
              1 << 20);
-  config.Duration("idle-timeout", &out->idle_timeout, "closes a connection idle this long");
+  config.Duration("idle-timeout", &out->idle_timeout,
+                  "closes a connection idle this long; also the deadline of a request body");
   config.String("www-dir", &out->www_dir, "directory of the explorer page (\"\": no page)");
+}
+
+// HTTP semantics beyond transcoding (issue 15): timeouts, compression, metadata, query, paths.
+void RegisterSemanticsFlags(Config& config, GatewayConfig* out) {
+  config.Duration("header-timeout", &out->header_timeout,
+                  "deadline for a request's headers once its first byte arrived (then closed)");
+  config.Int("gzip-min-bytes", &out->gzip_min_bytes,
+             "smallest compressible response body sent gzip-encoded when the client accepts it", 1,
+             int64_t{1} << 30);
+  config.List("forward-metadata", &out->forward_metadata,
+              "metadata keys forwarded both ways as Grpc-Metadata-<key> headers, e.g. x-tenant");
+  config.List("ignored-query-params", &out->ignored_query_params,
+              "query parameters skipped as if absent (e.g. utm_source,_)");
+  config.Choice("path-unescape", &out->path_unescape,
+                "percent-decoding of multi-segment path variables",
+                {"except-reserved", "except-slash", "all"});
 }
 
 void RegisterSecurityFlags(Config& config, GatewayConfig* out) {
@@ -107,6 +124,7 @@ void RegisterSecurityFlags(Config& config, GatewayConfig* out) {
 void RegisterGatewayFlags(Config& config, GatewayConfig* out,
                           const std::vector<BackendPackage>& packages) {
   RegisterHttpFlags(config, out);
+  RegisterSemanticsFlags(config, out);
   RegisterBackendFlags(config, out, packages);
   RegisterSecurityFlags(config, out);
 }
@@ -119,6 +137,7 @@ HttpServerOptions ToHttpOptions(const GatewayConfig& c) {
   o.max_body_bytes = static_cast<uint64_t>(c.max_body_bytes);
   o.max_header_bytes = static_cast<uint32_t>(c.max_header_bytes);
   o.idle_timeout = c.idle_timeout;
+  o.header_timeout = c.header_timeout;
   o.tls_cert_file = c.tls_cert_file;
   o.tls_key_file = c.tls_key_file;
   o.rate_limit_rps = static_cast<double>(c.rate_limit_rps);
@@ -148,6 +167,12 @@ GatewayOptions ToGatewayOptions(const GatewayConfig& c) {
   o.www_dir = c.www_dir;
   o.cache_ttl = c.cache_ttl;
   o.cache_entries = static_cast<size_t>(c.cache_entries);
+  o.gzip_min_bytes = static_cast<size_t>(c.gzip_min_bytes);
+  o.forward_metadata = c.forward_metadata;
+  o.ignored_query_params = {c.ignored_query_params.begin(), c.ignored_query_params.end()};
+  o.path_unescape = c.path_unescape == "all"            ? UnescapeMode::kAll
+                    : c.path_unescape == "except-slash" ? UnescapeMode::kAllExceptSlash
+                                                        : UnescapeMode::kAllExceptReserved;
   if (!c.tls_cert_file.empty()) {
     o.hsts_max_age = std::chrono::duration_cast<std::chrono::seconds>(c.hsts_max_age);
   }

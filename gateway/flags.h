@@ -35,6 +35,14 @@ struct GatewayConfig {
   std::vector<std::string> cors_origins;
   std::chrono::milliseconds public_max_age{60000};
   std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds header_timeout{10000};
+  int64_t gzip_min_bytes = 1024;
+  // Names of Grpc-Metadata-<name> headers (and backend metadata) forwarded both ways.
+  std::vector<std::string> forward_metadata;
+  // Query parameters skipped as if absent (e.g. utm_source, a cache buster).
+  std::vector<std::string> ignored_query_params;
+  // How multi-segment path variables are decoded: except-reserved, except-slash or all.
+  std::string path_unescape = "except-reserved";
   // HTTPS (see docs/security.md).
   std::string tls_cert_file;
   std::string tls_key_file;

@@ -9,6 +9,8 @@
 #include "absl/strings/str_join.h"
 #include "common/status.h"
 #include "gateway/errors.h"
+#include "gateway/http_semantics.h"
+#include "gateway/if_match_any.h"
 
 namespace mgi::gateway {
 namespace {
@@ -18,7 +20,7 @@ using Clock = std::chrono::steady_clock;
 
 const char* kAllowedRequestHeaders =
     "authorization, content-type, if-match, if-none-match, x-request-id, traceparent, "
-    "grpc-timeout, accept-language";
+    "tracestate, baggage, grpc-timeout, accept-language";
 
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -79,7 +81,15 @@ Gateway::Gateway(GatewayOptions options, RouteTable routes, Backends* backends,
       writer_(ToResponseOptions(options_)),
       builtins_(options_.www_dir, backends, std::move(openapi_json),
                 metrics->GetGauge("mgi_ready", "1 when the last /readyz answered ready, 0 when not")),
-      cache_({options_.cache_ttl, options_.cache_entries}, std::move(clock)) {}
+      cache_({options_.cache_ttl, options_.cache_entries}, std::move(clock)) {
+  routes_.set_unescape_mode(options_.path_unescape);
+  auto forwarding = ForwardingPolicy::Make(options_.forward_metadata);
+  if (forwarding.ok()) {
+    forwarding_ = *std::move(forwarding);
+  } else {
+    spdlog::error("{}", forwarding.status().ToString());
+  }
+}
 
 void Gateway::Handle(HttpRequest request, Done done) {
   auto start = Clock::now();
@@ -97,6 +107,7 @@ void Gateway::Handle(HttpRequest request, Done done) {
     r.Set("WWW-Authenticate", "Bearer error=\"invalid_request\"");
     return Finish(request, "malformed", start, std::move(r), done);
   }
+  forwarding_.AddRequestMetadata(request, &forwarded.metadata);
   std::string path = request.target.substr(0, request.target.find('?'));
   if (request.method == "OPTIONS") return Preflight(request, path, start, done);
   if (std::string label = builtins_.Label(path); !label.empty()) {
@@ -138,7 +149,11 @@ void Gateway::Preflight(const HttpRequest& request, const std::string& path, Clo
   } else {
     r.status = 204;
     r.Set("Access-Control-Allow-Methods", AllowHeader(match.allowed));
-    r.Set("Access-Control-Allow-Headers", kAllowedRequestHeaders);
+    std::string headers = kAllowedRequestHeaders;
+    for (const MetadataKey& key : forwarding_.allowed()) {
+      absl::StrAppend(&headers, ", grpc-metadata-", std::string(key.view()));
+    }
+    r.Set("Access-Control-Allow-Headers", headers);
     r.Set("Access-Control-Max-Age", "600");
   }
   Finish(request, "OPTIONS", start, std::move(r), done);
@@ -163,6 +178,9 @@ void Gateway::NoRoute(const HttpRequest& request, const std::string& path,
 void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& match,
                          std::vector<MetadataEntry> metadata) {
   HttpRequest& request = *p->req;
+  if (!p->is_get && IsIfMatchAny(request.Header("if-match")) && RouteTakesEtag(*p->route)) {
+    return ResolveIfMatchAny(std::move(p), match, std::move(metadata));
+  }
   // The shared cache: only anonymous requests use it (a response obtained with a token must
   // never be served to a caller without one, and a token is checked every time). The key holds
   // everything the response depends on: the target and the language from Accept-Language.
@@ -190,6 +208,7 @@ void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& ma
   input.content_type = request.Header("content-type");
   if (!p->is_get) input.if_match = request.Header("if-match");
   input.default_language = PreferredLanguage(request.Header("accept-language"));
+  input.ignored_query_params = &options_.ignored_query_params;
   if (auto s = BuildRequest(*p->route, match.bindings, input, message.get(),
                             &p->language_from_header);
       !s.ok()) {
@@ -205,8 +224,30 @@ void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& ma
                        {options_.backend_timeout, options_.max_grpc_timeout});
   if (!call.ok()) return fail(call.status());
   p->call = *std::move(call);
+  // A client that goes away cancels its own call; a shared fetch (others may wait) runs on.
+  if (p->cache_key.empty()) p->call.cancel = request.cancel;
   if (p->cache_key.empty()) return Send(std::move(p));
   Fetch(std::move(p));
+}
+
+void Gateway::ResolveIfMatchAny(std::shared_ptr<Pending> p, const RouteTable::Match& match,
+                                std::vector<MetadataEntry> metadata) {
+  std::vector<MetadataEntry> copy = metadata;
+  DispatchOptions options{options_.backend_timeout, options_.max_grpc_timeout};
+  CurrentEtag(routes_, backends_, p->path, std::move(copy), options,
+              [this, p, match, metadata = std::move(metadata)](
+                  absl::StatusOr<std::string> etag) mutable {
+                if (!etag.ok()) {
+                  HttpResponse r =
+                      etag.status().code() == absl::StatusCode::kFailedPrecondition
+                          ? Made(412, absl::StatusCode::kFailedPrecondition,
+                                 "PRECONDITION_FAILED", std::string(etag.status().message()))
+                          : ErrorResponse(etag.status());
+                  return Finish(*p->req, p->label, p->start, std::move(r), p->done);
+                }
+                p->req->headers["if-match"] = *etag;
+                ServeRoute(std::move(p), match, std::move(metadata));
+              });
 }
 
 bool Gateway::ServeFromCache(const std::shared_ptr<Pending>& p) {
@@ -296,6 +337,7 @@ void Gateway::OnReply(const std::shared_ptr<Pending>& p, const BackendReply& rep
       representations_.Put(p->representation_key, reply.version, out);
     }
   }
+  AddReplyHeaders(*p, reply, &out);
   // A write acknowledged by the backend: the cached responses of what it changed go now, before
   // the client hears of it.
   if (!p->is_get && out.response.status >= 200 && out.response.status < 300) {
@@ -305,6 +347,24 @@ void Gateway::OnReply(const std::shared_ptr<Pending>& p, const BackendReply& rep
     cache_.Complete(p->cache_key, p->flight, out.shareable ? &out.response : nullptr, out.etag);
   }
   if (!p->background) Answer(*p, std::move(out.response), out.etag);
+}
+
+void Gateway::AddReplyHeaders(const Pending& p, const BackendReply& reply,
+                              RouteResponse* out) const {
+  if (reply.code != 0) {
+    if (auto seconds = RetryAfterSeconds(reply.details)) {
+      out->response.Set("Retry-After", std::to_string(*seconds));
+    }
+  }
+  forwarding_.AddResponseHeaders(reply.initial_metadata, &out->response);
+  // Accept-Language chose this representation: its tag says which (http_semantics.h).
+  if (p.language_from_header && !out->etag.empty()) {
+    std::string language = PreferredLanguage(p.req->Header("accept-language"));
+    out->etag = RepresentationEtag(out->etag, language, false);
+    for (auto& [name, value] : out->response.headers) {
+      if (name == "ETag") value = out->etag;
+    }
+  }
 }
 
 void Gateway::Answer(const Pending& p, HttpResponse response, const std::string& etag) const {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "gateway/backend.h"
 #include "gateway/builtin.h"
 #include "gateway/dispatch.h"
+#include "gateway/forwarding.h"
 #include "gateway/http_types.h"
 #include "gateway/metadata.h"
 #include "gateway/representation_cache.h"
@@ -38,6 +40,11 @@ struct GatewayOptions {
   size_t cache_entries = 4096;
   // Over HTTPS: Strict-Transport-Security with this max-age on every response (0: none).
   std::chrono::seconds hsts_max_age{0};
+  // Grpc-Metadata-<key> headers forwarded both ways (forwarding.h); checked by
+  // ForwardingPolicy::Make before (an invalid key is dropped here).
+  std::vector<std::string> forward_metadata;
+  std::set<std::string> ignored_query_params;
+  UnescapeMode path_unescape = UnescapeMode::kAllExceptReserved;
 };
 
 class Gateway {
@@ -69,6 +76,12 @@ class Gateway {
                const Done& done) const;
   void ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& match,
                   std::vector<MetadataEntry> metadata);
+  // If-Match: * -> the current etag first (if_match_any.h), then ServeRoute.
+  void ResolveIfMatchAny(std::shared_ptr<Pending> p, const RouteTable::Match& match,
+                         std::vector<MetadataEntry> metadata);
+  // Headers a reply adds beyond the writer's: Retry-After, Grpc-Metadata-*, and the ETag of the
+  // representation (language).
+  void AddReplyHeaders(const Pending& p, const BackendReply& reply, RouteResponse* out) const;
   bool ServeFromCache(const std::shared_ptr<Pending>& p);
   void Fetch(std::shared_ptr<Pending> p);
   void Send(std::shared_ptr<Pending> p);
@@ -84,6 +97,7 @@ class Gateway {
   Builtins builtins_;
   ResponseCache cache_;
   RepresentationCache representations_{{}};  // revalidated copies of GET answers
+  ForwardingPolicy forwarding_;
 };
 
 }  // namespace mgi::gateway

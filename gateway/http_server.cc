@@ -8,6 +8,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <condition_variable>
+#include <cerrno>
+#include <sys/socket.h>
 #include <csignal>
 #include <fstream>
 #include <mutex>
@@ -149,16 +151,55 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
  private:
   static tcp::socket& Socket(Stream& stream) { return beast::get_lowest_layer(stream).socket(); }
 
+  // Three deadlines: idle_timeout for the first byte of a request (keep-alive), header_timeout
+  // for the rest of its header block, idle_timeout again for its body.
   void Read() {
     if (draining_) return Close();
     parser_.emplace();
     parser_->body_limit(options_.max_body_bytes);
     parser_->header_limit(options_.max_header_bytes);
-    // One deadline for the whole request: a slow client trickling bytes is closed at it.
+    if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
     beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
+                                                       beast::error_code ec, std::size_t n) {
+      if (ec) return self->OnReadError(ec);
+      self->buffer_.commit(n);
+      self->ReadHeader();
+    });
+  }
+
+  void ReadHeader() {
+    beast::get_lowest_layer(stream_).expires_after(
+        std::min(options_.header_timeout, options_.idle_timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->OnReadError(ec);
+                              if (self->parser_->is_done()) return self->OnRead(ec);
+                              beast::get_lowest_layer(self->stream_)
+                                  .expires_after(self->options_.idle_timeout);
+                              http::async_read(self->stream_, self->buffer_, *self->parser_,
+                                               [self](beast::error_code ec2, std::size_t) {
+                                                 self->OnRead(ec2);
+                                               });
+                            });
+  }
+
+  // While the gateway works on a request, a client that closes its connection fires `cancel`
+  // (the backend call is cancelled). Bytes from the client (a pipelined request, TLS records)
+  // end the watch: they are read as usual after the response.
+  void WatchDisconnect(std::shared_ptr<CancelSignal> cancel) {
+    beast::get_lowest_layer(stream_).expires_never();
+    Socket(stream_).async_wait(
+        tcp::socket::wait_read,
+        [self = this->shared_from_this(), cancel](beast::error_code ec) {
+          if (ec || !self->busy_) return;  // cancelled: the response is being written
+          char byte;
+          ssize_t n = ::recv(Socket(self->stream_).native_handle(), &byte, 1,
+                             MSG_PEEK | MSG_DONTWAIT);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            cancel->Cancel();
+          }
+        });
   }
 
   // A read that failed: closed quietly, or answered 413/431/400 and closed.
@@ -211,6 +252,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     bool keep_alive = req.keep_alive();
     HttpRequest request = ToRequest(req);
+    request.remote_address = remote_address_;
+    request.secure = kTls;
+    request.cancel = std::make_shared<CancelSignal>();
     head_ = request.method == "HEAD";
     if (limiter_ != nullptr && !RateLimitExempt(request.target)) {
       auto wait = limiter_->Acquire(ClientKey(request.Header("authorization"), remote_address_));
@@ -224,6 +268,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       }
     }
     auto guard = asio::make_work_guard(ioc_);
+    WatchDisconnect(request.cancel);
     gateway_->Handle(std::move(request), [self = this->shared_from_this(), keep_alive,
                                           guard = std::move(guard)](HttpResponse response) mutable {
       asio::post(self->stream_.get_executor(),
@@ -235,6 +280,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void Write(HttpResponse response, bool keep_alive) {
+    beast::error_code ignored;
+    Socket(stream_).cancel(ignored);  // ends WatchDisconnect's wait
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(response.status);

@@ -1,6 +1,7 @@
 // The HTTP/1.1 transport: Boost.Beast on an Asio io_context run by a small pool of threads,
 // keep-alive, body and header limits enforced by the parser (413/431 before any decoding), a
-// read timeout that also cuts slow clients, optional HTTPS (TLS 1.2+, ECDHE with AEAD ciphers
+// short header-read timeout and a longer one for idle connections and bodies (slow clients are
+// cut), cancellation of the backend call when a client disconnects while it waits, optional HTTPS (TLS 1.2+, ECDHE with AEAD ciphers
 // only), caps on open connections (in all and per client address), per-client rate limits (429
 // with Retry-After), strict framing (400 and close for a Transfer-Encoding other than `chunked`,
 // a missing or repeated Host), and a graceful shutdown that stops accepting, closes idle
@@ -26,6 +27,10 @@ struct HttpServerOptions {
   // A connection idle this long, or whose request (headers and body) takes longer than this to
   // arrive (a slow client), is closed; also the bound for writing a response.
   std::chrono::milliseconds idle_timeout{60000};
+  // Once a request's first byte has arrived, its whole header block must arrive within this
+  // (a slow-header client is cut off long before idle_timeout; never later than it); the body
+  // then has idle_timeout.
+  std::chrono::milliseconds header_timeout{10000};
   // HTTPS (both set) or plain HTTP (both empty): PEM certificate chain and private key.
   std::string tls_cert_file;
   std::string tls_key_file;

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "gateway/cancel.h"
 
 namespace mgi::gateway {
 
@@ -14,6 +17,11 @@ struct HttpRequest {
   std::string target;  // path and query, as received
   std::map<std::string, std::string> headers;  // lower-case names; repeated ones joined by ", "
   std::string body;
+  std::string remote_address;  // the peer's IP address ("" when unknown)
+  bool secure = false;         // received over HTTPS
+  // Fired when the client goes away before its answer (null: never): the backend call is then
+  // cancelled.
+  std::shared_ptr<CancelSignal> cancel;
   std::string Header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? std::string() : it->second;

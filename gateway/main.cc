@@ -23,9 +23,12 @@ int main(int argc, char** argv) {
 
   auto routes = RouteTable::Build(services);
   auto backend_map = MakeBackendMap(cfg);
-  if (!routes.ok() || !backend_map.ok()) {
-    spdlog::critical("{}", (routes.ok() ? backend_map.status() : routes.status()).ToString());
-    return 2;
+  auto forwarding = ForwardingPolicy::Make(cfg.forward_metadata);
+  for (const absl::Status& s : {routes.status(), backend_map.status(), forwarding.status()}) {
+    if (!s.ok()) {
+      spdlog::critical("{}", s.ToString());
+      return 2;
+    }
   }
   std::vector<std::string> names;
   for (const auto* s : services) names.push_back(s->full_name());

@@ -1,5 +1,8 @@
 #include "gateway/metadata.h"
 
+#include <mutex>
+#include <set>
+
 namespace mgi::gateway {
 namespace {
 
@@ -18,6 +21,16 @@ bool IsLowerHex(std::string_view s) {
 bool AllZero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
 
 }  // namespace
+
+std::optional<MetadataKey> MetadataKey::Runtime(std::string_view key) {
+  static std::mutex mu;
+  static std::set<std::string, std::less<>>* interned = new std::set<std::string, std::less<>>();
+  std::string copy(key);
+  if (!Legal(copy.c_str())) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = interned->insert(std::move(copy)).first;
+  return MetadataKey(RuntimeTag{}, it->c_str());
+}
 
 std::optional<MetadataValue> MetadataValue::From(std::string_view value, size_t max_bytes) {
   if (value.empty() || value.size() > max_bytes) return std::nullopt;

@@ -20,10 +20,16 @@ class MetadataKey {
   consteval MetadataKey(const char* key) : key_(key) {  // NOLINT: implicit from literals
     if (!Legal(key)) throw "not a legal ASCII gRPC metadata key";
   }
+  // A key known only at run time (an operator's allow-list): checked with the same rule and kept
+  // for the life of the process (such keys come from configuration, so they are few). nullopt
+  // when not a legal key.
+  static std::optional<MetadataKey> Runtime(std::string_view key);
   std::string_view view() const { return key_; }
   bool operator==(const MetadataKey& other) const { return view() == other.view(); }
 
  private:
+  struct RuntimeTag {};
+  MetadataKey(RuntimeTag, const char* key) : key_(key) {}
   static constexpr bool Legal(const char* k) {
     std::string_view v(k);
     if (v.empty() || v.starts_with("grpc-") || v.ends_with("-bin")) return false;

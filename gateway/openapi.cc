@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "gateway/proto_comments.h"
 
 namespace mgi::gateway {
 namespace {
@@ -26,6 +27,11 @@ json ErrorSchema() {
                 {"details", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}}}}}};
 }
 
+// The proto comment of an element (proto_comments.h), "" when none was embedded.
+std::string Comment(const std::string& full_name) {
+  return ProtoComments::Linked().For(full_name);
+}
+
 std::string Ref(const pb::Descriptor* d) { return "#/components/schemas/" + d->full_name(); }
 
 class Schemas {
@@ -39,8 +45,17 @@ class Schemas {
       return {{"type", "string"}};
     }
     if (n == "google.protobuf.Empty") return {{"type", "object"}};
-    if (n == "google.protobuf.Struct") return {{"type", "object"}};
-    if (n == "google.protobuf.Value" || n == "google.protobuf.Any") return {{"type", "object"}};
+    if (n == "google.protobuf.Struct") {
+      return {{"type", "object"}, {"additionalProperties", true}};
+    }
+    // Any JSON value (an empty schema), or an array of them.
+    if (n == "google.protobuf.Value") return {{"description", "Any JSON value"}};
+    if (n == "google.protobuf.ListValue") return {{"type", "array"}, {"items", json::object()}};
+    if (n == "google.protobuf.Any") {
+      return {{"type", "object"},
+              {"properties", {{"@type", {{"type", "string"}}}}},
+              {"additionalProperties", true}};
+    }
     if (n == "google.protobuf.StringValue") return {{"type", "string"}};
     if (n == "google.protobuf.BoolValue") return {{"type", "boolean"}};
     if (n == "google.protobuf.Int32Value" || n == "google.protobuf.UInt32Value") {
@@ -80,7 +95,14 @@ class Schemas {
       case pb::FieldDescriptor::TYPE_SFIXED64:
       case pb::FieldDescriptor::TYPE_UINT64:
       case pb::FieldDescriptor::TYPE_FIXED64: return {{"type", "string"}, {"format", "int64"}};
+      case pb::FieldDescriptor::TYPE_UINT32:
+      case pb::FieldDescriptor::TYPE_FIXED32:
+        return {{"type", "integer"}, {"format", "int64"}, {"minimum", 0},
+                {"maximum", 4294967295LL}};
       case pb::FieldDescriptor::TYPE_ENUM: {
+        if (f->enum_type()->full_name() == "google.protobuf.NullValue") {
+          return {{"nullable", true}, {"enum", json::array({nullptr})}};
+        }
         json values = json::array();
         for (int i = 0; i < f->enum_type()->value_count(); ++i) {
           values.push_back(f->enum_type()->value(i)->name());
@@ -106,9 +128,14 @@ class Schemas {
         if (b == google::api::REQUIRED) required.push_back(f->json_name());
         if (b == google::api::OUTPUT_ONLY && !schema.contains("$ref")) schema["readOnly"] = true;
       }
+      // A description beside a $ref would be ignored (OpenAPI 3.0): only plain schemas get one.
+      if (std::string doc = Comment(f->full_name()); !doc.empty() && !schema.contains("$ref")) {
+        schema["description"] = doc;
+      }
       props[f->json_name()] = schema;
     }
     json def = {{"type", "object"}, {"properties", props}};
+    if (std::string doc = Comment(d->full_name()); !doc.empty()) def["description"] = doc;
     if (!required.empty()) def["required"] = required;
     components_[d->full_name()] = def;
   }
@@ -136,6 +163,7 @@ void QueryParams(const pb::Descriptor* d, const std::string& prefix,
     }
     json schema = schemas.ForField(f);
     json p = {{"name", path}, {"in", "query"}, {"required", false}, {"schema", schema}};
+    if (std::string doc = Comment(f->full_name()); !doc.empty()) p["description"] = doc;
     if (f->is_repeated()) {
       p["style"] = "form";
       p["explode"] = true;
@@ -165,6 +193,19 @@ std::string OpenApiPath(const PathTemplate& t, json* params, std::set<std::strin
     bound->insert(var.field_path);
     bool single_wildcard = var.end - var.begin == 1 &&
                            t.segments()[var.begin].kind != PathTemplate::Segment::kLiteral;
+    if (single_wildcard && t.segments()[var.begin].kind == PathTemplate::Segment::kMulti) {
+      // "{path=**}": one parameter that may hold several segments ("a/b/c").
+      names[var.begin] = var.field_path;
+      segs[var.begin] = "{" + var.field_path + "}";
+      params->push_back(
+          {{"name", var.field_path},
+           {"in", "path"},
+           {"required", true},
+           {"description", absl::StrCat("The `", var.field_path, "` field: zero or more path "
+                                        "segments separated by '/' (", t.text(), ")")},
+           {"schema", {{"type", "string"}}}});
+      continue;
+    }
     for (size_t i = var.begin; i < var.end; ++i) {
       if (names[i].empty()) continue;
       if (single_wildcard) {
@@ -194,9 +235,13 @@ json Responses(const Route& route, Schemas& schemas) {
         {"description", "The document, with its own content type"},
         {"content", {{"*/*", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
   } else {
+    // With response_body, the body is that field's value (a message, array, map or scalar).
+    const pb::FieldDescriptor* rb = route.response_body.empty()
+                                        ? nullptr
+                                        : m->output_type()->FindFieldByName(route.response_body);
+    json schema = rb != nullptr ? schemas.ForField(rb) : schemas.ForMessage(m->output_type());
     responses[route.creates ? "201" : "200"] = {
-        {"description", "OK"},
-        {"content", {{"application/json", {{"schema", schemas.ForMessage(m->output_type())}}}}}};
+        {"description", "OK"}, {"content", {{"application/json", {{"schema", schema}}}}}};
   }
   responses["default"] = {
       {"description", "An error (AIP-193)"},
@@ -211,12 +256,21 @@ json Operation(const Route& route, json params, const std::string& op_id, Schema
              {"tags", {m->service()->name()}},
              {"summary", absl::StrCat(m->full_name())},
              {"parameters", std::move(params)}};
+  if (std::string doc = Comment(m->full_name()); !doc.empty()) op["description"] = doc;
   if (!route.body.empty()) {
-    json schema = route.body == "*"
-                      ? schemas.ForMessage(m->input_type())
-                      : schemas.ForField(m->input_type()->FindFieldByName(route.body));
-    op["requestBody"] = {{"required", true},
-                         {"content", {{"application/json", {{"schema", schema}}}}}};
+    const pb::FieldDescriptor* field =
+        route.body == "*" ? nullptr : m->input_type()->FindFieldByName(route.body);
+    const pb::Descriptor* type = field == nullptr ? m->input_type() : field->message_type();
+    if (type != nullptr && type->full_name() == "google.api.HttpBody") {
+      // The raw bytes with their own Content-Type.
+      op["requestBody"] = {
+          {"required", true},
+          {"content", {{"*/*", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
+    } else {
+      json schema = field == nullptr ? schemas.ForMessage(m->input_type()) : schemas.ForField(field);
+      op["requestBody"] = {{"required", true},
+                           {"content", {{"application/json", {{"schema", schema}}}}}};
+    }
   }
   op["responses"] = Responses(route, schemas);
   return op;
@@ -242,13 +296,28 @@ std::string BuildOpenApi(const RouteTable& routes, const std::string& title,
     operation_ids.insert(op_id);
     std::string method = route->http_method;
     for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // A custom HTTP method (`custom: {kind: "SEARCH"}`) has no OpenAPI 3.0 field: it goes in an
+    // extension of the path item ("x-search").
+    static const std::set<std::string> kStandard = {"get",     "put",  "post",   "delete",
+                                                    "options", "head", "patch", "trace"};
+    if (!kStandard.count(method)) method = "x-" + method;
     paths[path][method] = Operation(*route, std::move(params), op_id, schemas);
   }
   schemas.components()["Error"] = ErrorSchema();
+  // Every operation may be called with a bearer token; the services decide which need one (an
+  // anonymous caller gets 401 where one is required), hence the empty alternative.
+  json security_schemes = {
+      {"bearerAuth",
+       {{"type", "http"},
+        {"scheme", "bearer"},
+        {"description", "Authorization: Bearer <token>, checked by each service"}}}};
   json doc = {{"openapi", "3.0.3"},
               {"info", {{"title", title}, {"version", version}}},
+              {"servers", json::array({{{"url", "/"}, {"description", "This gateway"}}})},
+              {"security", json::array({json::object(), {{"bearerAuth", json::array()}}})},
               {"paths", paths},
-              {"components", {{"schemas", schemas.components()}}}};
+              {"components",
+               {{"schemas", schemas.components()}, {"securitySchemes", security_schemes}}}};
   return doc.dump(2);
 }
 

@@ -64,6 +64,28 @@ bool PercentDecode(const std::string& text, std::string* out, bool keep_slash,
   return true;
 }
 
+bool PercentDecodeExcept(const std::string& text, std::string_view keep, std::string* out) {
+  out->clear();
+  out->reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out->push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size()) return false;
+    int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    char decoded = static_cast<char>(hi * 16 + lo);
+    if (keep.find(decoded) != std::string_view::npos) {
+      out->append(text, i, 3);
+    } else {
+      out->push_back(decoded);
+    }
+    i += 2;
+  }
+  return true;
+}
+
 namespace {
 // The index of the verb's ':' (the last one outside braces), npos when none.
 size_t VerbColon(const std::string& rest) {
@@ -148,13 +170,22 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(const std::string& text) {
   return t;
 }
 
+namespace {
+// The characters whose escapes a variable keeps (see UnescapeMode).
+std::string_view KeptEscapes(bool multi, UnescapeMode mode) {
+  if (!multi || mode == UnescapeMode::kAll) return "";
+  if (mode == UnescapeMode::kAllExceptSlash) return "/";
+  return ":/?#[]@!$&'()*+,;=";
+}
+}  // namespace
+
 int PathTemplate::Specificity() const {
   int n = 0;
   for (const auto& s : segments_) n += s.kind == Segment::kLiteral ? 2 : (s.kind == Segment::kSingle ? 1 : 0);
   return n + (verb_.empty() ? 0 : 1);
 }
 
-bool PathTemplate::Match(const std::string& path, Bindings* bindings) const {
+bool PathTemplate::Match(const std::string& path, Bindings* bindings, UnescapeMode mode) const {
   if (path.empty() || path[0] != '/') return false;
   std::string rest = path.substr(1);
   size_t last_slash = rest.rfind('/');
@@ -192,7 +223,7 @@ bool PathTemplate::Match(const std::string& path, Bindings* bindings) const {
     std::string value;
     for (size_t q = from; q < to; ++q) {
       std::string decoded;
-      if (!PercentDecode(parts[q], &decoded, /*keep_slash=*/var.multi)) return false;
+      if (!PercentDecodeExcept(parts[q], KeptEscapes(var.multi, mode), &decoded)) return false;
       if (q > from) value.push_back('/');
       value += decoded;
     }

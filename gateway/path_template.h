@@ -5,12 +5,26 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 
 namespace mgi::gateway {
+
+// How a multi-segment variable ("{name=shelves/*/books/*}", "{path=**}") is percent-decoded.
+// Single-segment variables are always fully decoded (http.proto).
+enum class UnescapeMode {
+  // Default, as Envoy's ALL_CHARACTERS_EXCEPT_RESERVED: escapes of RFC 6570 reserved characters
+  // (":/?#[]@!$&'()*+,;=") stay escaped, so "%2F" never becomes a segment separator and "%3A"
+  // never a verb separator in the resource name a backend sees.
+  kAllExceptReserved,
+  // http.proto's rule (grpc-gateway's AllExceptSlash): everything but "%2F" is decoded.
+  kAllExceptSlash,
+  // Everything is decoded ("%2F" too).
+  kAll,
+};
 
 class PathTemplate {
  public:
@@ -32,7 +46,8 @@ class PathTemplate {
   // Matches a request path (no query string, still percent-encoded). Fills `bindings` with the
   // decoded variable values. A path whose last segment holds ":" only matches a template with
   // that verb.
-  bool Match(const std::string& path, Bindings* bindings) const;
+  bool Match(const std::string& path, Bindings* bindings,
+             UnescapeMode mode = UnescapeMode::kAllExceptReserved) const;
 
   const std::string& text() const { return text_; }
   const std::string& verb() const { return verb_; }
@@ -54,5 +69,9 @@ class PathTemplate {
 // space (query strings). Returns false on a malformed escape.
 bool PercentDecode(const std::string& text, std::string* out, bool keep_slash = false,
                    bool plus_as_space = false);
+
+// Percent-decodes `text`, leaving the escapes of the characters in `keep` as they are. Returns
+// false on a malformed escape.
+bool PercentDecodeExcept(const std::string& text, std::string_view keep, std::string* out);
 
 }  // namespace mgi::gateway

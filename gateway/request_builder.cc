@@ -8,6 +8,7 @@
 #include <google/api/http.pb.h>
 #include <google/api/httpbody.pb.h>
 #include <google/protobuf/descriptor_database.h>
+#include <google/protobuf/field_mask.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,8 @@
 #include "absl/strings/str_split.h"
 #include "common/language.h"
 #include "common/status.h"
+#include "gateway/http_semantics.h"
+#include "gateway/query_extras.h"
 
 namespace mgi::gateway {
 namespace {
@@ -161,10 +164,17 @@ std::optional<std::string> SetWellKnown(pb::Message* msg, const pb::FieldDescrip
                                         const std::string& value) {
   std::unique_ptr<pb::Message> tmp(
       pb::MessageFactory::generated_factory()->GetPrototype(f->message_type())->New());
-  pb::util::JsonParseOptions opts;
-  if (!pb::util::JsonStringToMessage(JsonQuote(value), tmp.get(), opts).ok() &&
-      !pb::util::JsonStringToMessage(value, tmp.get(), opts).ok()) {
-    return absl::StrCat("a valid ", f->message_type()->full_name());
+  if (f->message_type()->full_name() == "google.protobuf.FieldMask") {
+    // Split here: the JSON parser's own reading of a mask is looser than its spec.
+    pb::FieldMask mask;
+    if (!ParseFieldMaskText(value, &mask).ok()) return "a comma-separated list of field paths";
+    tmp->ParseFromString(mask.SerializeAsString());
+  } else {
+    pb::util::JsonParseOptions opts;
+    if (!pb::util::JsonStringToMessage(JsonQuote(value), tmp.get(), opts).ok() &&
+        !pb::util::JsonStringToMessage(value, tmp.get(), opts).ok()) {
+      return absl::StrCat("a valid ", f->message_type()->full_name());
+    }
   }
   const pb::Reflection* r = msg->GetReflection();
   pb::Message* target = f->is_repeated() ? r->AddMessage(msg, f) : r->MutableMessage(msg, f);
@@ -289,7 +299,7 @@ absl::Status SetFieldFromText(pb::Message* message, const std::string& field_pat
 }
 
 absl::Status ApplyQuery(const std::string& query, const std::vector<std::string>& bound,
-                        pb::Message* request) {
+                        pb::Message* request, const std::set<std::string>* ignored) {
   std::set<std::string> seen;
   for (const auto& part : absl::StrSplit(query, '&', absl::SkipEmpty())) {
     std::string item(part);
@@ -302,6 +312,11 @@ absl::Status ApplyQuery(const std::string& query, const std::vector<std::string>
       return mgi::InvalidArgument(raw_key, "malformed percent-encoding in the query string");
     }
     if (key.empty()) return mgi::InvalidArgument("", "empty query parameter name");
+    if (ignored != nullptr && ignored->count(key) > 0) continue;
+    if (IsMapParam(key)) {
+      if (auto s = ApplyMapParam(request, key, value, bound, &seen); !s.ok()) return s;
+      continue;
+    }
     pb::Message* holder;
     const pb::FieldDescriptor* leaf;
     std::string proto_path;
@@ -337,6 +352,12 @@ absl::Status ApplyBody(const Route& route, const HttpInput& input, pb::Message* 
                                                      " takes no request body"));
   }
   bound->push_back(route.body);
+  if (route.body == "*" && request->GetDescriptor()->full_name() == "google.api.HttpBody") {
+    auto* hb = static_cast<google::api::HttpBody*>(request);  // the whole request is the body
+    hb->set_content_type(input.content_type);
+    hb->set_data(input.body);
+    return absl::OkStatus();
+  }
   const pb::FieldDescriptor* body_field =
       route.body == "*" ? nullptr : request->GetDescriptor()->FindFieldByName(route.body);
   if (body_field != nullptr && body_field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE &&
@@ -401,8 +422,9 @@ absl::Status ApplyBindings(const PathTemplate::Bindings& bindings, pb::Message* 
 // (AIP-154: the field holds the quoted tag the gateway sent as ETag). `*` (any current
 // representation) sets nothing. A route without an etag field cannot honour If-Match: 400.
 absl::Status ApplyIfMatch(const Route& route, const std::string& if_match, pb::Message* request) {
-  std::string etag(absl::StripAsciiWhitespace(if_match));
-  if (etag.empty() || etag == "*") return absl::OkStatus();
+  // The tag of a representation (";lang=fr", ";gzip") names the resource's own tag.
+  std::string etag = ResourceEtags(std::string(absl::StripAsciiWhitespace(if_match)));
+  if (etag.empty()) return absl::OkStatus();
   const pb::Descriptor* desc = request->GetDescriptor();
   pb::Message* holder = nullptr;
   const pb::FieldDescriptor* f = desc->FindFieldByName("etag");
@@ -420,6 +442,7 @@ absl::Status ApplyIfMatch(const Route& route, const std::string& if_match, pb::M
         "If-Match", absl::StrCat(route.http_method, " ", route.path.text(),
                                  " has no etag: If-Match cannot be honoured, send it without"));
   }
+  if (etag == "*") return absl::OkStatus();  // resolved by the gateway (if_match_any.h)
   std::string existing = holder->GetReflection()->GetString(*holder, f);
   if (!existing.empty() && existing != etag) {
     return mgi::InvalidArgument("etag", "the If-Match header and the etag field disagree");
@@ -446,7 +469,9 @@ absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bind
   std::vector<std::string> bound;
   if (auto s = ApplyBody(route, input, request, &bound); !s.ok()) return s;
   if (auto s = ApplyBindings(bindings, request, &bound); !s.ok()) return s;
-  if (auto s = ApplyQuery(input.query, bound, request); !s.ok()) return s;
+  if (auto s = ApplyQuery(input.query, bound, request, input.ignored_query_params); !s.ok()) {
+    return s;
+  }
   if (auto s = ApplyIfMatch(route, input.if_match, request); !s.ok()) return s;
   if (language_from_header != nullptr) {
     const pb::FieldDescriptor* f = request->GetDescriptor()->FindFieldByName("language");

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,8 @@ struct HttpInput {
   std::string content_type;     // "" when absent
   std::string if_match;         // raw If-Match header, "" when absent
   std::string default_language; // from Accept-Language, "" when absent
+  // Query parameter names skipped as if absent (--ignored-query-params); null: none.
+  const std::set<std::string>* ignored_query_params = nullptr;
 };
 
 // `language_from_header` (when given) tells whether Accept-Language chooses the language: the
@@ -41,8 +44,10 @@ absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bind
 // nested messages, repeated scalars repeat the key, a field set twice or unknown is an error.
 // `bound` are field paths already bound by the path or body: naming them (or their children) is an
 // error too.
+// `labels[k]=v` adds a map entry (query_extras.h); names in `ignored` are skipped.
 absl::Status ApplyQuery(const std::string& query, const std::vector<std::string>& bound,
-                        google::protobuf::Message* request);
+                        google::protobuf::Message* request,
+                        const std::set<std::string>* ignored = nullptr);
 
 // Sets the field at dotted `field_path` (proto or JSON names) of `message` from a text value.
 absl::Status SetFieldFromText(google::protobuf::Message* message, const std::string& field_path,

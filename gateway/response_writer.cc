@@ -14,13 +14,16 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gateway/errors.h"
+#include "gateway/http_semantics.h"
+#include "gateway/response_body.h"
 
 namespace mgi::gateway {
 namespace {
 
 namespace pb = google::protobuf;
 
-const char* kExposedHeaders = "etag, x-request-id, www-authenticate, allow";
+const char* kExposedHeaders =
+    "etag, x-request-id, www-authenticate, allow, location, retry-after";
 
 std::string StripWeak(std::string tag) {
   tag = std::string(absl::StripAsciiWhitespace(tag));
@@ -39,6 +42,18 @@ std::string Quoted(std::string etag) {
     etag = "\"" + etag + "\"";
   }
   return etag;
+}
+
+// Where resource names start in a template's paths: its leading literal segments up to the
+// version ("/v1", "/conf/v1"), else all of them; "" when it starts with a variable.
+std::string ApiRoot(const std::vector<PathTemplate::Segment>& segments) {
+  std::string root;
+  for (const auto& s : segments) {
+    if (s.kind != PathTemplate::Segment::kLiteral) break;
+    absl::StrAppend(&root, "/", s.literal);
+    if (s.literal.size() > 1 && s.literal[0] == 'v' && absl::ascii_isdigit(s.literal[1])) break;
+  }
+  return root;
 }
 
 }  // namespace
@@ -61,6 +76,12 @@ absl::StatusOr<RenderedBody> RenderResponse(const Route& route, const pb::Messag
     }
     if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !f->is_repeated()) {
       body = &r->GetMessage(response, f);
+    } else {  // a repeated, map or scalar field (response_body.h)
+      auto json = FieldJson(response, f);
+      if (!json.ok()) return json.status();
+      out.body = *std::move(json);
+      out.content_type = "application/json";
+      return out;
     }
   }
   if (body->GetDescriptor()->full_name() == "google.api.HttpBody") {
@@ -200,11 +221,11 @@ RouteResponse ResponseWriter::FromBody(const Route& route, const BackendReply& r
   if (r.status == 201) {
     const pb::FieldDescriptor* name = message->GetDescriptor()->FindFieldByName("name");
     const auto& segments = route.path.segments();
+    std::string root = ApiRoot(segments);
     if (name != nullptr && name->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING &&
-        !name->is_repeated() && !segments.empty() &&
-        segments[0].kind == PathTemplate::Segment::kLiteral) {
+        !name->is_repeated() && !root.empty()) {
       std::string value = message->GetReflection()->GetString(*message, name);
-      if (!value.empty()) r.Set("Location", absl::StrCat("/", segments[0].literal, "/", value));
+      if (!value.empty()) r.Set("Location", absl::StrCat(root, "/", value));
     }
   }
   r.Set("Content-Type", rendered->content_type);
@@ -275,6 +296,19 @@ void ResponseWriter::Compress(const HttpRequest& request, HttpResponse* response
   if (!AcceptsGzip(request.Header("accept-encoding"))) return;
   std::string gz = Gzip(response->body);
   if (gz.empty()) return;
+  // The gzip representation has a tag of its own (http_semantics.h); a cache holding it
+  // revalidates with that tag.
+  std::string etag;
+  for (auto& [name, value] : response->headers) {
+    if (name == "ETag") value = etag = RepresentationEtag(value, "", true);
+  }
+  std::string inm = request.Header("if-none-match");
+  if (!etag.empty() && !inm.empty() && response->status == 200 &&
+      (request.method == "GET" || request.method == "HEAD") && EtagMatches(inm, etag)) {
+    response->status = 304;
+    response->body.clear();
+    return;
+  }
   response->body = std::move(gz);
   response->Set("Content-Encoding", "gzip");
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "gateway/route_checks.h"
 
 namespace mgi::gateway {
 namespace {
@@ -88,6 +89,7 @@ absl::StatusOr<std::unique_ptr<Route>> MakeRoute(const pb::MethodDescriptor* met
                    absl::StartsWith(method->name(), "Create");
   route->empty_response = method->output_type()->full_name() == "google.protobuf.Empty";
   if (auto s = CheckBindings(*route); !s.ok()) return s;
+  if (auto s = CheckResponseBody(*route); !s.ok()) return s;
   return route;
 }
 
@@ -136,6 +138,7 @@ absl::StatusOr<RouteTable> RouteTable::Build(
       }
     }
   }
+  if (auto s = CheckRouteConflicts(table.routes_); !s.ok()) return s;
   return table;
 }
 
@@ -144,7 +147,7 @@ RouteTable::Match RouteTable::Find(const std::string& http_method, const std::st
   int best = -1;
   PathTemplate::Bindings bindings;
   for (const auto& route : routes_) {
-    if (!route->path.Match(path, &bindings)) continue;
+    if (!route->path.Match(path, &bindings, mode_)) continue;
     if (std::find(result.allowed.begin(), result.allowed.end(), route->http_method) ==
         result.allowed.end()) {
       result.allowed.push_back(route->http_method);

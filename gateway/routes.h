@@ -33,7 +33,9 @@ std::vector<const google::protobuf::ServiceDescriptor*> LinkedAnnotatedServices(
 
 class RouteTable {
  public:
-  // Routes for every annotated method of `services`. A malformed annotation is an error.
+  // Routes for every annotated method of `services`. A malformed annotation is an error, and so
+  // are a `response_body` that names no top-level response field and two routes that would
+  // answer the same request (route_checks.h).
   static absl::StatusOr<RouteTable> Build(
       const std::vector<const google::protobuf::ServiceDescriptor*>& services);
 
@@ -45,9 +47,12 @@ class RouteTable {
   Match Find(const std::string& http_method, const std::string& path) const;
 
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
+  // How multi-segment variables are percent-decoded (default: reserved characters kept).
+  void set_unescape_mode(UnescapeMode mode) { mode_ = mode; }
 
  private:
   std::vector<std::unique_ptr<Route>> routes_;
+  UnescapeMode mode_ = UnescapeMode::kAllExceptReserved;
 };
 
 }  // namespace mgi::gateway

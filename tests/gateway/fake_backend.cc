@@ -5,6 +5,8 @@
 #include <mutex>
 #include <vector>
 
+#include <google/rpc/error_details.pb.h>
+#include <google/rpc/status.pb.h>
 #include <grpcpp/grpcpp.h>
 
 #include "common/metrics.h"
@@ -24,8 +26,34 @@ grpc::Status CheckEtag(const std::string& etag) {
   return grpc::Status::OK;
 }
 
+class Service;
+
+// A Wait call's reactor: counts the calls the gateway cancelled (a client that went away).
+class WaitReactor : public grpc::ServerUnaryReactor {
+ public:
+  explicit WaitReactor(Service* service) : service_(service) {}
+  void OnCancel() override;
+  void OnDone() override { delete this; }
+
+ private:
+  Service* service_;
+};
+
+// google.rpc.Status with a RetryInfo of 2.5 s, as a service asking the client to come back.
+grpc::Status WithRetryInfo(grpc::StatusCode code) {
+  google::rpc::Status status;
+  status.set_code(code);
+  status.set_message("failed on purpose");
+  google::rpc::RetryInfo info;
+  info.mutable_retry_delay()->set_seconds(2);
+  info.mutable_retry_delay()->set_nanos(500000000);
+  status.add_details()->PackFrom(info);
+  return grpc::Status(code, status.message(), status.SerializeAsString());
+}
+
 class Service final : public ThingService::CallbackService {
  public:
+  int cancelled = 0;  // Wait calls cancelled by the gateway
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::pair<grpc::ServerUnaryReactor*, std::pair<const WaitRequest*, Thing*>>> waiting;
@@ -127,6 +155,8 @@ class Service final : public ThingService::CallbackService {
     *resp = *req;
     // The answer depends on the caller's metadata: not to be shared, even for anonymous callers.
     ctx->AddInitialMetadata("cache-control", "no-store");
+    ctx->AddInitialMetadata("x-served-by", "fake-backend");  // allow-listed in some tests
+    ctx->AddInitialMetadata("x-internal", "not-for-clients");  // never allow-listed
     for (const auto& [k, v] : ctx->client_metadata()) {
       std::string key(k.data(), k.size());
       if (key.rfind("grpc-", 0) == 0 || key == "user-agent") continue;
@@ -151,9 +181,9 @@ class Service final : public ThingService::CallbackService {
     r->Finish(grpc::Status::OK);
     return r;
   }
-  grpc::ServerUnaryReactor* Wait(grpc::CallbackServerContext* ctx, const WaitRequest* req,
+  grpc::ServerUnaryReactor* Wait(grpc::CallbackServerContext*, const WaitRequest* req,
                                  Thing* resp) override {
-    auto* r = ctx->DefaultReactor();
+    auto* r = new WaitReactor(this);
     std::lock_guard<std::mutex> lock(mu);
     waiting.push_back({r, {req, resp}});
     cv.notify_all();
@@ -164,6 +194,8 @@ class Service final : public ThingService::CallbackService {
     auto* r = ctx->DefaultReactor();
     if (req->code() == 3) {
       r->Finish(mgi::ToGrpcStatus(mgi::InvalidArgument("code", "failed on purpose")));
+    } else if (req->code() == 8 || req->code() == 14) {
+      r->Finish(WithRetryInfo(static_cast<grpc::StatusCode>(req->code())));
     } else {
       r->Finish(mgi::ToGrpcStatus(
           absl::Status(static_cast<absl::StatusCode>(req->code()), "failed on purpose")));
@@ -171,6 +203,12 @@ class Service final : public ThingService::CallbackService {
     return r;
   }
 };
+
+void WaitReactor::OnCancel() {
+  std::lock_guard<std::mutex> lock(service_->mu);
+  ++service_->cancelled;
+  service_->cv.notify_all();
+}
 
 }  // namespace
 
@@ -229,6 +267,12 @@ void FakeBackend::ReleaseHeld() {
   std::lock_guard<std::mutex> lock(impl_->service.mu);
   for (auto* reactor : impl_->service.held) reactor->Finish(grpc::Status::OK);
   impl_->service.held.clear();
+}
+
+bool FakeBackend::WaitForCancelled(int n, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(impl_->service.mu);
+  return impl_->service.cv.wait_for(lock, timeout,
+                                    [&] { return impl_->service.cancelled >= n; });
 }
 
 int FakeBackend::GetCalls(const std::string& name) {

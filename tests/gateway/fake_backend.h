@@ -20,6 +20,8 @@ class FakeBackend {
   // `n` such calls are pending by the deadline.
   bool WaitForHeld(int n, std::chrono::milliseconds timeout);
   void ReleaseHeld();
+  // Whether `n` Wait calls were cancelled by the gateway (their client went away) by the deadline.
+  bool WaitForCancelled(int n, std::chrono::milliseconds timeout);
   // GetThing calls received for `name`.
   int GetCalls(const std::string& name);
 
