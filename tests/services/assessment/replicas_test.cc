@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "common/channel.h"
 #include "harness.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "pg_server.h"
@@ -211,6 +212,32 @@ TEST_F(ReplicasTest, DatabaseDownIsUnavailableAndNotServingThenRecoversByItself)
   auto up = Get(*a, "profiles/gtm-2022");
   EXPECT_TRUE(up.ok()) << up.status();
   EXPECT_TRUE(a->service.process->Running());
+}
+
+// The suite's peer channels (gateway, report) spread calls over every address a peer name
+// resolves to: two replicas behind one "ipv4:A,B" address both serve, on one shared database.
+TEST_F(ReplicasTest, OnePeerAddressOfTwoReplicasSpreadsTheCalls) {
+  auto a = StartReplica(/*seed=*/false);
+  auto b = StartReplica(/*seed=*/false);
+  ASSERT_TRUE(a && b);
+  auto channel = mgi::MakeChannel("ipv4:" + a->service.address + "," + b->service.address,
+                                  mgi::ChannelConfig());
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  auto stub = av1::AssessmentService::NewStub(*channel);
+  for (int i = 0; i < 10; ++i) {
+    av1::CreateProfileRequest req;
+    *req.mutable_profile() = testing::CompleteDraft();
+    req.set_profile_id("rr-" + std::to_string(i));
+    av1::Profile p;
+    grpc::Status s = stub->CreateProfile(Ctx().get(), req, &p);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_NE(a->service.process->Log().find("profile create"), std::string::npos);
+  EXPECT_NE(b->service.process->Log().find("profile create"), std::string::npos);
+  av1::ListProfilesRequest list;
+  av1::ListProfilesResponse resp;
+  ASSERT_TRUE(a->stub->ListProfiles(Ctx().get(), list, &resp).ok());
+  EXPECT_EQ(resp.total_size(), 10);
 }
 
 // Writers create profiles through two replicas; one replica is killed with SIGKILL mid-burst and
