@@ -214,6 +214,64 @@ TEST_F(ReplicasTest, DatabaseDownIsUnavailableAndNotServingThenRecoversByItself)
   EXPECT_TRUE(a->service.process->Running());
 }
 
+// The migration path: an operator stops the SQLite replica, runs the copy command, and starts
+// replicas on PostgreSQL: every profile with every revision is there.
+TEST_F(ReplicasTest, TheCopyCommandMovesSqliteToPostgresqlWithEveryRevision) {
+  std::string db = mgi::testing::TempDir("replicas-copy") + "/a.db";
+  auto old = StartService("mgi-assessment", [&] {
+    auto args = Args();
+    args.push_back("--db=" + db);
+    return args;
+  }(), {"MGI_AUTH_DISABLED=true"});
+  ASSERT_TRUE(old.has_value());
+  Replica sqlite{std::move(*old), nullptr};
+  sqlite.stub = av1::AssessmentService::NewStub(
+      grpc::CreateChannel(sqlite.service.address, grpc::InsecureChannelCredentials()));
+  ASSERT_TRUE(WaitForSeed(sqlite));
+  av1::CreateProfileRequest create;
+  *create.mutable_profile() = testing::CompleteDraft();
+  create.set_profile_id("gtm-2018");
+  av1::Profile draft;
+  ASSERT_TRUE(sqlite.stub->CreateProfile(Ctx().get(), create, &draft).ok());
+  av1::UpdateProfileRequest up;
+  up.mutable_profile()->set_name(draft.name());
+  up.mutable_profile()->set_etag(draft.etag());
+  up.mutable_profile()->set_edition(2);
+  up.mutable_update_mask()->add_paths("edition");
+  av1::Profile updated;
+  ASSERT_TRUE(sqlite.stub->UpdateProfile(Ctx().get(), up, &updated).ok());
+  ASSERT_TRUE(sqlite.service.process->Signal(SIGTERM));
+  ASSERT_EQ(sqlite.service.process->Wait(std::chrono::seconds(30)), 0);
+
+  auto copy = mgi::testing::Process::Start(
+      mgi::testing::BinaryPath("mgi-assessment"),
+      {"--copy-from=sqlite:" + db, "--database-url=" + url_});
+  ASSERT_TRUE(copy);
+  ASSERT_EQ(copy->Wait(std::chrono::seconds(60)), 0) << copy->Log();
+  EXPECT_NE(copy->Log().find("profiles=2 revisions=3"), std::string::npos) << copy->Log();
+  // Again: nothing to do (an interrupted copy can be rerun).
+  auto again = mgi::testing::Process::Start(
+      mgi::testing::BinaryPath("mgi-assessment"),
+      {"--copy-from=sqlite:" + db, "--database-url=" + url_});
+  ASSERT_EQ(again->Wait(std::chrono::seconds(60)), 0) << again->Log();
+  EXPECT_NE(again->Log().find("skipped=2"), std::string::npos) << again->Log();
+
+  auto pg = StartReplica(/*seed=*/false);
+  ASSERT_TRUE(pg);
+  auto moved = Get(*pg, draft.name());
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(moved->etag(), updated.etag());
+  EXPECT_EQ(moved->edition(), 2);
+  av1::ListRevisionsRequest revs;
+  revs.set_name(draft.name());
+  av1::ListRevisionsResponse history;
+  ASSERT_TRUE(pg->stub->ListRevisions(Ctx().get(), revs, &history).ok());
+  ASSERT_EQ(history.revisions_size(), 2);
+  EXPECT_EQ(history.revisions(0).action(), "update");
+  EXPECT_EQ(history.revisions(1).action(), "create");
+  EXPECT_EQ(CountGuatemala(*pg), 2);
+}
+
 // The suite's peer channels (gateway, report) spread calls over every address a peer name
 // resolves to: two replicas behind one "ipv4:A,B" address both serve, on one shared database.
 TEST_F(ReplicasTest, OnePeerAddressOfTwoReplicasSpreadsTheCalls) {
