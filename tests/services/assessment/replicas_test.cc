@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "common/channel.h"
+#include "google/protobuf/util/json_util.h"
 #include "harness.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "pg_server.h"
@@ -296,6 +297,45 @@ TEST_F(ReplicasTest, OnePeerAddressOfTwoReplicasSpreadsTheCalls) {
   av1::ListProfilesResponse resp;
   ASSERT_TRUE(a->stub->ListProfiles(Ctx().get(), list, &resp).ok());
   EXPECT_EQ(resp.total_size(), 10);
+}
+
+// What the README describes: two replicas on one PostgreSQL behind one gateway, whose
+// --assessment-addr names both; HTTP creates land on both replicas, reads see every write.
+TEST_F(ReplicasTest, TwoReplicasBehindOneGateway) {
+  auto a = StartReplica();
+  auto b = StartReplica();
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(WaitForSeed(*a));
+  int port = mgi::testing::FreePort();
+  auto gateway = mgi::testing::Process::Start(
+      mgi::testing::BinaryPath("mgi-gateway"),
+      {"--host=127.0.0.1", "--port=" + std::to_string(port), "--metrics-port=-1",
+       "--catalog-addr=" + catalog_->address,
+       "--assessment-addr=ipv4:" + a->service.address + "," + b->service.address,
+       "--report-addr=127.0.0.1:1"},
+      {"MGI_AUTH_DISABLED=true"});
+  ASSERT_TRUE(gateway);
+  ASSERT_TRUE(mgi::testing::WaitForHttp(port, "/v1/profiles/gtm-2022", std::chrono::seconds(20)))
+      << gateway->Log();
+  std::string body;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(testing::CompleteDraft(), &body).ok());
+  std::string body_file = mgi::testing::TempDir("replicas-gw") + "/profile.json";
+  std::ofstream(body_file) << body;
+  for (int i = 0; i < 8; ++i) {
+    auto curl = mgi::testing::Process::Start(
+        "/usr/bin/curl",
+        {"-sS", "--fail-with-body", "-X", "POST", "-H", "Content-Type: application/json",
+         "--data-binary", "@" + body_file,
+         "http://127.0.0.1:" + std::to_string(port) + "/v1/profiles?profile_id=gw-" +
+             std::to_string(i)});
+    ASSERT_EQ(curl->Wait(std::chrono::seconds(20)), 0) << curl->Log();
+  }
+  EXPECT_NE(a->service.process->Log().find("profile create"), std::string::npos);
+  EXPECT_NE(b->service.process->Log().find("profile create"), std::string::npos);
+  for (int i = 0; i < 8; ++i) {
+    std::string got = mgi::testing::HttpGetBody(port, "/v1/profiles/gw-" + std::to_string(i));
+    EXPECT_NE(got.find("\"profiles/gw-" + std::to_string(i) + "\""), std::string::npos) << got;
+  }
 }
 
 // Writers create profiles through two replicas; one replica is killed with SIGKILL mid-burst and
