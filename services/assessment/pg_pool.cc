@@ -122,6 +122,9 @@ absl::Status PgConnection::Ensure() {
     conn_ = nullptr;
     return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL: ", message));
   }
+  // Server notices ("relation already exists, skipping" of an idempotent migration) are not
+  // errors: keep them off stderr, where libpq would print them.
+  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
   return absl::OkStatus();
 }
 
