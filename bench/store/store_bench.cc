@@ -2,8 +2,9 @@
 // one of N published profiles), ListProfiles (a page of 50 in the default order) and UpdateProfile
 // (read, then the etag compare-and-swap commit of a new revision, retried on ABORTED), each for a
 // fixed time on --threads threads. Prints operations per second and PostgreSQL / SQLite ratios.
-// Usage: mgi-store-bench [--seconds=3] [--threads=4] [--profiles=200] [--database-url=postgresql://...]
-// Without --database-url it starts its own PostgreSQL (initdb into a temporary directory).
+// Usage: mgi-store-bench [--seconds=3] [--threads=4] [--profiles=200]
+// [--database-url=postgresql://...] Without --database-url it starts its own PostgreSQL (initdb
+// into a temporary directory).
 #include <google/protobuf/util/json_util.h>
 
 #include <atomic>
@@ -40,7 +41,8 @@ Profile Sample() {
   std::stringstream buf;
   buf << in.rdbuf();
   mgi::assessment::v1::ProfileDocument doc;
-  if (!google::protobuf::util::JsonStringToMessage(buf.str(), &doc).ok() || doc.profiles().empty()) {
+  if (!google::protobuf::util::JsonStringToMessage(buf.str(), &doc).ok() ||
+      doc.profiles().empty()) {
     std::fprintf(stderr, "cannot read data/profiles/gtm-2022.json\n");
     std::exit(1);
   }
@@ -93,9 +95,8 @@ Result Run(const Options& o, ProfileStore& store) {
   auto name = [&](int64_t i) { return "profiles/bench-" + std::to_string(i % o.profiles); };
   Result r;
   r.get = Throughput(o, [&](int, int64_t i) { return store.Get(name(i * 7919)).ok(); });
-  r.list = Throughput(o, [&](int, int64_t i) {
-    return store.List({}, (i * 50) % o.profiles, 50).ok();
-  });
+  r.list =
+      Throughput(o, [&](int, int64_t i) { return store.List({}, (i * 50) % o.profiles, 50).ok(); });
   r.update = Throughput(o, [&](int t, int64_t i) {
     // Each thread its own profiles: the cost of a write, not of contention.
     std::string n = name(t + o.threads * (i % (o.profiles / o.threads)));
@@ -123,12 +124,19 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char* flag) { return a.substr(std::strlen(flag)); };
-    if (a.rfind("--seconds=", 0) == 0) o.seconds = std::stod(value("--seconds="));
-    else if (a.rfind("--threads=", 0) == 0) o.threads = std::stoi(value("--threads="));
-    else if (a.rfind("--profiles=", 0) == 0) o.profiles = std::stoi(value("--profiles="));
-    else if (a.rfind("--database-url=", 0) == 0) o.url = value("--database-url=");
+    if (a.rfind("--seconds=", 0) == 0)
+      o.seconds = std::stod(value("--seconds="));
+    else if (a.rfind("--threads=", 0) == 0)
+      o.threads = std::stoi(value("--threads="));
+    else if (a.rfind("--profiles=", 0) == 0)
+      o.profiles = std::stoi(value("--profiles="));
+    else if (a.rfind("--database-url=", 0) == 0)
+      o.url = value("--database-url=");
     else {
-      std::fprintf(stderr, "usage: %s [--seconds=3] [--threads=4] [--profiles=200] [--database-url=postgresql://...]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--seconds=3] [--threads=4] [--profiles=200] "
+                   "[--database-url=postgresql://...]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -144,7 +152,8 @@ int main(int argc, char** argv) {
   auto sqlite = mgi::assessment::OpenProfileStore(sqlite_url, db);
   auto pg = mgi::assessment::OpenProfileStore(o.url, db);
   if (!sqlite.ok() || !pg.ok()) {
-    std::fprintf(stderr, "%s %s\n", sqlite.status().ToString().c_str(), pg.status().ToString().c_str());
+    std::fprintf(stderr, "%s %s\n", sqlite.status().ToString().c_str(),
+                 pg.status().ToString().c_str());
     return 1;
   }
   std::printf("mgi-store-bench: %d profiles (~%zu KB each), %d threads, %.1f s per operation\n",

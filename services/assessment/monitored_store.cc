@@ -75,6 +75,21 @@ absl::StatusOr<Revision> MonitoredProfileStore::GetRevision(const std::string& n
 
 namespace mgi::assessment {
 
-absl::Status MonitoredProfileStore::Ping() { return Observe(store_->Ping()); }
+// The probe's call: it can say the database is unreachable (gauge 0, NOT_SERVING) and that it
+// is reachable again (serving), but only a real call sets the gauge back to 1, so a store whose
+// calls fail for another reason (disk full, corruption) keeps mgi_database_up at 0.
+absl::Status MonitoredProfileStore::Ping() {
+  absl::Status s = store_->Ping();
+  if (absl::IsUnavailable(s)) {
+    up_->Set(0);
+  }
+  if (readiness_ != nullptr) {
+    bool reachable = !absl::IsUnavailable(s);
+    if (reachable_.exchange(reachable) != reachable || !reachable) {
+      readiness_->Set("database", reachable ? absl::OkStatus() : s);
+    }
+  }
+  return s;
+}
 
 }  // namespace mgi::assessment

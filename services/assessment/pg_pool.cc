@@ -105,7 +105,7 @@ absl::Status PgConnection::Ensure() {
   conn_ = nullptr;
   prepared_.clear();
   // Defaults first: the URL (dbname, expanded) overrides them; the password comes last.
-  std::vector<const char*> keys = {"connect_timeout", "application_name", "keepalives_idle",
+  std::vector<const char*> keys = {"connect_timeout",     "application_name", "keepalives_idle",
                                    "keepalives_interval", "keepalives_count", "dbname"};
   std::vector<const char*> values = {"5", "mgi-assessment", "10", "5", "3", options_->url.c_str()};
   if (!options_->password.empty()) {
@@ -124,7 +124,8 @@ absl::Status PgConnection::Ensure() {
   }
   // Server notices ("relation already exists, skipping" of an idempotent migration) are not
   // errors: keep them off stderr, where libpq would print them.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
   return absl::OkStatus();
 }
 

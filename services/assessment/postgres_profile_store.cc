@@ -20,13 +20,13 @@ constexpr char kMigrationLock[] = "SELECT pg_advisory_lock(7883839795467791725)"
 constexpr char kMigrationUnlock[] = "SELECT pg_advisory_unlock(7883839795467791725)";
 
 // The filters of a listing: each "($N IS NULL OR col = $N)", so one statement serves all.
-#define MGI_PG_WHERE                                                                        \
-  " WHERE ($1::text IS NULL OR country = $1) AND ($2::int8 IS NULL OR level = $2)"          \
-  " AND ($3::int8 IS NULL OR state = $3) AND ($4::int8 IS NULL OR edition = $4)"            \
+#define MGI_PG_WHERE                                                               \
+  " WHERE ($1::text IS NULL OR country = $1) AND ($2::int8 IS NULL OR level = $2)" \
+  " AND ($3::int8 IS NULL OR state = $3) AND ($4::int8 IS NULL OR edition = $4)"   \
   " AND ($5::int8 IS NULL OR assessment_year = $5)"
 // COUNT(*) OVER () is the total before LIMIT: one round trip gives the page and the total.
-#define MGI_PG_LIST(order)                                                                  \
-  "SELECT data, COUNT(*) OVER () FROM profiles" MGI_PG_WHERE " ORDER BY " order            \
+#define MGI_PG_LIST(order)                                                      \
+  "SELECT data, COUNT(*) OVER () FROM profiles" MGI_PG_WHERE " ORDER BY " order \
   " LIMIT $6 OFFSET $7"
 
 const std::vector<PgStatement>& Statements() {
@@ -74,16 +74,11 @@ std::optional<PgParam> Opt(const std::optional<int>& v) {
 }
 
 std::vector<PgParam> ProfileParams(const Profile& p, const std::string& data) {
-  return {PgParam::Text(p.name()),
-          PgParam::Text(p.country()),
-          PgParam::Int(p.level()),
-          PgParam::Int(p.state()),
-          PgParam::Int(p.edition()),
-          PgParam::Text(LocalUnitKey(p)),
-          PgParam::Int(p.revision()),
-          PgParam::Text(p.etag()),
-          PgParam::Bytes(data),
-          PgParam::Int(p.assessment_year())};
+  return {PgParam::Text(p.name()),    PgParam::Text(p.country()),
+          PgParam::Int(p.level()),    PgParam::Int(p.state()),
+          PgParam::Int(p.edition()),  PgParam::Text(LocalUnitKey(p)),
+          PgParam::Int(p.revision()), PgParam::Text(p.etag()),
+          PgParam::Bytes(data),       PgParam::Int(p.assessment_year())};
 }
 
 Revision ReadRevision(const std::string& name, const PgResult& r, int row) {
@@ -253,8 +248,8 @@ absl::Status PostgresProfileStore::Migrate() {
     if (!s.ok()) {
       c.Sql("ROLLBACK").IgnoreError();
       unlock();
-      return absl::Status(s.code(), absl::StrCat("schema migration ", v, " -> ", v + 1,
-                                                 " failed: ", s.message()));
+      return absl::Status(
+          s.code(), absl::StrCat("schema migration ", v, " -> ", v + 1, " failed: ", s.message()));
     }
   }
   unlock();
@@ -355,9 +350,8 @@ absl::Status PostgresProfileStore::ApplyWrite(PgConnection& c, const ProfileWrit
       .Exec("upsert_revision",
             {PgParam::Text(p.name()), PgParam::Int(p.revision()),
              PgParam::Int(TimeUtil::TimestampToMicroseconds(rev.create_time())),
-             PgParam::Text(rev.actor()), PgParam::Text(rev.action()),
-             PgParam::Text(rev.summary()), PgParam::Text(absl::StrJoin(rev.changed_fields(), ",")),
-             PgParam::Bytes(data)})
+             PgParam::Text(rev.actor()), PgParam::Text(rev.action()), PgParam::Text(rev.summary()),
+             PgParam::Text(absl::StrJoin(rev.changed_fields(), ",")), PgParam::Bytes(data)})
       .status();
 }
 
@@ -391,13 +385,12 @@ absl::Status PostgresProfileStore::Commit(const std::vector<ProfileWrite>& write
 
 absl::StatusOr<std::optional<std::string>> PostgresProfileStore::FindRequest(
     const std::string& request_id) {
-  return WithConnection(
-      *pool_, [&](PgConnection& c) -> absl::StatusOr<std::optional<std::string>> {
-        auto r = c.Exec("find_request", {PgParam::Text(request_id)});
-        if (!r.ok()) return r.status();
-        if (r->rows() == 0) return std::optional<std::string>();
-        return std::optional<std::string>(r->Text(0, 0));
-      });
+  return WithConnection(*pool_, [&](PgConnection& c) -> absl::StatusOr<std::optional<std::string>> {
+    auto r = c.Exec("find_request", {PgParam::Text(request_id)});
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(r->Text(0, 0));
+  });
 }
 
 absl::StatusOr<RevisionPage> PostgresProfileStore::ListRevisions(const std::string& name,
@@ -407,8 +400,8 @@ absl::StatusOr<RevisionPage> PostgresProfileStore::ListRevisions(const std::stri
     auto count = c.Exec("count_revisions", {PgParam::Text(name)});
     if (!count.ok()) return count.status();
     page.total = count->Int(0, 0);
-    auto r = c.Exec("list_revisions",
-                    {PgParam::Text(name), PgParam::Int(limit), PgParam::Int(offset)});
+    auto r =
+        c.Exec("list_revisions", {PgParam::Text(name), PgParam::Int(limit), PgParam::Int(offset)});
     if (!r.ok()) return r.status();
     for (int i = 0; i < r->rows(); ++i) page.revisions.push_back(ReadRevision(name, *r, i));
     return page;
@@ -430,9 +423,8 @@ absl::StatusOr<Revision> PostgresProfileStore::GetRevision(const std::string& na
 }
 
 absl::Status PostgresProfileStore::Ping() {
-  return WithConnection(*pool_, [](PgConnection& c) -> absl::Status {
-    return c.Exec("ping").status();
-  });
+  return WithConnection(*pool_,
+                        [](PgConnection& c) -> absl::Status { return c.Exec("ping").status(); });
 }
 
 }  // namespace mgi::assessment

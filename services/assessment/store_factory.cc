@@ -16,7 +16,8 @@ namespace mgi::assessment {
 
 absl::Status CheckDatabaseUrl(const std::string& url) {
   if (absl::StartsWith(url, "sqlite:")) {
-    if (url.size() == 7) return absl::InvalidArgumentError("sqlite: needs a path, e.g. sqlite:assessment.db");
+    if (url.size() == 7)
+      return absl::InvalidArgumentError("sqlite: needs a path, e.g. sqlite:assessment.db");
     return absl::OkStatus();
   }
   return CheckPostgresUrl(url);
@@ -27,20 +28,23 @@ std::string DatabaseKind(const std::string& url) {
 }
 
 void RegisterDatabaseFlags(Config& config, DatabaseOptions* options) {
-  config.String("database-url", &options->url,
-                "The profile database: sqlite:PATH (embedded, one replica; default sqlite:<--db>) "
-                "or postgresql://USER@HOST:PORT/DB?sslmode=verify-full (shared by replicas; no "
-                "password in it)",
-                [](const std::string& v) { return v.empty() ? absl::OkStatus() : CheckDatabaseUrl(v); });
+  config.String(
+      "database-url", &options->url,
+      "The profile database: sqlite:PATH (embedded, one replica; default sqlite:<--db>) "
+      "or postgresql://USER@HOST:PORT/DB?sslmode=verify-full (shared by replicas; no "
+      "password in it)",
+      [](const std::string& v) { return v.empty() ? absl::OkStatus() : CheckDatabaseUrl(v); });
   config.String("database-password-file", &options->password_file,
                 "PostgreSQL: a file holding the password (else PGPASSWORD or a passfile)");
-  config.Int("database-pool-size", &options->pool_size,
-             "PostgreSQL: connections per replica (at most this many calls use the database at once)",
-             1, 256);
-  config.String("copy-from", &options->copy_from,
-                "Copy every profile with its whole history from this database URL (e.g. "
-                "sqlite:/data/assessment.db) into --database-url, then exit",
-                [](const std::string& v) { return v.empty() ? absl::OkStatus() : CheckDatabaseUrl(v); });
+  config.Int(
+      "database-pool-size", &options->pool_size,
+      "PostgreSQL: connections per replica (at most this many calls use the database at once)", 1,
+      256);
+  config.String(
+      "copy-from", &options->copy_from,
+      "Copy every profile with its whole history from this database URL (e.g. "
+      "sqlite:/data/assessment.db) into --database-url, then exit",
+      [](const std::string& v) { return v.empty() ? absl::OkStatus() : CheckDatabaseUrl(v); });
 }
 
 absl::StatusOr<std::unique_ptr<ProfileStore>> OpenProfileStore(const std::string& url,
@@ -82,9 +86,10 @@ absl::StatusOr<CopyReport> CopyProfiles(ProfileStore& from, ProfileStore& to) {
           ++report.skipped;
           continue;
         }
-        return absl::AlreadyExistsError(absl::StrCat(
-            current.name(), " is in the target already with other content (revision ",
-            there->revision, ", source revision ", current.revision(), "); nothing more was copied"));
+        return absl::AlreadyExistsError(
+            absl::StrCat(current.name(), " is in the target already with other content (revision ",
+                         there->revision, ", source revision ", current.revision(),
+                         "); nothing more was copied"));
       }
       if (!absl::IsNotFound(there.status())) return there.status();
       // The whole history, oldest first, each revision with its snapshot.
@@ -115,8 +120,9 @@ absl::StatusOr<CopyReport> CopyProfiles(ProfileStore& from, ProfileStore& to) {
       // none at all) ends with the profile itself.
       if (writes.empty() || writes.back().profile.revision() != current.revision() ||
           writes.back().profile.etag() != current.etag()) {
-        return absl::DataLossError(absl::StrCat(
-            current.name(), ": its last revision is not the stored profile; nothing more was copied"));
+        return absl::DataLossError(
+            absl::StrCat(current.name(),
+                         ": its last revision is not the stored profile; nothing more was copied"));
       }
       if (auto s = to.Commit(writes); !s.ok()) {
         return absl::Status(s.code(), absl::StrCat("copying ", current.name(), ": ", s.message()));

@@ -77,8 +77,8 @@ std::unique_ptr<PostgresServer> PostgresServer::Start(const Options& options) {
   s->password_ = options.password;
   GiveToServerUser(s->dir_);
   std::string data = s->dir_ + "/data";
-  std::vector<std::string> initdb = {"-D", data, "-U", "mgi", "-E", "UTF8", "--locale=C",
-                                     "--no-sync", "--auth-local=trust"};
+  std::vector<std::string> initdb = {
+      "-D", data, "-U", "mgi", "-E", "UTF8", "--locale=C", "--no-sync", "--auth-local=trust"};
   if (options.password.empty()) {
     initdb.push_back("--auth-host=trust");
   } else {
@@ -93,9 +93,13 @@ std::unique_ptr<PostgresServer> PostgresServer::Start(const Options& options) {
     return nullptr;
   }
   s->port_ = FreePort();
-  s->server_args_ = {"-D", data, "-p", std::to_string(s->port_), "-k", s->dir_,
-                     "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
-                     "-c", "shared_buffers=16MB", "-c", "log_min_messages=warning"};
+  s->server_args_ = {"-D", data,
+                     "-p", std::to_string(s->port_),
+                     "-k", s->dir_,
+                     "-c", "listen_addresses=127.0.0.1",
+                     "-c", "max_connections=200",
+                     "-c", "shared_buffers=16MB",
+                     "-c", "log_min_messages=warning"};
   if (!options.ssl_cert_file.empty()) {
     for (const auto& [from, to] : {std::pair{options.ssl_cert_file, std::string("server.crt")},
                                    std::pair{options.ssl_key_file, std::string("server.key")}}) {
@@ -105,8 +109,8 @@ std::unique_ptr<PostgresServer> PostgresServer::Start(const Options& options) {
       GiveToServerUser(target);
     }
     s->server_args_.insert(s->server_args_.end(),
-                           {"-c", "ssl=on", "-c", "ssl_cert_file=" + s->dir_ + "/server.crt",
-                            "-c", "ssl_key_file=" + s->dir_ + "/server.key"});
+                           {"-c", "ssl=on", "-c", "ssl_cert_file=" + s->dir_ + "/server.crt", "-c",
+                            "ssl_key_file=" + s->dir_ + "/server.key"});
   }
   if (!s->StartProcess(std::chrono::seconds(60))) return nullptr;
   return s;
@@ -170,8 +174,8 @@ std::optional<std::string> PostgresServer::Query(const std::string& db, const st
 
 std::string PostgresServer::CreateDatabase(const std::string& name) {
   static std::atomic<int> counter{0};
-  std::string db = name.empty() ? "t" + std::to_string(::getpid()) + "_" + std::to_string(counter++)
-                                : name;
+  std::string db =
+      name.empty() ? "t" + std::to_string(::getpid()) + "_" + std::to_string(counter++) : name;
   if (!Query("postgres", "CREATE DATABASE " + db)) return "";
   return db;
 }
@@ -198,15 +202,18 @@ bool MakeTestCertificates(const std::string& dir, const std::string& prefix) {
   std::string crt = dir + "/" + prefix + "server.crt", ext = dir + "/" + prefix + "ext.cnf";
   std::ofstream(ext) << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
   auto ms = std::chrono::seconds(60);
-  return RunToEnd(ssl, {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2", "-subj",
-                        "/CN=mgi test CA " + prefix},
+  return RunToEnd(
+             ssl,
+             {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+              "-keyout", ca_key, "-out", ca, "-days", "2", "-subj", "/CN=mgi test CA " + prefix},
+             ms) &&
+         RunToEnd(ssl,
+                  {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                   "-keyout", key, "-out", csr, "-subj", "/CN=localhost"},
                   ms) &&
-         RunToEnd(ssl, {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost"},
-                  ms) &&
-         RunToEnd(ssl, {"x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key,
-                        "-CAcreateserial", "-out", crt, "-days", "2", "-extfile", ext},
+         RunToEnd(ssl,
+                  {"x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+                   "-out", crt, "-days", "2", "-extfile", ext},
                   ms);
 }
 

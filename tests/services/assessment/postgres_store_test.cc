@@ -19,8 +19,8 @@
 namespace mgi::assessment {
 namespace {
 
-using ::testing::HasSubstr;
 using mgi::testing::PostgresServer;
+using ::testing::HasSubstr;
 
 PgOptions Options(const std::string& url) {
   PgOptions o;
@@ -102,20 +102,22 @@ TEST(PostgresStoreTest, TlsVerifyFullAcceptsOnlyTheServersCa) {
   ASSERT_NE(server, nullptr);
   std::string db = server->CreateDatabase();
   std::string base = "postgresql://mgi@localhost:" + std::to_string(server->port()) + "/" + db;
-  auto store =
-      PostgresProfileStore::Open(Options(base + "?sslmode=verify-full&sslrootcert=" + dir + "/ca.crt"));
+  auto store = PostgresProfileStore::Open(
+      Options(base + "?sslmode=verify-full&sslrootcert=" + dir + "/ca.crt"));
   ASSERT_TRUE(store.ok()) << store.status();
   ASSERT_TRUE((*store)->Commit({Create("profiles/tls")}).ok());
   EXPECT_TRUE((*store)->Get("profiles/tls").ok());
   // The store's connections really are encrypted.
-  EXPECT_EQ(server->Query(db,
-                          "SELECT COUNT(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid)"
-                          " WHERE application_name = 'mgi-assessment' AND NOT ssl")
+  EXPECT_EQ(server
+                ->Query(db,
+                        "SELECT COUNT(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid)"
+                        " WHERE application_name = 'mgi-assessment' AND NOT ssl")
                 .value_or("?"),
             "0");
-  EXPECT_NE(server->Query(db,
-                          "SELECT COUNT(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid)"
-                          " WHERE application_name = 'mgi-assessment' AND ssl")
+  EXPECT_NE(server
+                ->Query(db,
+                        "SELECT COUNT(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid)"
+                        " WHERE application_name = 'mgi-assessment' AND ssl")
                 .value_or("0"),
             "0");
   // A server whose certificate another CA signed is refused, at start.
@@ -143,8 +145,8 @@ TEST(PostgresStoreTest, PasswordFromAFileOrPgpasswordNeverFromTheUrl) {
   auto with_env = OpenProfileStore(url, options);
   ::unsetenv("PGPASSWORD");
   EXPECT_TRUE(with_env.ok()) << with_env.status();
-  std::string with_password = "postgresql://mgi:s3cret-pw@127.0.0.1:" +
-                              std::to_string(server->port()) + "/postgres";
+  std::string with_password =
+      "postgresql://mgi:s3cret-pw@127.0.0.1:" + std::to_string(server->port()) + "/postgres";
   auto refused = OpenProfileStore(with_password, options);
   EXPECT_TRUE(absl::IsInvalidArgument(refused.status())) << refused.status();
   EXPECT_THAT(refused.status().message(), HasSubstr("--database-password-file"));
@@ -162,7 +164,8 @@ TEST(PostgresStoreTest, BadDatabaseUrlsStopTheStartNamingTheFlag) {
     std::vector<const char*> envp = {env.empty() ? nullptr : env.c_str(), nullptr};
     absl::Status s = config.Parse(static_cast<int>(args.size()), args.data(), envp.data());
     EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
-    EXPECT_THAT(s.message(), HasSubstr(env.empty() ? "--database-url" : "MGI_ASSESSMENT_DATABASE_URL"))
+    EXPECT_THAT(s.message(),
+                HasSubstr(env.empty() ? "--database-url" : "MGI_ASSESSMENT_DATABASE_URL"))
         << s;
   }
   Config config("assessment");

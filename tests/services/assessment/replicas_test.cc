@@ -10,16 +10,16 @@
 #include <signal.h>
 
 #include <atomic>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "absl/status/statusor.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "common/channel.h"
 #include "google/protobuf/util/json_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "harness.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "pg_server.h"
@@ -88,10 +88,9 @@ class ReplicasTest : public ::testing::Test {
     std::ofstream(key_file_) << "replicas-test-key-0123456789abcdef0123456789abcdef\n";
   }
   std::vector<std::string> Args(bool seed = true) {
-    std::vector<std::string> args = {"--catalog-addr=" + catalog_->address,
-                                     "--redis-addr=" + redis_->address(),
-                                     "--cache-hmac-key-file=" + key_file_,
-                                     "--database-pool-size=4"};
+    std::vector<std::string> args = {
+        "--catalog-addr=" + catalog_->address, "--redis-addr=" + redis_->address(),
+        "--cache-hmac-key-file=" + key_file_, "--database-pool-size=4"};
     if (seed) args.push_back("--seed-dir=" + mgi::testing::SourceDir() + "/data/profiles");
     return args;
   }
@@ -109,7 +108,8 @@ class ReplicasTest : public ::testing::Test {
     req.set_name(name);
     av1::Profile p;
     grpc::Status s = r.stub->GetProfile(Ctx().get(), req, &p);
-    if (!s.ok()) return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+    if (!s.ok())
+      return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
     return p;
   }
   bool WaitForSeed(Replica& r) {
@@ -205,7 +205,9 @@ TEST_F(ReplicasTest, DatabaseDownIsUnavailableAndNotServingThenRecoversByItself)
   auto down = Get(*a, "profiles/gtm-2022");
   EXPECT_TRUE(absl::IsUnavailable(down.status())) << down.status();
   EXPECT_TRUE(Eventually(
-      [&] { return Health(a->service.address) == grpc::health::v1::HealthCheckResponse::NOT_SERVING; },
+      [&] {
+        return Health(a->service.address) == grpc::health::v1::HealthCheckResponse::NOT_SERVING;
+      },
       std::chrono::seconds(20)));
   ASSERT_TRUE(pg_->Restart());
   // No restart of the replica: its probe sees the server again and it serves again.
@@ -219,11 +221,13 @@ TEST_F(ReplicasTest, DatabaseDownIsUnavailableAndNotServingThenRecoversByItself)
 // replicas on PostgreSQL: every profile with every revision is there.
 TEST_F(ReplicasTest, TheCopyCommandMovesSqliteToPostgresqlWithEveryRevision) {
   std::string db = mgi::testing::TempDir("replicas-copy") + "/a.db";
-  auto old = StartService("mgi-assessment", [&] {
-    auto args = Args();
-    args.push_back("--db=" + db);
-    return args;
-  }(), {"MGI_AUTH_DISABLED=true"});
+  auto old = StartService("mgi-assessment",
+                          [&] {
+                            auto args = Args();
+                            args.push_back("--db=" + db);
+                            return args;
+                          }(),
+                          {"MGI_AUTH_DISABLED=true"});
   ASSERT_TRUE(old.has_value());
   Replica sqlite{std::move(*old), nullptr};
   sqlite.stub = av1::AssessmentService::NewStub(
@@ -244,16 +248,14 @@ TEST_F(ReplicasTest, TheCopyCommandMovesSqliteToPostgresqlWithEveryRevision) {
   ASSERT_TRUE(sqlite.service.process->Signal(SIGTERM));
   ASSERT_EQ(sqlite.service.process->Wait(std::chrono::seconds(30)), 0);
 
-  auto copy = mgi::testing::Process::Start(
-      mgi::testing::BinaryPath("mgi-assessment"),
-      {"--copy-from=sqlite:" + db, "--database-url=" + url_});
+  auto copy = mgi::testing::Process::Start(mgi::testing::BinaryPath("mgi-assessment"),
+                                           {"--copy-from=sqlite:" + db, "--database-url=" + url_});
   ASSERT_TRUE(copy);
   ASSERT_EQ(copy->Wait(std::chrono::seconds(60)), 0) << copy->Log();
   EXPECT_NE(copy->Log().find("profiles=2 revisions=3"), std::string::npos) << copy->Log();
   // Again: nothing to do (an interrupted copy can be rerun).
-  auto again = mgi::testing::Process::Start(
-      mgi::testing::BinaryPath("mgi-assessment"),
-      {"--copy-from=sqlite:" + db, "--database-url=" + url_});
+  auto again = mgi::testing::Process::Start(mgi::testing::BinaryPath("mgi-assessment"),
+                                            {"--copy-from=sqlite:" + db, "--database-url=" + url_});
   ASSERT_EQ(again->Wait(std::chrono::seconds(60)), 0) << again->Log();
   EXPECT_NE(again->Log().find("skipped=2"), std::string::npos) << again->Log();
 
@@ -323,11 +325,10 @@ TEST_F(ReplicasTest, TwoReplicasBehindOneGateway) {
   std::ofstream(body_file) << body;
   for (int i = 0; i < 8; ++i) {
     auto curl = mgi::testing::Process::Start(
-        "/usr/bin/curl",
-        {"-sS", "--fail-with-body", "-X", "POST", "-H", "Content-Type: application/json",
-         "--data-binary", "@" + body_file,
-         "http://127.0.0.1:" + std::to_string(port) + "/v1/profiles?profile_id=gw-" +
-             std::to_string(i)});
+        "/usr/bin/curl", {"-sS", "--fail-with-body", "-X", "POST", "-H",
+                          "Content-Type: application/json", "--data-binary", "@" + body_file,
+                          "http://127.0.0.1:" + std::to_string(port) +
+                              "/v1/profiles?profile_id=gw-" + std::to_string(i)});
     ASSERT_EQ(curl->Wait(std::chrono::seconds(20)), 0) << curl->Log();
   }
   EXPECT_NE(a->service.process->Log().find("profile create"), std::string::npos);

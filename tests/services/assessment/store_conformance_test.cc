@@ -17,11 +17,11 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
 #include "harness.h"
-#include "shared_postgres.h"
 #include "services/assessment/postgres_profile_store.h"
 #include "services/assessment/profile_manager.h"
 #include "services/assessment/sqlite_profile_store.h"
 #include "services/assessment/store_factory.h"
+#include "shared_postgres.h"
 #include "test_profiles.h"
 
 namespace mgi::assessment {
@@ -173,7 +173,8 @@ TEST_P(StoreConformanceTest, RequestIdsAreUniqueAndGoWithTheirProfile) {
 TEST_P(StoreConformanceTest, RevisionHistoryIsNewestFirstWithSnapshots) {
   ASSERT_TRUE(store_);
   ProfileWrite w = CreateWrite("profiles/h");
-  *w.revision.mutable_create_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(1000);
+  *w.revision.mutable_create_time() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(1000);
   ASSERT_TRUE(store_->Commit({w}).ok());
   for (int i = 0; i < 4; ++i) {
     ProfileWrite next = NextWrite(*store_->Get("profiles/h"));
