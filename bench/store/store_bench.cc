@@ -86,7 +86,7 @@ Result Run(const Options& o, ProfileStore& store) {
     w.profile.set_edition(1 + i % 5);
     w.profile.set_revision(1);
     w.profile.set_etag("\"b" + std::to_string(i) + "-1\"");
-    w.revision.set_action("create");
+    w.revision.set_action(mgi::assessment::v1::Revision::ACTION_CREATE);
     if (auto s = store.Commit({w}); !s.ok()) {
       std::fprintf(stderr, "seeding: %s\n", s.ToString().c_str());
       std::exit(1);
@@ -109,7 +109,7 @@ Result Run(const Options& o, ProfileStore& store) {
       w.profile = *p;
       w.profile.set_revision(p->revision() + 1);
       w.profile.set_etag("\"" + n + "-" + std::to_string(p->revision() + 1) + "\"");
-      w.revision.set_action("update");
+      w.revision.set_action(mgi::assessment::v1::Revision::ACTION_UPDATE);
       absl::Status s = store.Commit({w});
       if (!absl::IsAborted(s)) return s.ok();
     }

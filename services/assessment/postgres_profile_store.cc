@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/local_key.h"
+#include "services/assessment/revision_action.h"
 
 namespace mgi::assessment {
 namespace {
@@ -88,7 +89,7 @@ Revision ReadRevision(const std::string& name, const PgResult& r, int row) {
   rev.set_revision(number);
   *rev.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(r.Int(row, 1));
   rev.set_actor(r.Text(row, 2));
-  rev.set_action(r.Text(row, 3));
+  rev.set_action(ActionFromWord(r.Text(row, 3)));
   rev.set_summary(r.Text(row, 4));
   for (auto& f : absl::StrSplit(r.Text(row, 5), ',', absl::SkipEmpty())) {
     rev.add_changed_fields(std::string(f));
@@ -350,7 +351,7 @@ absl::Status PostgresProfileStore::ApplyWrite(PgConnection& c, const ProfileWrit
       .Exec("upsert_revision",
             {PgParam::Text(p.name()), PgParam::Int(p.revision()),
              PgParam::Int(TimeUtil::TimestampToMicroseconds(rev.create_time())),
-             PgParam::Text(rev.actor()), PgParam::Text(rev.action()), PgParam::Text(rev.summary()),
+             PgParam::Text(rev.actor()), PgParam::Text(ActionWord(rev.action())), PgParam::Text(rev.summary()),
              PgParam::Text(absl::StrJoin(rev.changed_fields(), ",")), PgParam::Bytes(data)})
       .status();
 }

@@ -35,7 +35,7 @@ ProfileWrite Create(const std::string& name) {
   w.profile.set_name(name);
   w.profile.set_revision(1);
   w.profile.set_etag("\"1\"");
-  w.revision.set_action("create");
+  w.revision.set_action(mgi::assessment::v1::Revision::ACTION_CREATE);
   return w;
 }
 

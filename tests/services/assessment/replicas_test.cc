@@ -270,8 +270,8 @@ TEST_F(ReplicasTest, TheCopyCommandMovesSqliteToPostgresqlWithEveryRevision) {
   av1::ListRevisionsResponse history;
   ASSERT_TRUE(pg->stub->ListRevisions(Ctx().get(), revs, &history).ok());
   ASSERT_EQ(history.revisions_size(), 2);
-  EXPECT_EQ(history.revisions(0).action(), "update");
-  EXPECT_EQ(history.revisions(1).action(), "create");
+  EXPECT_EQ(history.revisions(0).action(), av1::Revision::ACTION_UPDATE);
+  EXPECT_EQ(history.revisions(1).action(), av1::Revision::ACTION_CREATE);
   EXPECT_EQ(CountGuatemala(*pg), 2);
 }
 

@@ -40,7 +40,7 @@ ProfileWrite CreateWrite(const std::string& name, const std::string& request_id 
   w.profile.set_state(av1::PROFILE_STATE_DRAFT);
   w.profile.set_revision(1);
   w.profile.set_etag("\"" + name + "-1\"");
-  w.revision.set_action("create");
+  w.revision.set_action(mgi::assessment::v1::Revision::ACTION_CREATE);
   w.revision.set_actor("tester");
   w.revision.add_changed_fields("domains");
   w.revision.add_changed_fields("edition");
@@ -55,7 +55,7 @@ ProfileWrite NextWrite(const Profile& current) {
   w.profile = current;
   w.profile.set_revision(current.revision() + 1);
   w.profile.set_etag("\"" + current.name() + "-" + std::to_string(current.revision() + 1) + "\"");
-  w.revision.set_action("update");
+  w.revision.set_action(mgi::assessment::v1::Revision::ACTION_UPDATE);
   w.revision.set_actor("tester");
   return w;
 }
@@ -378,8 +378,8 @@ TEST_P(StoreConformanceTest, WorkflowCompareExportAndImportThroughTheManager) {
   auto history = manager->ListRevisions(revs);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->revisions_size(), 4);
-  EXPECT_EQ(history->revisions(0).action(), "archive");
-  EXPECT_EQ(history->revisions(3).action(), "create");
+  EXPECT_EQ(history->revisions(0).action(), av1::Revision::ACTION_ARCHIVE);
+  EXPECT_EQ(history->revisions(3).action(), av1::Revision::ACTION_CREATE);
 
   auto doc = manager->ExportProfiles(av1::ExportProfilesRequest(), Sys("reader"));
   ASSERT_TRUE(doc.ok()) << doc.status();
