@@ -14,6 +14,7 @@ find_package(ICU 72 REQUIRED COMPONENTS uc i18n)  # ICU::uc, ICU::i18n: search k
 find_package(prometheus-cpp CONFIG REQUIRED)  # prometheus-cpp::core (registry, families, serializer)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(hiredis REQUIRED IMPORTED_TARGET hiredis)
+pkg_check_modules(libpq REQUIRED IMPORTED_TARGET libpq)  # PkgConfig::libpq: the PostgreSQL profile store
 if(MGI_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

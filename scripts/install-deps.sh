@@ -19,12 +19,17 @@ PACKAGES=(
   libboost-dev nlohmann-json3-dev libsqlite3-dev zlib1g-dev libssl-dev openssl
   libcairo2-dev libpango1.0-dev fonts-dejavu-core libmstch-dev iso-codes
   prometheus-cpp-dev libicu-dev
+  # the PostgreSQL client library (the assessment's server store)
+  libpq-dev
 )
 if [ "$PROFILE" = all ]; then PACKAGES+=(
   # services and test tools
   redis-server sqlite3 poppler-utils chromium wrk nginx nghttp2-client python3
   # bench/run-all.sh and its profiles (docs/performance.md): perf record
   linux-perf
+  # PostgreSQL 15: the tests start their own clusters (initdb, as nobody when run as root);
+  # psql and pg_dump for operators and the docs' backup steps
+  postgresql postgresql-client
   yamllint prometheus
   # fonts the reports fall back on (scripts DejaVu lacks, emoji)
   fonts-noto-core fonts-noto-color-emoji fonts-noto-cjk
@@ -55,8 +60,9 @@ echo "install-deps: installing ${#missing[@]} Debian packages: ${missing[*]}" >&
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -q
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-# Debian's nginx, redis-server and prometheus packages start system-wide daemons; mgi starts its own.
-for svc in nginx redis-server prometheus; do
+# Debian's nginx, redis-server, prometheus and postgresql packages start system-wide daemons; mgi
+# (and its tests) start their own.
+for svc in nginx redis-server prometheus postgresql; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     "${SUDO[@]}" systemctl stop "$svc" || true
     "${SUDO[@]}" systemctl disable "$svc" >/dev/null 2>&1 || true

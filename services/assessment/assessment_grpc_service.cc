@@ -20,7 +20,9 @@ absl::Status Answer(absl::StatusOr<T> result, T* response) {
 void RegisterAssessmentFlags(Config& config, AssessmentOptions* options, ChannelConfig* channel) {
   RegisterChannelFlags(config, channel);
   if (options->messages_dir.empty()) options->messages_dir = MGI_DATA_DIR "/profiles/messages";
-  config.String("db", &options->db, "SQLite database file (created and migrated at start)");
+  config.String("db", &options->db,
+                "SQLite database file (created and migrated at start) when --database-url is unset");
+  RegisterDatabaseFlags(config, &options->database);
   config.String("catalog-addr", &options->catalog_addr, "Address of the catalog service");
   config.Duration("catalog-cache-ttl", &options->catalog_cache_ttl,
                   "How long catalog answers are kept");

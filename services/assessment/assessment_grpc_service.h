@@ -12,12 +12,14 @@
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "services/assessment/profile_manager.h"
 #include "services/assessment/published_profiles.h"
+#include "services/assessment/store_factory.h"
 
 namespace mgi::assessment {
 
 // The service's own options (flags and MGI_ASSESSMENT_* / suite-wide variables).
 struct AssessmentOptions {
-  std::string db = "assessment.db";
+  std::string db = "assessment.db";  // shorthand for --database-url=sqlite:PATH
+  DatabaseOptions database;
   std::string catalog_addr = "127.0.0.1:50051";
   std::string seed_dir;
   std::string messages_dir;  // default: the installed data directory's profiles/messages
@@ -25,7 +27,7 @@ struct AssessmentOptions {
   std::chrono::milliseconds seed_timeout{0};  // 0: never give up
   int64_t near_cache_entries = 256;  // published profiles kept serialized in process; 0: none
 };
-// Registers db, catalog-addr (suite-wide), catalog-cache-ttl, seed-dir, seed-timeout,
+// Registers db, the database options (store_factory.h), catalog-addr (suite-wide), catalog-cache-ttl, seed-dir, seed-timeout,
 // messages-dir and the peer channel options.
 void RegisterAssessmentFlags(Config& config, AssessmentOptions* options, ChannelConfig* channel);
 

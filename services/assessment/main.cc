@@ -1,12 +1,15 @@
-// mgi-assessment: country and local MGI profiles (AssessmentService) on SQLite.
+// mgi-assessment: country and local MGI profiles (AssessmentService) on SQLite or PostgreSQL.
+#include <spdlog/spdlog.h>
+
 #include "common/channel.h"
 #include "common/executor.h"
 #include "common/near_cache.h"
 #include "common/service_main.h"
 #include "services/assessment/assessment_grpc_service.h"
 #include "services/assessment/background_seeder.h"
+#include "services/assessment/database_probe.h"
 #include "services/assessment/monitored_store.h"
-#include "services/assessment/sqlite_profile_store.h"
+#include "services/assessment/store_factory.h"
 
 int main(int argc, char** argv) {
   using namespace mgi::assessment;
@@ -15,15 +18,28 @@ int main(int argc, char** argv) {
   AssessmentOptions options;
   RegisterAssessmentFlags(app.config(), &options, &channel);
   if (int code = app.Start(argc, argv); code >= 0) return code;
-  auto store = SqliteProfileStore::Open(options.db);
+  std::string url = options.database.url.empty() ? "sqlite:" + options.db : options.database.url;
+  auto store = OpenProfileStore(url, options.database);
+  if (!store.ok()) return app.Fail(store.status());
+  if (!options.database.copy_from.empty()) {  // the one-shot copy, e.g. SQLite -> PostgreSQL
+    auto copied = CopyProfiles(options.database.copy_from, **store, options.database);
+    if (!copied.ok()) return app.Fail(copied.status());
+    spdlog::info("copied from={} to={} profiles={} revisions={} skipped={}",
+                 DatabaseKind(options.database.copy_from), DatabaseKind(url), copied->profiles,
+                 copied->revisions, copied->skipped);
+    return 0;
+  }
   auto messages = TitleMessages::Load(options.messages_dir);
   auto chan = mgi::MakeChannel(options.catalog_addr, channel);
-  for (const absl::Status& s : {store.status(), messages.status(), chan.status()}) {
+  for (const absl::Status& s : {messages.status(), chan.status()}) {
     if (!s.ok()) return app.Fail(s);
   }
+  spdlog::info("profile store database={}", DatabaseKind(url));
   SystemClock clock;
   GrpcCatalogClient catalog(*chan, channel, options.catalog_cache_ttl, &clock);
-  MonitoredProfileStore monitored_store(store->get(), &app.metrics(), "assessment");
+  MonitoredProfileStore monitored_store(store->get(), &app.metrics(), "assessment",
+                                        &app.readiness());
+  DatabaseProbe probe(&monitored_store, std::chrono::seconds(1));
   auto cache = app.MakeSharedCache();
   ProfileManager manager(&monitored_store, &catalog, &clock, std::move(*messages), cache.get());
   BackgroundSeeder seeder(&manager, options.seed_dir, app.service_credentials(),

@@ -16,18 +16,26 @@ bool Unavailable(const absl::Status& s) {
 }  // namespace
 
 MonitoredProfileStore::MonitoredProfileStore(ProfileStore* store, MetricsRegistry* metrics,
-                                             const std::string& database)
+                                             const std::string& database, Readiness* readiness)
     : store_(store),
       up_(metrics->GetGauge("mgi_database_up",
                             "1 when the last database call could use the database, 0 when it "
                             "failed because the database is unavailable",
-                            {{"database", database}})) {
+                            {{"database", database}})),
+      readiness_(readiness) {
   up_->Set(1);
 }
 
 template <typename T>
 T MonitoredProfileStore::Observe(T result) {
-  up_->Set(Unavailable(StatusOf(result)) ? 0 : 1);
+  const absl::Status& s = StatusOf(result);
+  up_->Set(Unavailable(s) ? 0 : 1);
+  if (readiness_ != nullptr) {
+    bool reachable = !absl::IsUnavailable(s);
+    if (reachable_.exchange(reachable) != reachable || !reachable) {
+      readiness_->Set("database", reachable ? absl::OkStatus() : s);
+    }
+  }
   return result;
 }
 
@@ -61,6 +69,27 @@ absl::StatusOr<RevisionPage> MonitoredProfileStore::ListRevisions(const std::str
 absl::StatusOr<Revision> MonitoredProfileStore::GetRevision(const std::string& name,
                                                             int64_t revision) {
   return Observe(store_->GetRevision(name, revision));
+}
+
+}  // namespace mgi::assessment
+
+namespace mgi::assessment {
+
+// The probe's call: it can say the database is unreachable (gauge 0, NOT_SERVING) and that it
+// is reachable again (serving), but only a real call sets the gauge back to 1, so a store whose
+// calls fail for another reason (disk full, corruption) keeps mgi_database_up at 0.
+absl::Status MonitoredProfileStore::Ping() {
+  absl::Status s = store_->Ping();
+  if (absl::IsUnavailable(s)) {
+    up_->Set(0);
+  }
+  if (readiness_ != nullptr) {
+    bool reachable = !absl::IsUnavailable(s);
+    if (reachable_.exchange(reachable) != reachable || !reachable) {
+      readiness_->Set("database", reachable ? absl::OkStatus() : s);
+    }
+  }
+  return s;
 }
 
 }  // namespace mgi::assessment

@@ -1,7 +1,7 @@
 // The storage seam of the assessment service: profiles (with indexed columns), their revisions
 // (each with a whole snapshot) and the request ids that make creates idempotent. The SQLite
-// implementation is in sqlite_profile_store.h; a server database can be added behind the same
-// interface without touching the logic.
+// implementation is in sqlite_profile_store.h, the PostgreSQL one (several replicas sharing one
+// server) in postgres_profile_store.h; store_factory.h picks one from --database-url.
 #pragma once
 
 #include <cstdint>
@@ -90,6 +90,9 @@ class ProfileStore {
                                                      int64_t limit) = 0;
   // The revision with its snapshot; NOT_FOUND naming it when absent.
   virtual absl::StatusOr<Revision> GetRevision(const std::string& name, int64_t revision) = 0;
+  // Whether the database can be used now (UNAVAILABLE when a server cannot be reached): the
+  // readiness probe. An embedded store that opened is always usable.
+  virtual absl::Status Ping() { return absl::OkStatus(); }
 };
 
 }  // namespace mgi::assessment

@@ -9,7 +9,10 @@
 namespace mgi {
 namespace {
 
+// round_robin: a peer address that resolves to several servers (a headless Service's DNS name,
+// or "ipv4:host:port,host:port") spreads calls over all of them; one address behaves as before.
 constexpr char kServiceConfig[] = R"({
+  "loadBalancingConfig": [{"round_robin": {}}],
   "methodConfig": [{
     "name": [{}],
     "retryPolicy": {

@@ -51,6 +51,8 @@ class ServiceMain {
   int Fail(const absl::Status& status) const;
 
   MetricsRegistry& metrics() { return metrics_; }
+  // The service's readiness, for the conditions of its own parts (e.g. its database).
+  Readiness& readiness() { return readiness_; }
   // The shared cache configured by the cache flags (a NullCache when none).
   std::unique_ptr<Cache> MakeSharedCache();
   // The credentials for work the service does on its own behalf (the service token, if any).

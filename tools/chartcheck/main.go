@@ -222,8 +222,12 @@ func main() {
 		caps   Capabilities
 		want   []string
 	}{
-		{"assessment.replicaCount=2", set("assessment.replicaCount", 2), withSM,
-			[]string{"assessment.replicaCount is 2", "single writer"}},
+		{"assessment.replicaCount=2 on SQLite", set("assessment.replicaCount", 2), withSM,
+			[]string{"assessment.replicaCount", "less than or equal to 1"}},
+		{"assessment external PostgreSQL without a URL", set("assessment.database.mode", "external"), withSM,
+			[]string{"assessment.database.mode=external needs"}},
+		{"assessment database URL with a password", set("assessment.database.mode", "external",
+			"assessment.database.url", "postgresql://mgi:secret@db/mgi"), withSM, []string{"assessment.database.url"}},
 		{"redis.mode=sentinel", set("redis.mode", "sentinel"), withSM,
 			[]string{"redis.mode", "must be one of"}},
 		{"log.format=xml", set("log.format", "xml"), withSM, []string{"log.format"}},

@@ -45,7 +45,9 @@ func Policy(ms []Manifest, values map[string]interface{}, caps Capabilities) []s
 		if labels["app.kubernetes.io/managed-by"] != "Helm" {
 			fail("%s: app.kubernetes.io/managed-by must be Helm", id(m))
 		}
-		if kind(m) == "Secret" {
+		if kind(m) == "Secret" && component(m) == "assessment" {
+			checkDatabaseSecret(m, values, fail)
+		} else if kind(m) == "Secret" {
 			checkGeneratedSecret(m, values, fail)
 		}
 	}
@@ -134,7 +136,13 @@ func Policy(ms []Manifest, values map[string]interface{}, caps Capabilities) []s
 	}
 
 	for _, c := range suite {
-		if len(find(ms, "Deployment", c)) != 1 || len(find(ms, "Service", c)) != 1 {
+		services := 0 // the headless Service of the assessment replicas (PostgreSQL) aside
+		for _, svc := range find(ms, "Service", c) {
+			if getString(svc.Object, "spec", "clusterIP") != "None" {
+				services++
+			}
+		}
+		if len(find(ms, "Deployment", c)) != 1 || services != 1 {
 			fail("component %s needs exactly one Deployment and one Service", c)
 		}
 	}
@@ -200,7 +208,7 @@ func checkServices(ms []Manifest, fail func(string, ...interface{})) {
 	for _, s := range find(ms, "Service", "") {
 		sel := getMap(s.Object, "spec", "selector")
 		matched := 0
-		for _, d := range find(ms, "Deployment", "") {
+		for _, d := range append(find(ms, "Deployment", ""), find(ms, "StatefulSet", "")...) {
 			pl := getMap(d.Object, "spec", "template", "metadata", "labels")
 			ok := len(sel) > 0
 			for k, v := range sel {
@@ -236,8 +244,9 @@ func checkScaling(ms []Manifest, values map[string]interface{}, fail func(string
 	hpas := map[string]Manifest{}
 	for _, h := range find(ms, "HorizontalPodAutoscaler", "") {
 		hpas[getString(h.Object, "spec", "scaleTargetRef", "name")] = h
-		if c := component(h); c != "catalog" && c != "report" && c != "gateway" {
-			fail("%s: only stateless components may autoscale", id(h))
+		if c := component(h); c != "catalog" && c != "report" && c != "gateway" &&
+			!(c == "assessment" && onPostgres(values)) {
+			fail("%s: only stateless components (and assessment on PostgreSQL) may autoscale", id(h))
 		}
 	}
 	for _, d := range find(ms, "Deployment", "") {
@@ -278,7 +287,93 @@ func checkScaling(ms []Manifest, values map[string]interface{}, fail func(string
 	}
 }
 
+// onPostgres: the assessment keeps profiles on a PostgreSQL server (database.mode external or bundled).
+func onPostgres(values map[string]interface{}) bool {
+	mode := getString(values, "assessment", "database", "mode")
+	return mode == "external" || mode == "bundled"
+}
+
+// podsService: the headless Service of every assessment replica (PostgreSQL mode), or "".
+func podsService(ms []Manifest) string {
+	for _, s := range find(ms, "Service", "assessment") {
+		if getString(s.Object, "spec", "clusterIP") == "None" {
+			return name(s)
+		}
+	}
+	return ""
+}
+
+// checkPostgresAssessment: replicas on a shared PostgreSQL: rolling updates, no local data, the URL
+// only from a Secret, a headless Service for the peers, and the in-chart server only when bundled.
+func checkPostgresAssessment(ms []Manifest, values map[string]interface{}, fail func(string, ...interface{})) {
+	for _, d := range find(ms, "Deployment", "assessment") {
+		if getString(d.Object, "spec", "strategy", "type") != "RollingUpdate" {
+			fail("%s: on PostgreSQL the strategy must be RollingUpdate (no downtime)", id(d))
+		}
+		for _, v := range getList(podSpec(d), "volumes") {
+			if getString(v, "name") == "data" {
+				fail("%s: no data volume on PostgreSQL", id(d))
+			}
+		}
+		ctr := containers(d)[0]
+		if _, ok := envValue(ctr, "MGI_ASSESSMENT_DB"); ok {
+			fail("%s: MGI_ASSESSMENT_DB must be absent on PostgreSQL", id(d))
+		}
+		found := false
+		for _, e := range getList(ctr, "env") {
+			if getString(e, "name") == "MGI_ASSESSMENT_DATABASE_URL" {
+				found = true
+				if getString(e, "valueFrom", "secretKeyRef", "name") == "" {
+					fail("%s: MGI_ASSESSMENT_DATABASE_URL must come from a Secret", id(d))
+				}
+			}
+		}
+		if !found {
+			fail("%s: MGI_ASSESSMENT_DATABASE_URL missing", id(d))
+		}
+	}
+	if len(find(ms, "PersistentVolumeClaim", "assessment")) != 0 {
+		fail("assessment on PostgreSQL: no PersistentVolumeClaim")
+	}
+	if podsService(ms) == "" {
+		fail("assessment on PostgreSQL: want a headless Service of the replicas")
+	}
+	sts := find(ms, "StatefulSet", "postgresql")
+	bundled := getString(values, "assessment", "database", "mode") == "bundled"
+	if bundled != (len(sts) == 1) || len(sts) > 1 {
+		fail("in-chart PostgreSQL: %d StatefulSets, bundled=%v", len(sts), bundled)
+	}
+	for _, st := range sts {
+		if getString(st.Object, "metadata", "annotations", "mgi.iom.int/evaluation-only") != "true" {
+			fail("%s: must be marked evaluation-only", id(st))
+		}
+		img := getString(containers(st)[0], "image")
+		if !regexp.MustCompile(`^(docker\.io/(library/)?)?postgres:[0-9]`).MatchString(img) {
+			fail("%s: must run the official postgres image with a pinned tag, is %s", id(st), img)
+		}
+	}
+}
+
+// checkDatabaseSecret: the Secret of the assessment's PostgreSQL URL: a url key, never a password in it.
+func checkDatabaseSecret(m Manifest, values map[string]interface{}, fail func(string, ...interface{})) {
+	if !onPostgres(values) {
+		fail("%s: a database Secret on SQLite", id(m))
+	}
+	raw := getString(m.Object, "data", "url")
+	url, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil || !regexp.MustCompile(`^postgres(ql)?://[^:@/]*@`).Match(url) {
+		fail("%s: url must be a postgresql:// URI with a user and no password", id(m))
+	}
+}
+
 func checkAssessment(ms []Manifest, values map[string]interface{}, fail func(string, ...interface{})) {
+	if onPostgres(values) {
+		checkPostgresAssessment(ms, values, fail)
+		return
+	}
+	if len(find(ms, "StatefulSet", "")) != 0 {
+		fail("SQLite mode: no in-chart PostgreSQL")
+	}
 	for _, d := range find(ms, "Deployment", "assessment") {
 		if r, _ := toInt(get(d.Object, "spec", "replicas")); r > 1 {
 			fail("%s: %d replicas of a single-writer SQLite store", id(d), r)
@@ -404,6 +499,12 @@ func checkConfig(ms []Manifest, values map[string]interface{}, fail func(string,
 				if peer == c {
 					if ok {
 						fail("%s: must not get %s", id(d), key)
+					}
+					continue
+				}
+				if peer == "assessment" && onPostgres(values) {
+					if want := fmt.Sprintf("dns:///%s:%d", podsService(ms), grpcPorts[peer]); addr != want {
+						fail("%s: %s=%q, want %q (every replica)", id(d), key, addr, want)
 					}
 					continue
 				}

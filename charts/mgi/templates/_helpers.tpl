@@ -145,7 +145,7 @@ Bundled Redis always has a password: the user's Secret or the generated one. */}
 {{/* Pod annotations that roll the pods when their configuration changes. */}}
 {{- define "mgi.checksums" -}}
 checksum/config: {{ include (print .root.Template.BasePath "/configmap.yaml") .root | sha256sum }}
-checksum/secret-refs: {{ list .root.Values.auth .root.Values.tls .root.Values.redis .root.Values.reflection | toJson | sha256sum }}
+checksum/secret-refs: {{ list .root.Values.auth .root.Values.tls .root.Values.redis .root.Values.reflection .root.Values.assessment.database | toJson | sha256sum }}
 {{- end }}
 
 {{/* The restricted container securityContext. */}}
@@ -174,4 +174,42 @@ true
 {{- else if $d.volume -}}
 true
 {{- end -}}
+{{- end }}
+
+{{/* "true" when the assessment keeps profiles on a PostgreSQL server (assessment.database.mode
+external or bundled); "" for the embedded SQLite file. */}}
+{{- define "mgi.assessmentOnPostgres" -}}
+{{- if ne .Values.assessment.database.mode "sqlite" }}true{{ end }}
+{{- end }}
+
+{{/* The Secret holding the assessment's PostgreSQL URL (and password): the operator's
+assessment.database.existingSecret, else the one the chart makes. */}}
+{{- define "mgi.databaseSecretName" -}}
+{{- $db := .Values.assessment.database }}
+{{- if and (eq $db.mode "external") $db.existingSecret }}{{ $db.existingSecret }}
+{{- else }}{{ printf "%s-assessment-database" (include "mgi.fullname" .) }}{{ end }}
+{{- end }}
+
+{{/* The keys of the URL and the password in that Secret ({"url": ..., "password": ...}; password
+"" when there is none). */}}
+{{- define "mgi.databaseKeys" -}}
+{{- $db := .Values.assessment.database }}
+{{- if and (eq $db.mode "external") $db.existingSecret }}
+{{- dict "url" $db.urlKey "password" $db.passwordKey | toJson }}
+{{- else if or (eq $db.mode "bundled") $db.password }}
+{{- dict "url" "url" "password" "password" | toJson }}
+{{- else }}
+{{- dict "url" "url" "password" "" | toJson }}
+{{- end }}
+{{- end }}
+
+{{/* The headless Service whose DNS name resolves to every ready assessment pod (PostgreSQL mode):
+peers resolve it and spread their calls over the replicas (round_robin). */}}
+{{- define "mgi.assessmentPodsName" -}}
+{{- printf "%s-pods" (include "mgi.componentName" (dict "root" . "component" "assessment")) }}
+{{- end }}
+
+{{/* The in-chart PostgreSQL (assessment.database.mode=bundled; evaluation only). */}}
+{{- define "mgi.postgresqlName" -}}
+{{- printf "%s-postgresql" (include "mgi.fullname" .) }}
 {{- end }}

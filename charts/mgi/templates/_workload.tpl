@@ -2,7 +2,8 @@
 Deployment of one mgi component.
   dict "root" $ "component" "catalog" "port" 50051 "metricsPort" 9101 "http" false
 The component's values are .Values.<component>. Stateless components (catalog, report, gateway)
-may autoscale; assessment is a single SQLite writer (strategy Recreate, PVC).
+may autoscale; assessment on SQLite is a single writer (strategy Recreate, PVC), on PostgreSQL
+(assessment.database.mode external or bundled) it is stateless like them.
 */}}
 {{- define "mgi.deployment" -}}
 {{- $root := .root }}
@@ -15,6 +16,9 @@ may autoscale; assessment is a single SQLite writer (strategy Recreate, PVC).
 {{- $serviceToken := and $tokens $root.Values.auth.serviceTokenKey (include "mgi.needsServiceToken" $c) }}
 {{- $cache := and (include "mgi.redisEnabled" $root) (include "mgi.needsCache" $c) }}
 {{- $hpa := and (hasKey $v "autoscaling") $v.autoscaling.enabled }}
+{{- $sqlite := and (eq $c "assessment") (not (include "mgi.assessmentOnPostgres" $root)) }}
+{{- $postgres := and (eq $c "assessment") (include "mgi.assessmentOnPostgres" $root) }}
+{{- $dbKeys := include "mgi.databaseKeys" $root | fromJson }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -27,7 +31,7 @@ spec:
   replicas: {{ $v.replicaCount }}
   {{- end }}
   revisionHistoryLimit: 5
-  {{- if eq $c "assessment" }}
+  {{- if $sqlite }}
   # One writer of the SQLite file: the old pod stops before the new one starts.
   strategy:
     type: Recreate
@@ -83,7 +87,12 @@ spec:
             {{- range $peer := list "catalog" "assessment" "report" }}
             {{- if ne $peer $c }}
             - name: MGI_{{ upper $peer }}_ADDR
+              {{- if and (eq $peer "assessment") (include "mgi.assessmentOnPostgres" $root) }}
+              {{- /* Every replica: the headless Service's DNS name, calls spread by round_robin. */}}
+              value: {{ printf "dns:///%s:%s" (include "mgi.assessmentPodsName" $root) (include "mgi.grpcPort" $peer) | quote }}
+              {{- else }}
               value: {{ printf "%s:%s" (include "mgi.componentName" (dict "root" $root "component" $peer)) (include "mgi.grpcPort" $peer) | quote }}
+              {{- end }}
             {{- end }}
             {{- end }}
             - name: MGI_{{ upper $c }}_SHUTDOWN_GRACE
@@ -114,9 +123,24 @@ spec:
             - name: MGI_CATALOG_DATA_DIR
               value: /etc/mgi/catalog-data
             {{- end }}
-            {{- if eq $c "assessment" }}
+            {{- if $sqlite }}
             - name: MGI_ASSESSMENT_DB
               value: /var/lib/mgi/assessment.db
+            {{- end }}
+            {{- if $postgres }}
+            - name: MGI_ASSESSMENT_DATABASE_URL
+              valueFrom:
+                secretKeyRef:
+                  name: {{ include "mgi.databaseSecretName" $root }}
+                  key: {{ $dbKeys.url }}
+            {{- if $dbKeys.password }}
+            - name: MGI_ASSESSMENT_DATABASE_PASSWORD_FILE
+              value: /etc/mgi/database/password
+            {{- end }}
+            - name: MGI_ASSESSMENT_DATABASE_POOL_SIZE
+              value: {{ $v.database.poolSize | quote }}
+            {{- end }}
+            {{- if eq $c "assessment" }}
             {{- if $v.seedSampleProfiles }}
             - name: MGI_ASSESSMENT_SEED_DIR
               value: /usr/share/mgi/profiles
@@ -153,9 +177,14 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
-            {{- if eq $c "assessment" }}
+            {{- if $sqlite }}
             - name: data
               mountPath: /var/lib/mgi
+            {{- end }}
+            {{- if and $postgres $dbKeys.password }}
+            - name: database-password
+              mountPath: /etc/mgi/database
+              readOnly: true
             {{- end }}
             {{- if and (eq $c "catalog") (include "mgi.catalogData" $root) }}
             - name: catalog-data
@@ -186,7 +215,16 @@ spec:
         - name: tmp
           emptyDir:
             sizeLimit: 64Mi
-        {{- if eq $c "assessment" }}
+        {{- if and $postgres $dbKeys.password }}
+        - name: database-password
+          secret:
+            secretName: {{ include "mgi.databaseSecretName" $root }}
+            defaultMode: 0440
+            items:
+              - key: {{ $dbKeys.password }}
+                path: password
+        {{- end }}
+        {{- if $sqlite }}
         - name: data
           {{- if $v.persistence.enabled }}
           persistentVolumeClaim:
