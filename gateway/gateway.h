@@ -20,6 +20,7 @@
 #include "gateway/response_cache.h"
 #include "gateway/response_writer.h"
 #include "gateway/routes.h"
+#include "gateway/stream_writer.h"
 
 namespace mgi::gateway {
 
@@ -37,6 +38,8 @@ struct GatewayOptions {
   size_t cache_entries = 4096;
   // Over HTTPS: Strict-Transport-Security with this max-age on every response (0: none).
   std::chrono::seconds hsts_max_age{0};
+  // Server-streaming routes (stream_writer.h): caps, heartbeat, longest call.
+  StreamOptions streams;
 };
 
 class Gateway {
@@ -82,6 +85,7 @@ class Gateway {
   ResponseWriter writer_;
   Builtins builtins_;
   ResponseCache cache_;
+  Streams streams_;
 };
 
 }  // namespace mgi::gateway

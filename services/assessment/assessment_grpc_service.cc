@@ -1,5 +1,7 @@
 #include "services/assessment/assessment_grpc_service.h"
 
+#include "services/assessment/watch_reactor.h"
+
 namespace mgi::assessment {
 namespace {
 
@@ -26,6 +28,12 @@ void RegisterAssessmentFlags(Config& config, AssessmentOptions* options, Channel
                   "Give up seeding (exit 1) if the catalog stays unavailable this long; 0: never");
   config.String("messages-dir", &options->messages_dir,
                 "Directory of the title wording per language");
+  config.Duration("watch-retention", &options->watch_retention,
+                  "How long the change log keeps a change for WatchProfiles resume tokens");
+  config.Duration("watch-poll-interval", &options->watch_poll_interval,
+                  "How often WatchProfiles reads the change log's head (commits by other replicas)");
+  config.Duration("watch-heartbeat", &options->watch_heartbeat,
+                  "A watch that sent nothing this long gets a HEARTBEAT event");
   config.SuiteWide({"catalog-addr"});
 }
 
@@ -76,6 +84,11 @@ grpc::ServerUnaryReactor* AssessmentGrpcService::GetRevision(grpc::CallbackServe
   return Offload(c, *executor_, [this, req, resp](const CallContext&) {
     return Answer(manager_->GetRevision(*req), resp);
   });
+}
+
+grpc::ServerWriteReactor<av1::ProfileEvent>* AssessmentGrpcService::WatchProfiles(
+    grpc::CallbackServerContext* c, const av1::WatchProfilesRequest* req) {
+  return StartWatch(c, req, feed_, executor_);
 }
 
 }  // namespace mgi::assessment

@@ -10,6 +10,7 @@
 #include "common/config.h"
 #include "common/executor.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
+#include "services/assessment/profile_feed.h"
 #include "services/assessment/profile_manager.h"
 
 namespace mgi::assessment {
@@ -22,6 +23,11 @@ struct AssessmentOptions {
   std::string messages_dir;  // default: the installed data directory's profiles/messages
   std::chrono::milliseconds catalog_cache_ttl{60000};
   std::chrono::milliseconds seed_timeout{0};  // 0: never give up
+  // WatchProfiles: how long the change log keeps a change, how often the log's head is read for
+  // other replicas' commits, and the heartbeat interval of an idle watch.
+  std::chrono::milliseconds watch_retention{7 * 24 * 3600 * 1000LL};
+  std::chrono::milliseconds watch_poll_interval{1000};
+  std::chrono::milliseconds watch_heartbeat{15000};
 };
 // Registers db, catalog-addr (suite-wide), catalog-cache-ttl, seed-dir, seed-timeout,
 // messages-dir and the peer channel options.
@@ -36,8 +42,9 @@ Caller CallerOf(const CallContext& call);
 // ProfileManager's, from the Caller.
 class AssessmentGrpcService final : public av1::AssessmentService::CallbackService {
  public:
-  AssessmentGrpcService(ProfileManager* manager, Executor* executor)
-      : manager_(manager), executor_(executor) {}
+  // `feed` (may be null: WatchProfiles is UNIMPLEMENTED) serves WatchProfiles.
+  AssessmentGrpcService(ProfileManager* manager, Executor* executor, ProfileFeed* feed = nullptr)
+      : manager_(manager), executor_(executor), feed_(feed) {}
 
   grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* c,
                                          const av1::ListProfilesRequest* req,
@@ -78,10 +85,13 @@ class AssessmentGrpcService final : public av1::AssessmentService::CallbackServi
   grpc::ServerUnaryReactor* ExportProfiles(grpc::CallbackServerContext* c,
                                            const av1::ExportProfilesRequest* req,
                                            av1::ProfileDocument* resp) override;
+  grpc::ServerWriteReactor<av1::ProfileEvent>* WatchProfiles(
+      grpc::CallbackServerContext* c, const av1::WatchProfilesRequest* req) override;
 
  private:
   ProfileManager* manager_;
   Executor* executor_;
+  ProfileFeed* feed_;
 };
 
 }  // namespace mgi::assessment

@@ -22,12 +22,16 @@ int main(int argc, char** argv) {
   }
   SystemClock clock;
   GrpcCatalogClient catalog(*chan, channel, options.catalog_cache_ttl, &clock);
+  (*store)->set_change_retention(options.watch_retention);
   MonitoredProfileStore monitored_store(store->get(), &app.metrics(), "assessment");
+  ProfileFeed feed(&monitored_store, {.poll_interval = options.watch_poll_interval,
+                                      .heartbeat = options.watch_heartbeat});
+  NotifyingProfileStore notifying_store(&monitored_store, &feed);  // wakes watchers on commit
   auto cache = app.MakeSharedCache();
-  ProfileManager manager(&monitored_store, &catalog, &clock, std::move(*messages), cache.get());
+  ProfileManager manager(&notifying_store, &catalog, &clock, std::move(*messages), cache.get());
   BackgroundSeeder seeder(&manager, options.seed_dir, app.service_credentials(),
                           options.seed_timeout);  // serves meanwhile
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));
-  AssessmentGrpcService service(&manager, &executor);
-  return seeder.ExitCode(app.Run({&service}));
+  AssessmentGrpcService service(&manager, &executor, &feed);
+  return seeder.ExitCode(app.Run({&service}, [&feed] { feed.Stop(); }));
 }

@@ -25,6 +25,8 @@ class MonitoredProfileStore final : public ProfileStore {
   absl::StatusOr<RevisionPage> ListRevisions(const std::string& name, int64_t offset,
                                              int64_t limit) override;
   absl::StatusOr<Revision> GetRevision(const std::string& name, int64_t revision) override;
+  absl::StatusOr<ChangePage> ReadChanges(int64_t after, int64_t limit,
+                                         bool with_profiles) override;
 
  private:
   template <typename T>
