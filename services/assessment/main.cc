@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   MonitoredProfileStore monitored_store(store->get(), &app.metrics(), "assessment");
   ProfileFeed feed(&monitored_store, {.poll_interval = options.watch_poll_interval,
                                       .heartbeat = options.watch_heartbeat});
+  feed.set_watchers_gauge(
+      app.metrics().GetGauge("mgi_assessment_watchers", "Open WatchProfiles streams"));
   NotifyingProfileStore notifying_store(&monitored_store, &feed);  // wakes watchers on commit
   auto cache = app.MakeSharedCache();
   ProfileManager manager(&notifying_store, &catalog, &clock, std::move(*messages), cache.get());

@@ -57,7 +57,10 @@ std::optional<Event> EventFor(const ProfileChange& c, const WatchPlan& plan) {
   bool readable_after = Readable(c.state, plan);
   bool in_before = readable_before && Matches(c, c.previous_state, plan.query);
   bool in_after = readable_after && Matches(c, c.state, plan.query);
-  if (c.kind == Kind::kDelete) in_after = false, in_before = readable_after && Matches(c, c.state, plan.query);
+  if (c.kind == Kind::kDelete) {  // `state` is the state it had: in the view before, if at all
+    in_before = readable_after && Matches(c, c.state, plan.query);
+    in_after = false;
+  }
   if (!in_before && !in_after) return std::nullopt;
   Event e;
   if (c.kind == Kind::kDelete || !readable_after) {
@@ -160,12 +163,14 @@ uint64_t ProfileFeed::Subscribe(std::function<void(bool)> on_tick, std::function
   }
   uint64_t id = next_id_++;
   subscribers_[id] = Subscriber{std::move(on_tick), std::move(on_stop)};
+  if (watchers_gauge_ != nullptr) watchers_gauge_->Set(static_cast<double>(subscribers_.size()));
   return id;
 }
 
 void ProfileFeed::Unsubscribe(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   subscribers_.erase(id);
+  if (watchers_gauge_ != nullptr) watchers_gauge_->Set(static_cast<double>(subscribers_.size()));
 }
 
 int ProfileFeed::watchers() const {
@@ -185,6 +190,7 @@ void ProfileFeed::Stop() {
   stopping_ = true;
   for (auto& [id, s] : subscribers_) s.on_stop();
   subscribers_.clear();
+  if (watchers_gauge_ != nullptr) watchers_gauge_->Set(0);
   cv_.notify_all();
 }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/metrics.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "services/assessment/caller.h"
 #include "services/assessment/profile_store.h"
@@ -86,6 +87,8 @@ class ProfileFeed {
   // The latest sequence the feed knows of.
   int64_t head() const { return head_.load(); }
   int watchers() const;
+  // Keeps `gauge` (may be null) at the number of open watches. Set before use.
+  void set_watchers_gauge(Gauge* gauge) { watchers_gauge_ = gauge; }
 
   // A commit was made through this process: wake the watchers now.
   void Notify();
@@ -107,6 +110,7 @@ class ProfileFeed {
     std::function<void()> on_stop;
   };
   std::map<uint64_t, Subscriber> subscribers_;
+  Gauge* watchers_gauge_ = nullptr;
   std::thread thread_;
 };
 
