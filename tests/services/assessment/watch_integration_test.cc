@@ -112,7 +112,7 @@ class WatchIntegrationTest : public ::testing::Test {
   // mgi_assessment_watchers... from the service's /metrics ("" when unreadable).
   std::string WatchersMetric() {
     std::string body = mgi::testing::HttpGetBody(metrics_port_, "/metrics");
-    for (std::string_view line : absl::StrSplit(body, '\n')) {
+    for (absl::string_view line : absl::StrSplit(body, '\n')) {
       if (absl::StartsWith(line, "mgi_assessment_watchers")) {
         return std::string(line.substr(line.rfind(' ') + 1));
       }
