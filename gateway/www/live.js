@@ -12,6 +12,12 @@
   let timer = null;
   let retry = 1000;
 
+  // The list is public and cacheable (max-age): once it is kept live, the browser must
+  // revalidate it (a 304 when unchanged) rather than show a copy from before the change.
+  const plainFetch = window.fetch.bind(window);
+  window.fetch = (input, init = {}) => (/^\/v1\/profiles(\?|$)/.test(String(input))
+    ? plainFetch(input, { ...init, cache: 'no-cache' }) : plainFetch(input, init));
+
   // Several changes in a row (an import) give one refresh.
   function refresh() {
     clearTimeout(timer);

@@ -73,7 +73,8 @@ async function main() {
   const [pc, pa, pg] = await Promise.all([freePort(), freePort(), freePort()]);
   const addr = (p) => `127.0.0.1:${p}`;
   const common = ['--host=127.0.0.1', '--metrics-port=-1'];
-  start('mgi-catalog', [...common, `--port=${pc}`], tmp);
+  // The assessment service checks the caller's token, and forwards it to the catalog.
+  start('mgi-catalog', [...common, `--port=${pc}`, `--auth-tokens-file=${path.join(tmp, 'tokens')}`], tmp);
   start('mgi-assessment', [...common, `--port=${pa}`, `--catalog-addr=${addr(pc)}`,
     `--db=${path.join(tmp, 'assessment.db')}`, `--seed-dir=${path.join(sourceDir, 'data/profiles')}`,
     `--auth-tokens-file=${path.join(tmp, 'tokens')}`], tmp);
