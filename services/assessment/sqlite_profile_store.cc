@@ -327,7 +327,9 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   change.etag = p.etag();
   change.state = p.state();
   change.actor = w.revision.actor();
-  change.time_us = TimeUtil::TimestampToMicroseconds(w.revision.create_time());
+  change.time_us = w.revision.has_create_time()
+                       ? TimeUtil::TimestampToMicroseconds(w.revision.create_time())
+                       : absl::ToUnixMicros(absl::Now());
   change.country = p.country();
   change.level = p.level();
   change.edition = p.edition();
