@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -100,6 +102,7 @@ std::optional<Event> EventFor(const ProfileChange& c, const WatchPlan& plan) {
 ProfileFeed::ProfileFeed(ProfileStore* store, Options options)
     : store_(store), options_(options) {
   if (auto page = store_->ReadChanges(-1, 0, false); page.ok()) head_ = page->head;
+  recent_floor_ = recent_head_ = head_.load();
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -136,11 +139,54 @@ absl::StatusOr<WatchPlan> ProfileFeed::Plan(const av1::WatchProfilesRequest& req
   return plan;
 }
 
+bool ProfileFeed::FromCache(int64_t after, int64_t limit, std::vector<ProfileChange>* out) const {
+  std::lock_guard<std::mutex> lock(recent_mu_);
+  if (options_.recent <= 0 || after < recent_floor_ || after >= recent_head_) return false;
+  auto it = std::upper_bound(recent_.begin(), recent_.end(), after,
+                             [](int64_t a, const ProfileChange& c) { return a < c.sequence; });
+  for (; it != recent_.end() && static_cast<int64_t>(out->size()) < limit; ++it) {
+    out->push_back(*it);
+  }
+  return true;
+}
+
+void ProfileFeed::CacheUpTo(int64_t head) {
+  if (options_.recent <= 0) return;
+  int64_t from;
+  {
+    std::lock_guard<std::mutex> lock(recent_mu_);
+    from = recent_head_;
+  }
+  while (from < head) {
+    auto page = store_->ReadChanges(from, 1000, false);
+    std::lock_guard<std::mutex> lock(recent_mu_);
+    if (!page.ok() || page->changes.empty()) {
+      // Pruned past the cache (OUT_OF_RANGE), or unreadable: start again from the head.
+      recent_.clear();
+      recent_floor_ = recent_head_ = page.ok() ? page->head : head;
+      return;
+    }
+    for (auto& c : page->changes) recent_.push_back(std::move(c));
+    recent_head_ = from = recent_.back().sequence;
+    if (recent_.size() > static_cast<size_t>(options_.recent)) {
+      size_t drop = recent_.size() - static_cast<size_t>(options_.recent);
+      recent_floor_ = recent_[drop - 1].sequence;
+      recent_.erase(recent_.begin(), recent_.begin() + static_cast<std::ptrdiff_t>(drop));
+    }
+  }
+}
+
 absl::StatusOr<std::vector<Event>> ProfileFeed::Next(WatchPlan* plan) {
-  auto page = store_->ReadChanges(plan->cursor, options_.batch, plan->include_profile);
-  if (!page.ok()) return page.status();
+  std::vector<ProfileChange> changes;
+  // Watchers near the head share the feed's copy of the latest changes; the others (and those
+  // that want whole profiles) read the store.
+  if (plan->include_profile || !FromCache(plan->cursor, options_.batch, &changes)) {
+    auto page = store_->ReadChanges(plan->cursor, options_.batch, plan->include_profile);
+    if (!page.ok()) return page.status();
+    changes = std::move(page->changes);
+  }
   std::vector<Event> events;
-  for (const ProfileChange& c : page->changes) {
+  for (const ProfileChange& c : changes) {
     plan->cursor = c.sequence;
     if (auto e = EventFor(c, *plan)) events.push_back(*std::move(e));
   }
@@ -209,6 +255,8 @@ void ProfileFeed::Run() {
       next_poll = Clock::now() + options_.poll_interval;
       lock.unlock();
       auto page = store_->ReadChanges(-1, 0, false);
+      // The cache first: the watchers woken below find the new changes in it.
+      if (page.ok() && page->head > before) CacheUpTo(page->head);
       lock.lock();
       if (page.ok()) {
         head_ = std::max(before, page->head);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <vector>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -58,6 +59,9 @@ class ProfileFeed {
     std::chrono::milliseconds heartbeat{15000};
     // Changes read per store query by one watcher.
     int batch = 100;
+    // The latest changes kept in memory (without profiles), read once from the store when the
+    // head moves and shared by every watcher near the head (0: every watcher reads the store).
+    int recent = 4096;
   };
 
   // `store` outlives the feed. Starts the feed's thread (polling and heartbeat ticks).
@@ -97,6 +101,11 @@ class ProfileFeed {
 
  private:
   void Run();
+  // The feed's thread: reads the changes after the cached range up to `head` into `recent_`.
+  void CacheUpTo(int64_t head);
+  // Copies up to `limit` cached changes after `after` into `out`; false when `after` is outside
+  // the cached range (the store must be read).
+  bool FromCache(int64_t after, int64_t limit, std::vector<ProfileChange>* out) const;
   ProfileStore* store_;
   Options options_;
   std::atomic<int64_t> head_{0};
@@ -111,6 +120,11 @@ class ProfileFeed {
   };
   std::map<uint64_t, Subscriber> subscribers_;
   Gauge* watchers_gauge_ = nullptr;
+  // Every change of the log with a sequence in (recent_floor_, recent_head_], ascending.
+  mutable std::mutex recent_mu_;
+  std::vector<ProfileChange> recent_;
+  int64_t recent_floor_ = 0;
+  int64_t recent_head_ = 0;
   std::thread thread_;
 };
 

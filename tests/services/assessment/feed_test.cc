@@ -219,5 +219,39 @@ TEST(FeedTest, ACommitWakesTheSubscribers) {
   feed.Unsubscribe(id);
 }
 
+// Watchers near the head read the feed's in-memory copy of the latest changes; one further
+// behind than it reads the store; both get the same events.
+TEST(FeedTest, TheSharedCacheOfRecentChangesAgreesWithTheStore) {
+  auto store = Open();
+  ProfileFeed feed(store.get(), {.recent = 3});
+  NotifyingProfileStore notifying(store.get(), &feed);
+  auto from_start = feed.Plan({}, Viewer());
+  ASSERT_TRUE(from_start.ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(notifying
+                    .Commit({Write(ProfileWrite::Kind::kCreate, "profiles/c" + std::to_string(i),
+                                   1, av1::PROFILE_STATE_DRAFT)})
+                    .ok());
+  }
+  int64_t head = store->ReadChanges(-1, 0, false)->head;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (feed.head() < head && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();  // the feed's thread catches up (a liveness bound)
+  }
+  ASSERT_EQ(feed.head(), head);
+  WatchPlan behind = *from_start;  // 5 behind, the cache holds 3: the store
+  WatchPlan near = *from_start;
+  near.cursor = head - 2;  // within the cache
+  auto all = feed.Next(&behind);
+  auto last = feed.Next(&near);
+  ASSERT_TRUE(all.ok() && last.ok());
+  ASSERT_EQ(all->size(), 5u);
+  ASSERT_EQ(last->size(), 2u);
+  std::vector<std::string> described = Describe(*all);
+  EXPECT_EQ(Describe(*last), std::vector<std::string>(described.begin() + 3, described.end()));
+  EXPECT_EQ((*last)[1].resume_token(), (*all)[4].resume_token());
+  EXPECT_EQ(near.cursor, head);
+}
+
 }  // namespace
 }  // namespace mgi::assessment
