@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/channel.h"
+#include "gateway/backend_stream.h"
 
 namespace mgi::gateway {
 
@@ -91,6 +92,14 @@ BackendReply ToReply(const grpc::Status& status, const grpc::ClientContext& cont
 
 class GrpcBackends : public Backends {
  public:
+  std::shared_ptr<BackendStream> Stream(BackendCall call,
+                                        std::shared_ptr<StreamObserver> observer) override {
+    auto it = by_service.find(call.service);
+    if (it == by_service.end()) return Backends::Stream(std::move(call), std::move(observer));
+    return StartGrpcStream(it->second->stub.get(), it->second->label, std::move(call),
+                           std::move(observer));
+  }
+
   std::map<std::string, std::shared_ptr<Target>> by_service;
   std::map<std::string, std::shared_ptr<Target>> by_address;
 

@@ -55,9 +55,37 @@ struct BackendHealth {
   std::string detail;    // the gRPC error text, if any: for the logs only
 };
 
+// What a server-streaming call reports (Backends::Stream). The callbacks run on backend threads,
+// one at a time, in this order: OnStarted at most once, OnMessage any number of times (each
+// after a BackendStream::Read), OnFinished exactly once, last.
+class StreamObserver {
+ public:
+  virtual ~StreamObserver() = default;
+  // The backend accepted the call (its initial metadata arrived): the stream is open.
+  virtual void OnStarted() = 0;
+  // One serialized response message.
+  virtual void OnMessage(std::string message) = 0;
+  // The call's status (code 0: the backend ended the stream).
+  virtual void OnFinished(BackendReply status) = 0;
+};
+
+// A server-streaming call in flight. Messages are read one at a time: Read asks for the next one
+// (the first too), so a slow HTTP client slows the backend instead of filling the gateway's
+// memory. Cancel ends the call at once (OnFinished follows, with CANCELLED). Thread-safe.
+class BackendStream {
+ public:
+  virtual ~BackendStream() = default;
+  virtual void Read() = 0;
+  virtual void Cancel() = 0;
+};
+
 class Backends {
  public:
   virtual ~Backends() = default;
+  // Starts a server-streaming call (`call.timeout` 0: no deadline). The default answers
+  // UNIMPLEMENTED (backends that cannot stream).
+  virtual std::shared_ptr<BackendStream> Stream(BackendCall call,
+                                                std::shared_ptr<StreamObserver> observer);
   // Starts a call; `done` runs exactly once, on a backend thread: it must not block.
   virtual void Call(BackendCall call, std::function<void(BackendReply)> done) = 0;
   // Checks grpc.health.v1 of every backend; `done` gets one result per backend address.

@@ -97,6 +97,18 @@ void RegisterSecurityFlags(Config& config, GatewayConfig* out) {
              "open HTTP connections at most; more are closed at once (0: no cap)", 0, 1000000);
   config.Int("max-connections-per-client", &out->max_connections_per_client,
              "open HTTP connections at most from one client address (0: no cap)", 0, 1000000);
+  config.Int("max-streams", &out->max_streams,
+             "open streaming responses at most (server-streaming routes); 429 above (0: no cap)",
+             0, 1000000);
+  config.Int("max-streams-per-client", &out->max_streams_per_client,
+             "open streaming responses at most per client (token, else address); 429 above "
+             "(0: no cap)",
+             0, 1000000);
+  config.Duration("stream-heartbeat", &out->stream_heartbeat,
+                  "an SSE stream idle this long gets a comment heartbeat (0: none); keep it "
+                  "below idle-timeout");
+  config.Duration("stream-max-duration", &out->stream_max_duration,
+                  "longest streaming call (0: no limit; SSE clients reconnect with Last-Event-ID)");
   config.String("peer-tls-ca-file", &out->peer_tls_ca_file,
                 "PEM CA for the backends' certificates (enables TLS to backends)");
   config.String("peer-tls-cert-file", &out->peer_tls_cert_file,
@@ -173,6 +185,10 @@ GatewayOptions ToGatewayOptions(const GatewayConfig& c) {
   o.path_unescape = c.path_unescape == "all"            ? UnescapeMode::kAll
                     : c.path_unescape == "except-slash" ? UnescapeMode::kAllExceptSlash
                                                         : UnescapeMode::kAllExceptReserved;
+  o.streams.max_streams = static_cast<int>(c.max_streams);
+  o.streams.max_streams_per_client = static_cast<int>(c.max_streams_per_client);
+  o.streams.heartbeat = c.stream_heartbeat;
+  o.streams.max_duration = c.stream_max_duration;
   if (!c.tls_cert_file.empty()) {
     o.hsts_max_age = std::chrono::duration_cast<std::chrono::seconds>(c.hsts_max_age);
   }

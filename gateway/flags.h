@@ -50,6 +50,11 @@ struct GatewayConfig {
   // Open connections at most, in all and per client address (0: no cap).
   int64_t max_connections = 4096;
   int64_t max_connections_per_client = 512;
+  // Streaming responses (server-streaming RPCs): caps, SSE heartbeat, longest call (0: none).
+  int64_t max_streams = 10000;
+  int64_t max_streams_per_client = 32;
+  std::chrono::milliseconds stream_heartbeat{15000};
+  std::chrono::milliseconds stream_max_duration{0};
   // TLS to the backends: the suite-wide peer-tls-* options.
   std::string peer_tls_ca_file;
   std::string peer_tls_cert_file;

@@ -81,7 +81,8 @@ Gateway::Gateway(GatewayOptions options, RouteTable routes, Backends* backends,
       writer_(ToResponseOptions(options_)),
       builtins_(options_.www_dir, backends, std::move(openapi_json),
                 metrics->GetGauge("mgi_ready", "1 when the last /readyz answered ready, 0 when not")),
-      cache_({options_.cache_ttl, options_.cache_entries}, std::move(clock)) {
+      cache_({options_.cache_ttl, options_.cache_entries}, std::move(clock)),
+      streams_(options_.streams, backends, metrics, &writer_) {
   routes_.set_unescape_mode(options_.path_unescape);
   auto forwarding = ForwardingPolicy::Make(options_.forward_metadata);
   if (forwarding.ok()) {
@@ -184,7 +185,9 @@ void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& ma
   // The shared cache: only anonymous requests use it (a response obtained with a token must
   // never be served to a caller without one, and a token is checked every time). The key holds
   // everything the response depends on: the target and the language from Accept-Language.
-  if (p->is_get && cache_.enabled() && request.body.empty() && !request.Has("authorization")) {
+  bool streaming = Streams::IsStreaming(*p->route);  // never cached
+  if (p->is_get && cache_.enabled() && request.body.empty() && !request.Has("authorization") &&
+      !streaming) {
     p->cache_key = absl::StrCat(request.target, "\n",
                                 PreferredLanguage(request.Header("accept-language")));
     if (ServeFromCache(p)) return;
@@ -220,9 +223,15 @@ void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& ma
     }
     return fail(s);
   }
+  if (streaming) Streams::ApplyLastEventId(request, message.get());
   auto call = MakeCall(*p->route, *message, request.Header("grpc-timeout"), std::move(metadata),
                        {options_.backend_timeout, options_.max_grpc_timeout});
   if (!call.ok()) return fail(call.status());
+  if (streaming) {
+    return streams_.Serve(request, *p->route, *std::move(call), [this, p](HttpResponse r) {
+      Finish(*p->req, p->label, p->start, std::move(r), p->done);
+    });
+  }
   p->call = *std::move(call);
   // A client that goes away cancels its own call; a shared fetch (others may wait) runs on.
   if (p->cache_key.empty()) p->call.cancel = request.cancel;

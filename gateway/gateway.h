@@ -23,6 +23,7 @@
 #include "gateway/response_cache.h"
 #include "gateway/response_writer.h"
 #include "gateway/routes.h"
+#include "gateway/stream_writer.h"
 
 namespace mgi::gateway {
 
@@ -45,6 +46,8 @@ struct GatewayOptions {
   std::vector<std::string> forward_metadata;
   std::set<std::string> ignored_query_params;
   UnescapeMode path_unescape = UnescapeMode::kAllExceptReserved;
+  // Server-streaming routes (stream_writer.h): caps, heartbeat, longest call.
+  StreamOptions streams;
 };
 
 class Gateway {
@@ -98,6 +101,7 @@ class Gateway {
   ResponseCache cache_;
   RepresentationCache representations_{{}};  // revalidated copies of GET answers
   ForwardingPolicy forwarding_;
+  Streams streams_;
 };
 
 }  // namespace mgi::gateway

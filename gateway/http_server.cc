@@ -7,9 +7,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <array>
 #include <condition_variable>
 #include <cerrno>
 #include <sys/socket.h>
+#include <deque>
 #include <csignal>
 #include <fstream>
 #include <mutex>
@@ -140,6 +142,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Drain() override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->draining_ = true;
+      if (self->streaming_) self->streaming_->Cancel(true);  // it ends its body soon
       if (!self->busy_) {
         beast::error_code ec;
         Socket(self->stream_).shutdown(tcp::socket::shutdown_both, ec);
@@ -255,6 +258,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     request.remote_address = remote_address_;
     request.secure = kTls;
     request.cancel = std::make_shared<CancelSignal>();
+    request.peer = remote_address_;
     head_ = request.method == "HEAD";
     if (limiter_ != nullptr && !RateLimitExempt(request.target)) {
       auto wait = limiter_->Acquire(ClientKey(request.Header("authorization"), remote_address_));
@@ -282,6 +286,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Write(HttpResponse response, bool keep_alive) {
     beast::error_code ignored;
     Socket(stream_).cancel(ignored);  // ends WatchDisconnect's wait
+    if (response.stream) return WriteStream(std::move(response));
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(response.status);
@@ -312,12 +317,143 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void Close() {
+    closed_ = true;
+    if (heartbeat_) heartbeat_->cancel();
+    streaming_.reset();  // the stream holds our sink weakly: no cycle left
     beast::error_code ec;
     Socket(stream_).shutdown(tcp::socket::shutdown_send, ec);
     Socket(stream_).close(ec);
     std::lock_guard<std::mutex> lock(registry_->mu);
     registry_->Forget(this->shared_from_this(), remote_address_);
   }
+
+  // ---- Streaming responses (ResponseStream): the head, then the body in chunks, heartbeats
+  // when idle; the connection closes after the body. A read stays pending meanwhile, so a client
+  // that goes away is noticed at once (and the stream cancelled).
+  class Sink final : public ResponseSink {
+   public:
+    explicit Sink(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+    void Write(std::string data, std::function<void(bool)> done) override {
+      auto s = session_.lock();
+      if (!s) return done(false);
+      asio::post(s->stream_.get_executor(), [s, data = std::move(data), done = std::move(done)] {
+        if (s->closed_ || s->ending_) return done(false);
+        s->Enqueue(Chunk(data), done);
+      });
+    }
+    void End() override {
+      auto s = session_.lock();
+      if (!s) return;
+      asio::post(s->stream_.get_executor(), [s] {
+        if (s->closed_ || s->ending_) return;
+        s->ending_ = true;
+        s->Enqueue("0\r\n\r\n", nullptr);
+      });
+    }
+
+   private:
+    std::weak_ptr<Session> session_;
+  };
+
+  static std::string Chunk(const std::string& data) {
+    return absl::StrCat(absl::Hex(data.size()), "\r\n", data, "\r\n");
+  }
+
+  void WriteStream(HttpResponse response) {
+    int status = response.status;
+    std::string head = absl::StrCat("HTTP/1.1 ", status, " ",
+                                    std::string(http::obsolete_reason(http::int_to_status(status))),
+                                    "\r\n");
+    for (const auto& [k, v] : response.headers) {
+      if (absl::EqualsIgnoreCase(k, "Connection") || absl::EqualsIgnoreCase(k, "Content-Length")) {
+        continue;
+      }
+      absl::StrAppend(&head, k, ": ", v, "\r\n");
+    }
+    absl::StrAppend(&head, "Server: mgi-gateway\r\n");
+    if (head_) {  // HEAD: the head of the stream, no body
+      absl::StrAppend(&head, "Connection: close\r\n\r\n");
+      response.stream->Cancel(false);
+      ending_ = true;
+      return Enqueue(std::move(head), nullptr);
+    }
+    absl::StrAppend(&head, "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    streaming_ = std::move(response.stream);
+    auto stream = streaming_;
+    Enqueue(std::move(head), [self = this->shared_from_this(), stream](bool ok) {
+      if (!ok) return stream->Cancel(false);
+      stream->Start(std::make_shared<Sink>(self));
+      if (self->draining_) stream->Cancel(true);
+      self->WatchPeer();
+      self->ArmHeartbeat();
+    });
+  }
+
+  void Enqueue(std::string data, std::function<void(bool)> done) {
+    out_.emplace_back(std::move(data), std::move(done));
+    Pump();
+  }
+
+  void Pump() {
+    if (out_busy_ || out_.empty() || closed_) return;
+    out_busy_ = true;
+    auto item = std::make_shared<std::pair<std::string, std::function<void(bool)>>>(
+        std::move(out_.front()));
+    out_.pop_front();
+    // A client that does not take the bytes within the idle timeout is cut off.
+    beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
+    asio::async_write(stream_, asio::buffer(item->first),
+                      [self = this->shared_from_this(), item](beast::error_code ec, std::size_t) {
+                        self->out_busy_ = false;
+                        self->last_write_ = std::chrono::steady_clock::now();
+                        // No deadline while idle: the pending read only watches for a close.
+                        beast::get_lowest_layer(self->stream_).expires_never();
+                        if (item->second) item->second(!ec);
+                        if (ec) return self->StreamBroken();
+                        if (self->ending_ && self->out_.empty()) return self->Close();
+                        self->Pump();
+                      });
+  }
+
+  // The client went away (or stopped reading): cancel the stream, close.
+  void StreamBroken() {
+    if (closed_) return;
+    if (streaming_) streaming_->Cancel(false);
+    Close();
+  }
+
+  void WatchPeer() {
+    if (closed_) return;
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->StreamBroken();
+                              self->WatchPeer();  // bytes after a streaming request are ignored
+                            });
+  }
+
+  void ArmHeartbeat() {
+    if (closed_ || !streaming_ || streaming_->heartbeat().count() <= 0) return;
+    if (!heartbeat_) heartbeat_.emplace(stream_.get_executor());
+    auto period = streaming_->heartbeat();
+    heartbeat_->expires_after(period);
+    heartbeat_->async_wait([self = this->shared_from_this(), period](beast::error_code ec) {
+      if (ec || self->closed_ || !self->streaming_ || self->ending_) return;
+      if (std::chrono::steady_clock::now() - self->last_write_ >= period && !self->out_busy_ &&
+          self->out_.empty()) {
+        self->Enqueue(Chunk(self->streaming_->HeartbeatBytes()), nullptr);
+      }
+      self->ArmHeartbeat();
+    });
+  }
+
+  std::shared_ptr<ResponseStream> streaming_;
+  std::deque<std::pair<std::string, std::function<void(bool)>>> out_;
+  bool out_busy_ = false;
+  bool ending_ = false;
+  bool closed_ = false;
+  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
+  std::optional<asio::steady_timer> heartbeat_;
+  std::array<char, 512> discard_;
 
   Stream stream_;
   std::string remote_address_;

@@ -234,6 +234,22 @@ json Responses(const Route& route, Schemas& schemas) {
     responses["200"] = {
         {"description", "The document, with its own content type"},
         {"content", {{"*/*", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
+  } else if (m->server_streaming()) {
+    // A stream of messages (gateway/stream_writer.h): Server-Sent Events when the request accepts
+    // text/event-stream (each event's data is one message), else NDJSON (one message a line).
+    json item = schemas.ForMessage(m->output_type());
+    responses["200"] = {
+        {"description",
+         "A stream of messages, one per event (SSE: `id` = the message's resume_token, `event` = "
+         "its type, `data` = the message as JSON; Last-Event-ID resumes) or per line (NDJSON); an "
+         "error after the first byte ends it with an error object in the same framing"},
+        {"content",
+         {{"text/event-stream", {{"schema", {{"type", "string"}}}, {"x-mgi-item", item}}},
+          {"application/x-ndjson", {{"schema", item}}}}}};
+    responses["429"] = {
+        {"description", "Too many open streams (for this client, or in all)"},
+        {"content",
+         {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
   } else {
     // With response_body, the body is that field's value (a message, array, map or scalar).
     const pb::FieldDescriptor* rb = route.response_body.empty()

@@ -1,5 +1,7 @@
 #include "gateway/routes.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include <google/api/annotations.pb.h>
@@ -124,7 +126,12 @@ absl::StatusOr<RouteTable> RouteTable::Build(
     for (int m = 0; m < svc->method_count(); ++m) {
       const pb::MethodDescriptor* method = svc->method(m);
       if (!method->options().HasExtension(google::api::http)) continue;
-      if (method->client_streaming() || method->server_streaming()) continue;  // unary only
+      // Unary and server-streaming methods (the latter as streaming responses,
+      // stream_writer.h); client streaming has no HTTP mapping here.
+      if (method->client_streaming()) {
+        spdlog::warn("{}: client-streaming methods are not served over HTTP", method->full_name());
+        continue;
+      }
       const google::api::HttpRule& main = method->options().GetExtension(google::api::http);
       std::vector<const google::api::HttpRule*> rules = {&main};
       for (const auto& extra : main.additional_bindings()) rules.push_back(&extra);

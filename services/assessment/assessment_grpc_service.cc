@@ -3,6 +3,7 @@
 #include <grpcpp/support/proto_buffer_reader.h>
 
 #include "common/revalidation.h"
+#include "services/assessment/watch_reactor.h"
 
 namespace mgi::assessment {
 namespace {
@@ -36,6 +37,12 @@ void RegisterAssessmentFlags(Config& config, AssessmentOptions* options, Channel
              "Published profiles (per language) kept serialized in process, checked against the "
              "store's version on every read; 0: none",
              0, 1 << 20);
+  config.Duration("watch-retention", &options->watch_retention,
+                  "How long the change log keeps a change for WatchProfiles resume tokens");
+  config.Duration("watch-poll-interval", &options->watch_poll_interval,
+                  "How often WatchProfiles reads the change log's head (commits by other replicas)");
+  config.Duration("watch-heartbeat", &options->watch_heartbeat,
+                  "A watch that sent nothing this long gets a HEARTBEAT event");
   config.SuiteWide({"catalog-addr"});
 }
 
@@ -123,6 +130,11 @@ grpc::ServerUnaryReactor* AssessmentGrpcService::GetRevision(grpc::CallbackServe
   return Offload(c, *executor_, [this, req, resp](const CallContext&) {
     return Answer(manager_->GetRevision(*req), resp);
   });
+}
+
+grpc::ServerWriteReactor<av1::ProfileEvent>* AssessmentGrpcService::WatchProfiles(
+    grpc::CallbackServerContext* c, const av1::WatchProfilesRequest* req) {
+  return StartWatch(c, req, feed_, executor_);
 }
 
 }  // namespace mgi::assessment

@@ -10,6 +10,7 @@
 #include "common/config.h"
 #include "common/executor.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
+#include "services/assessment/profile_feed.h"
 #include "services/assessment/profile_manager.h"
 #include "services/assessment/published_profiles.h"
 #include "services/assessment/store_factory.h"
@@ -26,6 +27,11 @@ struct AssessmentOptions {
   std::chrono::milliseconds catalog_cache_ttl{60000};
   std::chrono::milliseconds seed_timeout{0};  // 0: never give up
   int64_t near_cache_entries = 256;  // published profiles kept serialized in process; 0: none
+  // WatchProfiles: how long the change log keeps a change, how often the log's head is read for
+  // other replicas' commits, and the heartbeat interval of an idle watch.
+  std::chrono::milliseconds watch_retention{7 * 24 * 3600 * 1000LL};
+  std::chrono::milliseconds watch_poll_interval{1000};
+  std::chrono::milliseconds watch_heartbeat{15000};
 };
 // Registers db, the database options (store_factory.h), catalog-addr (suite-wide), catalog-cache-ttl, seed-dir, seed-timeout,
 // messages-dir and the peer channel options.
@@ -44,10 +50,11 @@ class AssessmentGrpcService final
     : public av1::AssessmentService::WithRawCallbackMethod_GetProfile<
           av1::AssessmentService::CallbackService> {
  public:
-  // `published` null: GetProfile without a near cache.
+  // `published` null: GetProfile without a near cache. `feed` null: WatchProfiles is
+  // UNIMPLEMENTED.
   AssessmentGrpcService(ProfileManager* manager, Executor* executor,
-                        PublishedProfiles* published = nullptr)
-      : manager_(manager), executor_(executor), published_(published) {}
+                        PublishedProfiles* published = nullptr, ProfileFeed* feed = nullptr)
+      : manager_(manager), executor_(executor), published_(published), feed_(feed) {}
 
   grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* c,
                                          const av1::ListProfilesRequest* req,
@@ -87,11 +94,14 @@ class AssessmentGrpcService final
   grpc::ServerUnaryReactor* ExportProfiles(grpc::CallbackServerContext* c,
                                            const av1::ExportProfilesRequest* req,
                                            av1::ProfileDocument* resp) override;
+  grpc::ServerWriteReactor<av1::ProfileEvent>* WatchProfiles(
+      grpc::CallbackServerContext* c, const av1::WatchProfilesRequest* req) override;
 
  private:
   ProfileManager* manager_;
   Executor* executor_;
   PublishedProfiles* published_;
+  ProfileFeed* feed_;
 };
 
 }  // namespace mgi::assessment

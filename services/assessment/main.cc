@@ -37,11 +37,17 @@ int main(int argc, char** argv) {
   spdlog::info("profile store database={}", DatabaseKind(url));
   SystemClock clock;
   GrpcCatalogClient catalog(*chan, channel, options.catalog_cache_ttl, &clock);
+  (*store)->set_change_retention(options.watch_retention);
   MonitoredProfileStore monitored_store(store->get(), &app.metrics(), "assessment",
                                         &app.readiness());
   DatabaseProbe probe(&monitored_store, std::chrono::seconds(1));
+  ProfileFeed feed(&monitored_store, {.poll_interval = options.watch_poll_interval,
+                                      .heartbeat = options.watch_heartbeat});
+  feed.set_watchers_gauge(
+      app.metrics().GetGauge("mgi_assessment_watchers", "Open WatchProfiles streams"));
+  NotifyingProfileStore notifying_store(&monitored_store, &feed);  // wakes watchers on commit
   auto cache = app.MakeSharedCache();
-  ProfileManager manager(&monitored_store, &catalog, &clock, std::move(*messages), cache.get());
+  ProfileManager manager(&notifying_store, &catalog, &clock, std::move(*messages), cache.get());
   BackgroundSeeder seeder(&manager, options.seed_dir, app.service_credentials(),
                           options.seed_timeout);  // serves meanwhile
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));
@@ -52,6 +58,6 @@ int main(int argc, char** argv) {
   PublishedProfiles published(&monitored_store, &manager,
                               options.near_cache_entries > 0 ? &near_cache : nullptr,
                               options.catalog_cache_ttl);
-  AssessmentGrpcService service(&manager, &executor, &published);
-  return seeder.ExitCode(app.Run({&service}));
+  AssessmentGrpcService service(&manager, &executor, &published, &feed);
+  return seeder.ExitCode(app.Run({&service}, [&feed] { feed.Stop(); }));
 }

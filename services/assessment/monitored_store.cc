@@ -71,6 +71,11 @@ absl::StatusOr<Revision> MonitoredProfileStore::GetRevision(const std::string& n
   return Observe(store_->GetRevision(name, revision));
 }
 
+absl::StatusOr<ChangePage> MonitoredProfileStore::ReadChanges(int64_t after, int64_t limit,
+                                                              bool with_profiles) {
+  return Observe(store_->ReadChanges(after, limit, with_profiles));
+}
+
 }  // namespace mgi::assessment
 
 namespace mgi::assessment {

@@ -33,6 +33,8 @@ class MonitoredProfileStore final : public ProfileStore {
                                              int64_t limit) override;
   absl::StatusOr<Revision> GetRevision(const std::string& name, int64_t revision) override;
   absl::Status Ping() override;
+  absl::StatusOr<ChangePage> ReadChanges(int64_t after, int64_t limit,
+                                         bool with_profiles) override;
 
  private:
   template <typename T>

@@ -4,6 +4,7 @@
 // server) in postgres_profile_store.h; store_factory.h picks one from --database-url.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -59,6 +60,34 @@ struct ProfilePage {
   int64_t total = 0;
 };
 
+// One accepted change in the change log that WatchProfiles reads: every Commit appends one per
+// write, numbered by a global sequence.
+struct ProfileChange {
+  int64_t sequence = 0;
+  ProfileWrite::Kind kind = ProfileWrite::Kind::kCreate;
+  std::string name;
+  // After the change; for a delete, as the profile was before it.
+  int64_t revision = 0;
+  std::string etag;
+  int state = 0;           // ProfileState
+  int previous_state = 0;  // before the change; 0 for a create
+  std::string actor;
+  int64_t time_us = 0;     // commit time (the revision's create time; the clock for a delete)
+  // The indexed columns a watcher's filter reads (ProfileQuery), as for `state`.
+  std::string country;
+  int level = 0;
+  int edition = 0;
+  int assessment_year = 0;
+  // The profile after the change, when asked for and still stored (never for a delete, nor once
+  // the profile was deleted: its revisions went with it).
+  std::optional<Profile> profile;
+};
+
+struct ChangePage {
+  std::vector<ProfileChange> changes;  // ascending sequence
+  int64_t head = 0;                    // the latest sequence committed, whether in `changes` or not
+};
+
 struct RevisionPage {
   std::vector<Revision> revisions;  // newest first, without snapshots
   int64_t total = 0;
@@ -93,6 +122,28 @@ class ProfileStore {
   // Whether the database can be used now (UNAVAILABLE when a server cannot be reached): the
   // readiness probe. An embedded store that opened is always usable.
   virtual absl::Status Ping() { return absl::OkStatus(); }
+  // How long the change log keeps a change (stores without a change log ignore it).
+  virtual void set_change_retention(std::chrono::microseconds retention) { (void)retention; }
+
+  // The change log (WatchProfiles). The changes with a sequence greater than `after`, ascending,
+  // at most `limit` (0: none, only `head`), with their profiles when `with_profiles`. A negative
+  // `after` reads only `head` (never OUT_OF_RANGE).
+  //
+  // Contract for every implementation:
+  // - Sequences grow in commit order and a change becomes readable with its transaction's commit,
+  //   never later than a change with a greater sequence: a reader that has seen sequence N never
+  //   later finds a new change below N. (SQLite: one writer at a time. A server database must
+  //   serialise the numbering with the commit, e.g. a counter row updated in the writing
+  //   transaction; a plain sequence/bigserial commits out of order.)
+  // - Gaps are allowed (a reader only compares).
+  // - Changes older than the store's retention window may be pruned. OUT_OF_RANGE when changes
+  //   after `after` were pruned (`after` is older than the window), or `after` is beyond `head`
+  //   (a token from another database): the watcher must list again.
+  // Stores without a change log answer UNIMPLEMENTED.
+  virtual absl::StatusOr<ChangePage> ReadChanges(int64_t after, int64_t limit, bool with_profiles) {
+    (void)after, (void)limit, (void)with_profiles;
+    return absl::UnimplementedError("this profile store keeps no change log");
+  }
 };
 
 }  // namespace mgi::assessment

@@ -8,10 +8,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -147,6 +150,31 @@ CREATE INDEX profiles_state ON profiles (state, country);
       R"sql(
 ALTER TABLE profiles ADD COLUMN assessment_year INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX profiles_assessment_year ON profiles (assessment_year);
+)sql",
+      // 3 -> 4: the change log behind WatchProfiles: one row per accepted change (deletes too,
+      // whose revisions are gone), numbered by one global sequence in commit order, with what a
+      // watcher filters on; and how far the retention pruning has gone (resume tokens at or
+      // after it are still complete). Changes committed before this migration are not in it.
+      R"sql(
+CREATE TABLE profile_changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  previous_state INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  time_us INTEGER NOT NULL,
+  country TEXT NOT NULL,
+  level INTEGER NOT NULL,
+  edition INTEGER NOT NULL,
+  assessment_year INTEGER NOT NULL);
+CREATE INDEX profile_changes_time ON profile_changes (time_us);
+CREATE TABLE profile_changes_floor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  pruned_through INTEGER NOT NULL);
+INSERT INTO profile_changes_floor (id, pruned_through) VALUES (1, 0);
 )sql",
   };
   return *kMigrations;
@@ -310,8 +338,25 @@ absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int6
 
 absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   const Profile& p = w.profile;
+  // The change log's row: after the change, or for a delete as the profile was before it.
+  ProfileChange change;
+  change.kind = w.kind;
+  change.name = p.name();
+  change.revision = p.revision();
+  change.etag = p.etag();
+  change.state = p.state();
+  change.actor = w.revision.actor();
+  change.time_us = w.revision.has_create_time()
+                       ? TimeUtil::TimestampToMicroseconds(w.revision.create_time())
+                       : absl::ToUnixMicros(absl::Now());
+  change.country = p.country();
+  change.level = p.level();
+  change.edition = p.edition();
+  change.assessment_year = p.assessment_year();
   if (w.kind != ProfileWrite::Kind::kCreate) {
-    Stmt st(*statements_, "SELECT etag FROM profiles WHERE name = ?1");
+    Stmt st(*statements_,
+            "SELECT etag, state, revision, country, level, edition, assessment_year FROM profiles"
+            " WHERE name = ?1");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, p.name());
     int rc = st.Step();
@@ -321,7 +366,19 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
       return absl::AbortedError(absl::StrCat(p.name(), " changed since etag ", w.expected_etag,
                                              " was read; read it again and retry"));
     }
+    change.previous_state = static_cast<int>(st.Int(1));
+    if (w.kind == ProfileWrite::Kind::kDelete) {
+      change.etag = st.Text(0);
+      change.state = change.previous_state;
+      change.revision = st.Int(2);
+      change.country = st.Text(3);
+      change.level = static_cast<int>(st.Int(4));
+      change.edition = static_cast<int>(st.Int(5));
+      change.assessment_year = static_cast<int>(st.Int(6));
+      change.time_us = absl::ToUnixMicros(absl::Now());
+    }
   }
+  if (auto s = RecordChange(change); !s.ok()) return s;
   if (w.kind == ProfileWrite::Kind::kDelete) {
     for (const char* sql :
          {"DELETE FROM profiles WHERE name = ?1", "DELETE FROM revisions WHERE name = ?1",
@@ -384,6 +441,118 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   return absl::OkStatus();
 }
 
+absl::Status SqliteProfileStore::RecordChange(const ProfileChange& c) {
+  Stmt st(db_.get(),
+          "INSERT INTO profile_changes (name, kind, revision, etag, state, previous_state, actor,"
+          " time_us, country, level, edition, assessment_year)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  if (auto s = st.ok(); !s.ok()) return s;
+  st.Bind(1, c.name).Bind(2, static_cast<int64_t>(c.kind)).Bind(3, c.revision).Bind(4, c.etag);
+  st.Bind(5, int64_t{c.state}).Bind(6, int64_t{c.previous_state}).Bind(7, c.actor);
+  st.Bind(8, c.time_us).Bind(9, c.country).Bind(10, int64_t{c.level});
+  st.Bind(11, int64_t{c.edition}).Bind(12, int64_t{c.assessment_year});
+  if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "insert change");
+  return absl::OkStatus();
+}
+
+absl::Status SqliteProfileStore::PruneChanges() {
+  if (change_retention_.count() <= 0) return absl::OkStatus();
+  int64_t cutoff = absl::ToUnixMicros(absl::Now()) - change_retention_.count();
+  int64_t through = 0;
+  {
+    Stmt st(db_.get(), "SELECT COALESCE(MAX(seq), 0) FROM profile_changes WHERE time_us < ?1");
+    if (auto s = st.ok(); !s.ok()) return s;
+    st.Bind(1, cutoff);
+    if (st.Step() != SQLITE_ROW) return SqlError(db_.get(), "prune changes");
+    through = st.Int(0);
+  }
+  if (through == 0) return absl::OkStatus();
+  for (const char* sql :
+       {"DELETE FROM profile_changes WHERE seq <= ?1",
+        "UPDATE profile_changes_floor SET pruned_through = ?1 WHERE pruned_through < ?1"}) {
+    Stmt st(db_.get(), sql);
+    if (auto s = st.ok(); !s.ok()) return s;
+    st.Bind(1, through);
+    if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "prune changes");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ChangePage> SqliteProfileStore::ReadChanges(int64_t after, int64_t limit,
+                                                           bool with_profiles) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // One read transaction: the head, the floor and the rows are one snapshot.
+  if (auto s = Exec(db_.get(), "BEGIN"); !s.ok()) return s;
+  auto result = [&]() -> absl::StatusOr<ChangePage> {
+    ChangePage page;
+    int64_t floor = 0;
+    {
+      Stmt st(db_.get(),
+              "SELECT (SELECT pruned_through FROM profile_changes_floor WHERE id = 1),"
+              " (SELECT COALESCE(MAX(seq), 0) FROM profile_changes)");
+      if (auto s = st.ok(); !s.ok()) return s;
+      if (st.Step() != SQLITE_ROW) return SqlError(db_.get(), "read change head");
+      floor = st.Int(0);
+      page.head = std::max(floor, st.Int(1));
+    }
+    if (after < 0) return page;  // only the head
+    if (after < floor) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "the changes after this resume token are older than the retention window and were "
+          "pruned; list the profiles again, then watch from the present (no resume token)"));
+    }
+    if (after > page.head) {
+      return absl::OutOfRangeError(
+          "the resume token is ahead of this database's change log (another database, or one "
+          "restored from a backup); list the profiles again, then watch without a token");
+    }
+    if (limit <= 0) return page;
+    Stmt st(db_.get(),
+            with_profiles
+                ? "SELECT c.seq, c.name, c.kind, c.revision, c.etag, c.state, c.previous_state,"
+                  " c.actor, c.time_us, c.country, c.level, c.edition, c.assessment_year,"
+                  " r.snapshot FROM profile_changes c LEFT JOIN revisions r"
+                  " ON r.name = c.name AND r.revision = c.revision AND c.kind != 3"
+                  " WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2"
+                : "SELECT seq, name, kind, revision, etag, state, previous_state, actor, time_us,"
+                  " country, level, edition, assessment_year FROM profile_changes"
+                  " WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    if (auto s = st.ok(); !s.ok()) return s;
+    st.Bind(1, after).Bind(2, limit);
+    int rc;
+    while ((rc = st.Step()) == SQLITE_ROW) {
+      ProfileChange c;
+      c.sequence = st.Int(0);
+      c.name = st.Text(1);
+      c.kind = static_cast<ProfileWrite::Kind>(st.Int(2));
+      c.revision = st.Int(3);
+      c.etag = st.Text(4);
+      c.state = static_cast<int>(st.Int(5));
+      c.previous_state = static_cast<int>(st.Int(6));
+      c.actor = st.Text(7);
+      c.time_us = st.Int(8);
+      c.country = st.Text(9);
+      c.level = static_cast<int>(st.Int(10));
+      c.edition = static_cast<int>(st.Int(11));
+      c.assessment_year = static_cast<int>(st.Int(12));
+      if (with_profiles) {
+        std::string blob = st.Text(13);
+        if (!blob.empty()) {
+          c.profile.emplace();
+          if (!c.profile->ParseFromString(blob)) {
+            return absl::DataLossError("corrupt revision snapshot of " + c.name);
+          }
+        }
+      }
+      page.changes.push_back(std::move(c));
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_.get(), "read changes");
+    return page;
+  }();
+  Exec(db_.get(), result.ok() ? "COMMIT" : "ROLLBACK").IgnoreError();
+  return result;
+}
+
 absl::Status SqliteProfileStore::Commit(const std::vector<ProfileWrite>& writes) {
   std::lock_guard<std::mutex> lock(mu_);
   // IMMEDIATE takes the write lock first, so the etag read and the write are one atomic step
@@ -394,6 +563,10 @@ absl::Status SqliteProfileStore::Commit(const std::vector<ProfileWrite>& writes)
       Exec(db_.get(), "ROLLBACK").IgnoreError();
       return s;
     }
+  }
+  if (absl::Status s = PruneChanges(); !s.ok()) {
+    Exec(db_.get(), "ROLLBACK").IgnoreError();
+    return s;
   }
   if (auto s = Exec(db_.get(), "COMMIT"); !s.ok()) {
     Exec(db_.get(), "ROLLBACK").IgnoreError();

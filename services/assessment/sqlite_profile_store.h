@@ -2,6 +2,7 @@
 // migrations (PRAGMA user_version) applied at open, prepared statements only.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +42,14 @@ class SqliteProfileStore final : public ProfileStore {
   absl::StatusOr<RevisionPage> ListRevisions(const std::string& name, int64_t offset,
                                              int64_t limit) override;
   absl::StatusOr<Revision> GetRevision(const std::string& name, int64_t revision) override;
+  absl::StatusOr<ChangePage> ReadChanges(int64_t after, int64_t limit,
+                                         bool with_profiles) override;
+
+  // How long the change log keeps a change (default 7 days; 0 or less: forever). Every commit
+  // prunes the older ones; a resume token before them is then OUT_OF_RANGE. Set before use.
+  void set_change_retention(std::chrono::microseconds retention) override {
+    change_retention_ = retention;
+  }
 
   // The schema version of the open database.
   absl::StatusOr<int> SchemaVersion();
@@ -49,6 +58,9 @@ class SqliteProfileStore final : public ProfileStore {
   explicit SqliteProfileStore(std::unique_ptr<sqlite3, SqliteCloser> db);
   absl::Status Migrate();
   absl::Status ApplyWrite(const ProfileWrite& write);
+  absl::Status RecordChange(const ProfileChange& change);
+  absl::Status PruneChanges();
+  std::chrono::microseconds change_retention_ = std::chrono::hours(24 * 7);
   std::mutex mu_;  // one connection, used by one thread at a time
   std::unique_ptr<sqlite3, SqliteCloser> db_ ABSL_GUARDED_BY(mu_);
   // The connection's prepared statements; destroyed before db_ closes.

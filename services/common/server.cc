@@ -289,6 +289,7 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   rs->ready_ = metrics->GetGauge("mgi_ready", "1 when the process is ready to serve, 0 when not");
   if (readiness != nullptr) {
     rs->readiness_ = readiness;
+    rs->before_shutdown_ = parts.before_shutdown;
     RunningServer* server = rs.get();
     readiness->Subscribe([server](const absl::Status& status) {
       std::lock_guard<std::mutex> lock(server->health_mu_);
@@ -322,6 +323,7 @@ void RunningServer::Shutdown() {
     SetHealth(false);
   }
   if (readiness_ != nullptr) readiness_->Subscribe(nullptr);
+  if (before_shutdown_) before_shutdown_();
   server_->Shutdown(std::chrono::system_clock::now() + config_.shutdown_grace);
   server_->Wait();
 }

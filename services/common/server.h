@@ -64,6 +64,9 @@ struct ServerParts {
   // refuses to start when one of its methods declares none. Null: no access control, and handlers
   // using Offload/Serve refuse every call (tests of servers without such handlers only).
   const AccessControl* access = nullptr;
+  // Runs at shutdown once health is NOT_SERVING, before the server drains: ends the calls that
+  // would otherwise hold the drain for the whole grace period (long-lived streams). May be empty.
+  std::function<void()> before_shutdown;
 };
 
 // A built, running server. Tests use it directly; binaries use RunServer.
@@ -86,6 +89,7 @@ class RunningServer {
   std::unique_ptr<MetricsServer> metrics_server_;
   std::vector<std::string> service_names_;
   Readiness* readiness_ = nullptr;
+  std::function<void()> before_shutdown_;
   Gauge* ready_ = nullptr;  // mgi_ready: 1 while health is SERVING
   int port_ = 0;
   std::mutex health_mu_;  // orders health changes from readiness against Shutdown

@@ -45,8 +45,12 @@ std::unique_ptr<Cache> ServiceMain::MakeSharedCache() {
   return MakeCache(cache_config_, &metrics_, name_);
 }
 
-int ServiceMain::Run(const std::vector<grpc::Service*>& services) {
-  return RunServer(server_, &metrics_, services, {.readiness = &readiness_, .access = access_.get()});
+int ServiceMain::Run(const std::vector<grpc::Service*>& services,
+                     std::function<void()> before_shutdown) {
+  return RunServer(server_, &metrics_, services,
+                   {.readiness = &readiness_,
+                    .access = access_.get(),
+                    .before_shutdown = std::move(before_shutdown)});
 }
 
 }  // namespace mgi

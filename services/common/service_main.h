@@ -12,6 +12,8 @@
 //   }
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,7 +61,10 @@ class ServiceMain {
   const PeerCredentials& service_credentials() const { return service_credentials_; }
 
   // Serves `services` (whose methods must declare their access) until SIGTERM; the exit code.
-  int Run(const std::vector<grpc::Service*>& services);
+  // `before_shutdown` (may be empty) runs once health is NOT_SERVING, before the drain: it ends
+  // long-lived streams so that they do not hold the drain for the whole grace period.
+  int Run(const std::vector<grpc::Service*>& services,
+          std::function<void()> before_shutdown = nullptr);
 
  private:
   std::string name_;

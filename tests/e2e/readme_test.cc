@@ -2,6 +2,9 @@
 // README says it, it works.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <thread>
+
 #include <fstream>
 #include <sstream>
 
@@ -30,10 +33,11 @@ class ReadmeTest : public ::testing::Test {
         "mgi-report", {catalog_addr, "--assessment-addr=" + (*assessment_)->address}));
     ASSERT_TRUE(report_->has_value());
     gateway_port_ = FreePort();
+    gateway_metrics_port_ = FreePort();
     gateway_ = Process::Start(
                    BinaryPath("mgi-gateway"),
                    {"--host=127.0.0.1", "--port=" + std::to_string(gateway_port_),
-                    "--metrics-port=-1", catalog_addr, "--assessment-addr=" + (*assessment_)->address,
+                    "--metrics-port=" + std::to_string(gateway_metrics_port_), catalog_addr, "--assessment-addr=" + (*assessment_)->address,
                     "--report-addr=" + (*report_)->address})
                    .release();
     ASSERT_TRUE(WaitForHttp(gateway_port_, "/readyz", milliseconds(20000))) << gateway_->Log();
@@ -67,6 +71,7 @@ class ReadmeTest : public ::testing::Test {
   static std::optional<Service>* report_;
   static Process* gateway_;
   static int gateway_port_;
+  static int gateway_metrics_port_;
 };
 
 std::string* ReadmeTest::dir_;
@@ -75,6 +80,7 @@ std::optional<Service>* ReadmeTest::assessment_;
 std::optional<Service>* ReadmeTest::report_;
 Process* ReadmeTest::gateway_;
 int ReadmeTest::gateway_port_;
+int ReadmeTest::gateway_metrics_port_;
 
 TEST_F(ReadmeTest, HealthReportsEachServiceByName) {
   EXPECT_TRUE(WaitForServing((*catalog_)->address, milliseconds(2000),
@@ -126,6 +132,47 @@ TEST_F(ReadmeTest, HttpExamples) {
   EXPECT_EQ(head, "%PDF-");
   std::string markdown = Http("/v1/profiles/gtm-2022/report?format=markdown&language=fr");
   EXPECT_NE(markdown.find("août 2022"), std::string::npos) << markdown.substr(0, 400);
+}
+
+// The live-changes example: `curl -N -H 'Accept: text/event-stream' .../v1/profiles:watch` prints
+// the event of a write made while it runs.
+TEST_F(ReadmeTest, WatchExampleStreamsServerSentEvents) {
+  auto curl = Process::Start("/usr/bin/curl", {"-sS", "-N", "-H", "Accept: text/event-stream",
+                                               "http://127.0.0.1:" +
+                                                   std::to_string(gateway_port_) +
+                                                   "/v1/profiles:watch"});
+  ASSERT_NE(curl, nullptr);
+  // The stream is open once the gateway counts it (the service then sees every later commit).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto wait_for = [&](const std::function<bool()>& done) {
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(milliseconds(20));  // poll interval
+    }
+    return true;
+  };
+  ASSERT_TRUE(wait_for([&] {
+    std::string m = HttpGetBody(gateway_metrics_port_, "/metrics");
+    return m.find("mgi_gateway_open_streams 1") != std::string::npos;
+  }));
+  auto admin = [&](const std::string& path, const std::string& body) {
+    return Run("/usr/bin/curl", {"-sS", "--fail-with-body", "-X", "POST", "-H",
+                                 "Authorization: Bearer readme-e2e-admin-token", "-H",
+                                 "Content-Type: application/json", "-d", body,
+                                 "http://127.0.0.1:" + std::to_string(gateway_port_) + path});
+  };
+  // A new draft (invisible to this anonymous watcher), then its publication (visible).
+  std::string draft = admin("/v1/profiles/gtm-2022:startNewEdition", R"({"profileId":"gtm-watch"})");
+  size_t at = draft.find(R"("etag":")");
+  ASSERT_NE(at, std::string::npos) << draft;
+  size_t end = at + 8;  // the closing quote: the first one not escaped
+  while (end < draft.size() && !(draft[end] == '"' && draft[end - 1] != '\\')) ++end;
+  std::string etag = draft.substr(at + 8, end - at - 8);  // still JSON-escaped, as the body needs
+  admin("/v1/profiles/gtm-watch:publish", R"({"etag":")" + etag + R"("})");
+  EXPECT_TRUE(wait_for([&] { return curl->Log().find("event: PUBLISHED") != std::string::npos; }))
+      << curl->Log();
+  EXPECT_EQ(curl->Log().find("event: CREATED"), std::string::npos) << curl->Log();
+  EXPECT_NE(curl->Log().find("profiles/gtm-watch"), std::string::npos) << curl->Log();
 }
 
 }  // namespace

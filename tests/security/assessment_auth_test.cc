@@ -162,6 +162,17 @@ TEST_F(AssessmentAuthTest, EveryCallerAgainstEveryRpc) {
           av1::ProfileDocument out;
           return s->ExportProfiles(c, r, &out);
         }}},
+      {"WatchProfiles",
+       {"",
+        [](auto* s, auto* c) {
+          av1::WatchProfilesRequest r;
+          r.set_resume_token("not-a-token");  // INVALID_ARGUMENT once authorized
+          auto reader = s->WatchProfiles(c, r);
+          av1::ProfileEvent e;
+          while (reader->Read(&e)) {
+          }
+          return reader->Finish();
+        }}},
       {"ListRevisions",
        {"viewer",
         [](auto* s, auto* c) {
@@ -497,6 +508,81 @@ TEST_F(AssessmentAuthTest, BadTokensAreRefusedEvenForPublicReads) {
   auto result = Get(impostor, kPublished);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(std::string(result.status().message()), Not(HasSubstr("tok-not-in-the-file")));
+}
+
+// WatchProfiles enforces the draft rule in the service: an anonymous watcher never hears of a
+// draft (its creation, its changes) and sees its publication as PUBLISHED, without the actor; a
+// viewer sees every change with the token's principal; asking for drafts without the right is
+// refused before any event.
+TEST_F(AssessmentAuthTest, WatchShowsAnonymousCallersOnlyWhatTheyMayRead) {
+  const Caller& anonymous = kCallers[0];
+  const Caller& viewer = kCallers[1];
+  const Caller& editor = kCallers[2];
+  const Caller& publisher = kCallers[3];
+  struct Watch {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<av1::ProfileEvent>> reader;
+    bool Next(av1::ProfileEvent* e) {
+      while (reader->Read(e)) {
+        if (e->type() != av1::ProfileEvent::TYPE_HEARTBEAT) return true;
+      }
+      return false;
+    }
+  };
+  auto open = [&](const Caller& caller, const std::string& filter) {
+    auto w = std::make_unique<Watch>();
+    Prepare(&w->context, caller);
+    w->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    av1::WatchProfilesRequest req;
+    req.set_filter(filter);
+    w->reader = stub_->WatchProfiles(&w->context, req);
+    w->reader->WaitForInitialMetadata();
+    return w;
+  };
+  {
+    auto refused = open(anonymous, "state = DRAFT");
+    av1::ProfileEvent e;
+    EXPECT_FALSE(refused->reader->Read(&e));
+    EXPECT_EQ(refused->reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  auto public_watch = open(anonymous, "country = \"GTM\"");
+  auto viewer_watch = open(viewer, "country = \"GTM\"");
+
+  av1::Profile draft;
+  {
+    grpc::ClientContext context;
+    Prepare(&context, editor);
+    av1::StartNewEditionRequest req;
+    req.set_name(kPublished);
+    req.set_profile_id("gtm-watch");
+    ASSERT_TRUE(stub_->StartNewEdition(&context, req, &draft).ok());
+  }
+  av1::Profile published;
+  {
+    grpc::ClientContext context;
+    Prepare(&context, publisher);
+    av1::PublishProfileRequest req;
+    req.set_name(draft.name());
+    req.set_etag(draft.etag());
+    grpc::Status st = stub_->PublishProfile(&context, req, &published);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  av1::ProfileEvent e;
+  ASSERT_TRUE(viewer_watch->Next(&e));
+  EXPECT_EQ(e.type(), av1::ProfileEvent::TYPE_CREATED);
+  EXPECT_EQ(e.name(), draft.name());
+  EXPECT_EQ(e.actor(), "eddie");
+  ASSERT_TRUE(viewer_watch->Next(&e));
+  EXPECT_EQ(e.type(), av1::ProfileEvent::TYPE_PUBLISHED);
+  EXPECT_EQ(e.actor(), "paula");
+  // The anonymous watcher's first event is the publication.
+  ASSERT_TRUE(public_watch->Next(&e));
+  EXPECT_EQ(e.type(), av1::ProfileEvent::TYPE_PUBLISHED);
+  EXPECT_EQ(e.name(), draft.name());
+  EXPECT_EQ(e.etag(), published.etag());
+  EXPECT_EQ(e.actor(), "");
+  public_watch->context.TryCancel();
+  viewer_watch->context.TryCancel();
 }
 
 }  // namespace

@@ -123,7 +123,7 @@ TEST(AssessmentStoreTest, MigratesAVersionOneDatabase) {
   }
   auto store = SqliteProfileStore::Open(db);
   ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ(*(*store)->SchemaVersion(), 3);
+  EXPECT_EQ(*(*store)->SchemaVersion(), static_cast<int>(SchemaMigrations().size()));
   auto old = (*store)->Get("profiles/old");
   ASSERT_TRUE(old.ok()) << old.status();
   EXPECT_EQ(old->country(), "countries/GTM");
@@ -138,6 +138,11 @@ TEST(AssessmentStoreTest, MigratesAVersionOneDatabase) {
   // The v2 table works: request ids.
   ASSERT_TRUE((*store)->Commit({CreateWrite("profiles/new", "rq-1")}).ok());
   EXPECT_EQ(**(*store)->FindRequest("rq-1"), "profiles/new");
+  // v4: the change log starts at the upgrade (the old profile is not in it), the new one is.
+  auto changes = (*store)->ReadChanges(0, 10, false);
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  ASSERT_EQ(changes->changes.size(), 1u);
+  EXPECT_EQ(changes->changes[0].name, "profiles/new");
   EXPECT_FALSE((*(*store)->FindRequest("rq-2")).has_value());
 }
 

@@ -180,6 +180,7 @@ const std::map<std::string, std::string> kExpectedMethodRoles = {
     {"/mgi.assessment.v1.AssessmentService/GetProfile", ""},
     {"/mgi.assessment.v1.AssessmentService/CompareProfiles", ""},
     {"/mgi.assessment.v1.AssessmentService/ExportProfiles", ""},
+    {"/mgi.assessment.v1.AssessmentService/WatchProfiles", ""},
     {"/mgi.assessment.v1.AssessmentService/ListRevisions", "viewer"},
     {"/mgi.assessment.v1.AssessmentService/GetRevision", "viewer"},
     {"/mgi.assessment.v1.AssessmentService/CreateProfile", "editor"},
