@@ -78,4 +78,13 @@ grpc::ServerUnaryReactor* AssessmentGrpcService::GetRevision(grpc::CallbackServe
   });
 }
 
+grpc::ServerUnaryReactor* AssessmentGrpcService::SearchFindings(
+    grpc::CallbackServerContext* c, const av1::SearchFindingsRequest* req,
+    av1::SearchFindingsResponse* resp) {
+  return Offload(c, *executor_, [this, req, resp](const CallContext& call) {
+    if (search_ == nullptr) return absl::UnimplementedError("finding search is not configured");
+    return Answer(search_->Search(*req, CallerOf(call)), resp);
+  });
+}
+
 }  // namespace mgi::assessment

@@ -10,6 +10,7 @@
 #include "common/config.h"
 #include "common/executor.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
+#include "services/assessment/finding_search.h"
 #include "services/assessment/profile_manager.h"
 
 namespace mgi::assessment {
@@ -36,8 +37,10 @@ Caller CallerOf(const CallContext& call);
 // ProfileManager's, from the Caller.
 class AssessmentGrpcService final : public av1::AssessmentService::CallbackService {
  public:
-  AssessmentGrpcService(ProfileManager* manager, Executor* executor)
-      : manager_(manager), executor_(executor) {}
+  // `search` serves SearchFindings (null: UNIMPLEMENTED).
+  AssessmentGrpcService(ProfileManager* manager, Executor* executor,
+                        FindingSearch* search = nullptr)
+      : manager_(manager), executor_(executor), search_(search) {}
 
   grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* c,
                                          const av1::ListProfilesRequest* req,
@@ -78,10 +81,14 @@ class AssessmentGrpcService final : public av1::AssessmentService::CallbackServi
   grpc::ServerUnaryReactor* ExportProfiles(grpc::CallbackServerContext* c,
                                            const av1::ExportProfilesRequest* req,
                                            av1::ProfileDocument* resp) override;
+  grpc::ServerUnaryReactor* SearchFindings(grpc::CallbackServerContext* c,
+                                           const av1::SearchFindingsRequest* req,
+                                           av1::SearchFindingsResponse* resp) override;
 
  private:
   ProfileManager* manager_;
   Executor* executor_;
+  FindingSearch* search_;
 };
 
 }  // namespace mgi::assessment

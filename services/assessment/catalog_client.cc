@@ -74,9 +74,11 @@ absl::StatusOr<CountryInfo> GrpcCatalogClient::GetCountry(const std::string& nam
                                cat::Country country;
                                grpc::Status s = stub_->GetCountry(&ctx, req, &country);
                                if (!s.ok()) return FromGrpcStatus(s);
-                               return CountryInfo{country.name(), country.official_name().empty()
-                                                                      ? country.display_name()
-                                                                      : country.official_name()};
+                               return CountryInfo{country.name(),
+                                                  country.official_name().empty()
+                                                      ? country.display_name()
+                                                      : country.official_name(),
+                                                  country.display_name()};
                              });
 }
 

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   BackgroundSeeder seeder(&manager, options.seed_dir, app.service_credentials(),
                           options.seed_timeout);  // serves meanwhile
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));
-  AssessmentGrpcService service(&manager, &executor);
+  FindingSearch search(&monitored_store, &manager, &catalog);
+  AssessmentGrpcService service(&manager, &executor, &search);
   return seeder.ExitCode(app.Run({&service}));
 }

@@ -63,4 +63,13 @@ absl::StatusOr<Revision> MonitoredProfileStore::GetRevision(const std::string& n
   return Observe(store_->GetRevision(name, revision));
 }
 
+absl::StatusOr<FindingCounts> MonitoredProfileStore::CountFindings(const FindingQuery& query) {
+  return Observe(store_->CountFindings(query));
+}
+
+absl::StatusOr<std::vector<FindingRow>> MonitoredProfileStore::SearchFindings(
+    const FindingQuery& query, int64_t offset, int64_t limit) {
+  return Observe(store_->SearchFindings(query, offset, limit));
+}
+
 }  // namespace mgi::assessment

@@ -25,6 +25,9 @@ class MonitoredProfileStore final : public ProfileStore {
   absl::StatusOr<RevisionPage> ListRevisions(const std::string& name, int64_t offset,
                                              int64_t limit) override;
   absl::StatusOr<Revision> GetRevision(const std::string& name, int64_t revision) override;
+  absl::StatusOr<FindingCounts> CountFindings(const FindingQuery& query) override;
+  absl::StatusOr<std::vector<FindingRow>> SearchFindings(const FindingQuery& query, int64_t offset,
+                                                         int64_t limit) override;
 
  private:
   template <typename T>

@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/assessment/sqlite_finding_index.h"
 
 namespace mgi::assessment {
 namespace {
@@ -132,6 +133,9 @@ CREATE INDEX profiles_state ON profiles (state, country);
 ALTER TABLE profiles ADD COLUMN assessment_year INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX profiles_assessment_year ON profiles (assessment_year);
 )sql",
+      // The key-finding search index (sqlite_finding_index.cc), filled from the stored profiles
+      // in the migration's transaction. Schema version 5 once the change sequence (4) is in.
+      FindingIndexMigration(),
   };
   return *kMigrations;
 }
@@ -209,6 +213,7 @@ absl::Status SqliteProfileStore::Migrate() {
   for (size_t v = *version; v < migrations.size(); ++v) {
     if (auto s = Exec(db_.get(), "BEGIN IMMEDIATE"); !s.ok()) return s;
     absl::Status s = Exec(db_.get(), migrations[v]);
+    if (s.ok() && migrations[v] == FindingIndexMigration()) s = RebuildFindingIndex(db_.get());
     if (s.ok()) s = Exec(db_.get(), absl::StrCat("PRAGMA user_version = ", v + 1));
     if (s.ok()) s = Exec(db_.get(), "COMMIT");
     if (!s.ok()) {
@@ -312,7 +317,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
       st.Bind(1, p.name());
       if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "delete");
     }
-    return absl::OkStatus();
+    return WriteFindingIndex(db_.get(), p.name(), nullptr);
   }
   std::string data;
   p.SerializeToString(&data);
@@ -352,6 +357,8 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
     st.Bind(10, int64_t{p.assessment_year()});
     if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "update profile");
   }
+  // The finding index, in the same transaction: a search never misses an acknowledged write.
+  if (auto s = WriteFindingIndex(db_.get(), p.name(), &p); !s.ok()) return s;
   const Revision& r = w.revision;
   Stmt st(db_.get(),
           "INSERT OR REPLACE INTO revisions (name, revision, create_time_us, actor, action,"

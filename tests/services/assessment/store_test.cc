@@ -123,7 +123,7 @@ TEST(AssessmentStoreTest, MigratesAVersionOneDatabase) {
   }
   auto store = SqliteProfileStore::Open(db);
   ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ(*(*store)->SchemaVersion(), 3);
+  EXPECT_EQ(*(*store)->SchemaVersion(), static_cast<int>(SchemaMigrations().size()));
   auto old = (*store)->Get("profiles/old");
   ASSERT_TRUE(old.ok()) << old.status();
   EXPECT_EQ(old->country(), "countries/GTM");
