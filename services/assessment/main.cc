@@ -3,6 +3,7 @@
 #include "common/executor.h"
 #include "common/service_main.h"
 #include "services/assessment/assessment_grpc_service.h"
+#include "services/assessment/background_seeder.h"
 #include "services/assessment/monitored_store.h"
 #include "services/assessment/sqlite_profile_store.h"
 

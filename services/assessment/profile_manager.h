@@ -4,45 +4,20 @@
 // cache and access control can hook in at one place each.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/cache.h"
-#include "common/peer_auth.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
+#include "services/assessment/caller.h"
 #include "services/assessment/catalog_client.h"
 #include "services/assessment/clock.h"
 #include "services/assessment/profile_store.h"
 #include "services/assessment/title_messages.h"
 
 namespace mgi::assessment {
-
-namespace av1 = mgi::assessment::v1;
-
-// Who is calling and what they may do, decided by the adapter from the caller's token and passed
-// into every operation: the manager enforces the rules that depend on the data (a draft's
-// visibility, the states an import writes); the method's own permission is enforced before.
-struct Caller {
-  std::string actor = "anonymous";  // recorded in revisions
-  // OK when the caller may read drafts, else the refusal to answer (UNAUTHENTICATED for an
-  // anonymous caller, PERMISSION_DENIED naming the role needed).
-  absl::Status read_drafts = absl::PermissionDeniedError("drafts need the role viewer or higher");
-  bool may_publish = false;  // publish and archive, and write published or archived profiles
-  // The credentials of the catalog calls made for this caller.
-  PeerCredentials credentials = PeerCredentials::Anonymous();
-
-  bool may_read_drafts() const { return read_drafts.ok(); }
-  // The service itself (seeding) and tests: every right, with `credentials` for the catalog.
-  static Caller System(std::string actor, PeerCredentials credentials) {
-    return Caller{std::move(actor), absl::OkStatus(), true, std::move(credentials)};
-  }
-};
 
 class ProfileManager {
  public:
@@ -134,54 +109,6 @@ class ProfileManager {
   Clock* clock_;
   TitleMessages messages_;
   Cache* cache_ = nullptr;
-};
-
-}  // namespace mgi::assessment
-
-namespace mgi::assessment {
-
-// Seeds from a directory on a thread of its own, so that the service serves (and honours SIGTERM)
-// at once even while the catalog is down: it retries while the catalog is UNAVAILABLE, with a
-// backoff that Stop() interrupts, and seeds as soon as the catalog answers. A problem that
-// retrying cannot fix (bad seed files, a refused token), or a catalog still unavailable after
-// `give_up_after` (0: never give up), is fatal: it is logged and the process is asked to stop
-// (SIGTERM to itself, a graceful drain) and ExitCode() turns the exit code into 1.
-class BackgroundSeeder {
- public:
-  // Does nothing when `dir` is empty. Otherwise starts seeding and waits for the outcome of the
-  // first attempt for at most `first_attempt_grace`: with the catalog up, the service is seeded
-  // before it serves its first request; with the catalog down, the attempt fails within the
-  // channel's fast retries (well under a second) and the service serves at once.
-  // The catalog is called with `credentials` (the service token, if any).
-  BackgroundSeeder(ProfileManager* manager, std::string dir, PeerCredentials credentials,
-                   std::chrono::milliseconds give_up_after,
-                   std::chrono::milliseconds first_attempt_grace = std::chrono::seconds(2));
-  ~BackgroundSeeder();  // Stop()
-  BackgroundSeeder(const BackgroundSeeder&) = delete;
-  BackgroundSeeder& operator=(const BackgroundSeeder&) = delete;
-
-  // Ends the retries and waits for the thread (at most one seeding attempt, bounded by the
-  // catalog calls' deadline).
-  void Stop();
-  // Blocks until seeding has finished (true) or failed or was stopped (false).
-  bool Wait();
-  // `server_code`, or 1 when seeding failed.
-  int ExitCode(int server_code) const;
-
- private:
-  void Run();
-
-  ProfileManager* manager_;
-  std::string dir_;
-  PeerCredentials credentials_;
-  std::chrono::milliseconds give_up_after_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  int attempts_ = 0;
-  bool finished_ = false;
-  bool failed_ = false;
-  std::thread thread_;
 };
 
 }  // namespace mgi::assessment

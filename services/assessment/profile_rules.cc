@@ -567,4 +567,17 @@ std::map<std::string, std::string> ToStdMap(
   return std::map<std::string, std::string>(m.begin(), m.end());
 }
 
+std::string StateWord(av1::ProfileState s) {
+  switch (s) {
+    case av1::PROFILE_STATE_DRAFT:
+      return "a draft";
+    case av1::PROFILE_STATE_PUBLISHED:
+      return "published";
+    case av1::PROFILE_STATE_ARCHIVED:
+      return "archived";
+    default:
+      return "in no state";
+  }
+}
+
 }  // namespace mgi::assessment

@@ -88,4 +88,7 @@ av1::FindingGroupChanges CompareGroup(const google::protobuf::RepeatedPtrField<a
 std::map<std::string, std::string> ToStdMap(
     const google::protobuf::Map<std::string, std::string>& m);
 
+// "a draft", "published", "archived": a state as a message says it.
+std::string StateWord(av1::ProfileState s);
+
 }  // namespace mgi::assessment
