@@ -81,8 +81,12 @@ grpc::ServerUnaryReactor* AssessmentGrpcService::GetRevision(grpc::CallbackServe
 grpc::ServerUnaryReactor* AssessmentGrpcService::SearchFindings(
     grpc::CallbackServerContext* c, const av1::SearchFindingsRequest* req,
     av1::SearchFindingsResponse* resp) {
-  return Offload(c, *executor_, [this, req, resp](const CallContext& call) {
+  return Offload(c, *executor_, [this, c, req, resp](const CallContext& call) {
     if (search_ == nullptr) return absl::UnimplementedError("finding search is not configured");
+    // Hits come from many profiles, and a write to any of them changes them: no shared cache (the
+    // gateway drops cached responses by the path written, which a search's path is not) may keep
+    // a search, so one made after an acknowledged write always sees it.
+    c->AddInitialMetadata("cache-control", "no-store");
     return Answer(search_->Search(*req, CallerOf(call)), resp);
   });
 }
