@@ -4,9 +4,12 @@ import { domains, editionLabel, el, getJson, go, language, profileId, register, 
 
 const $ = (id) => document.getElementById(id);
 
+let generation = 0;  // a newer show() makes the older one stop writing into the page
+
 async function show(arg) {
+  const mine = ++generation;
   const ds = await domains().catch((e) => { status($('domain-status'), 'error', e.message); return []; });
-  if (!ds.length) return;
+  if (!ds.length || mine !== generation) return;
   const chosen = ds.find((d) => d.name === `domains/${arg}`) || ds[0];
   const select = $('domain-select');
   select.replaceChildren(...ds.map((d) => el('option', { value: d.name.replace(/^domains\//, '') }, `${d.number}. ${d.displayName}`)));
@@ -22,6 +25,7 @@ async function show(arg) {
       const q = new URLSearchParams({ query: '', language: language(), filter: `domain = "${select.value}"`, page_size: '100' });
       if (token) q.set('page_token', token);
       const body = await getJson(`/v1/findings:search?${q}`);
+      if (mine !== generation) return;
       hits.push(...(body.hits || []));
       token = body.nextPageToken || '';
     } while (token && hits.length < 2000);

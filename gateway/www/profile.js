@@ -47,7 +47,11 @@ async function diffBlock(newer, older) {
   return block;
 }
 
+let generation = 0;  // a newer show() makes the older one stop writing into the page
+
 async function show(arg) {
+  const mine = ++generation;
+  const stale = () => mine !== generation;
   const heading = $('profile-heading');
   const columns = $('profile-editions');
   const changes = $('profile-changes');
@@ -59,25 +63,27 @@ async function show(arg) {
     const profile = await getJson(`/v1/profiles/${encodeURIComponent(arg)}?${new URLSearchParams({ language: l })}`);
     const names = await countryNames();
     const countryLabel = (names.get(profile.country) || { label: profile.country }).label;
-    heading.textContent = subjectLabel(profile, countryLabel);
     const filter = `country = "${profile.country.replace(/^countries\//, '')}" AND level = ${profile.level.replace(/^LEVEL_/, '')}`;
     const siblings = (await listAll('/v1/profiles', { filter, language: l, page_size: '200' }, 'profiles'))
       .filter((p) => unitKey(p) === unitKey(profile))
       .sort((a, b) => (a.edition || 1) - (b.edition || 1));
     const editions = siblings.length ? siblings : [profile];
-    for (const p of editions) columns.append(await editionColumn(p));
+    const built = [];
+    for (const p of editions) built.push(await editionColumn(p));
+    if (stale()) return;
+    heading.textContent = subjectLabel(profile, countryLabel);
+    columns.replaceChildren(...built);
     const index = editions.findIndex((p) => p.name === profile.name);
     const newer = editions[Math.max(index, 1)] || profile;
     const older = editions[editions.indexOf(newer) - 1];
-    changes.append(el('h3', {}, t('changes')));
-    if (older) {
-      changes.append(el('p', {}, `${editionLabel(newer)} — ${t('compareWith')} ${editionLabel(older)}`), await diffBlock(newer, older));
-    } else {
-      changes.append(el('p', {}, t('onlyEdition')));
-    }
+    const diff = older
+      ? [el('p', {}, `${editionLabel(newer)} — ${t('compareWith')} ${editionLabel(older)}`), await diffBlock(newer, older)]
+      : [el('p', {}, t('onlyEdition'))];
+    if (stale()) return;
+    changes.replaceChildren(el('h3', {}, t('changes')), ...diff);
     status($('profile-status'), '');
   } catch (e) {
-    status($('profile-status'), 'error', e.message);
+    if (!stale()) status($('profile-status'), 'error', e.message);
   }
 }
 

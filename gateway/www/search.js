@@ -7,9 +7,10 @@ const $ = (id) => document.getElementById(id);
 const FILTERS = ['domain', 'group', 'country', 'level', 'year'];
 
 // The choices of the filters: domains from the catalog, countries and years from the profiles.
-async function fillFilters(params) {
+async function fillFilters(params, stale) {
   const [ds, names, profiles] = await Promise.all([domains(), countryNames(),
     listAll('/v1/profiles', { page_size: '200', language: language() }, 'profiles')]);
+  if (stale()) return;
   const options = (select, anyKey, values) => {
     select.replaceChildren(el('option', { value: '' }, t(anyKey)),
       ...values.map(([value, label]) => el('option', { value }, label)));
@@ -48,8 +49,10 @@ async function hitItem(hit) {
 }
 
 // Appends hits to the list, grouped by profile in the order the API gives (never re-ranked).
-async function appendHits(list, hits) {
+async function appendHits(list, hits, stale) {
   for (const hit of hits) {
+    const item = await hitItem(hit);
+    if (stale()) return;
     let group = list.lastElementChild;
     if (!group || group.dataset.profile !== hit.profile) {
       const subject = subjectLabel(hit, hit.countryDisplayName || hit.country);
@@ -58,17 +61,22 @@ async function appendHits(list, hits) {
         el('ul', { class: 'hits' }));
       list.append(group);
     }
-    group.querySelector('ul').append(await hitItem(hit));
+    group.querySelector('ul').append(item);
   }
 }
 
+let generation = 0;  // a newer show() makes the older one stop writing into the page
+
 async function show(arg, params) {
+  const mine = ++generation;
+  const stale = () => mine !== generation;
   const query = params.get('q') || '';
   $('search-input').value = query;
   $('search-results').replaceChildren();
   $('search-more').hidden = true;
   try {
-    await fillFilters(params);
+    await fillFilters(params, stale);
+    if (stale()) return;
   } catch (e) {
     status($('search-status'), 'error', e.message);
     return;
@@ -81,13 +89,14 @@ async function show(arg, params) {
       const q = new URLSearchParams({ query, language: language(), filter: filterOf(params), page_size: '50' });
       if (token) q.set('page_token', token);
       const body = await getJson(`/v1/findings:search?${q}`);
-      await appendHits($('search-results'), body.hits || []);
+      if (stale()) return;
+      await appendHits($('search-results'), body.hits || [], stale);
       const total = body.totalSize || 0;
       $('search-status').textContent = total ? `${t('results', total)}. ${t('notRanking')}` : t('noResults');
       token = body.nextPageToken || '';
       $('search-more').hidden = !token;
     } catch (e) {
-      status($('search-status'), 'error', e.message);
+      if (!stale()) status($('search-status'), 'error', e.message);
     }
   };
   $('search-more').onclick = load;
