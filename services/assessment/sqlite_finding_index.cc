@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "common/text.h"
 #include "services/assessment/profile_rules.h"
 #include "services/assessment/sqlite_profile_store.h"
@@ -92,7 +93,9 @@ std::string Phrase(const std::vector<std::string>& words, bool prefix) {
 
 // The WHERE clause and parameters of a finding query (shared by the count and the search).
 struct Where {
-  std::string sql;
+  std::string from;   // " FROM ..."
+  std::string where;  // " WHERE ..."
+  std::string sql;    // from + where
   // Bound as ?1, ?2... in the order Param() numbered them.
   struct Value {
     bool is_int = false;
@@ -150,7 +153,9 @@ Where MakeWhere(const FindingQuery& q) {
     for (int s : q.states) states.push_back(w.Param(int64_t{s}));
     conds.push_back(absl::StrCat("p.state IN (", absl::StrJoin(states, ", "), ")"));
   }
-  w.sql = absl::StrCat(from, " WHERE ", absl::StrJoin(conds, " AND "));
+  w.from = from;
+  w.where = absl::StrCat(" WHERE ", absl::StrJoin(conds, " AND "));
+  w.sql = w.from + w.where;
   return w;
 }
 
@@ -303,15 +308,30 @@ absl::StatusOr<std::vector<FindingRow>> SqliteProfileStore::SearchFindings(
         "CASE WHEN fi.id IN (SELECT rowid FROM finding_fts WHERE finding_fts MATCH ",
         w.Param(Fts5Match(query.terms, true)), ") THEN 1 ELSE 2 END");
   }
+  // The page's ids first (small sort records, top-k), then their rows.
+  const char* kOrder =
+      " ORDER BY relevance, ord, country, local_key, edition DESC, profile, domain_index, grp,"
+      " position";
   std::string sql = absl::StrCat(
-      "SELECT fi.profile, p.country, fi.finding_id, fi.domain, fi.grp, fi.language, fi.text, ",
-      level, " AS relevance, instr(fi.langs, ", w.Param(absl::StrCat(" ", query.language, " ")),
-      ") = 0 AS fallback", w.sql,
-      // LEFT JOIN would need to come before WHERE: a correlated lookup does the same.
-      " ORDER BY relevance, coalesce((SELECT ord FROM temp.search_country_order o"
-      " WHERE o.country = p.country), 1e18), p.country, p.local_key, p.edition DESC, fi.profile,"
-      " fi.domain_index, fi.grp, fi.position LIMIT ",
-      w.Param(limit), " OFFSET ", w.Param(offset));
+      "WITH page AS (SELECT fi.id AS id, ", level,
+      " AS relevance, coalesce(o.ord, 1e18) AS ord, p.country AS country, p.local_key AS local_key,"
+      " p.edition AS edition, fi.profile AS profile, fi.domain_index AS domain_index, fi.grp AS grp,"
+      " fi.position AS position",
+      w.from, " LEFT JOIN temp.search_country_order o ON o.country = p.country", w.where, kOrder,
+      " LIMIT ", w.Param(limit), " OFFSET ", w.Param(offset),
+      ") SELECT fi.profile, page.country, fi.finding_id, fi.domain, fi.grp, fi.language, fi.text,"
+      " page.relevance, instr(fi.langs, ",
+      w.Param(absl::StrCat(" ", query.language, " ")),
+      ") = 0 AS fallback FROM page JOIN finding_index fi ON fi.id = page.id",
+      absl::StrReplaceAll(kOrder, {{"relevance", "page.relevance"},
+                                   {"ord,", "page.ord,"},
+                                   {"country,", "page.country,"},
+                                   {"local_key", "page.local_key"},
+                                   {"edition DESC", "page.edition DESC"},
+                                   {" profile,", " page.profile,"},
+                                   {"domain_index", "page.domain_index"},
+                                   {"grp,", "page.grp,"},
+                                   {"position", "page.position"}}));
   Query q(db, sql);
   if (auto s = q.ok(); !s.ok()) return s;
   w.Bind(q);
