@@ -125,7 +125,7 @@ void Generate(SqliteProfileStore& store, int profiles) {
     }
     ProfileWrite w;
     w.profile = p;
-    w.revision.set_action("import");
+    w.revision.set_action(av1::Revision::ACTION_IMPORT);
     batch.push_back(std::move(w));
     if (batch.size() == 500 || i + 1 == profiles) {
       if (auto s = store.Commit(batch); !s.ok()) {

@@ -76,7 +76,7 @@ class FindingSearchConformanceTest : public ::testing::TestWithParam<StoreFactor
     ProfileWrite w;
     w.kind = ProfileWrite::Kind::kCreate;
     w.profile = p;
-    w.revision.set_action("create");
+    w.revision.set_action(av1::Revision::ACTION_CREATE);
     w.revision.set_actor("test");
     return store_->Commit({w});
   }
@@ -87,7 +87,7 @@ class FindingSearchConformanceTest : public ::testing::TestWithParam<StoreFactor
     p.set_revision(p.revision() + 1);
     p.set_etag("\"" + p.name() + "-" + std::to_string(p.revision()) + "\"");
     w.profile = p;
-    w.revision.set_action("update");
+    w.revision.set_action(av1::Revision::ACTION_UPDATE);
     w.revision.set_actor("test");
     return store_->Commit({w});
   }
