@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/auth.h"  // CheckPemKeyPair
+#include "common/server.h"  // WaitForShutdownSignal
 #include "gateway/rate_limiter.h"
 
 namespace mgi::gateway {
@@ -484,12 +485,7 @@ bool HttpServer::Shutdown(std::chrono::milliseconds grace) {
 }
 
 int HttpServer::RunUntilSignal(std::chrono::milliseconds grace) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
+  int sig = WaitForShutdownSignal();
   spdlog::info("signal {}: draining connections (grace {} ms)", sig, grace.count());
   bool clean = Shutdown(grace);
   spdlog::info(clean ? "stopped cleanly" : "stopped at the grace deadline");

@@ -292,16 +292,21 @@ absl::StatusOr<av1::Profile> ProfileManager::DoCreateProfile(const av1::CreatePr
   int64_t now = clock_->NowMicros();
   *p.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(now);
   Stamp(&p, 1, now);
-  ProfileWrite w{ProfileWrite::Kind::kCreate, p, "",
-                 MakeRevision(p, actor, av1::Revision::ACTION_CREATE, WritableFields(), "created"), req.request_id()};
+  return WriteNew(ProfileWrite{
+      ProfileWrite::Kind::kCreate, p, "",
+      MakeRevision(p, actor, av1::Revision::ACTION_CREATE, WritableFields(), "created"),
+      req.request_id()});
+}
+
+absl::StatusOr<av1::Profile> ProfileManager::WriteNew(ProfileWrite w) {
   absl::Status s = Write({w});
-  if (absl::IsAlreadyExists(s) && !req.request_id().empty()) {
+  if (absl::IsAlreadyExists(s) && !w.request_id.empty()) {
     // A concurrent retry with the same request id won the race: answer what it created.
-    auto prior = store_->FindRequest(req.request_id());
+    auto prior = store_->FindRequest(w.request_id);
     if (prior.ok() && *prior) return Read(**prior);
   }
   if (!s.ok()) return s;
-  return p;
+  return std::move(w.profile);
 }
 
 absl::Status ProfileManager::CheckAndOrder(av1::Profile* p, const std::string& what,
@@ -476,17 +481,11 @@ absl::StatusOr<av1::Profile> ProfileManager::DoStartNewEdition(
   int64_t now = clock_->NowMicros();
   *p.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(now);
   Stamp(&p, 1, now);
-  ProfileWrite w{ProfileWrite::Kind::kCreate, p, "",
-                 MakeRevision(p, actor, av1::Revision::ACTION_NEW_EDITION, WritableFields(),
-                              absl::StrCat("edition ", p.edition(), " started from ", req.name())),
-                 req.request_id()};
-  absl::Status s = Write({w});
-  if (absl::IsAlreadyExists(s) && !req.request_id().empty()) {
-    auto prior = store_->FindRequest(req.request_id());
-    if (prior.ok() && *prior) return Read(**prior);
-  }
-  if (!s.ok()) return s;
-  return p;
+  return WriteNew(ProfileWrite{
+      ProfileWrite::Kind::kCreate, p, "",
+      MakeRevision(p, actor, av1::Revision::ACTION_NEW_EDITION, WritableFields(),
+                   absl::StrCat("edition ", p.edition(), " started from ", req.name())),
+      req.request_id()});
 }
 
 }  // namespace mgi::assessment

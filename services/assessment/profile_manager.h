@@ -68,6 +68,9 @@ class ProfileManager {
   // The one read path and the one write path.
   absl::StatusOr<av1::Profile> Read(const std::string& name);
   absl::Status Write(const std::vector<ProfileWrite>& writes);
+  // Writes a new profile (create, new edition); when its request id was already used by a
+  // concurrent retry that won the race, answers what that one wrote.
+  absl::StatusOr<av1::Profile> WriteNew(ProfileWrite w);
 
   // The Do* methods do the work of their public namesakes, which Present() the result.
   absl::StatusOr<av1::Profile> DoCreateProfile(const av1::CreateProfileRequest& req,

@@ -180,12 +180,26 @@ void RegisterServerFlags(Config& config, ServerConfig* out) {
   config.SuiteWide({"log-format", "log-level", "tls-client-ca-file", "reflection"});
 }
 
-void BlockShutdownSignals() {
+namespace {
+sigset_t ShutdownSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  return set;
+}
+}  // namespace
+
+void BlockShutdownSignals() {
+  sigset_t set = ShutdownSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForShutdownSignal() {
+  sigset_t set = ShutdownSignals();
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
@@ -324,12 +338,7 @@ int RunServer(const ServerConfig& config, MetricsRegistry* metrics,
   }
   spdlog::info("serving gRPC on {}:{} (metrics port {}, tls {})", config.host, (*rs)->port(),
                (*rs)->metrics_port(), config.tls_cert_file.empty() ? "off" : "on");
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
+  int sig = WaitForShutdownSignal();
   spdlog::info("received {}, draining for up to {} ms", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                config.shutdown_grace.count());
   (*rs)->Shutdown();

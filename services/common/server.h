@@ -49,6 +49,9 @@ void RegisterServerFlags(Config& config, ServerConfig* out);
 // server's signal thread receives them. Call first thing in main.
 void BlockShutdownSignals();
 
+// Waits for SIGTERM or SIGINT (blocked by BlockShutdownSignals) and returns which came.
+int WaitForShutdownSignal();
+
 // Server credentials for the config: TLS (with optional client certificates) or insecure.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerConfig& config);
