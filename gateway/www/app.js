@@ -115,11 +115,22 @@ async function render() {
         button.type = 'button';
         button.dataset.profile = p.name;
         const year = p.publishTime ? ` (${p.publishTime.slice(0, 4)})` : '';
-        button.textContent = `${t('edition')} ${p.edition || 1}${year}`;
+        // A local profile names its unit (the country is the heading above it).
+        const names = (p.localUnit && p.localUnit.displayName) || {};
+        const unit = p.level === 'LEVEL_LOCAL' ? `${names[language] || names.en || Object.values(names)[0] || ''}: ` : '';
+        button.textContent = `${unit}${t('edition')} ${p.edition || 1}${year}`;
         button.title = p.displayTitle || p.name;
         button.setAttribute('aria-pressed', 'false');
         button.addEventListener('click', () => showReport(p));
         li.append(button);
+        // The profile view (profile.js): the editions side by side and what changed.
+        const view = document.createElement('a');
+        view.href = `#/profile/${p.name.replace(/^profiles\//, '')}`;
+        view.className = 'profile-link';
+        view.textContent = '↔';
+        view.title = p.displayTitle || p.name;
+        view.setAttribute('aria-label', view.title);
+        li.append(view);
       }
       list.append(li);
     }

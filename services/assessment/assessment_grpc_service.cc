@@ -137,4 +137,17 @@ grpc::ServerWriteReactor<av1::ProfileEvent>* AssessmentGrpcService::WatchProfile
   return StartWatch(c, req, feed_, executor_);
 }
 
+grpc::ServerUnaryReactor* AssessmentGrpcService::SearchFindings(
+    grpc::CallbackServerContext* c, const av1::SearchFindingsRequest* req,
+    av1::SearchFindingsResponse* resp) {
+  return Offload(c, *executor_, [this, c, req, resp](const CallContext& call) {
+    if (search_ == nullptr) return absl::UnimplementedError("finding search is not configured");
+    // Hits come from many profiles, and a write to any of them changes them: no shared cache (the
+    // gateway drops cached responses by the path written, which a search's path is not) may keep
+    // a search, so one made after an acknowledged write always sees it.
+    c->AddInitialMetadata("cache-control", "no-store");
+    return Answer(search_->Search(*req, CallerOf(call)), resp);
+  });
+}
+
 }  // namespace mgi::assessment

@@ -11,6 +11,7 @@
 #include "common/executor.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "services/assessment/profile_feed.h"
+#include "services/assessment/finding_search.h"
 #include "services/assessment/profile_manager.h"
 #include "services/assessment/published_profiles.h"
 #include "services/assessment/store_factory.h"
@@ -51,10 +52,12 @@ class AssessmentGrpcService final
           av1::AssessmentService::CallbackService> {
  public:
   // `published` null: GetProfile without a near cache. `feed` null: WatchProfiles is
-  // UNIMPLEMENTED.
+  // UNIMPLEMENTED. `search` null: SearchFindings is UNIMPLEMENTED.
   AssessmentGrpcService(ProfileManager* manager, Executor* executor,
-                        PublishedProfiles* published = nullptr, ProfileFeed* feed = nullptr)
-      : manager_(manager), executor_(executor), published_(published), feed_(feed) {}
+                        PublishedProfiles* published = nullptr, ProfileFeed* feed = nullptr,
+                        FindingSearch* search = nullptr)
+      : manager_(manager), executor_(executor), published_(published), feed_(feed),
+        search_(search) {}
 
   grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* c,
                                          const av1::ListProfilesRequest* req,
@@ -96,12 +99,16 @@ class AssessmentGrpcService final
                                            av1::ProfileDocument* resp) override;
   grpc::ServerWriteReactor<av1::ProfileEvent>* WatchProfiles(
       grpc::CallbackServerContext* c, const av1::WatchProfilesRequest* req) override;
+  grpc::ServerUnaryReactor* SearchFindings(grpc::CallbackServerContext* c,
+                                           const av1::SearchFindingsRequest* req,
+                                           av1::SearchFindingsResponse* resp) override;
 
  private:
   ProfileManager* manager_;
   Executor* executor_;
   PublishedProfiles* published_;
   ProfileFeed* feed_;
+  FindingSearch* search_;
 };
 
 }  // namespace mgi::assessment

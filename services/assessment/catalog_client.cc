@@ -16,9 +16,10 @@ class CatalogSession final : public CatalogClient {
                                          const std::string& language) override {
     auto country = rpc_->GetCountry(name, language, credentials_);
     if (!country.ok()) return country.status();
-    return CountryInfo{country->name(), country->official_name().empty()
-                                            ? country->display_name()
-                                            : country->official_name()};
+    return CountryInfo{country->name(),
+                       country->official_name().empty() ? country->display_name()
+                                                        : country->official_name(),
+                       country->display_name()};
   }
 
   absl::StatusOr<std::vector<std::string>> ListDomains() override {

@@ -19,6 +19,7 @@ namespace mgi::assessment {
 struct CountryInfo {
   std::string name;           // "countries/GTM"
   std::string official_name;  // in the language asked for, e.g. "Republic of Guatemala"
+  std::string display_name;   // the short name, e.g. "Guatemala" (empty: use official_name)
 };
 
 struct IndicatorInfo {

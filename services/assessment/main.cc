@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   PublishedProfiles published(&monitored_store, &manager,
                               options.near_cache_entries > 0 ? &near_cache : nullptr,
                               options.catalog_cache_ttl);
-  AssessmentGrpcService service(&manager, &executor, &published, &feed);
+  FindingSearch search(&monitored_store, &manager, &catalog);
+  AssessmentGrpcService service(&manager, &executor, &published, &feed, &search);
   return seeder.ExitCode(app.Run({&service}, [&feed] { feed.Stop(); }));
 }

@@ -97,4 +97,13 @@ absl::Status MonitoredProfileStore::Ping() {
   return s;
 }
 
+absl::StatusOr<FindingCounts> MonitoredProfileStore::CountFindings(const FindingQuery& query) {
+  return Observe(store_->CountFindings(query));
+}
+
+absl::StatusOr<std::vector<FindingRow>> MonitoredProfileStore::SearchFindings(
+    const FindingQuery& query, int64_t offset, int64_t limit) {
+  return Observe(store_->SearchFindings(query, offset, limit));
+}
+
 }  // namespace mgi::assessment

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "mgi/assessment/v1/resources.pb.h"
+#include "services/assessment/finding_index.h"
 
 namespace mgi::assessment {
 
@@ -143,6 +144,19 @@ class ProfileStore {
   virtual absl::StatusOr<ChangePage> ReadChanges(int64_t after, int64_t limit, bool with_profiles) {
     (void)after, (void)limit, (void)with_profiles;
     return absl::UnimplementedError("this profile store keeps no change log");
+  }
+
+  // Key-finding search (see finding_index.h), on an index the store updates in the same
+  // transaction as Commit's writes. The counts per country of what `query` finds (the search
+  // orders countries by their names, which the store does not know).
+  virtual absl::StatusOr<FindingCounts> CountFindings(const FindingQuery& /*query*/) {
+    return absl::UnimplementedError("this profile store has no finding search");
+  }
+  // The findings `query` finds: relevance level, then query.country_order, then local unit,
+  // edition (newest first), profile name, domain (profile order), group, position.
+  virtual absl::StatusOr<std::vector<FindingRow>> SearchFindings(
+      const FindingQuery& /*query*/, int64_t /*offset*/, int64_t /*limit*/) {
+    return absl::UnimplementedError("this profile store has no finding search");
   }
 };
 

@@ -23,6 +23,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/revision_action.h"
 #include "services/assessment/sqlite_statements.h"
+#include "services/assessment/sqlite_finding_index.h"
 
 namespace mgi::assessment {
 namespace {
@@ -176,6 +177,9 @@ CREATE TABLE profile_changes_floor (
   pruned_through INTEGER NOT NULL);
 INSERT INTO profile_changes_floor (id, pruned_through) VALUES (1, 0);
 )sql",
+      // The key-finding search index (sqlite_finding_index.cc), filled from the stored profiles
+      // in the migration's transaction. Schema version 5 once the change sequence (4) is in.
+      FindingIndexMigration(),
   };
   return *kMigrations;
 }
@@ -256,6 +260,7 @@ absl::Status SqliteProfileStore::Migrate() {
   for (size_t v = *version; v < migrations.size(); ++v) {
     if (auto s = Exec(db_.get(), "BEGIN IMMEDIATE"); !s.ok()) return s;
     absl::Status s = Exec(db_.get(), migrations[v]);
+    if (s.ok() && migrations[v] == FindingIndexMigration()) s = RebuildFindingIndex(db_.get());
     if (s.ok()) s = Exec(db_.get(), absl::StrCat("PRAGMA user_version = ", v + 1));
     if (s.ok()) s = Exec(db_.get(), "COMMIT");
     if (!s.ok()) {
@@ -388,7 +393,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
       st.Bind(1, p.name());
       if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "delete");
     }
-    return absl::OkStatus();
+    return WriteFindingIndex(db_.get(), p.name(), nullptr);
   }
   std::string data;
   p.SerializeToString(&data);
@@ -428,6 +433,8 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
     st.Bind(10, int64_t{p.assessment_year()});
     if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "update profile");
   }
+  // The finding index, in the same transaction: a search never misses an acknowledged write.
+  if (auto s = WriteFindingIndex(db_.get(), p.name(), &p); !s.ok()) return s;
   const Revision& r = w.revision;
   Stmt st(*statements_,
           "INSERT OR REPLACE INTO revisions (name, revision, create_time_us, actor, action,"

@@ -50,6 +50,10 @@ class SqliteProfileStore final : public ProfileStore {
   void set_change_retention(std::chrono::microseconds retention) override {
     change_retention_ = retention;
   }
+  // On the FTS5 index of sqlite_finding_index.h (defined in sqlite_finding_index.cc).
+  absl::StatusOr<FindingCounts> CountFindings(const FindingQuery& query) override;
+  absl::StatusOr<std::vector<FindingRow>> SearchFindings(const FindingQuery& query, int64_t offset,
+                                                         int64_t limit) override;
 
   // The schema version of the open database.
   absl::StatusOr<int> SchemaVersion();

@@ -154,6 +154,14 @@ TEST_F(AssessmentAuthTest, EveryCallerAgainstEveryRpc) {
           av1::CompareProfilesResponse out;
           return s->CompareProfiles(c, r, &out);
         }}},
+      {"SearchFindings",
+       {"",
+        [](auto* s, auto* c) {
+          av1::SearchFindingsRequest r;
+          r.set_query("trafficking");
+          av1::SearchFindingsResponse out;
+          return s->SearchFindings(c, r, &out);
+        }}},
       {"ExportProfiles",
        {"",
         [](auto* s, auto* c) {

@@ -179,6 +179,7 @@ const std::map<std::string, std::string> kExpectedMethodRoles = {
     {"/mgi.assessment.v1.AssessmentService/ListProfiles", ""},
     {"/mgi.assessment.v1.AssessmentService/GetProfile", ""},
     {"/mgi.assessment.v1.AssessmentService/CompareProfiles", ""},
+    {"/mgi.assessment.v1.AssessmentService/SearchFindings", ""},
     {"/mgi.assessment.v1.AssessmentService/ExportProfiles", ""},
     {"/mgi.assessment.v1.AssessmentService/WatchProfiles", ""},
     {"/mgi.assessment.v1.AssessmentService/ListRevisions", "viewer"},

@@ -1,0 +1,62 @@
+// What a ProfileStore needs to search key findings: the parsed query (already in search keys, so
+// every store matches the same way), the filters, and what it answers. Each store keeps its own
+// index of the findings, written in the same transaction as the profile (SQLite: FTS5; PostgreSQL:
+// tsvector with unaccent), so a search never misses an acknowledged write.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mgi::assessment {
+
+// One term of a search: a word (one entry in `words`) or a phrase (the words next to each other,
+// in order). The words are text::SearchKey words (lower case, no accents). `prefix`: the last word
+// matches every word that starts with it.
+struct SearchTerm {
+  std::vector<std::string> words;
+  bool prefix = false;
+};
+
+// Which findings to find, and the order to give them in.
+struct FindingQuery {
+  // Every term must match (AND). Empty: every finding that passes the filters.
+  std::vector<SearchTerm> terms;
+  // The language searched (a normalised BCP 47 tag). A finding is searched in it when it has text
+  // in it, else in its own language (the profile's first language that it has text in).
+  std::string language = "en";
+  // Filters; unset members match everything.
+  std::optional<std::string> domain;  // "domains/partnerships"
+  std::optional<int> group;           // mgi.assessment.v1.FindingGroup
+  std::optional<std::string> country;  // "countries/GTM"
+  std::optional<int> level;            // mgi.catalog.v1.Level
+  std::optional<int> edition;
+  std::optional<int> publication_year;
+  // The profile states that may appear (mgi.assessment.v1.ProfileState); empty: any state.
+  std::vector<int> states;
+  // The countries in the order to list them (alphabetical by name in the search language);
+  // countries not listed come after, by resource name.
+  std::vector<std::string> country_order;
+};
+
+// One finding found.
+struct FindingRow {
+  std::string profile;     // "profiles/gtm-2022"
+  std::string country;     // "countries/GTM"
+  std::string finding_id;
+  std::string domain;      // "domains/partnerships"
+  int group = 0;           // mgi.assessment.v1.FindingGroup
+  std::string language;    // the language of `text`
+  bool fallback = false;   // `language` is not the one searched: the finding has no text in it
+  std::string text;        // as written (not normalised)
+  int relevance_level = 1;  // 1: the query's words together, in order (or one term); 2: apart
+};
+
+// How many findings a query finds, per country.
+struct FindingCounts {
+  std::vector<std::pair<std::string, int64_t>> countries;  // by resource name
+  int64_t total = 0;
+};
+
+}  // namespace mgi::assessment
