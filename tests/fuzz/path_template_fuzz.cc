@@ -74,19 +74,21 @@ void TemplateRoundTrip(const PathTemplate& t, std::string_view bytes) {
   size_t used = 0;
   for (size_t k = 0; k < t.segments().size(); ++k) {
     const auto& seg = t.segments()[k];
+    bool multi_var = false;
+    for (const auto& v : t.variables()) {
+      if (k >= v.begin && k < v.end && v.multi) multi_var = true;
+    }
     if (seg.kind == PathTemplate::Segment::kLiteral) {
+      // Inside a variable, a literal's escapes are decoded like the rest of the value.
       parts.push_back(seg.literal);
-      segment_values[k] = seg.literal;
+      MGI_REQUIRE(PercentDecode(seg.literal, &segment_values[k], multi_var),
+                  "a literal of a parsed template decodes");
       continue;
     }
     // A non-empty value of up to 8 bytes from the input (or "x").
     std::string value(bytes.substr(std::min(used, bytes.size()), 1 + (k % 8)));
     used += value.size();
     if (value.empty()) value = "x";
-    bool multi_var = false;
-    for (const auto& v : t.variables()) {
-      if (k >= v.begin && k < v.end && v.multi) multi_var = true;
-    }
     if (seg.kind == PathTemplate::Segment::kMulti) {
       // "**" takes one or more raw segments; each is kept '/'-free by encoding.
       parts.push_back(Encode(value, false));
