@@ -10,6 +10,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "absl/base/thread_annotations.h"
+
 namespace mgi::gateway {
 
 // Per-client token buckets: each client may make `burst` requests at once and
@@ -38,7 +40,7 @@ class RateLimiter {
   Options options_;
   Clock clock_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  std::unordered_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
 };
 
 // The rate-limit key of an HTTP client: its bearer token (as a SHA-256, never the token itself)

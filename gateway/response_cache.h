@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "gateway/http_types.h"
 
 namespace mgi::gateway {
@@ -76,9 +77,9 @@ class ResponseCache {
   Options options_;
   Clock clock_;
   mutable std::mutex mu_;
-  std::list<std::string> lru_;  // front: most recently used
-  std::unordered_map<std::string, Slot> entries_;
-  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
+  std::list<std::string> lru_ ABSL_GUARDED_BY(mu_);  // front: most recently used
+  std::unordered_map<std::string, Slot> entries_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(mu_);
 };
 
 // True when a write to `written_path` ("/v1/profiles/x:archive") affects the cached response of

@@ -114,17 +114,6 @@ HttpResponse TransportErrorResponse(int http_status, const std::string& message)
   return r;
 }
 
-std::string ContentEtag(const std::string& body) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(body.data(), body.size(), md, &len, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < 16 && i < len; ++i) {
-    hex += absl::StrCat(absl::Hex(md[i], absl::kZeroPad2));
-  }
-  return absl::StrCat("\"", hex, "\"");
-}
-
 bool EtagMatches(const std::string& header, const std::string& etag) {
   if (absl::StripAsciiWhitespace(header) == "*") return true;
   for (const auto& part : absl::StrSplit(header, ',')) {

@@ -10,6 +10,7 @@
 
 #include <google/protobuf/message.h>
 
+#include "common/digest.h"  // ContentEtag: a strong validator from the content
 #include "absl/status/statusor.h"
 #include "gateway/backend.h"
 #include "gateway/http_types.h"
@@ -51,8 +52,6 @@ HttpResponse ErrorResponse(const absl::Status& status);
 // The transport's own failures (413, 431, 429, 400, 503), closing the connection.
 HttpResponse TransportErrorResponse(int http_status, const std::string& message);
 
-// A strong validator from the content: a quoted hex digest.
-std::string ContentEtag(const std::string& body);
 // `header` (If-None-Match / If-Match: "*", or a list of tags, weak or strong) matches `etag`.
 bool EtagMatches(const std::string& header, const std::string& etag);
 // True when Accept-Encoding accepts gzip.

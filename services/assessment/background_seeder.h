@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "common/peer_auth.h"
 #include "services/assessment/profile_manager.h"
 
@@ -49,10 +50,10 @@ class BackgroundSeeder {
   std::chrono::milliseconds give_up_after_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false;
-  int attempts_ = 0;
-  bool finished_ = false;
-  bool failed_ = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  int attempts_ ABSL_GUARDED_BY(mu_) = 0;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool failed_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

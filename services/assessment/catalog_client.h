@@ -3,17 +3,15 @@
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "mgi/catalog/v1/resources.pb.h"
+#include "clients/catalog/catalog_client.h"
 #include "common/channel.h"
 #include "common/peer_auth.h"
-#include "mgi/catalog/v1/catalog_service.grpc.pb.h"
 #include "services/assessment/clock.h"
 
 namespace mgi::assessment {
@@ -51,35 +49,16 @@ class CatalogConnector {
   virtual std::unique_ptr<CatalogClient> Connect(const PeerCredentials& credentials) = 0;
 };
 
-// Calls mgi.catalog.v1.CatalogService with per-call deadlines and keeps what it answers
-// (NOT_FOUND included) for `ttl`. Thread-safe.
+// The catalog over gRPC, through the suite's one catalog client (clients/catalog), which keeps
+// what it answers (NOT_FOUND included) for `ttl`. Thread-safe.
 class GrpcCatalogClient final : public CatalogConnector {
  public:
   GrpcCatalogClient(std::shared_ptr<grpc::Channel> channel, ChannelConfig config,
                     std::chrono::milliseconds ttl, Clock* clock);
   std::unique_ptr<CatalogClient> Connect(const PeerCredentials& credentials) override;
-  absl::StatusOr<CountryInfo> GetCountry(const std::string& name, const std::string& language,
-                                         const PeerCredentials& credentials);
-  absl::StatusOr<std::vector<std::string>> ListDomains(const PeerCredentials& credentials);
-  absl::StatusOr<IndicatorInfo> GetIndicator(const std::string& name,
-                                             const PeerCredentials& credentials);
 
  private:
-  template <typename T>
-  struct Entry {
-    absl::StatusOr<T> value;
-    int64_t expires_us;
-  };
-  template <typename T, typename F>
-  absl::StatusOr<T> Cached(std::map<std::string, Entry<T>>& cache, const std::string& key, F fetch);
-  std::unique_ptr<mgi::catalog::v1::CatalogService::Stub> stub_;
-  ChannelConfig config_;
-  int64_t ttl_us_;
-  Clock* clock_;
-  std::mutex mu_;
-  std::map<std::string, Entry<CountryInfo>> countries_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, Entry<std::vector<std::string>>> domains_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, Entry<IndicatorInfo>> indicators_ ABSL_GUARDED_BY(mu_);
+  clients::CatalogRpcClient rpc_;
 };
 
 }  // namespace mgi::assessment

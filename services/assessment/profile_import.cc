@@ -112,14 +112,14 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
       *p.mutable_update_time() = now_ts;
       Stamp(&p, existing->revision() + 1, now);
       writes.push_back({ProfileWrite::Kind::kReplace, p, existing->etag(),
-                        MakeRevision(p, actor, "import", changed,
+                        MakeRevision(p, actor, av1::Revision::ACTION_IMPORT, changed,
                                      "replaced by import: " + absl::StrJoin(changed, ", ")),
                         ""});
     } else {
       p.set_revision(p.revision() > 0 ? p.revision() : 1);
       p.set_etag(ComputeEtag(p));
       writes.push_back({ProfileWrite::Kind::kCreate, p, "",
-                        MakeRevision(p, actor, "import", WritableFields(), "imported"), ""});
+                        MakeRevision(p, actor, av1::Revision::ACTION_IMPORT, WritableFields(), "imported"), ""});
     }
     resp.add_imported(p.name());
   }

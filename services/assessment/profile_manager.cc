@@ -25,6 +25,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/profile_query.h"
 #include "services/assessment/profile_rules.h"
+#include "services/assessment/revision_action.h"
 #include "spdlog/spdlog.h"
 
 namespace mgi::assessment {
@@ -93,7 +94,7 @@ absl::Status ProfileManager::Write(const std::vector<ProfileWrite>& writes) {
   if (s.ok()) {
     for (const auto& w : writes) {
       spdlog::info("profile {} name={} revision={} actor={}",
-                   w.kind == ProfileWrite::Kind::kDelete ? "deleted" : w.revision.action(),
+                   w.kind == ProfileWrite::Kind::kDelete ? "deleted" : ActionWord(w.revision.action()),
                    w.profile.name(), w.profile.revision(), w.revision.actor());
     }
   }
@@ -107,7 +108,7 @@ void ProfileManager::Stamp(av1::Profile* p, int64_t revision, int64_t now_us) {
 }
 
 av1::Revision ProfileManager::MakeRevision(const av1::Profile& p, const std::string& actor,
-                                           const std::string& action,
+                                           av1::Revision::Action action,
                                            const std::vector<std::string>& fields,
                                            const std::string& summary) {
   av1::Revision r;
@@ -292,7 +293,7 @@ absl::StatusOr<av1::Profile> ProfileManager::DoCreateProfile(const av1::CreatePr
   *p.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(now);
   Stamp(&p, 1, now);
   ProfileWrite w{ProfileWrite::Kind::kCreate, p, "",
-                 MakeRevision(p, actor, "create", WritableFields(), "created"), req.request_id()};
+                 MakeRevision(p, actor, av1::Revision::ACTION_CREATE, WritableFields(), "created"), req.request_id()};
   absl::Status s = Write({w});
   if (absl::IsAlreadyExists(s) && !req.request_id().empty()) {
     // A concurrent retry with the same request id won the race: answer what it created.
@@ -366,7 +367,7 @@ absl::StatusOr<av1::Profile> ProfileManager::DoUpdateProfile(const av1::UpdatePr
   Stamp(&next, current->revision() + 1, clock_->NowMicros());
   ProfileWrite w{
       ProfileWrite::Kind::kReplace, next, patch.etag(),
-      MakeRevision(next, actor, "update", changed, "updated " + absl::StrJoin(changed, ", ")), ""};
+      MakeRevision(next, actor, av1::Revision::ACTION_UPDATE, changed, "updated " + absl::StrJoin(changed, ", ")), ""};
   if (auto s = Write({w}); !s.ok()) return s;
   return next;
 }
@@ -414,7 +415,7 @@ absl::StatusOr<av1::Profile> ProfileManager::DoPublishProfile(
   *next.mutable_publish_time() = TimeUtil::MicrosecondsToTimestamp(now);
   Stamp(&next, current->revision() + 1, now);
   ProfileWrite w{ProfileWrite::Kind::kReplace, next, req.etag(),
-                 MakeRevision(next, actor, "publish", {"state", "publish_time"}, "published"), ""};
+                 MakeRevision(next, actor, av1::Revision::ACTION_PUBLISH, {"state", "publish_time"}, "published"), ""};
   if (auto s = Write({w}); !s.ok()) return s;
   return next;
 }
@@ -430,7 +431,7 @@ absl::StatusOr<av1::Profile> ProfileManager::DoArchiveProfile(
   next.set_state(av1::PROFILE_STATE_ARCHIVED);
   Stamp(&next, current->revision() + 1, clock_->NowMicros());
   ProfileWrite w{ProfileWrite::Kind::kReplace, next, req.etag(),
-                 MakeRevision(next, actor, "archive", {"state"}, "archived"), ""};
+                 MakeRevision(next, actor, av1::Revision::ACTION_ARCHIVE, {"state"}, "archived"), ""};
   if (auto s = Write({w}); !s.ok()) return s;
   return next;
 }
@@ -476,7 +477,7 @@ absl::StatusOr<av1::Profile> ProfileManager::DoStartNewEdition(
   *p.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(now);
   Stamp(&p, 1, now);
   ProfileWrite w{ProfileWrite::Kind::kCreate, p, "",
-                 MakeRevision(p, actor, "new-edition", WritableFields(),
+                 MakeRevision(p, actor, av1::Revision::ACTION_NEW_EDITION, WritableFields(),
                               absl::StrCat("edition ", p.edition(), " started from ", req.name())),
                  req.request_id()};
   absl::Status s = Write({w});

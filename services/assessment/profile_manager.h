@@ -87,7 +87,7 @@ class ProfileManager {
   absl::Status Localize(av1::Profile* p, const std::string& language, CatalogClient& catalog);
   // A revision record for `p` (after the change).
   av1::Revision MakeRevision(const av1::Profile& p, const std::string& actor,
-                             const std::string& action, const std::vector<std::string>& fields,
+                             av1::Revision::Action action, const std::vector<std::string>& fields,
                              const std::string& summary);
   // Sets revision, update_time and etag of a changed profile.
   void Stamp(av1::Profile* p, int64_t revision, int64_t now_us);

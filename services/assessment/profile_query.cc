@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "clients/catalog/level.h"
 #include "common/filter.h"
 #include "common/status.h"
 #include "mgi/catalog/v1/catalog_service.pb.h"
@@ -24,13 +25,9 @@ absl::StatusOr<ProfileQuery> ParseQuery(const std::string& filter) {
     if (t.field == "country") {
       q.country = absl::StartsWith(t.value, "countries/") ? t.value : "countries/" + upper;
     } else if (t.field == "level") {
-      cv1::Level level;
-      if (!cv1::Level_Parse(absl::StartsWith(upper, "LEVEL_") ? upper : "LEVEL_" + upper, &level) ||
-          level == cv1::LEVEL_UNSPECIFIED) {
-        return InvalidArgument(
-            "filter", absl::StrCat("level must be NATIONAL or LOCAL, not \"", t.value, "\""));
-      }
-      q.level = level;
+      auto level = clients::ParseLevel(t.value, "filter");
+      if (!level.ok()) return level.status();
+      q.level = *level;
     } else if (t.field == "state") {
       av1::ProfileState state;
       if (!av1::ProfileState_Parse(

@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/digest.h"
+#include "common/resource_id.h"
 #include "common/language.h"
 #include "common/pagination.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -24,16 +26,7 @@ std::string Join(const std::string& prefix, const std::string& field) {
   return prefix.empty() ? field : absl::StrCat(prefix, ".", field);
 }
 
-bool IsFindingId(const std::string& id) {
-  if (id.empty() || id.size() > 63) return false;
-  for (char c : id) {
-    if (!(std::islower(static_cast<unsigned char>(c)) ||
-          std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
-      return false;
-    }
-  }
-  return id[0] != '-';
-}
+bool IsFindingId(const std::string& id) { return IsResourceId(id, IdStart::kLetterOrDigit); }
 
 bool IsCountryName(const std::string& name) {
   if (name.size() != 13 || !absl::StartsWith(name, "countries/")) return false;
@@ -91,9 +84,7 @@ void CheckFindings(const google::protobuf::RepeatedPtrField<av1::Finding>& findi
 
 }  // namespace
 
-bool IsValidProfileId(const std::string& id) {
-  return IsFindingId(id) && std::islower(static_cast<unsigned char>(id[0]));
-}
+bool IsValidProfileId(const std::string& id) { return IsResourceId(id, IdStart::kLetter); }
 
 absl::StatusOr<std::string> ParseProfileName(const std::string& name, const std::string& field) {
   if (name.empty()) return InvalidArgument(field, "is required, e.g. \"profiles/gtm-2022\"");
@@ -471,14 +462,7 @@ std::string ComputeEtag(const av1::Profile& p) {
   av1::Profile copy = p;
   copy.clear_etag();
   ClearDisplay(&copy);
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream raw(&bytes);
-    google::protobuf::io::CodedOutputStream out(&raw);
-    out.SetSerializationDeterministic(true);
-    copy.SerializeToCodedStream(&out);
-  }
-  return absl::StrFormat("\"%016x\"", StableHash(bytes));
+  return absl::StrFormat("\"%016x\"", StableHash(DeterministicBytes(copy)));
 }
 
 LocalizedText LookupText(const google::protobuf::Map<std::string, std::string>& texts,

@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/assessment/revision_action.h"
 
 namespace mgi::assessment {
 namespace {
@@ -359,7 +360,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   if (auto s = st.ok(); !s.ok()) return s;
   st.Bind(1, p.name()).Bind(2, p.revision());
   st.Bind(3, TimeUtil::TimestampToMicroseconds(r.create_time()));
-  st.Bind(4, r.actor()).Bind(5, r.action()).Bind(6, r.summary());
+  st.Bind(4, r.actor()).Bind(5, ActionWord(r.action())).Bind(6, r.summary());
   st.Bind(7, absl::StrJoin(r.changed_fields(), ",")).BindBlob(8, data);
   if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "insert revision");
   return absl::OkStatus();
@@ -404,7 +405,7 @@ Revision ReadRevision(const std::string& name, int64_t number, int64_t time_us,
   r.set_revision(number);
   *r.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(time_us);
   r.set_actor(actor);
-  r.set_action(action);
+  r.set_action(ActionFromWord(action));
   r.set_summary(summary);
   for (auto& f : absl::StrSplit(fields, ',', absl::SkipEmpty())) {
     r.add_changed_fields(std::string(f));

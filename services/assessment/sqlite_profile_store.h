@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "services/assessment/profile_store.h"
 
 struct sqlite3;
@@ -48,7 +49,7 @@ class SqliteProfileStore final : public ProfileStore {
   absl::Status Migrate();
   absl::Status ApplyWrite(const ProfileWrite& write);
   std::mutex mu_;  // one connection, used by one thread at a time
-  std::unique_ptr<sqlite3, SqliteCloser> db_;
+  std::unique_ptr<sqlite3, SqliteCloser> db_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace mgi::assessment

@@ -5,6 +5,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "catalog/localization.h"
+#include "clients/catalog/level.h"
+#include "common/resource_id.h"
 #include "common/filter.h"
 #include "common/language.h"
 #include "common/pagination.h"
@@ -28,10 +30,7 @@ absl::StatusOr<std::string> ParseName(const std::string& name, const std::string
   }
   const std::string prefix = collection + "/";
   std::string id = name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : "";
-  bool ok = !id.empty() && id.size() <= 63 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
-  if (!ok) {
+  if (!IsResourceId(id, IdStart::kLetterOrDigit)) {
     return InvalidArgument("name", absl::StrCat("\"", name, "\" is not a ", collection,
                                                 " resource name like \"", example, "\""));
   }
@@ -204,15 +203,9 @@ absl::StatusOr<Catalog::IndicatorFilter> Catalog::ParseIndicatorFilter(
         return InvalidArgument("filter", absl::StrCat("unknown domain \"", t.value, "\""));
       }
     } else if (t.field == "level") {
-      std::string v = absl::AsciiStrToUpper(t.value);
-      if (v == "LEVEL_NATIONAL" || v == "NATIONAL") {
-        f.level = v1::LEVEL_NATIONAL;
-      } else if (v == "LEVEL_LOCAL" || v == "LOCAL") {
-        f.level = v1::LEVEL_LOCAL;
-      } else {
-        return InvalidArgument(
-            "filter", absl::StrCat("level \"", t.value, "\" is not LEVEL_NATIONAL or LEVEL_LOCAL"));
-      }
+      auto level = clients::ParseLevel(t.value, "filter");
+      if (!level.ok()) return level.status();
+      f.level = *level;
     } else if (t.field == "sub_area") {
       f.sub_area_id = t.value;
     } else if (t.field == "sample") {

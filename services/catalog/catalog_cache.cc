@@ -30,16 +30,6 @@ absl::Status AddFile(const fs::path& path, const std::string& name, std::string*
   return absl::OkStatus();
 }
 
-std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/resource_id.h"
 #include "common/language.h"
 
 namespace mgi::catalog {
@@ -34,13 +35,7 @@ class Problems {
   std::vector<std::string> list_;
 };
 
-bool IsId(const std::string& s) {
-  if (s.empty() || s.size() > 63) return false;
-  if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9'))) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
-}
+bool IsId(const std::string& s) { return IsResourceId(s, IdStart::kLetterOrDigit); }
 
 std::string Join(const std::string& a, const std::string& b) {
   return a.empty() ? b : absl::StrCat(a, ".", b);

@@ -1,6 +1,5 @@
 #include "common/cache_config.h"
 
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -161,19 +160,6 @@ std::unique_ptr<Cache> MakeCache(const CacheConfig& config, MetricsRegistry* met
   return std::make_unique<RedisCache>(std::move(options), metrics, std::move(name));
 }
 
-std::string KeyDigest(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(32);
-  for (unsigned int i = 0; i < 16 && i < size; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
-  }
-  return out;
-}
 
 namespace internal {
 

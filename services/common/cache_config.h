@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/digest.h"  // KeyDigest, for key parts that are long or binary
 #include "absl/status/status.h"
 #include "common/cache.h"
 #include "common/config.h"
@@ -63,10 +64,6 @@ absl::Status ReadPasswordFile(const std::string& path, std::string* password);
 // `name` labels the metrics (mgi_cache_*_total{cache="<name>"}) and the logs.
 std::unique_ptr<Cache> MakeCache(const CacheConfig& config, MetricsRegistry* metrics,
                                  std::string name);
-
-// The digest of arbitrary bytes as 32 hex characters (SHA-256, truncated to 128 bits), for key
-// parts that are long or binary, e.g. a serialized request.
-std::string KeyDigest(std::string_view bytes);
 
 namespace internal {
 std::string JoinKey(std::string_view kind, const std::vector<std::string>& parts);

@@ -6,9 +6,9 @@
 
 #include <memory>
 
+#include "clients/catalog/catalog_client.h"
 #include "common/channel.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
-#include "mgi/catalog/v1/catalog_service.grpc.pb.h"
 #include "report/peers.h"
 
 namespace mgi::report {
@@ -40,8 +40,7 @@ class GrpcCatalogPeer final : public CatalogPeer {
       const PeerCredentials& credentials) override;
 
  private:
-  std::unique_ptr<mgi::catalog::v1::CatalogService::Stub> stub_;
-  ChannelConfig config_;
+  clients::CatalogRpcClient rpc_;
 };
 
 }  // namespace mgi::report

@@ -8,31 +8,21 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/cache_config.h"
+#include "common/digest.h"
 #include "common/language.h"
 #include "common/pagination.h"
+#include "common/resource_id.h"
 #include "common/status.h"
 
 namespace mgi::report {
 namespace {
 
-bool ValidProfileId(const std::string& id) {
-  if (id.empty() || id.size() > 63 || !(id[0] >= 'a' && id[0] <= 'z')) return false;
-  for (char c : id) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  }
-  return true;
-}
+bool ValidProfileId(const std::string& id) { return IsResourceId(id); }
 
 }  // namespace
-
-std::string ContentEtag(const std::string& data) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "%016llx",
-                static_cast<unsigned long long>(StableHash(data)));
-  return "\"" + std::string(buffer) + "-" + std::to_string(data.size()) + "\"";
-}
 
 ReportService::ReportService(const Renderer& renderer, AssessmentPeer& assessment,
                              CatalogPeer& catalog, Cache* cache)
@@ -40,21 +30,16 @@ ReportService::ReportService(const Renderer& renderer, AssessmentPeer& assessmen
 
 std::string RenderedReportKey(const ReportInputs& inputs, const std::string& format) {
   std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    out.SetSerializationDeterministic(true);
-    auto put = [&out](const google::protobuf::MessageLite& m) {
-      out.WriteVarint64(m.ByteSizeLong());
-      m.SerializeWithCachedSizes(&out);
-    };
-    put(inputs.profile);
-    for (const auto& d : inputs.domains) put(d);
-    put(inputs.framework);
-    put(inputs.country);
-    if (inputs.changes) put(*inputs.changes);
-    if (inputs.previous_month) put(*inputs.previous_month);
-  }
+  auto put = [&bytes](const google::protobuf::MessageLite& m) {
+    std::string part = DeterministicBytes(m);
+    absl::StrAppend(&bytes, part.size(), ":", part);  // length-prefixed: no two inputs collide
+  };
+  put(inputs.profile);
+  for (const auto& d : inputs.domains) put(d);
+  put(inputs.framework);
+  put(inputs.country);
+  if (inputs.changes) put(*inputs.changes);
+  if (inputs.previous_month) put(*inputs.previous_month);
   bytes += "|texts:" + inputs.text_language;  // the language of the report's own texts
   return CacheKey("report", inputs.profile.name(), KeyDigest(bytes), format, inputs.language,
                   kRendererVersion);

@@ -84,7 +84,4 @@ class ReportService {
 // language and kRendererVersion. Any change to what the report shows gives another key.
 std::string RenderedReportKey(const ReportInputs& inputs, const std::string& format);
 
-// A quoted, stable content hash, e.g. "\"3f2a...\"".
-std::string ContentEtag(const std::string& data);
-
 }  // namespace mgi::report

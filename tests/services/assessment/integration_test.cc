@@ -208,7 +208,7 @@ TEST_F(AssessmentIntegrationTest, WholeWorkflowAndItsErrors) {
   av1::ListRevisionsResponse revs;
   ASSERT_TRUE(stub_->ListRevisions(Ctx().get(), lr, &revs).ok());
   ASSERT_EQ(revs.revisions_size(), 3);
-  EXPECT_EQ(revs.revisions(0).action(), "publish");
+  EXPECT_EQ(revs.revisions(0).action(), av1::Revision::ACTION_PUBLISH);
   EXPECT_EQ(revs.revisions(0).actor(), "bob");
   EXPECT_EQ(revs.revisions(1).actor(), "carol");
   EXPECT_EQ(revs.revisions(2).actor(), "alice");

@@ -195,7 +195,7 @@ TEST_F(AssessmentManagerTest, UpdateChecksEtagAndMaskAndRecordsARevision) {
   ASSERT_EQ(revs->revisions_size(), 2);
   EXPECT_EQ(revs->revisions(0).revision(), 2);
   EXPECT_EQ(revs->revisions(0).actor(), "carol");
-  EXPECT_EQ(revs->revisions(0).action(), "update");
+  EXPECT_EQ(revs->revisions(0).action(), av1::Revision::ACTION_UPDATE);
   EXPECT_EQ(revs->revisions(0).summary(), "updated edition");
   EXPECT_THAT(revs->revisions(0).changed_fields(), ElementsAre("edition"));
   EXPECT_EQ(revs->revisions(1).actor(), "alice");

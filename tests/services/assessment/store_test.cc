@@ -33,7 +33,7 @@ ProfileWrite CreateWrite(const std::string& name, const std::string& request_id 
   w.profile.set_edition(1);
   w.profile.set_revision(1);
   w.profile.set_etag("\"1\"");
-  w.revision.set_action("create");
+  w.revision.set_action(mgi::assessment::v1::Revision::ACTION_CREATE);
   w.revision.set_actor("t");
   w.request_id = request_id;
   return w;
@@ -224,7 +224,7 @@ TEST(AssessmentStoreTest, ConcurrentReadModifyWriteLosesNoUpdate) {
         w.profile.set_edition(p->edition() + 1);
         w.profile.set_revision(p->revision() + 1);
         w.profile.set_etag("\"" + std::to_string(p->revision() + 1) + "\"");
-        w.revision.set_action("update");
+        w.revision.set_action(mgi::assessment::v1::Revision::ACTION_UPDATE);
         absl::Status s = store->Commit({w});
         if (absl::IsAborted(s)) {
           ++aborted;

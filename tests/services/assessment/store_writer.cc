@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     w.profile.set_edition(1);
     w.profile.set_revision(1);
     w.profile.set_etag("\"e" + std::to_string(i) + "\"");
-    w.revision.set_action("create");
+    w.revision.set_action(mgi::assessment::v1::Revision::ACTION_CREATE);
     auto s = (*store)->Commit({w});
     if (!s.ok()) {
       std::fprintf(stderr, "%s\n", s.ToString().c_str());

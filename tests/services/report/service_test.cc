@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "common/digest.h"
 #include "common/executor.h"
 #include "common/server.h"
 #include "common/status.h"
@@ -107,7 +108,7 @@ TEST_F(ReportServiceTest, DefaultsToHtmlInEnglish) {
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->content_type, "text/html; charset=utf-8");
   EXPECT_THAT(report->data, HasSubstr("<html lang=\"en\">"));
-  EXPECT_EQ(report->etag, ContentEtag(report->data));
+  EXPECT_EQ(report->etag, mgi::ContentEtag(report->data));
   auto again = service_.GetReport({"profiles/gtm-2022/report", "html", "EN", PeerCredentials::Anonymous()});
   EXPECT_EQ(again->etag, report->etag);
   auto fr = service_.GetReport({"profiles/gtm-2022/report", "html", "fr", PeerCredentials::Anonymous()});
@@ -197,7 +198,7 @@ TEST_F(ReportGrpcTest, ServesEveryFormatWithEtag) {
     EXPECT_FALSE(body.data().empty());
     auto etag = context.GetServerInitialMetadata().find("etag");
     ASSERT_NE(etag, context.GetServerInitialMetadata().end());
-    EXPECT_EQ(std::string(etag->second.data(), etag->second.size()), ContentEtag(body.data()));
+    EXPECT_EQ(std::string(etag->second.data(), etag->second.size()), mgi::ContentEtag(body.data()));
   }
 }
 
