@@ -29,6 +29,7 @@
 #include "absl/strings/strip.h"
 #include "common/auth.h"  // CheckPemKeyPair
 #include "common/server.h"  // WaitForShutdownSignal
+#include "gateway/http_message.h"
 #include "gateway/rate_limiter.h"
 
 namespace mgi::gateway {
@@ -68,29 +69,6 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
-
-// Framing that RFC 9112 says to refuse (the message is not answered, the connection closes): a
-// Transfer-Encoding other than exactly "chunked" (§6.3: the body length cannot be known, so the
-// bytes after it must not be read as the next request), and an HTTP/1.1 request without exactly
-// one Host (§3.2). "" when the request may go on.
-std::string FramingProblem(const http::request<http::string_body>& req) {
-  size_t te = 0, host = 0;
-  std::string coding;
-  for (const auto& field : req) {
-    if (field.name() == http::field::transfer_encoding) {
-      ++te;
-      coding = absl::AsciiStrToLower(absl::StripAsciiWhitespace(std::string(field.value())));
-    }
-    if (field.name() == http::field::host) ++host;
-  }
-  if (te > 1 || (te == 1 && coding != "chunked")) {
-    return "unsupported Transfer-Encoding: only a single 'chunked' is accepted";
-  }
-  if (req.version() >= 11 && host != 1) {
-    return host == 0 ? "missing Host header" : "more than one Host header";
-  }
-  return "";
-}
 
 // What every session of a server shares.
 struct Shared {
@@ -233,19 +211,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
   }
 
-  static HttpRequest ToRequest(http::request<http::string_body>& req) {
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    for (const auto& field : req) {
-      std::string name = absl::AsciiStrToLower(std::string(field.name_string()));
-      auto [it, inserted] = request.headers.emplace(name, std::string(field.value()));
-      if (!inserted) it->second += ", " + std::string(field.value());
-    }
-    request.body = std::move(req.body());
-    return request;
-  }
-
   void OnRead(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     busy_ = true;
@@ -254,7 +219,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return Write(gateway_->TransportError(400, problem), false);
     }
     bool keep_alive = req.keep_alive();
-    HttpRequest request = ToRequest(req);
+    HttpRequest request = ToHttpRequest(req);
     request.remote_address = remote_address_;
     request.secure = kTls;
     request.cancel = std::make_shared<CancelSignal>();

@@ -425,6 +425,9 @@ absl::Status ApplyIfMatch(const Route& route, const std::string& if_match, pb::M
   // The tag of a representation (";lang=fr", ";gzip") names the resource's own tag.
   std::string etag = ResourceEtags(std::string(absl::StripAsciiWhitespace(if_match)));
   if (etag.empty()) return absl::OkStatus();
+  // The tag goes into a proto3 string: bytes that are not UTF-8 would make the request unparsable
+  // at the backend (found by the query_request fuzz target).
+  if (!ValidUtf8(etag)) return mgi::InvalidArgument("If-Match", "is not valid UTF-8");
   const pb::Descriptor* desc = request->GetDescriptor();
   pb::Message* holder = nullptr;
   const pb::FieldDescriptor* f = desc->FindFieldByName("etag");

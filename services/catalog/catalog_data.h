@@ -15,7 +15,8 @@
 
 namespace mgi::catalog {
 
-namespace v1 = ::mgi::catalog::v1;
+// v1:: below is the generated mgi::catalog::v1 (no alias: clang refuses an alias that redefines
+// the namespace it names).
 
 // The only data format version this build reads.
 inline constexpr int kDataFormatVersion = 1;

@@ -19,8 +19,7 @@ void RegisterCatalogFlags(Config& config, CatalogOptions* options) {
 
 CatalogGrpcService::CatalogGrpcService(const Catalog* catalog, MetricsRegistry* metrics,
                                        std::chrono::milliseconds response_delay, Executor* executor)
-    : catalog_(catalog),
-      response_delay_(response_delay),
+    : response_delay_(response_delay),
       executor_(executor),
       uncached_(catalog, nullptr, "") {
   if (metrics) {

@@ -62,7 +62,6 @@ class CatalogGrpcService final : public v1::CatalogService::CallbackService {
   grpc::ServerUnaryReactor* Respond(grpc::CallbackServerContext* context, Response* response,
                                     std::function<absl::StatusOr<Response>()> compute);
 
-  const Catalog* catalog_;
   Gauge* in_progress_ = nullptr;
   std::chrono::milliseconds response_delay_;
   Executor* executor_;

@@ -53,10 +53,12 @@ absl::StatusOr<std::map<std::string, std::string>> ParseMo(const std::string& by
     if (!string_at(originals, i, &id) || !string_at(translations, i, &str)) {
       return bad(absl::StrCat("string ", i, " runs past the end of the file"));
     }
-    if (id.empty() || id.find('\x04') != std::string::npos) continue;  // header, or has a context
+    if (id.find('\x04') != std::string::npos) continue;  // has a context
     id = id.substr(0, id.find('\0'));
     str = str.substr(0, str.find('\0'));
-    if (str.empty()) continue;
+    // The header (empty msgid), and an msgid that is empty before its plural's NUL (found by the
+    // catalog_data fuzz target: it became an entry with an empty msgid).
+    if (id.empty() || str.empty()) continue;
     messages.emplace(std::move(id), std::move(str));
   }
   return messages;

@@ -31,6 +31,10 @@ for t in catalog assessment report gateway; do
   if ! buildah inspect --type image "$image" >/dev/null 2>&1; then
     echo "FAIL $image: not built (docker/build-local.sh)"; fail=1; continue
   fi
+  user=$(buildah inspect --type image --format '{{.OCIv1.Config.User}}' "$image")
+  if [ "$user" != 10001:10001 ]; then
+    echo "FAIL $image: the image runs as '$user', not 10001:10001 (USER in docker/Dockerfile)"; fail=1
+  fi
   c=$(buildah from --pull=never "$image"); ctrs+=("$c")
   mnt=$(buildah mount "$c")
   if run_ro "$mnt" /bin/sh -c 'touch /usr/local/bin/x || touch /x' 2>/dev/null; then

@@ -97,3 +97,23 @@ TEST(PathTemplateTest, SpecificityPrefersLiterals) {
 
 }  // namespace
 }  // namespace mgi::gateway
+
+namespace mgi::gateway {
+namespace {
+
+// Found by the path_template fuzz target: a literal that is not URL path characters parsed, and
+// then matched no request path at all (tests/fuzz/regressions/path_template/).
+TEST(PathTemplateTest, LiteralsAreUrlPathCharactersOnly) {
+  EXPECT_FALSE(PathTemplate::Parse("/t1/{name=prof\xca" "les%/*}:publish").ok());
+  EXPECT_FALSE(PathTemplate::Parse("/v1/a%/x").ok());
+  EXPECT_FALSE(PathTemplate::Parse("/v1/a%4").ok());
+  EXPECT_FALSE(PathTemplate::Parse("/v1/a b").ok());
+  EXPECT_FALSE(PathTemplate::Parse("/v1/a?b").ok());
+  auto t = PathTemplate::Parse("/v1/a%41/{x}:do");
+  ASSERT_TRUE(t.ok()) << t.status();
+  PathTemplate::Bindings b;
+  EXPECT_TRUE(t->Match("/v1/a%41/y:do", &b));
+}
+
+}  // namespace
+}  // namespace mgi::gateway

@@ -127,6 +127,14 @@ TEST(TranscoderTest, BodyFieldPathVariablesAndIfMatch) {
   EXPECT_EQ(req.thing().etag(), "W/\"v7\"");  // as sent: a weak tag never matches (412)
   EXPECT_EQ(req.update_mask().paths(0), "title");
 
+  // If-Match that is not UTF-8 cannot go into the etag string (found by the query_request fuzz
+  // target: the request would not parse at the backend).
+  mgi::gwtest::v1::UpdateThingRequest binary_tag;
+  in.if_match = "\"u\x8f\"";
+  auto tag = BuildRequest(*m.route, m.bindings, in, &binary_tag);
+  EXPECT_EQ(tag.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(tag.message().find("If-Match"), absl::string_view::npos) << tag;
+
   // The body names another thing than the path.
   mgi::gwtest::v1::UpdateThingRequest conflict;
   in.body = R"({"name":"shelves/s1/things/other"})";

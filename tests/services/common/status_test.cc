@@ -51,6 +51,17 @@ TEST(StatusTest, RoundTripThroughGrpcKeepsDetails) {
   EXPECT_EQ(infos, 1);
 }
 
+// Found by the query_request fuzz target: a field name echoing a client's invalid UTF-8 made the
+// BadRequest detail unparsable, so the violation never reached the client.
+TEST(StatusTest, InvalidUtf8InAViolationIsReplacedNotLost) {
+  absl::Status s = InvalidArgument("update_m\xbc\xbc" "ask", "unknown query parameter 'x\xff'");
+  auto v = FieldViolations(s);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].field, "update_m\xEF\xBF\xBD\xEF\xBF\xBD" "ask");
+  EXPECT_EQ(v[0].description, "unknown query parameter 'x\xEF\xBF\xBD'");
+  EXPECT_EQ(FieldViolations(InvalidArgument("caf\xC3\xA9", "ok"))[0].field, "caf\xC3\xA9");
+}
+
 TEST(StatusTest, OkIsOk) { EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok()); }
 
 }  // namespace

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The tests under a sanitizer build:  tests/sanitizers/run.sh asan|tsan [ctest arguments...]
+#   asan  AddressSanitizer + UndefinedBehaviorSanitizer: unit, integration and e2e tests, and the
+#         fuzz targets for a short time (label fuzz); ./mgi test runs this.
+#   tsan  ThreadSanitizer: the same tests without the fuzz targets (docs/development.md).
+# Configures and builds the preset (clang, -O1; browser, deploy, lint and bench tests are not part of
+# these builds), runs its ctest preset (sanitizer options and the suppression files of this
+# directory: CMakePresets.json), then prints every report any process wrote (test binaries and the
+# services they start, whose exit codes a test may not see) and fails if there is one.
+# MGI_BUILD_TARGETS="a b" builds only those targets (with -R/-L to run only their tests).
+set -euo pipefail
+preset=${1:?usage: tests/sanitizers/run.sh asan|tsan [ctest arguments...]}
+shift
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$root/build/$preset
+cd "$root"
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+[ -f "$build/build.ninja" ] || cmake --preset "$preset" >/dev/null
+start=$SECONDS
+read -r -a targets <<<"${MGI_BUILD_TARGETS:-}"
+cmake --build "$build" -j "${MGI_JOBS:-2}" ${targets[@]:+--target "${targets[@]}"}
+echo "sanitizers: $preset build took $((SECONDS - start)) s" >&2
+rm -rf "$build/sanitizer-reports"
+mkdir -p "$build/sanitizer-reports"
+start=$SECONDS
+rc=0
+ctest --preset "$preset" "$@" || rc=$?
+echo "sanitizers: $preset tests took $((SECONDS - start)) s" >&2
+shopt -s nullglob
+reports=("$build"/sanitizer-reports/*)
+for r in "${reports[@]}"; do
+  echo "==== sanitizer report $r" >&2
+  head -n 100 "$r" >&2
+done
+if [ ${#reports[@]} -gt 0 ]; then
+  echo "sanitizers: ${#reports[@]} report(s) in $build/sanitizer-reports" >&2
+  rc=1
+fi
+exit $rc
