@@ -8,10 +8,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/match.h"
-#include "common/revalidation.h"
+#include "services/common/revalidation.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/channel.h"
+#include "services/common/channel.h"
 #include "gateway/backend_stream.h"
 
 namespace mgi::gateway {

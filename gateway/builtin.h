@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "common/metrics.h"
+#include "services/common/metrics.h"
 #include "gateway/backend.h"
 #include "gateway/http_types.h"
 

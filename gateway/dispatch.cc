@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi::gateway {
 

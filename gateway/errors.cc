@@ -6,7 +6,7 @@
 #include <google/rpc/status.pb.h>
 #include <nlohmann/json.hpp>
 
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi::gateway {
 

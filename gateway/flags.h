@@ -10,7 +10,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include "absl/status/statusor.h"
-#include "common/config.h"
+#include "services/common/config.h"
 #include "gateway/backend.h"
 #include "gateway/gateway.h"
 #include "gateway/http_server.h"

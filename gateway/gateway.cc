@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/status.h"
+#include "services/common/status.h"
 #include "gateway/errors.h"
 #include "gateway/http_semantics.h"
 #include "gateway/if_match_any.h"

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "common/metrics.h"
+#include "services/common/metrics.h"
 #include "gateway/backend.h"
 #include "gateway/builtin.h"
 #include "gateway/dispatch.h"

@@ -27,8 +27,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/auth.h"  // CheckPemKeyPair
-#include "common/server.h"  // WaitForShutdownSignal
+#include "services/common/auth.h"  // CheckPemKeyPair
+#include "services/common/server.h"  // WaitForShutdownSignal
 #include "gateway/http_message.h"
 #include "gateway/rate_limiter.h"
 

@@ -4,7 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/status.h"
+#include "services/common/status.h"
 #include "gateway/errors.h"
 #include "gateway/request_builder.h"
 

@@ -1,11 +1,11 @@
 // mgi-gateway: HTTP/JSON for every google.api.http-annotated RPC linked into the binary.
 #include <spdlog/spdlog.h>
 
-#include "common/config.h"
-#include "common/logging.h"
-#include "common/metrics.h"
-#include "common/process_tuning.h"
-#include "common/server.h"
+#include "services/common/config.h"
+#include "services/common/logging.h"
+#include "services/common/metrics.h"
+#include "services/common/process_tuning.h"
+#include "services/common/server.h"
 #include "gateway/flags.h"
 #include "gateway/openapi.h"
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/auth.h"  // Sha256, HexDigest
+#include "services/common/auth.h"  // Sha256, HexDigest
 
 namespace mgi::gateway {
 

@@ -1,7 +1,7 @@
 #include "gateway/representation_cache.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/revalidation.h"
+#include "services/common/revalidation.h"
 
 namespace mgi::gateway {
 

@@ -19,8 +19,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "common/language.h"
-#include "common/status.h"
+#include "services/common/language.h"
+#include "services/common/status.h"
 #include "gateway/http_semantics.h"
 #include "gateway/query_extras.h"
 

@@ -10,7 +10,7 @@
 
 #include <google/protobuf/message.h>
 
-#include "common/digest.h"  // ContentEtag: a strong validator from the content
+#include "services/common/digest.h"  // ContentEtag: a strong validator from the content
 #include "absl/status/statusor.h"
 #include "gateway/backend.h"
 #include "gateway/http_types.h"

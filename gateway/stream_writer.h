@@ -30,7 +30,7 @@
 
 #include <google/protobuf/message.h>
 
-#include "common/metrics.h"
+#include "services/common/metrics.h"
 #include "gateway/backend.h"
 #include "gateway/http_types.h"
 #include "gateway/response_writer.h"

@@ -25,9 +25,9 @@
 #include <thread>
 #include <vector>
 
-#include "common/cache_config.h"
-#include "common/config.h"
-#include "common/redis_cache.h"
+#include "services/common/cache_config.h"
+#include "services/common/config.h"
+#include "services/common/redis_cache.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #ifdef MGI_BENCH_SQLITE
 #include "services/assessment/sqlite_profile_store.h"

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi::clients {
 

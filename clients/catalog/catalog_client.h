@@ -16,8 +16,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "common/channel.h"
-#include "common/peer_auth.h"
+#include "services/common/channel.h"
+#include "services/common/peer_auth.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
 
 namespace mgi::clients {

@@ -2,7 +2,7 @@
 
 #include <grpcpp/support/proto_buffer_reader.h>
 
-#include "common/revalidation.h"
+#include "services/common/revalidation.h"
 #include "services/assessment/watch_reactor.h"
 
 namespace mgi::assessment {

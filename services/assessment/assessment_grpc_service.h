@@ -5,10 +5,10 @@
 #include <chrono>
 #include <string>
 
-#include "common/access.h"
-#include "common/channel.h"
-#include "common/config.h"
-#include "common/executor.h"
+#include "services/common/access.h"
+#include "services/common/channel.h"
+#include "services/common/config.h"
+#include "services/common/executor.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "services/assessment/profile_feed.h"
 #include "services/assessment/finding_search.h"

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "common/peer_auth.h"
+#include "services/common/peer_auth.h"
 #include "services/assessment/profile_manager.h"
 
 namespace mgi::assessment {

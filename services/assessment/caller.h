@@ -4,7 +4,7 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "common/peer_auth.h"
+#include "services/common/peer_auth.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 
 namespace mgi::assessment {

@@ -10,8 +10,8 @@
 #include "absl/status/statusor.h"
 #include "mgi/catalog/v1/resources.pb.h"
 #include "clients/catalog/catalog_client.h"
-#include "common/channel.h"
-#include "common/peer_auth.h"
+#include "services/common/channel.h"
+#include "services/common/peer_auth.h"
 #include "services/assessment/clock.h"
 
 namespace mgi::assessment {

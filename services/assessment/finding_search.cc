@@ -11,10 +11,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/filter.h"
-#include "common/language.h"
-#include "common/pagination.h"
-#include "common/status.h"
+#include "services/common/filter.h"
+#include "services/common/language.h"
+#include "services/common/pagination.h"
+#include "services/common/status.h"
 
 namespace mgi::assessment {
 namespace {

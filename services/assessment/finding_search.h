@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/text.h"
+#include "services/common/text.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "services/assessment/catalog_client.h"
 #include "services/assessment/finding_index.h"

@@ -1,10 +1,10 @@
 // mgi-assessment: country and local MGI profiles (AssessmentService) on SQLite or PostgreSQL.
 #include <spdlog/spdlog.h>
 
-#include "common/channel.h"
-#include "common/executor.h"
-#include "common/near_cache.h"
-#include "common/service_main.h"
+#include "services/common/channel.h"
+#include "services/common/executor.h"
+#include "services/common/near_cache.h"
+#include "services/common/service_main.h"
 #include "services/assessment/assessment_grpc_service.h"
 #include "services/assessment/background_seeder.h"
 #include "services/assessment/database_probe.h"

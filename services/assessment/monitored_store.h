@@ -10,8 +10,8 @@
 #include <atomic>
 #include <string>
 
-#include "common/metrics.h"
-#include "common/readiness.h"
+#include "services/common/metrics.h"
+#include "services/common/readiness.h"
 #include "services/assessment/profile_store.h"
 
 namespace mgi::assessment {

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "common/status.h"
+#include "services/common/status.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/local_key.h"
 #include "services/assessment/revision_action.h"

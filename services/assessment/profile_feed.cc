@@ -8,7 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/status.h"
+#include "services/common/status.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/profile_query.h"
 

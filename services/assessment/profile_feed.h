@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/metrics.h"
+#include "services/common/metrics.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "services/assessment/caller.h"
 #include "services/assessment/profile_store.h"

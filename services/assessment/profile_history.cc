@@ -1,9 +1,9 @@
 // ProfileManager: revision history and the comparison of two profiles.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/language.h"
-#include "common/pagination.h"
-#include "common/status.h"
+#include "services/common/language.h"
+#include "services/common/pagination.h"
+#include "services/common/status.h"
 #include "services/assessment/profile_manager.h"
 #include "services/assessment/profile_rules.h"
 

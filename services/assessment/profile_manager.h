@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/cache.h"
+#include "services/common/cache.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "services/assessment/caller.h"
 #include "services/assessment/catalog_client.h"

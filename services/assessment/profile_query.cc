@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "clients/catalog/level.h"
-#include "common/filter.h"
-#include "common/status.h"
+#include "services/common/filter.h"
+#include "services/common/status.h"
 #include "mgi/catalog/v1/catalog_service.pb.h"
 
 namespace mgi::assessment {

@@ -8,7 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/status.h"
+#include "services/common/status.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "services/assessment/catalog_client.h"
 

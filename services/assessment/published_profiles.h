@@ -13,7 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/near_cache.h"
+#include "services/common/near_cache.h"
 #include "services/assessment/profile_manager.h"
 #include "services/assessment/profile_store.h"
 

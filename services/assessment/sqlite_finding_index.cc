@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "common/text.h"
+#include "services/common/text.h"
 #include "services/assessment/profile_rules.h"
 #include "services/assessment/sqlite_profile_store.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/config.h"
+#include "services/common/config.h"
 #include "services/assessment/profile_store.h"
 
 namespace mgi::assessment {

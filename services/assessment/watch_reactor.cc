@@ -4,8 +4,8 @@
 #include <deque>
 #include <mutex>
 
-#include "common/access.h"
-#include "common/status.h"
+#include "services/common/access.h"
+#include "services/common/status.h"
 #include "services/assessment/assessment_grpc_service.h"
 
 namespace mgi::assessment {

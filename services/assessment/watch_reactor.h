@@ -6,7 +6,7 @@
 
 #include <grpcpp/support/server_callback.h>
 
-#include "common/executor.h"
+#include "services/common/executor.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "services/assessment/caller.h"
 #include "services/assessment/profile_feed.h"

@@ -1,17 +1,17 @@
-#include "catalog/catalog.h"
+#include "services/catalog/catalog.h"
 
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "catalog/localization.h"
+#include "services/catalog/localization.h"
 #include "clients/catalog/level.h"
-#include "common/resource_id.h"
-#include "common/filter.h"
-#include "common/language.h"
-#include "common/pagination.h"
-#include "common/status.h"
-#include "common/text.h"
+#include "services/common/resource_id.h"
+#include "services/common/filter.h"
+#include "services/common/language.h"
+#include "services/common/pagination.h"
+#include "services/common/status.h"
+#include "services/common/text.h"
 
 namespace mgi::catalog {
 namespace {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "catalog/catalog_data.h"
-#include "catalog/countries.h"
+#include "services/catalog/catalog_data.h"
+#include "services/catalog/countries.h"
 #include "mgi/catalog/v1/catalog_service.pb.h"
 
 namespace mgi::catalog {

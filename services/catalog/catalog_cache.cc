@@ -1,4 +1,4 @@
-#include "catalog/catalog_cache.h"
+#include "services/catalog/catalog_cache.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -12,7 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/cache_config.h"
+#include "services/common/cache_config.h"
 
 namespace mgi::catalog {
 namespace fs = std::filesystem;

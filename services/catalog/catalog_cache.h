@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "catalog/catalog.h"
-#include "common/cache.h"
+#include "services/catalog/catalog.h"
+#include "services/common/cache.h"
 
 namespace mgi::catalog {
 

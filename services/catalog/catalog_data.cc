@@ -1,4 +1,4 @@
-#include "catalog/catalog_data.h"
+#include "services/catalog/catalog_data.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/resource_id.h"
-#include "common/language.h"
+#include "services/common/resource_id.h"
+#include "services/common/language.h"
 
 namespace mgi::catalog {
 namespace {

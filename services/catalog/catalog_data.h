@@ -10,7 +10,7 @@
 #include <ostream>
 
 #include "absl/status/statusor.h"
-#include "common/config.h"
+#include "services/common/config.h"
 #include "mgi/catalog/v1/resources.pb.h"
 
 namespace mgi::catalog {

@@ -1,8 +1,8 @@
-#include "catalog/catalog_grpc_service.h"
+#include "services/catalog/catalog_grpc_service.h"
 
 #include <thread>
 
-#include "common/revalidation.h"
+#include "services/common/revalidation.h"
 
 namespace mgi::catalog {
 

@@ -6,11 +6,11 @@
 #include <functional>
 #include <memory>
 
-#include "catalog/catalog.h"
-#include "catalog/catalog_cache.h"
-#include "common/config.h"
-#include "common/executor.h"
-#include "common/metrics.h"
+#include "services/catalog/catalog.h"
+#include "services/catalog/catalog_cache.h"
+#include "services/common/config.h"
+#include "services/common/executor.h"
+#include "services/common/metrics.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
 
 namespace mgi::catalog {

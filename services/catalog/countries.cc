@@ -1,4 +1,4 @@
-#include "catalog/countries.h"
+#include "services/catalog/countries.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "catalog/mo_file.h"
-#include "common/language.h"
+#include "services/catalog/mo_file.h"
+#include "services/common/language.h"
 
 namespace mgi::catalog {
 namespace {

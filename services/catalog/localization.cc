@@ -1,4 +1,4 @@
-#include "catalog/localization.h"
+#include "services/catalog/localization.h"
 
 #include <algorithm>
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "catalog/catalog_data.h"
+#include "services/catalog/catalog_data.h"
 #include "mgi/catalog/v1/resources.pb.h"
 
 namespace mgi::catalog {

@@ -1,11 +1,11 @@
 // mgi-catalog: serves mgi.catalog.v1.CatalogService (framework, domains, indicators, countries).
 #include <malloc.h>
 
-#include "common/executor.h"
-#include "common/service_main.h"
-#include "catalog/catalog.h"
-#include "catalog/catalog_data.h"
-#include "catalog/catalog_grpc_service.h"
+#include "services/common/executor.h"
+#include "services/common/service_main.h"
+#include "services/catalog/catalog.h"
+#include "services/catalog/catalog_data.h"
+#include "services/catalog/catalog_grpc_service.h"
 
 int main(int argc, char** argv) {
   using namespace mgi::catalog;

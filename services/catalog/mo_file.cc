@@ -1,4 +1,4 @@
-#include "catalog/mo_file.h"
+#include "services/catalog/mo_file.h"
 
 #include <cstdint>
 #include <fstream>

@@ -1,4 +1,4 @@
-#include "common/access.h"
+#include "services/common/access.h"
 
 #include <google/protobuf/descriptor.h>
 #include <spdlog/spdlog.h>
@@ -9,7 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/status.h"
+#include "services/common/status.h"
 #include "mgi/api/v1/access.pb.h"
 
 namespace mgi {

@@ -20,8 +20,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/auth.h"
-#include "common/peer_auth.h"
+#include "services/common/auth.h"
+#include "services/common/peer_auth.h"
 
 namespace google::protobuf {
 class MethodDescriptor;

@@ -1,4 +1,4 @@
-#include "common/auth.h"
+#include "services/common/auth.h"
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
@@ -18,7 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi {
 

@@ -34,9 +34,9 @@
 #include "absl/status/status.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "common/config.h"
-#include "common/metrics.h"
-#include "common/readiness.h"
+#include "services/common/config.h"
+#include "services/common/metrics.h"
+#include "services/common/readiness.h"
 
 namespace mgi {
 

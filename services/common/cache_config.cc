@@ -1,4 +1,4 @@
-#include "common/cache_config.h"
+#include "services/common/cache_config.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "common/redis_cache.h"
+#include "services/common/redis_cache.h"
 
 namespace mgi {
 namespace {

@@ -13,11 +13,11 @@
 #include <type_traits>
 #include <vector>
 
-#include "common/digest.h"  // KeyDigest, for key parts that are long or binary
+#include "services/common/digest.h"  // KeyDigest, for key parts that are long or binary
 #include "absl/status/status.h"
-#include "common/cache.h"
-#include "common/config.h"
-#include "common/metrics.h"
+#include "services/common/cache.h"
+#include "services/common/config.h"
+#include "services/common/metrics.h"
 
 namespace mgi {
 

@@ -1,10 +1,10 @@
-#include "common/channel.h"
+#include "services/common/channel.h"
 
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "common/auth.h"
+#include "services/common/auth.h"
 
 namespace mgi {
 namespace {

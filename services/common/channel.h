@@ -9,7 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
-#include "common/config.h"
+#include "services/common/config.h"
 
 namespace mgi {
 

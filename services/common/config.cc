@@ -1,4 +1,4 @@
-#include "common/config.h"
+#include "services/common/config.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "common/digest.h"
+#include "services/common/digest.h"
 
 #include <openssl/evp.h>
 

@@ -1,6 +1,6 @@
-#include "common/executor.h"
+#include "services/common/executor.h"
 
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi {
 

@@ -15,7 +15,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "common/access.h"
+#include "services/common/access.h"
 
 namespace mgi {
 

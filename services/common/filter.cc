@@ -1,11 +1,11 @@
-#include "common/filter.h"
+#include "services/common/filter.h"
 
 #include <algorithm>
 #include <cctype>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi {
 namespace {

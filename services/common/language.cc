@@ -1,4 +1,4 @@
-#include "common/language.h"
+#include "services/common/language.h"
 
 #include <cctype>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi {
 

@@ -1,4 +1,4 @@
-#include "common/logging.h"
+#include "services/common/logging.h"
 
 #include <memory>
 

@@ -1,4 +1,4 @@
-#include "common/metrics.h"
+#include "services/common/metrics.h"
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>

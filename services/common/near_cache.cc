@@ -1,4 +1,4 @@
-#include "common/near_cache.h"
+#include "services/common/near_cache.h"
 
 namespace mgi {
 

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "common/metrics.h"
+#include "services/common/metrics.h"
 
 namespace mgi {
 

@@ -1,9 +1,9 @@
-#include "common/pagination.h"
+#include "services/common/pagination.h"
 
 #include <cstring>
 
 #include "absl/strings/escaping.h"
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi {
 namespace {

@@ -1,4 +1,4 @@
-#include "common/peer_auth.h"
+#include "services/common/peer_auth.h"
 
 #include <fstream>
 #include <sstream>

@@ -18,7 +18,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/config.h"
+#include "services/common/config.h"
 
 namespace mgi {
 

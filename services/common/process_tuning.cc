@@ -1,4 +1,4 @@
-#include "common/process_tuning.h"
+#include "services/common/process_tuning.h"
 
 #include "absl/synchronization/mutex.h"
 

@@ -1,4 +1,4 @@
-#include "common/readiness.h"
+#include "services/common/readiness.h"
 
 #include "absl/strings/str_cat.h"
 

@@ -1,4 +1,4 @@
-#include "common/redis_cache.h"
+#include "services/common/redis_cache.h"
 
 #include <hiredis/hiredis.h>
 #include <openssl/core_names.h>

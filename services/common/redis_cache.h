@@ -35,8 +35,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "common/cache.h"
-#include "common/metrics.h"
+#include "services/common/cache.h"
+#include "services/common/metrics.h"
 
 struct redisContext;
 struct evp_mac_ctx_st;

@@ -1,4 +1,4 @@
-#include "common/resource_id.h"
+#include "services/common/resource_id.h"
 
 namespace mgi {
 

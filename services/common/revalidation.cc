@@ -1,4 +1,4 @@
-#include "common/revalidation.h"
+#include "services/common/revalidation.h"
 
 namespace mgi {
 

@@ -1,4 +1,4 @@
-#include "common/server.h"
+#include "services/common/server.h"
 
 #include <csignal>
 #include <fstream>
@@ -15,7 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/auth.h"
+#include "services/common/auth.h"
 #include "google/protobuf/descriptor.h"
 #include "google/rpc/code.pb.h"
 

@@ -1,9 +1,9 @@
-#include "common/service_main.h"
+#include "services/common/service_main.h"
 
 #include <spdlog/spdlog.h>
 
-#include "common/logging.h"
-#include "common/process_tuning.h"
+#include "services/common/logging.h"
+#include "services/common/process_tuning.h"
 
 namespace mgi {
 

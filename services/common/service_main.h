@@ -21,15 +21,15 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
-#include "common/access.h"
-#include "common/auth.h"
-#include "common/cache.h"
-#include "common/cache_config.h"
-#include "common/config.h"
-#include "common/metrics.h"
-#include "common/peer_auth.h"
-#include "common/readiness.h"
-#include "common/server.h"
+#include "services/common/access.h"
+#include "services/common/auth.h"
+#include "services/common/cache.h"
+#include "services/common/cache_config.h"
+#include "services/common/config.h"
+#include "services/common/metrics.h"
+#include "services/common/peer_auth.h"
+#include "services/common/readiness.h"
+#include "services/common/server.h"
 
 namespace mgi {
 

@@ -1,4 +1,4 @@
-#include "common/status.h"
+#include "services/common/status.h"
 
 #include <grpcpp/support/error_details.h>
 

@@ -1,4 +1,4 @@
-#include "common/text.h"
+#include "services/common/text.h"
 
 #include <unicode/coll.h>
 #include <unicode/locid.h>

@@ -1,4 +1,4 @@
-#include "report/cached_catalog_peer.h"
+#include "services/report/cached_catalog_peer.h"
 
 namespace mgi::report {
 

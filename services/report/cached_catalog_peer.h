@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "report/peers.h"
+#include "services/report/peers.h"
 
 namespace mgi::report {
 

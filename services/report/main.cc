@@ -1,10 +1,10 @@
 // mgi-report: renders MGI profiles as HTML, PDF, Markdown and SVG (mgi.report.v1.ReportService).
-#include "common/channel.h"
-#include "common/executor.h"
-#include "common/service_main.h"
-#include "report/cached_catalog_peer.h"
-#include "report/peers_grpc.h"
-#include "report/report_grpc_service.h"
+#include "services/common/channel.h"
+#include "services/common/executor.h"
+#include "services/common/service_main.h"
+#include "services/report/cached_catalog_peer.h"
+#include "services/report/peers_grpc.h"
+#include "services/report/report_grpc_service.h"
 
 int main(int argc, char** argv) {
   using namespace mgi::report;

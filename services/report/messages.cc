@@ -1,4 +1,4 @@
-#include "report/messages.h"
+#include "services/report/messages.h"
 
 #include <algorithm>
 #include <filesystem>

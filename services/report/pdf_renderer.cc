@@ -10,7 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "report/renderer.h"
+#include "services/report/renderer.h"
 
 namespace mgi::report {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/peer_auth.h"
+#include "services/common/peer_auth.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "mgi/catalog/v1/resources.pb.h"
 

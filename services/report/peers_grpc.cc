@@ -1,6 +1,6 @@
-#include "report/peers_grpc.h"
+#include "services/report/peers_grpc.h"
 
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi::report {
 

@@ -7,9 +7,9 @@
 #include <memory>
 
 #include "clients/catalog/catalog_client.h"
-#include "common/channel.h"
+#include "services/common/channel.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
-#include "report/peers.h"
+#include "services/report/peers.h"
 
 namespace mgi::report {
 

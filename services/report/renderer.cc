@@ -1,4 +1,4 @@
-#include "report/renderer.h"
+#include "services/report/renderer.h"
 
 #include <fstream>
 #include <sstream>

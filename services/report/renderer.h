@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "report/messages.h"
-#include "report/report_view.h"
+#include "services/report/messages.h"
+#include "services/report/report_view.h"
 
 namespace mgi::report {
 

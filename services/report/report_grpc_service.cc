@@ -1,8 +1,8 @@
-#include "report/report_grpc_service.h"
+#include "services/report/report_grpc_service.h"
 
 #include <chrono>
 
-#include "common/revalidation.h"
+#include "services/common/revalidation.h"
 
 namespace mgi::report {
 

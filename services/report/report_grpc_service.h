@@ -3,13 +3,13 @@
 
 #include <chrono>
 
-#include "common/access.h"
-#include "common/channel.h"
-#include "common/config.h"
-#include "common/executor.h"
-#include "common/metrics.h"
+#include "services/common/access.h"
+#include "services/common/channel.h"
+#include "services/common/config.h"
+#include "services/common/executor.h"
+#include "services/common/metrics.h"
 #include "mgi/report/v1/report_service.grpc.pb.h"
-#include "report/report_service.h"
+#include "services/report/report_service.h"
 
 namespace mgi::report {
 

@@ -1,4 +1,4 @@
-#include "report/report_service.h"
+#include "services/report/report_service.h"
 
 #include <cstdio>
 
@@ -10,12 +10,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/cache_config.h"
-#include "common/digest.h"
-#include "common/language.h"
-#include "common/pagination.h"
-#include "common/resource_id.h"
-#include "common/status.h"
+#include "services/common/cache_config.h"
+#include "services/common/digest.h"
+#include "services/common/language.h"
+#include "services/common/pagination.h"
+#include "services/common/resource_id.h"
+#include "services/common/status.h"
 
 namespace mgi::report {
 namespace {

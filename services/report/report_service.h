@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/cache.h"
-#include "common/near_cache.h"
-#include "report/peers.h"
-#include "report/renderer.h"
+#include "services/common/cache.h"
+#include "services/common/near_cache.h"
+#include "services/report/peers.h"
+#include "services/report/renderer.h"
 
 namespace mgi::report {
 

@@ -1,4 +1,4 @@
-#include "report/report_view.h"
+#include "services/report/report_view.h"
 
 #include <cmath>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "common/language.h"
+#include "services/common/language.h"
 
 namespace mgi::report {
 namespace {

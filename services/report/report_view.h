@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "mgi/catalog/v1/resources.pb.h"
-#include "report/messages.h"
+#include "services/report/messages.h"
 
 namespace mgi::report {
 

@@ -15,8 +15,8 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "catalog/catalog.h"
-#include "catalog/mo_file.h"
+#include "services/catalog/catalog.h"
+#include "services/catalog/mo_file.h"
 #include "fuzz_util.h"
 
 namespace {

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/status.h"
+#include "services/common/status.h"
 #include "fuzz_util.h"
 #include "gateway/response_writer.h"
 

@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "common/metrics.h"
+#include "services/common/metrics.h"
 #include "conformance.pb.h"
 #include "gateway/gateway.h"
 

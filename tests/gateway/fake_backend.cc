@@ -9,9 +9,9 @@
 #include <google/rpc/status.pb.h>
 #include <grpcpp/grpcpp.h>
 
-#include "common/metrics.h"
-#include "common/server.h"
-#include "common/status.h"
+#include "services/common/metrics.h"
+#include "services/common/server.h"
+#include "services/common/status.h"
 #include "gwtest.grpc.pb.h"
 
 namespace mgi::gateway::testing {

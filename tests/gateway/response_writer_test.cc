@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/config.h"
+#include "services/common/config.h"
 #include "gateway/flags.h"
 #include "gwtest.pb.h"
 

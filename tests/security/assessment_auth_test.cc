@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "common/access.h"
-#include "common/auth.h"
+#include "services/common/access.h"
+#include "services/common/auth.h"
 #include "harness.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 

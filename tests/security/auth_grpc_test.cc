@@ -15,10 +15,10 @@
 #include <sstream>
 #include <thread>
 
-#include "common/auth.h"
-#include "common/executor.h"
-#include "common/metrics.h"
-#include "common/server.h"
+#include "services/common/auth.h"
+#include "services/common/executor.h"
+#include "services/common/metrics.h"
+#include "services/common/server.h"
 #include "google/rpc/error_info.pb.h"
 #include "google/rpc/status.pb.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "common/access.h"
-#include "common/auth.h"
+#include "services/common/access.h"
+#include "services/common/auth.h"
 #include "harness.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "http_client.h"

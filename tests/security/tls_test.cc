@@ -14,9 +14,9 @@
 #include <memory>
 #include <string>
 
-#include "common/channel.h"
-#include "common/metrics.h"
-#include "common/server.h"
+#include "services/common/channel.h"
+#include "services/common/metrics.h"
+#include "services/common/server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace mgi {

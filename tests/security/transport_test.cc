@@ -23,7 +23,7 @@
 #include <string>
 #include <utility>  // before Boost 1.74 asio
 
-#include "common/auth.h"
+#include "services/common/auth.h"
 #include "harness.h"
 #include "http_client.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"

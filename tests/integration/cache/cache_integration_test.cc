@@ -19,7 +19,7 @@
 #include <sstream>
 #include <thread>
 
-#include "common/auth.h"
+#include "services/common/auth.h"
 #include "harness.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"

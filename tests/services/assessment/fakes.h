@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "common/status.h"
+#include "services/common/status.h"
 #include "services/assessment/catalog_client.h"
 #include "services/assessment/clock.h"
 

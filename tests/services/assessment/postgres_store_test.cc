@@ -9,7 +9,7 @@
 #include <fstream>
 #include <thread>
 
-#include "common/config.h"
+#include "services/common/config.h"
 #include "harness.h"
 #include "services/assessment/postgres_profile_store.h"
 #include "services/assessment/store_factory.h"

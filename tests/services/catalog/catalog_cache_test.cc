@@ -1,6 +1,6 @@
 // Unit tests of the catalog's response cache (CachedCatalog) with an in-memory fake Cache, and of
 // the data version that keys it.
-#include "catalog/catalog_cache.h"
+#include "services/catalog/catalog_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <map>
 #include <mutex>
 
-#include "common/cache_config.h"
+#include "services/common/cache_config.h"
 #include "test_util.h"
 
 namespace mgi::catalog {

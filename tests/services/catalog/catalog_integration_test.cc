@@ -16,7 +16,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "common/status.h"
+#include "services/common/status.h"
 #include "harness.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
 #include "test_util.h"

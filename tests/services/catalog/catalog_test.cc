@@ -1,5 +1,5 @@
 // The Catalog's RPC logic: pagination, filters, names, search, language fallback, countries.
-#include "catalog/catalog.h"
+#include "services/catalog/catalog.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "common/status.h"
+#include "services/common/status.h"
 #include "test_util.h"
 
 namespace mgi::catalog {

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "catalog/catalog_data.h"
+#include "services/catalog/catalog_data.h"
 #include "test_util.h"
 
 namespace mgi::catalog {

@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "catalog/countries.h"
-#include "catalog/mo_file.h"
+#include "services/catalog/countries.h"
+#include "services/catalog/mo_file.h"
 
 namespace mgi::catalog {
 namespace {

@@ -1,6 +1,6 @@
 // common/access: every RPC's permission read from its contract, a server refusing to start with
 // a method that declares none, and calls refused before the handler body runs.
-#include "common/access.h"
+#include "services/common/access.h"
 
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
@@ -10,8 +10,8 @@
 #include <fstream>
 
 #include "access_test.grpc.pb.h"
-#include "common/executor.h"
-#include "common/server.h"
+#include "services/common/executor.h"
+#include "services/common/server.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "mgi/catalog/v1/catalog_service.grpc.pb.h"
 #include "mgi/report/v1/report_service.grpc.pb.h"

@@ -1,8 +1,8 @@
 // The access-control policy (every role against every permission and every RPC), the token file
 // format, bearer-token authentication, and the token file reload (rewrite, broken file,
 // Kubernetes Secret symlink swap).
-#include "common/access.h"
-#include "common/auth.h"
+#include "services/common/access.h"
+#include "services/common/auth.h"
 
 #include <gmock/gmock.h>
 #include <google/protobuf/descriptor.h>

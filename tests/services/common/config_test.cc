@@ -1,8 +1,8 @@
-#include "common/config.h"
+#include "services/common/config.h"
 
 #include <gtest/gtest.h>
 
-#include "common/server.h"
+#include "services/common/server.h"
 
 namespace mgi {
 namespace {

@@ -1,8 +1,8 @@
-#include "common/filter.h"
+#include "services/common/filter.h"
 
 #include <gtest/gtest.h>
 
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi {
 namespace {

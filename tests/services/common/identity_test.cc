@@ -1,8 +1,8 @@
 // The suite's one resource-id rule and one digest of bytes and messages.
 #include <gtest/gtest.h>
 
-#include "common/digest.h"
-#include "common/resource_id.h"
+#include "services/common/digest.h"
+#include "services/common/resource_id.h"
 #include "google/protobuf/struct.pb.h"
 
 namespace mgi {

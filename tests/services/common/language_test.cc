@@ -1,4 +1,4 @@
-#include "common/language.h"
+#include "services/common/language.h"
 
 #include <gtest/gtest.h>
 

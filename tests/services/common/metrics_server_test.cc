@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/metrics.h"
+#include "services/common/metrics.h"
 
 namespace mgi {
 namespace {

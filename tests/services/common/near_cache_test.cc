@@ -1,6 +1,6 @@
 // NearCache (common/near_cache.h): only the version asked for is served, entries expire, the
 // least recently used go first beyond the entry and byte bounds, and the metrics count.
-#include "common/near_cache.h"
+#include "services/common/near_cache.h"
 
 #include <gtest/gtest.h>
 

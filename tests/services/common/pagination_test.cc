@@ -1,4 +1,4 @@
-#include "common/pagination.h"
+#include "services/common/pagination.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The Redis cache: breaker and key units with a fake clock, then a real redis-server on a free
 // loopback port (tests/support/harness.h): hits and misses, AUTH and SELECT, TTL expiry, Redis
 // killed during a multi-threaded burst, restarted, and paused (slow).
-#include "common/redis_cache.h"
+#include "services/common/redis_cache.h"
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "common/cache_config.h"
+#include "services/common/cache_config.h"
 #include "google/rpc/error_details.pb.h"
 #include "harness.h"
 

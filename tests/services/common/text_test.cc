@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/text.h"
+#include "services/common/text.h"
 
 namespace mgi::text {
 namespace {

@@ -1,6 +1,6 @@
 // CachedCatalogPeer: the catalog's answers are kept per language (and country) for the TTL, errors
 // never, and nothing at all with a TTL of 0.
-#include "report/cached_catalog_peer.h"
+#include "services/report/cached_catalog_peer.h"
 
 #include <gtest/gtest.h>
 

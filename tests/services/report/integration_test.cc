@@ -7,7 +7,7 @@
 #include <chrono>
 #include <filesystem>
 
-#include "common/status.h"
+#include "services/common/status.h"
 #include "harness.h"
 #include "mgi/report/v1/report_service.grpc.pb.h"
 

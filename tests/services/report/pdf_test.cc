@@ -10,7 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "report/renderer.h"
+#include "services/report/renderer.h"
 #include "report_fixtures.h"
 
 namespace mgi::report {

@@ -6,9 +6,9 @@
 #include <map>
 #include <mutex>
 
-#include "common/redis_cache.h"
+#include "services/common/redis_cache.h"
 #include "harness.h"
-#include "report/report_service.h"
+#include "services/report/report_service.h"
 #include "report_fixtures.h"
 
 namespace mgi::report {

@@ -8,7 +8,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <nlohmann/json.hpp>
 
-#include "common/status.h"
+#include "services/common/status.h"
 
 namespace mgi::report::testing {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "report/peers.h"
-#include "report/renderer.h"
-#include "report/report_view.h"
+#include "services/report/peers.h"
+#include "services/report/renderer.h"
+#include "services/report/report_view.h"
 
 namespace mgi::report::testing {
 

@@ -4,13 +4,13 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "common/digest.h"
-#include "common/executor.h"
-#include "common/server.h"
-#include "common/status.h"
+#include "services/common/digest.h"
+#include "services/common/executor.h"
+#include "services/common/server.h"
+#include "services/common/status.h"
 #include "mgi/report/v1/report_service.grpc.pb.h"
-#include "report/report_grpc_service.h"
-#include "report/report_service.h"
+#include "services/report/report_grpc_service.h"
+#include "services/report/report_service.h"
 #include "report_fixtures.h"
 
 namespace mgi::report {
