@@ -13,14 +13,6 @@ namespace {
 
 namespace pb = google::protobuf;
 
-const pb::FieldDescriptor* FindField(const pb::Descriptor* d, const std::string& name) {
-  const pb::FieldDescriptor* f = d->FindFieldByName(name);
-  for (int i = 0; f == nullptr && i < d->field_count(); ++i) {
-    if (d->field(i)->json_name() == name) f = d->field(i);
-  }
-  return f;
-}
-
 // The message holding the last part of `path` (through non-repeated messages) and that field.
 absl::Status Leaf(pb::Message* root, const std::string& path, pb::Message** holder,
                   const pb::FieldDescriptor** leaf, std::string* proto_path) {

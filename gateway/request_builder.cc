@@ -25,17 +25,19 @@
 #include "gateway/query_extras.h"
 
 namespace mgi::gateway {
-namespace {
 
-namespace pb = google::protobuf;
-
-const pb::FieldDescriptor* FindField(const pb::Descriptor* d, const std::string& name) {
-  const pb::FieldDescriptor* f = d->FindFieldByName(name);
+const google::protobuf::FieldDescriptor* FindField(const google::protobuf::Descriptor* d,
+                                                   const std::string& name) {
+  const google::protobuf::FieldDescriptor* f = d->FindFieldByName(name);
   for (int i = 0; f == nullptr && i < d->field_count(); ++i) {
     if (d->field(i)->json_name() == name) f = d->field(i);
   }
   return f;
 }
+
+namespace {
+
+namespace pb = google::protobuf;
 
 bool IsWellKnownScalarMessage(const pb::Descriptor* d) {
   static const std::set<std::string> kTypes = {

@@ -19,6 +19,11 @@
 
 namespace mgi::gateway {
 
+// The field of `d` named `name` in proto (snake_case) or JSON (lowerCamelCase) spelling; null when
+// there is none.
+const google::protobuf::FieldDescriptor* FindField(const google::protobuf::Descriptor* d,
+                                                   const std::string& name);
+
 // What the request builder takes from the HTTP request.
 struct HttpInput {
   std::string query;            // raw query string, without '?'

@@ -10,6 +10,7 @@
 #include "services/common/text.h"
 #include "services/assessment/profile_rules.h"
 #include "services/assessment/sqlite_profile_store.h"
+#include "services/assessment/sqlite_statements.h"
 
 namespace mgi::assessment {
 namespace {
@@ -60,16 +61,6 @@ class Query {
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
 };
-
-absl::Status Exec(sqlite3* db, const std::string& sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    return absl::InternalError(absl::StrCat("sqlite: ", msg));
-  }
-  return absl::OkStatus();
-}
 
 std::string Quote(const std::string& word) {
   // Search keys hold letters, digits, marks and single spaces only; doubling quotes keeps the

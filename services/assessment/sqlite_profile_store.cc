@@ -21,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/status.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/assessment/local_key.h"
 #include "services/assessment/revision_action.h"
 #include "services/assessment/sqlite_statements.h"
 #include "services/assessment/sqlite_finding_index.h"
@@ -85,29 +86,6 @@ class Stmt {
   int rc_;
 };
 
-absl::Status Exec(sqlite3* db, const std::string& sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    return absl::InternalError(absl::StrCat("sqlite: ", msg));
-  }
-  return absl::OkStatus();
-}
-
-// The sort key of a local unit: its English name, else its name in the profile's first
-// language, else its first name (no language is required).
-std::string LocalKey(const Profile& p) {
-  const auto& names = p.local_unit().display_name();
-  if (names.empty()) return "";
-  auto it = names.find("en");
-  if (it == names.end() && p.languages_size() > 0) it = names.find(p.languages(0));
-  if (it == names.end()) {
-    std::map<std::string, std::string> sorted(names.begin(), names.end());
-    return absl::AsciiStrToLower(sorted.begin()->second);
-  }
-  return absl::AsciiStrToLower(it->second);
-}
 
 }  // namespace
 
@@ -403,7 +381,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
             " data, assessment_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, p.name()).Bind(2, p.country()).Bind(3, int64_t{p.level()});
-    st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalKey(p));
+    st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalUnitKey(p));
     st.Bind(7, p.revision()).Bind(8, p.etag()).BindBlob(9, data);
     st.Bind(10, int64_t{p.assessment_year()});
     int rc = st.Step();
@@ -428,7 +406,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
             " WHERE name = ?1");
     if (auto s = st.ok(); !s.ok()) return s;
     st.Bind(1, p.name()).Bind(2, p.country()).Bind(3, int64_t{p.level()});
-    st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalKey(p));
+    st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalUnitKey(p));
     st.Bind(7, p.revision()).Bind(8, p.etag()).BindBlob(9, data);
     st.Bind(10, int64_t{p.assessment_year()});
     if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "update profile");

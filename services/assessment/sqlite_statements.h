@@ -10,6 +10,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
 namespace mgi::assessment {
 
 class StatementCache {
@@ -74,5 +77,16 @@ class StatementCache {
   size_t capacity_;
   std::unordered_map<std::string, Entry> entries_;
 };
+
+// Runs SQL without results (pragmas, transactions, migrations); INTERNAL with SQLite's message.
+inline absl::Status Exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return absl::InternalError(absl::StrCat("sqlite: ", msg));
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace mgi::assessment
