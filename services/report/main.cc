@@ -2,7 +2,6 @@
 #include "services/common/channel.h"
 #include "services/common/executor.h"
 #include "services/common/service_main.h"
-#include "services/report/cached_catalog_peer.h"
 #include "services/report/peers_grpc.h"
 #include "services/report/report_grpc_service.h"
 
@@ -23,8 +22,7 @@ int main(int argc, char** argv) {
     if (!s.ok()) return app.Fail(s);
   }
   GrpcAssessmentPeer assessment(*assessment_channel, channel);
-  GrpcCatalogPeer catalog_client(*catalog_channel, channel);
-  CachedCatalogPeer catalog(&catalog_client, options.catalog_cache_ttl);
+  GrpcCatalogPeer catalog(*catalog_channel, channel, options.catalog_cache_ttl);
   auto cache = app.MakeSharedCache();
   ReportService service(**renderer, assessment, catalog, cache.get());
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));

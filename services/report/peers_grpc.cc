@@ -41,8 +41,9 @@ absl::StatusOr<av1::CompareProfilesResponse> GrpcAssessmentPeer::CompareProfiles
   return response;
 }
 
-GrpcCatalogPeer::GrpcCatalogPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config)
-    : rpc_(std::move(channel), std::move(config)) {}
+GrpcCatalogPeer::GrpcCatalogPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config,
+                                 std::chrono::milliseconds ttl)
+    : rpc_(std::move(channel), std::move(config), ttl) {}
 
 absl::StatusOr<std::vector<cv1::Domain>> GrpcCatalogPeer::ListDomains(
     const std::string& language, const PeerCredentials& credentials) {

@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <memory>
 
 #include "clients/catalog/catalog_client.h"
@@ -30,7 +31,12 @@ class GrpcAssessmentPeer final : public AssessmentPeer {
 
 class GrpcCatalogPeer final : public CatalogPeer {
  public:
-  GrpcCatalogPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config);
+  // The catalog's answers (domains, framework, a country, per language) are kept for `ttl`
+  // (0: none): its data is immutable for a deployment, and its calls were most of a report's
+  // latency (docs/performance.md). Reading the catalog needs the same permission the report's own
+  // method declares, checked on every call first, so one caller's answer may serve another.
+  GrpcCatalogPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config,
+                  std::chrono::milliseconds ttl = std::chrono::milliseconds(0));
   absl::StatusOr<std::vector<mgi::catalog::v1::Domain>> ListDomains(
       const std::string& language, const PeerCredentials& credentials) override;
   absl::StatusOr<mgi::catalog::v1::Framework> GetFramework(

@@ -80,6 +80,8 @@ class AssessmentCatalogClientTest : public ::testing::Test {
     config.deadline = std::chrono::milliseconds(2000);
     auto channel = MakeChannel("127.0.0.1:" + std::to_string(port_), config);
     ASSERT_TRUE(channel.ok()) << channel.status();
+    channel_ = *channel;
+    config_ = config;
     client_ =
         std::make_unique<GrpcCatalogClient>(*channel, config, std::chrono::seconds(30), &clock_);
     session_ = client_->Connect(PeerCredentials::Anonymous());
@@ -90,6 +92,8 @@ class AssessmentCatalogClientTest : public ::testing::Test {
   testing::FakeClock clock_;  // advances 1 s per reading
   std::unique_ptr<GrpcCatalogClient> client_;
   std::unique_ptr<CatalogClient> session_;
+  std::shared_ptr<grpc::Channel> channel_;
+  ChannelConfig config_;
 };
 
 // Peer calls carry the credentials of the session they are made in, never any other.
@@ -151,6 +155,29 @@ TEST_F(AssessmentCatalogClientTest, DoesNotCacheUnavailable) {
   auto ok = session_->GetCountry("countries/GTM", "en");
   EXPECT_TRUE(ok.ok()) << ok.status();  // the failure was not cached
   EXPECT_EQ(service_.country_calls, calls_while_failing + 1);
+}
+
+// The one catalog client (clients/catalog), as the report uses it: answers kept per language
+// (and country) for the TTL; with a TTL of 0 nothing is kept.
+TEST_F(AssessmentCatalogClientTest, TheSharedClientKeepsAnswersPerLanguage) {
+  int64_t now = 0;
+  clients::CatalogRpcClient kept(channel_, config_, std::chrono::seconds(60), [&] { return now; });
+  auto creds = PeerCredentials::Anonymous();
+  ASSERT_TRUE(kept.ListDomains("en", creds).ok());
+  ASSERT_TRUE(kept.ListDomains("fr", creds).ok());
+  ASSERT_TRUE(kept.ListDomains("en", creds).ok());
+  EXPECT_EQ(service_.domain_calls, 4) << "one listing (two pages) per language";
+  ASSERT_TRUE(kept.GetCountry("countries/GTM", "fr", creds).ok());
+  ASSERT_TRUE(kept.GetCountry("countries/GTM", "fr", creds).ok());
+  EXPECT_EQ(service_.country_calls, 1);
+  now += 61'000'000;
+  ASSERT_TRUE(kept.GetCountry("countries/GTM", "fr", creds).ok());
+  EXPECT_EQ(service_.country_calls, 2) << "fetched again after the TTL";
+
+  clients::CatalogRpcClient none(channel_, config_);
+  ASSERT_TRUE(none.ListDomains("en", creds).ok());
+  ASSERT_TRUE(none.ListDomains("en", creds).ok());
+  EXPECT_EQ(service_.domain_calls, 8) << "a TTL of 0 keeps nothing";
 }
 
 }  // namespace
