@@ -1,45 +1,57 @@
 #!/usr/bin/env bash
 # Builds every image target of docker/Dockerfile without a Docker engine or a registry: buildah
-# (vfs storage, chroot isolation, as root) on a Debian base image made here with debootstrap.
+# (chroot isolation, as root; overlay storage where the kernel allows it, else vfs) on a Debian base
+# image made here with debootstrap.
 #   docker/build-local.sh [target...]        default: catalog assessment report gateway
-# Writes to $MGI_IMAGES_DIR (default build/images): rootfs-bookworm/ (the debootstrap cache),
-# sbom-<target>.txt (the Debian packages in each image: name version) and images.txt (sizes).
+# Writes to $MGI_IMAGES_DIR (default build/images, settings in docker/buildah-env.sh): the image
+# store, rootfs-bookworm/ (the debootstrap tree), sbom-<target>.txt (the Debian packages in each
+# image: name version), images.txt (size, package count and build time per image), bud-*.log.
+# MGI_BUILD_JOBS (default 2) caps the compile's parallelism.
 # Then tests/deploy/check_images.sh runs the images (ctest -L images, see docs/deploy.md).
-# Every step that cannot run says which and why, and the script exits non-zero.
+# Every step that cannot run says which and why ("CANNOT: <step>: ..."), and the script exits non-zero.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${MGI_IMAGES_DIR:-$root/build/images}
+# shellcheck source=docker/buildah-env.sh
+. "$root/docker/buildah-env.sh"
+out=$mgi_images_dir
 version=$(sed -n 's/^project(mgi VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
+jobs=${MGI_BUILD_JOBS:-2}
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(catalog assessment report gateway)
-export STORAGE_DRIVER=vfs BUILDAH_ISOLATION=chroot
 say() { echo "build-local: $*" >&2; }
 die() { say "CANNOT: $*"; exit 1; }
+elapsed() { local s=$((SECONDS - $1)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
 
-[ "$(id -u)" = 0 ] || die "buildah with vfs storage and chroot isolation needs root here (no user namespaces configured)"
+[ "$(id -u)" = 0 ] || die "step 0 (buildah): needs root here: rootless buildah needs subuid/subgid ranges and user namespaces, not configured on this machine"
 # buildah and debootstrap are only needed here, so ./mgi test does not install them.
-if ! command -v buildah >/dev/null || ! command -v debootstrap >/dev/null; then
-  say "installing buildah and debootstrap (Debian packages)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends buildah debootstrap \
-    >/dev/null || die "apt-get could not install buildah and debootstrap"
-fi
+"$root/scripts/install-deps.sh" --images \
+  || die "step 1 (tools): scripts/install-deps.sh --images could not install buildah and debootstrap (apt)"
+mgi_storage_init >/dev/null || die "step 1 (storage): cannot write $CONTAINERS_STORAGE_CONF"
+driver=$STORAGE_DRIVER
+say "storage driver $driver, store $out/storage, isolation $BUILDAH_ISOLATION"
+buildah info >/dev/null 2>"$out/buildah-info.log" \
+  || die "step 1 (storage): buildah cannot open its store with the $driver driver: $(tail -n 2 "$out/buildah-info.log")"
+
 # The Debian mirror this machine's apt uses (the image's sources list points at the same one).
 mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-[ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+[ -n "$mirror" ] || die "step 2 (debootstrap): no Debian mirror in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
 security=${mirror%/debian}/debian-security
-mkdir -p "$out"
 
-# 1. The base images: Debian 12 minbase from this machine's Debian mirror, tagged as the Dockerfile's FROMs so that
-# --pull=never resolves them locally. The slim tag gets the official slim image's dpkg excludes
-# (no docs, man pages or locales), so the catalog stage's path-include is exercised as in production.
+# 2. The base images: Debian 12 minbase from this machine's Debian mirror, tagged as the
+# Dockerfile's FROMs so that --pull=never resolves them locally (no registry is reachable). The slim
+# tag gets the official slim image's dpkg excludes (no docs, man pages or locales), so the catalog
+# stage's path-include is exercised as in production.
 base() {
   local tag=$1 slim=$2
   if buildah inspect --type image "$tag" >/dev/null 2>&1; then return; fi
   if [ ! -x "$out/rootfs-bookworm/bin/sh" ]; then
+    local start=$SECONDS
     say "debootstrap --variant=minbase bookworm (network: $mirror)"
+    rm -rf "$out/rootfs-bookworm.tmp"
     debootstrap --variant=minbase bookworm "$out/rootfs-bookworm.tmp" "$mirror" \
-      > "$out/debootstrap.log" 2>&1 || die "debootstrap failed: see $out/debootstrap.log"
+      > "$out/debootstrap.log" 2>&1 \
+      || die "step 2 (debootstrap): failed (the Debian mirror $mirror must be reachable): $(tail -n 3 "$out/debootstrap.log")"
     cat > "$out/rootfs-bookworm.tmp/etc/apt/sources.list" <<LIST
 deb $mirror bookworm main
 deb $mirror bookworm-updates main
@@ -47,11 +59,12 @@ deb $security bookworm-security main
 LIST
     rm -rf "$out/rootfs-bookworm.tmp/var/cache/apt/archives/"*.deb
     mv "$out/rootfs-bookworm.tmp" "$out/rootfs-bookworm"
+    say "debootstrap done in $(elapsed "$start")"
   fi
   say "committing $tag"
   local ctr mnt
-  ctr=$(buildah from scratch)
-  mnt=$(buildah mount "$ctr")
+  ctr=$(buildah from scratch) || die "step 3 (base image): buildah from scratch failed"
+  mnt=$(buildah mount "$ctr") || die "step 3 (base image): buildah mount failed (storage driver $driver)"
   cp -a "$out/rootfs-bookworm/." "$mnt/"
   if [ "$slim" = 1 ]; then
     cat > "$mnt/etc/dpkg/dpkg.cfg.d/docker" <<'CFG'
@@ -64,28 +77,43 @@ CFG
   fi
   buildah unmount "$ctr" >/dev/null
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd /bin/bash "$ctr"
-  buildah commit --quiet "$ctr" "$tag" >/dev/null
+  buildah commit --quiet "$ctr" "$tag" >/dev/null || die "step 3 (base image): buildah commit $tag failed"
   buildah rm "$ctr" >/dev/null
 }
 base docker.io/library/debian:bookworm 0
 base docker.io/library/debian:bookworm-slim 1
 
-# 2. The images. --layers keeps the shared build stage, so it compiles once for all targets.
+# bud <target> <image>: one Dockerfile target; --layers keeps every stage's layers, so the shared
+# build stage (install-deps, compile) is built by the first call and reused by the others.
+bud() {
+  buildah bud --pull=never --layers --format docker -f "$root/docker/Dockerfile" --target "$1" \
+    --build-arg VERSION="$version" --build-arg MGI_BUILD_JOBS="$jobs" -t "$2" "$root" \
+    > "$out/bud-$1.log" 2>&1
+}
+
+# 4. The build stage once, alone, so that its time is known and the targets only reuse it.
+start=$SECONDS
+say "buildah bud --target build (install-deps --build, then the compile, -j$jobs, ccache in $TMPDIR)"
+bud build "localhost/mgi-build:$version" \
+  || die "step 4 (build stage): buildah bud --target build failed: see $out/bud-build.log: $(tail -n 3 "$out/bud-build.log")"
+say "build stage done in $(elapsed "$start"); compiler cache: $(grep -E 'Hits:|Misses:' "$out/bud-build.log" | head -n 2 | tr -s ' ' | tr '\n' ' ')"
+echo "build stage: $(elapsed "$start")" > "$out/times.txt"
+
+# 5. The images, each with an SBOM-style package list and its size (unpacked root).
 : > "$out/images.txt"
 for t in "${targets[@]}"; do
   image="localhost/mgi-$t:$version"
   say "buildah bud --target $t -> $image"
   start=$SECONDS
-  buildah bud --pull=never --layers --format docker -f "$root/docker/Dockerfile" --target "$t" \
-    --build-arg VERSION="$version" -t "$image" "$root" > "$out/bud-$t.log" 2>&1 \
-    || die "buildah bud --target $t failed: see $out/bud-$t.log"
-  # 3. SBOM-style list and size.
+  bud "$t" "$image" \
+    || die "step 5 (image $t): buildah bud --target $t failed: see $out/bud-$t.log: $(tail -n 3 "$out/bud-$t.log")"
+  took=$(elapsed "$start")
   ctr=$(buildah from --pull=never "$image")
   mnt=$(buildah mount "$ctr")
   dpkg-query --admindir="$mnt/var/lib/dpkg" -W -f='${Package} ${Version}\n' | sort > "$out/sbom-$t.txt"
   size=$(du -sb "$mnt" | cut -f1)
   buildah unmount "$ctr" >/dev/null
   buildah rm "$ctr" >/dev/null
-  printf '%s %s bytes %s packages built in %ss\n' "$image" "$size" "$(wc -l < "$out/sbom-$t.txt")" \
-    "$((SECONDS - start))" | tee -a "$out/images.txt"
+  printf '%s %s bytes (%s MB) %s packages built in %s\n' "$image" "$size" "$((size / 1000000))" \
+    "$(wc -l < "$out/sbom-$t.txt")" "$took" | tee -a "$out/images.txt"
 done

