@@ -39,12 +39,19 @@ mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2
 security=${mirror%/debian}/debian-security
 
 # 2. The base images: Debian 12 minbase from this machine's Debian mirror, tagged as the
-# Dockerfile's FROMs so that --pull=never resolves them locally (no registry is reachable). The slim
-# tag gets the official slim image's dpkg excludes (no docs, man pages or locales), so the catalog
-# stage's path-include is exercised as in production.
+# Dockerfile's FROMs so that --pull=never resolves them locally (no registry is reachable). Both get
+# the official images' apt settings (docker-clean: no .deb or package cache left behind by apt-get
+# install; no translations; compressed indexes); the slim tag also the official slim image's dpkg
+# excludes and their effect on what debootstrap installed (no docs, man pages or locales), so the
+# catalog stage's path-include is exercised as in production. base_recipe names this recipe: an
+# image made by another one (base-<tag>.recipe) is made again.
+base_recipe=2
 base() {
   local tag=$1 slim=$2
-  if buildah inspect --type image "$tag" >/dev/null 2>&1; then return; fi
+  local stamp="$out/base-${tag##*:}.recipe"
+  if buildah inspect --type image "$tag" >/dev/null 2>&1 && [ "$(cat "$stamp" 2>/dev/null)" = "$base_recipe" ]; then
+    return
+  fi
   if [ ! -x "$out/rootfs-bookworm/bin/sh" ]; then
     local start=$SECONDS
     say "debootstrap --variant=minbase bookworm (network: $mirror)"
@@ -66,19 +73,43 @@ LIST
   ctr=$(buildah from scratch) || die "step 3 (base image): buildah from scratch failed"
   mnt=$(buildah mount "$ctr") || die "step 3 (base image): buildah mount failed (storage driver $driver)"
   cp -a "$out/rootfs-bookworm/." "$mnt/"
+  # The official images' /etc/apt/apt.conf.d/docker-* (debuerreotype).
+  local clean='"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"'
+  cat > "$mnt/etc/apt/apt.conf.d/docker-clean" <<CFG
+DPkg::Post-Invoke { $clean; };
+APT::Update::Post-Invoke { $clean; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+CFG
+  echo 'Acquire::Languages "none";' > "$mnt/etc/apt/apt.conf.d/docker-no-languages"
+  printf '%s\n' 'Acquire::GzipIndexes "true";' 'Acquire::CompressionTypes::Order:: "gz";' \
+    > "$mnt/etc/apt/apt.conf.d/docker-gzip-indexes"
+  echo 'Apt::AutoRemove::SuggestsImportant "false";' > "$mnt/etc/apt/apt.conf.d/docker-autoremove-suggests"
+  rm -rf "$mnt/var/lib/apt/lists/"* "$mnt/var/cache/apt/"*.bin "$mnt/var/cache/apt/archives/"*.deb
   if [ "$slim" = 1 ]; then
     cat > "$mnt/etc/dpkg/dpkg.cfg.d/docker" <<'CFG'
 path-exclude /usr/share/doc/*
 path-include /usr/share/doc/*/copyright
 path-exclude /usr/share/man/*
-path-exclude /usr/share/locale/*
+path-exclude /usr/share/groff/*
 path-exclude /usr/share/info/*
+path-exclude /usr/share/lintian/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
 CFG
+    # What debootstrap already installed under those paths (debuerreotype-slimify does the same).
+    find "$mnt/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
+    find "$mnt/usr/share/doc" -mindepth 1 -type d -empty -delete
+    rm -rf "$mnt/usr/share/man/"* "$mnt/usr/share/groff/"* "$mnt/usr/share/info/"* \
+      "$mnt/usr/share/lintian/"* "$mnt/usr/share/linda/"*
+    find "$mnt/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
   fi
   buildah unmount "$ctr" >/dev/null
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd /bin/bash "$ctr"
   buildah commit --quiet "$ctr" "$tag" >/dev/null || die "step 3 (base image): buildah commit $tag failed"
   buildah rm "$ctr" >/dev/null
+  echo "$base_recipe" > "$stamp"
 }
 base docker.io/library/debian:bookworm 0
 base docker.io/library/debian:bookworm-slim 1

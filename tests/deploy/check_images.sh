@@ -2,8 +2,10 @@
 # Runs the images docker/build-local.sh built (ctest -L images; not in the default ./mgi test):
 # each image's entrypoint binary as uid 10001:10001 on a read-only root (a private mount namespace:
 # the image's root bind-mounted read-only, a tmpfs /tmp, /proc and /dev; the image's own ENV),
-# `--help` must work; then the catalog image serves on a free loopback port and the host's
-# mgi-healthcheck gets SERVING from it (and so does the image's own mgi-healthcheck, its HEALTHCHECK).
+# `--help` must work, and so must the image's mgi-healthcheck; then the four images serve together on
+# free loopback ports (catalog, assessment, report, gateway), and from the host: gRPC health SERVING
+# of each service (the host's mgi-healthcheck; the catalog's own HEALTHCHECK command too), the
+# gateway's /readyz, and two reads through the gateway (a French country name, the report formats).
 #   check_images.sh <host bin dir>        (the dir holding the host's mgi-healthcheck)
 set -euo pipefail
 bindir=$1
@@ -21,26 +23,30 @@ mgi_storage_init >/dev/null
 start=$SECONDS
 fail=0
 ctrs=()
+pids=()
+declare -A mnts envs
 cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   for c in "${ctrs[@]}"; do buildah unmount "$c" >/dev/null 2>&1 || true; buildah rm "$c" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 
 # run_ro <image root> <user> <env file> <command...>: the command in the image as <user>
-# (uid:gid, or "root"), on a read-only root, with only the image's environment. --kill-child: when
-# this shell kills unshare, the served process dies too.
-run_ro() {
-  local mnt=$1 user=$2 envfile=$3; shift 3
-  unshare --mount --fork --kill-child bash -ec '
+# (uid:gid, or "root"), on a read-only root, with only the image's environment. No --fork: unshare,
+# bash, chroot and env exec one another, so the command keeps the pid that was started (serve
+# below stops a service with a plain kill of that pid).
+ro_script='
     mnt=$1 user=$2 envfile=$3; shift 3
     r=$(mktemp -d)
     mount --make-rprivate /
     mount --bind "$mnt" "$r"; mount -o remount,bind,ro "$r"
     mount -t proc proc "$r/proc"; mount --bind /dev "$r/dev"; mount -t tmpfs -o size=16m tmpfs "$r/tmp"
+    # The assessment image'"'"'s VOLUME: writable, as a volume would be.
+    if [ -d "$r/var/lib/mgi" ]; then mount -t tmpfs -o size=64m,uid=10001,gid=10001,mode=0750 tmpfs "$r/var/lib/mgi"; fi
     mapfile -t env < "$envfile"
     if [ "$user" = root ]; then exec chroot "$r" /usr/bin/env -i "${env[@]}" "$@"; fi
-    exec chroot --userspec="$user" "$r" /usr/bin/env -i "${env[@]}" "$@"' run_ro "$mnt" "$user" "$envfile" "$@"
-}
+    exec chroot --userspec="$user" "$r" /usr/bin/env -i "${env[@]}" "$@"'
+run_ro() { unshare --mount bash -ec "$ro_script" run_ro "$@"; }
 
 for t in catalog assessment report gateway; do
   image="localhost/mgi-$t:$version"
@@ -80,33 +86,72 @@ for t in catalog assessment report gateway; do
   if [ "$code" != 2 ]; then
     echo "FAIL $image: mgi-healthcheck without arguments exits $code, not 2 (usage): $(tail -n 3 <<<"$out")"; fail=1
   fi
-  if [ "$t" = catalog ]; then
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    log=$mgi_images_dir/catalog-run.log
-    run_ro "$mnt" 10001:10001 "$envfile" /usr/local/bin/mgi-catalog --host=127.0.0.1 --port="$port" \
-      --metrics-port=-1 > "$log" 2>&1 &
-    pid=$!
-    # Wait on health with a deadline (mgi-healthcheck itself waits for the connection; the loop
-    # rides out NOT_SERVING while the catalog loads its data).
-    deadline=$((SECONDS + 60)); healthy=0
-    while [ $SECONDS -lt $deadline ] && kill -0 "$pid" 2>/dev/null; do
-      if "$bindir/mgi-healthcheck" --timeout=5000 grpc "127.0.0.1:$port" 2>"$mgi_images_dir/health.err"; then
-        healthy=1; break
-      fi
-      sleep 0.2
-    done
-    if [ $healthy = 1 ]; then
-      echo "ok   $image: serves gRPC health (SERVING) on 127.0.0.1:$port, checked from the host"
-      if run_ro "$mnt" 10001:10001 "$envfile" /usr/local/bin/mgi-healthcheck grpc "127.0.0.1:$port"; then
-        echo "ok   $image: the image's own HEALTHCHECK command (mgi-healthcheck grpc) gets SERVING"
-      else
-        echo "FAIL $image: the image's mgi-healthcheck does not get SERVING"; fail=1
-      fi
-    else
-      echo "FAIL $image: no SERVING on 127.0.0.1:$port; log: $(tail -n 5 "$log")"; fail=1
-    fi
-    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
-  fi
+  mnts[$t]=$mnt
+  envs[$t]=$envfile
 done
+
+# The suite from the images, on free loopback ports, each as 10001:10001 on a read-only root:
+# catalog, assessment (its database on the /var/lib/mgi volume), report, gateway. Probed from the
+# host: gRPC health of the three services, the gateway's /readyz, and two reads through the gateway.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# serve <target> <port> <flags...>: starts the image's entrypoint in the background.
+serve() {
+  local t=$1 port=$2; shift 2
+  unshare --mount bash -ec "$ro_script" run_ro "${mnts[$t]}" 10001:10001 "${envs[$t]}" \
+    "/usr/local/bin/mgi-$t" --host=127.0.0.1 --port="$port" --metrics-port=-1 "$@" \
+    > "$mgi_images_dir/$t-run.log" 2>&1 &
+  pids+=($!)
+}
+# healthy <mode> <address> [path]: waits (deadline 60 s) until the host's mgi-healthcheck succeeds.
+# mgi-healthcheck waits for the connection itself; the loop rides out NOT_SERVING while loading.
+healthy() {
+  local deadline=$((SECONDS + 60))
+  while [ $SECONDS -lt $deadline ]; do
+    if "$bindir/mgi-healthcheck" --timeout=5000 "$@" 2>"$mgi_images_dir/health.err"; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+if [ ${#mnts[@]} = 4 ]; then
+  declare -A ports
+  for t in catalog assessment report gateway; do ports[$t]=$(free_port); done
+  cat_addr=127.0.0.1:${ports[catalog]} as_addr=127.0.0.1:${ports[assessment]} rep_addr=127.0.0.1:${ports[report]}
+  serve catalog "${ports[catalog]}"
+  serve assessment "${ports[assessment]}" --catalog-addr="$cat_addr"
+  serve report "${ports[report]}" --catalog-addr="$cat_addr" --assessment-addr="$as_addr"
+  serve gateway "${ports[gateway]}" --catalog-addr="$cat_addr" --assessment-addr="$as_addr" --report-addr="$rep_addr"
+  for t in catalog assessment report; do
+    if healthy grpc "127.0.0.1:${ports[$t]}"; then
+      echo "ok   mgi-$t image: gRPC health SERVING on 127.0.0.1:${ports[$t]}, checked from the host"
+    else
+      echo "FAIL mgi-$t image: no SERVING on 127.0.0.1:${ports[$t]}: $(cat "$mgi_images_dir/health.err"); log: $(tail -n 5 "$mgi_images_dir/$t-run.log")"; fail=1
+    fi
+  done
+  if run_ro "${mnts[catalog]}" 10001:10001 "${envs[catalog]}" /usr/local/bin/mgi-healthcheck grpc "$cat_addr"; then
+    echo "ok   mgi-catalog image: its own HEALTHCHECK command (mgi-healthcheck grpc) gets SERVING"
+  else
+    echo "FAIL mgi-catalog image: its own mgi-healthcheck does not get SERVING"; fail=1
+  fi
+  gw=127.0.0.1:${ports[gateway]}
+  if healthy http "$gw" /readyz; then
+    echo "ok   mgi-gateway image: /readyz 200 on $gw (its three backends reachable)"
+  else
+    echo "FAIL mgi-gateway image: /readyz on $gw: $(cat "$mgi_images_dir/health.err"); log: $(tail -n 5 "$mgi_images_dir/gateway-run.log")"; fail=1
+  fi
+  # Through the gateway: a country name in French (iso-codes' catalogue, let back into the slim
+  # image by the catalog stage's path-include) and the report formats (the report image).
+  body=$(curl -sS --max-time 10 "http://$gw/v1/countries/DEU?language=fr" 2>&1) || true
+  if grep -q "Allemagne" <<<"$body"; then
+    echo "ok   gateway -> catalog image: GET /v1/countries/DEU?language=fr names Allemagne"
+  else
+    echo "FAIL gateway -> catalog image: GET /v1/countries/DEU?language=fr: $body"; fail=1
+  fi
+  body=$(curl -sS --max-time 10 "http://$gw/v1/reportFormats" 2>&1) || true
+  if grep -qi "pdf" <<<"$body"; then
+    echo "ok   gateway -> report image: GET /v1/reportFormats lists pdf"
+  else
+    echo "FAIL gateway -> report image: GET /v1/reportFormats: $body"; fail=1
+  fi
+fi
 echo "check_images: $((SECONDS - start))s"
 exit $fail
