@@ -22,7 +22,7 @@ say() { echo "build-local: $*" >&2; }
 die() { say "CANNOT: $*"; exit 1; }
 elapsed() { local s=$((SECONDS - $1)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
 
-[ "$(id -u)" = 0 ] || die "step 0 (buildah): needs root here: rootless buildah needs subuid/subgid ranges and user namespaces, not configured on this machine"
+[ "$(id -u)" = 0 ] || die "step 0 (buildah): needs root: rootless buildah needs /etc/subuid and /etc/subgid ranges for the user, and the image test mounts and chroots"
 # buildah and debootstrap are only needed here, so ./mgi test does not install them.
 "$root/scripts/install-deps.sh" --images \
   || die "step 1 (tools): scripts/install-deps.sh --images could not install buildah and debootstrap (apt)"
@@ -127,11 +127,31 @@ start=$SECONDS
 say "buildah bud --target build (install-deps --build, then the compile, -j$jobs, ccache in $TMPDIR)"
 bud build "localhost/mgi-build:$version" \
   || die "step 4 (build stage): buildah bud --target build failed: see $out/bud-build.log: $(tail -n 3 "$out/bud-build.log")"
-say "build stage done in $(elapsed "$start"); compiler cache: $(grep -E 'Hits:|Misses:' "$out/bud-build.log" | head -n 2 | tr -s ' ' | tr '\n' ' ')"
+if grep -q "^Cacheable calls" "$out/bud-build.log"; then
+  say "build stage done in $(elapsed "$start"); ccache (cumulative): $(grep -E '^ +(Hits|Misses):' "$out/bud-build.log" | tr -s ' ' | tr '\n' ' ')"
+else
+  say "build stage done in $(elapsed "$start") (the compile layer was reused: no source changed)"
+fi
 echo "build stage: $(elapsed "$start")" > "$out/times.txt"
 
-# 5. The images, each with an SBOM-style package list and its size (unpacked root).
+# sbom <image> <name>: writes sbom-<name>.txt (the image's dpkg database: "package version" lines)
+# and prints the image's unpacked size in bytes.
+sbom() {
+  local ctr mnt
+  ctr=$(buildah from --pull=never "$1")
+  mnt=$(buildah mount "$ctr")
+  dpkg-query --admindir="$mnt/var/lib/dpkg" -W -f='${Package} ${Version}\n' | sort > "$out/sbom-$2.txt"
+  du -sb "$mnt" | cut -f1
+  buildah unmount "$ctr" >/dev/null
+  buildah rm "$ctr" >/dev/null
+}
+
+# 5. The images, each with an SBOM-style package list and its size (unpacked root); the runtime
+# base's list too (sbom-base-slim.txt), to tell what each image adds.
 : > "$out/images.txt"
+size=$(sbom docker.io/library/debian:bookworm-slim base-slim)
+printf 'debian:bookworm-slim (local) %s bytes (%s MB) %s packages\n' "$size" "$((size / 1000000))" \
+  "$(wc -l < "$out/sbom-base-slim.txt")" | tee -a "$out/images.txt"
 for t in "${targets[@]}"; do
   image="localhost/mgi-$t:$version"
   say "buildah bud --target $t -> $image"
@@ -139,12 +159,9 @@ for t in "${targets[@]}"; do
   bud "$t" "$image" \
     || die "step 5 (image $t): buildah bud --target $t failed: see $out/bud-$t.log: $(tail -n 3 "$out/bud-$t.log")"
   took=$(elapsed "$start")
-  ctr=$(buildah from --pull=never "$image")
-  mnt=$(buildah mount "$ctr")
-  dpkg-query --admindir="$mnt/var/lib/dpkg" -W -f='${Package} ${Version}\n' | sort > "$out/sbom-$t.txt"
-  size=$(du -sb "$mnt" | cut -f1)
-  buildah unmount "$ctr" >/dev/null
-  buildah rm "$ctr" >/dev/null
-  printf '%s %s bytes (%s MB) %s packages built in %s\n' "$image" "$size" "$((size / 1000000))" \
-    "$(wc -l < "$out/sbom-$t.txt")" "$took" | tee -a "$out/images.txt"
+  size=$(sbom "$image" "$t")
+  printf '%s %s bytes (%s MB) %s packages (%s over the base) built in %s\n' "$image" "$size" \
+    "$((size / 1000000))" "$(wc -l < "$out/sbom-$t.txt")" \
+    "$(cut -d' ' -f1 "$out/sbom-$t.txt" | comm -13 <(cut -d' ' -f1 "$out/sbom-base-slim.txt") - | wc -l)" \
+    "$took" | tee -a "$out/images.txt"
 done
