@@ -55,8 +55,8 @@ struct FindingRow {
   int relevance_level = 1;  // 1: the query's words together, in order (or one term); 2: apart
 };
 
-// How many findings a query finds, per country. A store may stop counting at a limit
-// (kExactFindingCount on SQLite): then `estimated` is set, `total` is an estimate (at least the
+// How many findings a query finds, per country. A store may stop counting at a limit (none
+// does yet): then `estimated` is set, `total` is an estimate (at least the
 // limit), and `countries` lists every country that may have hits, with counts of 0 (unknown).
 struct FindingCounts {
   std::vector<std::pair<std::string, int64_t>> countries;  // by resource name

@@ -174,9 +174,6 @@ CREATE INDEX profiles_assessment_year ON profiles (assessment_year);
       // 4 -> 5: the key-finding search index (postgres_finding_index.cc), filled from the stored
       // profiles in the migration's transaction.
       PgFindingIndexMigration(),
-      // 5 -> 6: nothing. SQLite's migration 6 moved its index's filters into FTS5; this
-      // index reads them from its own columns and the profiles' and needs no change.
-      "SELECT 1;",
   };
   return *kMigrations;
 }

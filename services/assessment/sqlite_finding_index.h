@@ -1,15 +1,8 @@
 // The key-finding index of SqliteProfileStore: one row per finding and language in
-// `finding_index`, its search key (text::SearchKey) and its filter values as tokens in the FTS5
-// table `finding_fts` (unicode61 remove_diacritics 2), and the countries that have findings.
-// Written inside the store's write transactions.
-//
-// A search costs what its first page needs, not what the whole answer holds: up to
-// kExactFindingCount hits are counted exactly and sorted; beyond, the total is estimated and
-// the page is read country by country in the search order, so only the countries the page
-// reaches are read (those before it are counted).
+// `finding_index`, its search key (text::SearchKey) in the FTS5 table `finding_fts`
+// (unicode61 remove_diacritics 2). Written inside the store's write transactions.
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,9 +13,6 @@
 struct sqlite3;
 
 namespace mgi::assessment {
-
-// Up to this many hits a search counts exactly; beyond, CountFindings estimates.
-constexpr int64_t kExactFindingCount = 1000;
 
 // The schema migration that creates the index (SchemaMigrations() holds it; the store fills the
 // index from the stored profiles in the same transaction, see RebuildFindingIndex).

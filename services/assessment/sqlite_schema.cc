@@ -74,27 +74,8 @@ CREATE TABLE profile_changes_floor (
   pruned_through INTEGER NOT NULL);
 INSERT INTO profile_changes_floor (id, pruned_through) VALUES (1, 0);
 )sql",
-      // 4 -> 5: the first key-finding index (frozen: migration 6 replaces it).
-      R"sql(
-CREATE TABLE finding_index (
-  id INTEGER PRIMARY KEY,
-  profile TEXT NOT NULL,
-  finding_id TEXT NOT NULL,
-  language TEXT NOT NULL,
-  own INTEGER NOT NULL,
-  langs TEXT NOT NULL,
-  domain TEXT NOT NULL,
-  domain_index INTEGER NOT NULL,
-  grp INTEGER NOT NULL,
-  position INTEGER NOT NULL,
-  publication_year INTEGER NOT NULL,
-  text TEXT NOT NULL);
-CREATE INDEX finding_index_profile ON finding_index (profile);
-CREATE INDEX finding_index_domain ON finding_index (domain, language);
-CREATE VIRTUAL TABLE finding_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
-)sql",
-      // 5 -> 6: the key-finding index with its filters in FTS5 (sqlite_finding_index.cc), filled
-      // from the stored profiles in the migration's transaction.
+      // The key-finding search index (sqlite_finding_index.cc), filled from the stored profiles
+      // in the migration's transaction. Schema version 5 once the change sequence (4) is in.
       FindingIndexMigration(),
   };
   return *kMigrations;

@@ -304,8 +304,8 @@ TEST_P(FindingSearchConformanceTest, OrderIsTheCountryOrderGivenThenUnitEditionA
   EXPECT_EQ(Find(all), Find(q));
 }
 
-// More hits than a store may count exactly (SQLite: kExactFindingCount, 1,000): every page is
-// still a slice of the one order, whether the store sorts them all or reads country by country.
+// Many hits (more than a store may count exactly): every page is still a slice of the one order,
+// and a count, exact or estimated, says so.
 TEST_P(FindingSearchConformanceTest, ManyHitsKeepTheOrderOnEveryPage) {
   const std::vector<std::string> countries = {"countries/AAA", "countries/BBB", "countries/CCC",
                                               "countries/DDD", "countries/EEE", "countries/FFF"};
