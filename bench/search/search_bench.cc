@@ -1,9 +1,11 @@
-// mgi-search-bench: SearchFindings (FindingSearch on SqliteProfileStore, the service's own code
-// path: count per country, names, order, page, profiles, snippets) with 100, 1,000 and 10,000
+// mgi-search-bench: SearchFindings (FindingSearch on SqliteProfileStore, or PostgresProfileStore
+// with --store=postgresql on a server it starts; the service's own code path: count per country,
+// names, order, page, profiles, snippets) with 100, 1,000 and 10,000
 // generated published profiles of 33 findings each (6 domains), first page of 20 hits, median
 // of repeated runs, printed as ratios to the 100-profile figure. The goal: 100x the data costs
 // less than 10x the time.
-// Usage: mgi-search-bench [--seconds=S] [--max=10000]   (time budget per measurement, default 1)
+// Usage: mgi-search-bench [--seconds=S] [--max=10000] [--store=sqlite|postgresql]
+//   (time budget per measurement, default 1)
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +20,10 @@
 #include "absl/strings/str_cat.h"
 #include "services/assessment/finding_search.h"
 #include "services/assessment/sqlite_profile_store.h"
+#ifdef MGI_SEARCH_BENCH_POSTGRES
+#include "pg_server.h"
+#include "services/assessment/postgres_profile_store.h"
+#endif
 
 namespace mgi::assessment {
 namespace {
@@ -94,7 +100,7 @@ std::string Text(std::mt19937_64& rng, int64_t serial) {
   return text + "policy.";
 }
 
-void Generate(SqliteProfileStore& store, int profiles) {
+void Generate(ProfileStore& store, int profiles) {
   std::mt19937_64 rng(42);
   std::vector<ProfileWrite> batch;
   int64_t serial = 0;
@@ -167,9 +173,22 @@ int main(int argc, char** argv) {
   using namespace mgi::assessment;
   double budget = 1.0;
   int max = 10000;
+  std::string kind = "sqlite";
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--seconds=", 10) == 0) budget = std::atof(argv[i] + 10);
     if (std::strncmp(argv[i], "--max=", 6) == 0) max = std::atoi(argv[i] + 6);
+    if (std::strncmp(argv[i], "--store=", 8) == 0) kind = argv[i] + 8;
+  }
+#ifdef MGI_SEARCH_BENCH_POSTGRES
+  std::unique_ptr<mgi::testing::PostgresServer> server;
+  if (kind == "postgresql") {
+    server = mgi::testing::PostgresServer::Start();
+    if (!server) return 1;
+  }
+#endif
+  if (kind != "sqlite" && kind != "postgresql") {
+    std::fprintf(stderr, "--store must be sqlite or postgresql\n");
+    return 2;
   }
   struct Query {
     const char* label;
@@ -198,8 +217,25 @@ int main(int argc, char** argv) {
   std::string dir = std::filesystem::temp_directory_path() / ("mgi-search-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   for (int n : sizes) {
-    auto store = SqliteProfileStore::Open(absl::StrCat(dir, "/", n, ".db"));
-    if (!store.ok()) return 1;
+    absl::StatusOr<std::unique_ptr<ProfileStore>> store;
+    if (kind == "sqlite") {
+      auto sqlite = SqliteProfileStore::Open(absl::StrCat(dir, "/", n, ".db"));
+      if (sqlite.ok()) store = std::move(*sqlite); else store = sqlite.status();
+    } else {
+#ifdef MGI_SEARCH_BENCH_POSTGRES
+      PgOptions options;
+      options.url = server->Url(server->CreateDatabase());
+      options.pool_size = 2;
+      auto pg = PostgresProfileStore::Open(options);
+      if (pg.ok()) store = std::move(*pg); else store = pg.status();
+#else
+      store = absl::UnimplementedError("built without the test support (MGI_BUILD_TESTS)");
+#endif
+    }
+    if (!store.ok()) {
+      std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+      return 1;
+    }
     auto g0 = Steady::now();
     Generate(**store, n);
     std::fprintf(stderr, "%d profiles (%d findings) indexed in %.1f s\n", n, n * 33,
@@ -219,6 +255,7 @@ int main(int argc, char** argv) {
     }
   }
   std::filesystem::remove_all(dir);
+  std::printf("store: %s\n", kind.c_str());
   std::printf("%-20s", "query (first 20)");
   for (int n : sizes) std::printf(" %9d p ms %8s", n, "hits");
   for (size_t i = 1; i < sizes.size(); ++i) std::printf(" %8s", absl::StrCat("x", sizes[i] / 100).c_str());

@@ -1,13 +1,15 @@
 // What a ProfileStore needs to search key findings: the parsed query (already in search keys, so
 // every store matches the same way), the filters, and what it answers. Each store keeps its own
 // index of the findings, written in the same transaction as the profile (SQLite: FTS5; PostgreSQL:
-// tsvector with unaccent), so a search never misses an acknowledged write.
+// tsvector), so a search never misses an acknowledged write.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "mgi/assessment/v1/resources.pb.h"
 
 namespace mgi::assessment {
 
@@ -53,10 +55,33 @@ struct FindingRow {
   int relevance_level = 1;  // 1: the query's words together, in order (or one term); 2: apart
 };
 
-// How many findings a query finds, per country.
+// How many findings a query finds, per country. A store may stop counting at a limit (none
+// does yet): then `estimated` is set, `total` is an estimate (at least the
+// limit), and `countries` lists every country that may have hits, with counts of 0 (unknown).
 struct FindingCounts {
   std::vector<std::pair<std::string, int64_t>> countries;  // by resource name
   int64_t total = 0;
+  bool estimated = false;
 };
+
+// One row of a store's finding index: one finding's text in one language, with what a search
+// filters and orders on besides the profile's own columns.
+struct IndexedFinding {
+  std::string finding_id;
+  std::string language;
+  // This row's language is the one the finding is shown in when the language searched is not
+  // among its languages (the profile's first language it has text in).
+  bool own = false;
+  std::string langs;  // the finding's languages, " en es "
+  std::string domain;
+  int domain_index = 0;  // the domain's position in the profile
+  int group = 0;         // mgi.assessment.v1.FindingGroup
+  int position = 0;      // the finding's position in its group
+  std::string text;      // as written
+};
+
+// The rows every store indexes for `profile`, in profile order (domains, groups, findings, then
+// languages in code order); findings without text have none.
+std::vector<IndexedFinding> FindingsToIndex(const mgi::assessment::v1::Profile& profile);
 
 }  // namespace mgi::assessment

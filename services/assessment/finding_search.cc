@@ -4,6 +4,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -327,8 +328,8 @@ absl::StatusOr<av1::SearchFindingsResponse> FindingSearch::Search(
   // within a relevance level (never a ranking).
   auto counts = store_->CountFindings(*query);
   if (!counts.ok()) return counts.status();
-  resp.set_total_size(static_cast<int32_t>(counts->total));
-  if (counts->total == 0 || *offset >= counts->total) return resp;
+  resp.set_total_size(static_cast<int32_t>(std::min<int64_t>(counts->total, INT32_MAX)));
+  if (counts->total == 0 || (!counts->estimated && *offset >= counts->total)) return resp;
   const text::Collation& collation = CollationFor(*language);
   std::map<std::string, std::string> names;
   std::vector<std::pair<std::string, std::string>> keyed;  // sort key, country
@@ -384,7 +385,10 @@ absl::StatusOr<av1::SearchFindingsResponse> FindingSearch::Search(
     for (const auto& m : matches) *hit->add_highlights() = m;
     *hit->mutable_snippet() = Snip(row.text, seg, matches, 200);
   }
-  if (*offset + *size < counts->total) {
+  // An estimated total is no end: a full page may have more after it.
+  const bool more = counts->estimated ? static_cast<int64_t>(rows->size()) == *size
+                                      : *offset + *size < counts->total;
+  if (more) {
     resp.set_next_page_token(EncodePageToken(*offset + *size, scope));
   }
   return resp;

@@ -176,6 +176,25 @@ absl::StatusOr<PgResult> PgConnection::Exec(const std::string& name,
   return r;
 }
 
+absl::StatusOr<PgResult> PgConnection::Query(const std::string& sql,
+                                             const std::vector<PgParam>& params) {
+  if (conn_ == nullptr) return absl::UnavailableError("postgresql: not connected");
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  for (const auto& p : params) {
+    values.push_back(p.value ? p.value->data() : nullptr);
+    lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+    formats.push_back(p.binary ? 1 : 0);
+  }
+  PgResult r(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                          values.data(), lengths.data(), formats.data(), /*resultFormat=*/1));
+  auto status = PQresultStatus(r.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    return ErrorOf(r.get(), sql.substr(0, sql.find_first_of(" (")));
+  }
+  return r;
+}
+
 absl::StatusOr<PgResult> PgConnection::Sql(const std::string& sql) {
   if (conn_ == nullptr) return absl::UnavailableError("postgresql: not connected");
   PgResult r(PQexec(conn_, sql.c_str()));  // several commands allowed; text results

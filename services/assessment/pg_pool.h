@@ -86,6 +86,9 @@ class PgConnection {
   absl::Status Ensure();
   // Runs the catalogue statement `name` (prepared on this connection on first use).
   absl::StatusOr<PgResult> Exec(const std::string& name, const std::vector<PgParam>& params = {});
+  // Runs SQL made at run time (not in the catalogue) with parameters, unprepared: planned for
+  // these values each time (searches whose conditions vary). Results as Exec's.
+  absl::StatusOr<PgResult> Query(const std::string& sql, const std::vector<PgParam>& params);
   // Runs plain SQL without parameters, possibly several commands (BEGIN, COMMIT, migrations);
   // its results are in text format (read them with Text()).
   absl::StatusOr<PgResult> Sql(const std::string& sql);

@@ -9,6 +9,7 @@
 #include "services/common/status.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/local_key.h"
+#include "services/assessment/postgres_finding_index.h"
 #include "services/assessment/revision_action.h"
 
 namespace mgi::assessment {
@@ -167,6 +168,12 @@ CREATE INDEX profiles_state ON profiles (state, country);
 ALTER TABLE profiles ADD COLUMN assessment_year BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX profiles_assessment_year ON profiles (assessment_year);
 )sql",
+      // 3 -> 4: PLACEHOLDER for the change log of WatchProfiles (SQLite's migration 4), which the
+      // PostgreSQL change-feed work adds; replace this entry with it when both are merged.
+      "SELECT 1;",
+      // 4 -> 5: the key-finding search index (postgres_finding_index.cc), filled from the stored
+      // profiles in the migration's transaction.
+      PgFindingIndexMigration(),
   };
   return *kMigrations;
 }
@@ -241,6 +248,7 @@ absl::Status PostgresProfileStore::Migrate() {
   for (size_t v = version; v < migrations.size(); ++v) {
     absl::Status s = c.Sql("BEGIN").status();
     if (s.ok()) s = c.Sql(migrations[v]).status();
+    if (s.ok() && v + 1 == kPgFindingIndexVersion) s = RebuildPgFindingIndex(c);
     if (s.ok()) {
       s = c.Sql(absl::StrCat("INSERT INTO mgi_schema_migrations (version) VALUES (", v + 1, ")"))
               .status();
@@ -346,6 +354,8 @@ absl::Status PostgresProfileStore::ApplyWrite(PgConnection& c, const ProfileWrit
     auto r = c.Exec("update_profile", ProfileParams(p, data));
     if (!r.ok()) return r.status();
   }
+  // The finding index, in the same transaction (a delete's rows go with the profile's).
+  if (auto s = WritePgFindingIndex(c, p.name(), p); !s.ok()) return s;
   const Revision& rev = w.revision;
   return c
       .Exec("upsert_revision",
@@ -421,6 +431,16 @@ absl::StatusOr<Revision> PostgresProfileStore::GetRevision(const std::string& na
     }
     return rev;
   });
+}
+
+absl::StatusOr<FindingCounts> PostgresProfileStore::CountFindings(const FindingQuery& query) {
+  return WithConnection(*pool_, [&](PgConnection& c) { return PgCountFindings(c, query); });
+}
+
+absl::StatusOr<std::vector<FindingRow>> PostgresProfileStore::SearchFindings(
+    const FindingQuery& query, int64_t offset, int64_t limit) {
+  return WithConnection(
+      *pool_, [&](PgConnection& c) { return PgSearchFindings(c, query, offset, limit); });
 }
 
 absl::Status PostgresProfileStore::Ping() {

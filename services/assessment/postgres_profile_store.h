@@ -37,6 +37,10 @@ class PostgresProfileStore final : public ProfileStore {
                                              int64_t limit) override;
   absl::StatusOr<Revision> GetRevision(const std::string& name, int64_t revision) override;
   absl::Status Ping() override;
+  // On the tsvector index of postgres_finding_index.h.
+  absl::StatusOr<FindingCounts> CountFindings(const FindingQuery& query) override;
+  absl::StatusOr<std::vector<FindingRow>> SearchFindings(const FindingQuery& query,
+                                                         int64_t offset, int64_t limit) override;
 
   // The schema version of the database.
   absl::StatusOr<int> SchemaVersion();

@@ -148,12 +148,14 @@ class ProfileStore {
 
   // Key-finding search (see finding_index.h), on an index the store updates in the same
   // transaction as Commit's writes. The counts per country of what `query` finds (the search
-  // orders countries by their names, which the store does not know).
+  // orders countries by their names, which the store does not know); a store may estimate
+  // beyond a limit (FindingCounts::estimated).
   virtual absl::StatusOr<FindingCounts> CountFindings(const FindingQuery& /*query*/) {
     return absl::UnimplementedError("this profile store has no finding search");
   }
-  // The findings `query` finds: relevance level, then query.country_order, then local unit,
-  // edition (newest first), profile name, domain (profile order), group, position.
+  // The findings `query` finds: relevance level, then query.country_order (countries not in it
+  // after, by resource name), then local unit, edition (newest first), profile name, domain
+  // (profile order), group, position.
   virtual absl::StatusOr<std::vector<FindingRow>> SearchFindings(
       const FindingQuery& /*query*/, int64_t /*offset*/, int64_t /*limit*/) {
     return absl::UnimplementedError("this profile store has no finding search");

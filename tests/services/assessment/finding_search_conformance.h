@@ -9,11 +9,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
+#include <tuple>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "services/assessment/finding_search.h"
 #include "services/assessment/profile_store.h"
 
@@ -170,6 +174,22 @@ TEST_P(FindingSearchConformanceTest, CaseAndAccentsDoNotMatterInAnyScript) {
   EXPECT_THAT(Find("🙂 acuerdos", "es"), ElementsAre("mex-2021/f3"));
 }
 
+TEST_P(FindingSearchConformanceTest, QuotesBackslashesAndVeryLongWordsAreStoredAndFound) {
+  std::string run;
+  for (int i = 0; i < 1000; ++i) run += "移";  // one 3,000-byte word (PostgreSQL cuts lexemes)
+  ASSERT_TRUE(Create(Make("chn-2023", "countries/CHN", 1, kPublished, {"zh"},
+                          {{kRights, 1, {{"zh", "O'Brien \\ back\\slash \"quoted\" " + run}}}}))
+                  .ok());
+  EXPECT_THAT(Find("o'brien", "zh"), ElementsAre("chn-2023/f1"));
+  EXPECT_THAT(Find("\"o brien\"", "zh"), ElementsAre("chn-2023/f1"));
+  EXPECT_THAT(Find("back\\slash quoted", "zh"), ElementsAre("chn-2023/f1"));
+  std::string long_prefix;  // 400 characters, 1,200 bytes (a query is at most 500 characters)
+  for (int i = 0; i < 400; ++i) long_prefix += "移";
+  EXPECT_THAT(Find(long_prefix + "*", "zh"), ElementsAre("chn-2023/f1"));
+  EXPECT_THAT(Find("移移*", "zh"), ElementsAre("chn-2023/f1"));
+  EXPECT_THAT(Find("移移", "zh"), IsEmpty());
+}
+
 TEST_P(FindingSearchConformanceTest, PhrasesPrefixesAndTwoRelevanceLevels) {
   ASSERT_TRUE(Create(Make("gtm-2022", "countries/GTM", 2, kPublished, {"en"},
                           {{kSafe, 1, {{"en", "Trafficking in persons is a crime."}}},
@@ -282,6 +302,82 @@ TEST_P(FindingSearchConformanceTest, OrderIsTheCountryOrderGivenThenUnitEditionA
   FindingQuery all = Query("");
   all.country_order = q.country_order;
   EXPECT_EQ(Find(all), Find(q));
+}
+
+// Many hits (more than a store may count exactly): every page is still a slice of the one order,
+// and a count, exact or estimated, says so.
+TEST_P(FindingSearchConformanceTest, ManyHitsKeepTheOrderOnEveryPage) {
+  const std::vector<std::string> countries = {"countries/AAA", "countries/BBB", "countries/CCC",
+                                              "countries/DDD", "countries/EEE", "countries/FFF"};
+  struct Expected {
+    int relevance;
+    size_t country;  // in the order given below
+    int edition;
+    int position;
+    std::string id;
+    bool operator<(const Expected& o) const {
+      return std::tie(relevance, country, o.edition, position) <
+             std::tie(o.relevance, o.country, edition, o.position);
+    }
+  };
+  // The order given: FFF, BBB, DDD; the others after, by resource name (AAA, CCC, EEE).
+  const std::vector<std::string> order = {"countries/FFF", "countries/BBB", "countries/DDD"};
+  const std::vector<size_t> rank = {3, 1, 4, 2, 5, 0};  // of countries[i]
+  std::vector<Expected> together, single;
+  for (size_t c = 0; c < countries.size(); ++c) {
+    for (int edition = 1; edition <= 4; ++edition) {
+      std::string id = absl::StrCat(absl::AsciiStrToLower(countries[c].substr(10)), "-", edition);
+      std::vector<F> findings;
+      for (int k = 0; k < 50; ++k) {
+        findings.push_back({kRights, 1,
+                            {{"en", k % 2 == 0 ? "A labour migration policy."
+                                               : "Migration and labour, apart."}}});
+        std::string hit = absl::StrCat(id, "/f", k + 1);
+        together.push_back({k % 2 == 0 ? 1 : 2, rank[c], edition, k, hit});
+        single.push_back({1, rank[c], edition, k, hit});
+      }
+      ASSERT_TRUE(
+          Create(Make(id, countries[c], edition, kPublished, {"en"}, findings)).ok());
+    }
+  }
+  std::sort(together.begin(), together.end());
+  std::sort(single.begin(), single.end());
+  for (const auto& [text, expected] :
+       std::vector<std::pair<std::string, std::vector<Expected>*>>{{"labour migration", &together},
+                                                                   {"migration", &single}}) {
+    FindingQuery q = Query(text);
+    q.country_order = order;
+    std::vector<std::string> want, got;
+    for (const auto& e : *expected) want.push_back(e.id);
+    for (int64_t offset = 0; offset < 1200; offset += 37) {
+      auto page = Find(q, offset, 37);
+      ASSERT_EQ(page.size(), static_cast<size_t>(std::min<int64_t>(37, 1200 - offset))) << offset;
+      got.insert(got.end(), page.begin(), page.end());
+    }
+    EXPECT_EQ(got, want) << text;
+    EXPECT_THAT(Find(q, 1200, 10), IsEmpty());
+    auto rows = store_->SearchFindings(q, 599, 2);
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 2u);
+    EXPECT_EQ((*rows)[0].relevance_level, 1);
+    EXPECT_EQ((*rows)[1].relevance_level, text == "migration" ? 1 : 2);
+    auto counts = store_->CountFindings(q);
+    ASSERT_TRUE(counts.ok());
+    if (counts->estimated) {
+      EXPECT_GT(counts->total, 1000);
+      EXPECT_EQ(counts->countries.size(), countries.size());
+    } else {
+      EXPECT_EQ(counts->total, 1200);
+    }
+  }
+  // A filter that leaves few hits is counted exactly on every store.
+  FindingQuery one = Query("labour migration");
+  one.country = "countries/CCC";
+  one.edition = 2;
+  auto counts = store_->CountFindings(one);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_FALSE(counts->estimated);
+  EXPECT_EQ(counts->total, 50);
 }
 
 }  // namespace mgi::assessment::testing
