@@ -9,6 +9,7 @@
 #include "services/common/status.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/local_key.h"
+#include "services/assessment/published_edition.h"
 #include "services/assessment/revision_action.h"
 
 namespace mgi::assessment {
@@ -329,6 +330,7 @@ absl::Status PostgresProfileStore::ApplyWrite(PgConnection& c, const ProfileWrit
   p.SerializeToString(&data);
   if (w.kind == ProfileWrite::Kind::kCreate) {
     auto r = c.Exec("insert_profile", ProfileParams(p, data));
+    if (IsPublishedEditionViolation(r.status())) return PublishedEditionTaken(p, "", "state");
     if (absl::IsAlreadyExists(r.status())) {
       return absl::AlreadyExistsError(p.name() + " already exists");
     }
@@ -344,6 +346,7 @@ absl::Status PostgresProfileStore::ApplyWrite(PgConnection& c, const ProfileWrit
     }
   } else {
     auto r = c.Exec("update_profile", ProfileParams(p, data));
+    if (IsPublishedEditionViolation(r.status())) return PublishedEditionTaken(p, "", "state");
     if (!r.ok()) return r.status();
   }
   const Revision& rev = w.revision;
