@@ -10,6 +10,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/local_key.h"
 #include "services/assessment/postgres_finding_index.h"
+#include "services/assessment/published_edition.h"
 #include "services/assessment/revision_action.h"
 
 namespace mgi::assessment {
@@ -174,6 +175,9 @@ CREATE INDEX profiles_assessment_year ON profiles (assessment_year);
       // 4 -> 5: the key-finding search index (postgres_finding_index.cc), filled from the stored
       // profiles in the migration's transaction.
       PgFindingIndexMigration(),
+      // 5 -> 6: at most one published profile per (country, level, local unit, edition)
+      // (published_edition.h), as SQLite's 6.
+      PublishedEditionMigration(),
   };
   return *kMigrations;
 }
@@ -337,6 +341,7 @@ absl::Status PostgresProfileStore::ApplyWrite(PgConnection& c, const ProfileWrit
   p.SerializeToString(&data);
   if (w.kind == ProfileWrite::Kind::kCreate) {
     auto r = c.Exec("insert_profile", ProfileParams(p, data));
+    if (IsPublishedEditionViolation(r.status())) return PublishedEditionTaken(p, "", "state");
     if (absl::IsAlreadyExists(r.status())) {
       return absl::AlreadyExistsError(p.name() + " already exists");
     }
@@ -352,6 +357,7 @@ absl::Status PostgresProfileStore::ApplyWrite(PgConnection& c, const ProfileWrit
     }
   } else {
     auto r = c.Exec("update_profile", ProfileParams(p, data));
+    if (IsPublishedEditionViolation(r.status())) return PublishedEditionTaken(p, "", "state");
     if (!r.ok()) return r.status();
   }
   // The finding index, in the same transaction (a delete's rows go with the profile's).

@@ -138,6 +138,17 @@ absl::StatusOr<av1::ImportProfilesResponse> ProfileManager::Import(
         absl::StrCat("already stored with other content (set allow_overwrite to replace): ",
                      absl::StrJoin(conflicts, ", "), "; nothing was imported"));
   }
+  // One published profile per edition (published_edition.h), named with the document's index.
+  for (size_t i = 0; i < incoming.size(); ++i) {
+    const av1::Profile& p = incoming[i];
+    if (p.state() != av1::PROFILE_STATE_PUBLISHED) continue;
+    if (std::find(resp.unchanged().begin(), resp.unchanged().end(), p.name()) !=
+        resp.unchanged().end()) {
+      continue;
+    }
+    auto s = CheckPublishedEdition(p, absl::StrCat("profiles[", i, "].state"), names);
+    if (!s.ok()) return s;
+  }
   if (req.validate_only() || writes.empty()) return resp;
   if (auto s = Write(writes); !s.ok()) return s;
   return resp;

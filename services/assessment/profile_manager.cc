@@ -23,8 +23,10 @@
 #include "services/common/status.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/assessment/local_key.h"
 #include "services/assessment/profile_query.h"
 #include "services/assessment/profile_rules.h"
+#include "services/assessment/published_edition.h"
 #include "services/assessment/revision_action.h"
 #include "spdlog/spdlog.h"
 
@@ -414,6 +416,7 @@ absl::StatusOr<av1::Profile> ProfileManager::DoPublishProfile(
     return FailedPrecondition(
         absl::StrCat(req.name(), " is not ready to publish: ", gaps.size(), " gap(s)"), gaps);
   }
+  if (auto s = CheckPublishedEdition(*current, "name"); !s.ok()) return s;
   av1::Profile next = *current;
   int64_t now = clock_->NowMicros();
   next.set_state(av1::PROFILE_STATE_PUBLISHED);
@@ -423,6 +426,29 @@ absl::StatusOr<av1::Profile> ProfileManager::DoPublishProfile(
                  MakeRevision(next, actor, av1::Revision::ACTION_PUBLISH, {"state", "publish_time"}, "published"), ""};
   if (auto s = Write({w}); !s.ok()) return s;
   return next;
+}
+
+absl::Status ProfileManager::CheckPublishedEdition(const av1::Profile& p,
+                                                   const std::string& field,
+                                                   const std::set<std::string>& rewritten) {
+  ProfileQuery query;
+  query.country = p.country();
+  query.level = static_cast<int>(p.level());
+  query.state = static_cast<int>(av1::PROFILE_STATE_PUBLISHED);
+  query.edition = p.edition();
+  const std::string key = LocalUnitKey(p);
+  for (int64_t offset = 0;;) {
+    auto page = store_->List(query, offset, 100);
+    if (!page.ok()) return page.status();
+    for (const auto& other : page->profiles) {
+      if (other.name() != p.name() && !rewritten.contains(other.name()) &&
+          LocalUnitKey(other) == key) {
+        return PublishedEditionTaken(p, other.name(), field);
+      }
+    }
+    offset += static_cast<int64_t>(page->profiles.size());
+    if (page->profiles.empty() || offset >= page->total) return absl::OkStatus();
+  }
 }
 
 absl::StatusOr<av1::Profile> ProfileManager::DoArchiveProfile(

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,12 @@ class ProfileManager {
                                              av1::ProfileState state, const std::string& verb);
   absl::StatusOr<av1::ImportProfilesResponse> Import(const av1::ImportProfilesRequest& req,
                                                      const Caller& caller, bool skip_existing);
+  // OK when `p` may be published: no other profile is the published one of its country, level,
+  // local unit and edition (published_edition.h); else FAILED_PRECONDITION naming that profile
+  // under `field`. Profiles named in `rewritten` are being written in the same transaction and are
+  // not counted. The stores' unique index enforces the same rule against concurrent writers.
+  absl::Status CheckPublishedEdition(const av1::Profile& p, const std::string& field,
+                                     const std::set<std::string>& rewritten = {});
 
   ProfileStore* store_;
   CatalogConnector* catalog_;

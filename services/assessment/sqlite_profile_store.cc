@@ -22,6 +22,7 @@
 #include "services/common/status.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/local_key.h"
+#include "services/assessment/published_edition.h"
 #include "services/assessment/revision_action.h"
 #include "services/assessment/sqlite_statements.h"
 #include "services/assessment/sqlite_finding_index.h"
@@ -33,6 +34,13 @@ using google::protobuf::util::TimeUtil;
 
 absl::Status SqlError(sqlite3* db, const std::string& what) {
   return absl::InternalError(absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
+}
+
+// SQLite names the columns of a violated unique index, not the index: only the published-edition
+// index (published_edition.h) has local_key among its columns.
+bool PublishedEditionViolated(sqlite3* db, int rc) {
+  return rc == SQLITE_CONSTRAINT &&
+         absl::StrContains(sqlite3_errmsg(db), "profiles.local_key");
 }
 
 // A prepared statement, finalized on scope exit; or one borrowed from the connection's
@@ -311,6 +319,7 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
     st.Bind(7, p.revision()).Bind(8, p.etag()).BindBlob(9, data);
     st.Bind(10, int64_t{p.assessment_year()});
     int rc = st.Step();
+    if (PublishedEditionViolated(db_.get(), rc)) return PublishedEditionTaken(p, "", "state");
     if (rc == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(p.name() + " already exists");
     if (rc != SQLITE_DONE) return SqlError(db_.get(), "insert profile");
     if (!w.request_id.empty()) {
@@ -335,7 +344,9 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
     st.Bind(4, int64_t{p.state()}).Bind(5, int64_t{p.edition()}).Bind(6, LocalUnitKey(p));
     st.Bind(7, p.revision()).Bind(8, p.etag()).BindBlob(9, data);
     st.Bind(10, int64_t{p.assessment_year()});
-    if (st.Step() != SQLITE_DONE) return SqlError(db_.get(), "update profile");
+    int rc = st.Step();
+    if (PublishedEditionViolated(db_.get(), rc)) return PublishedEditionTaken(p, "", "state");
+    if (rc != SQLITE_DONE) return SqlError(db_.get(), "update profile");
   }
   // The finding index, in the same transaction: a search never misses an acknowledged write.
   if (auto s = WriteFindingIndex(db_.get(), p.name(), &p); !s.ok()) return s;

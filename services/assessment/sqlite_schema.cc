@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "services/assessment/published_edition.h"
 #include "services/assessment/sqlite_finding_index.h"
 #include "services/assessment/sqlite_profile_store.h"
 
@@ -77,6 +78,9 @@ INSERT INTO profile_changes_floor (id, pruned_through) VALUES (1, 0);
       // The key-finding search index (sqlite_finding_index.cc), filled from the stored profiles
       // in the migration's transaction. Schema version 5 once the change sequence (4) is in.
       FindingIndexMigration(),
+      // 5 -> 6: at most one published profile per (country, level, local unit, edition)
+      // (published_edition.h).
+      PublishedEditionMigration(),
   };
   return *kMigrations;
 }

@@ -282,6 +282,62 @@ TEST_F(AssessmentManagerTest, StartNewEditionCopiesAPublishedProfileForward) {
   EXPECT_TRUE(absl::IsNotFound(manager_->StartNewEdition(req, Sys("d")).status()));
 }
 
+TEST_F(AssessmentManagerTest, OnePublishedProfilePerEditionDraftsMayCoexist) {
+  // Two drafts of one edition of one country coexist; only one may be published.
+  av1::Profile a = Create("gtm-2018");
+  av1::Profile b = Create("gtm-2018-copy");
+  ASSERT_TRUE(Publish(a).ok());
+  auto refused = Publish(b);
+  ASSERT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("profiles/gtm-2018 is already the published edition 1 of countries/GTM"));
+  EXPECT_THAT(Subjects(refused.status()), ElementsAre("name"));
+  // The store refuses it too, whoever writes (a second writer racing past the check).
+  av1::Profile forced = b;
+  forced.set_state(av1::PROFILE_STATE_PUBLISHED);
+  forced.set_revision(b.revision() + 1);
+  forced.set_etag("\"forced\"");
+  av1::Revision rev;
+  rev.set_revision(forced.revision());
+  auto raw = store_->Commit({{ProfileWrite::Kind::kReplace, forced, b.etag(), rev, ""}});
+  ASSERT_TRUE(absl::IsFailedPrecondition(raw)) << raw;
+  EXPECT_THAT(std::string(raw.message()), HasSubstr("already the published edition 1"));
+  // Another local unit, level or edition is another slot.
+  av1::Profile city = CompleteDraft();
+  city.set_level(mgi::catalog::v1::LEVEL_LOCAL);
+  (*city.mutable_local_unit()->mutable_display_name())["en"] = "Quetzaltenango";
+  city.mutable_local_unit()->set_kind("municipality");
+  av1::Profile local = Create("gtm-quetzaltenango", city);
+  auto local_published = Publish(local);
+  EXPECT_TRUE(local_published.ok()) << local_published.status();
+  // Once the first is archived, the other may be published; an import of a third published copy
+  // of that edition is refused whole, naming the field.
+  auto current = manager_->GetProfile([&] {
+    av1::GetProfileRequest g;
+    g.set_name(a.name());
+    return g;
+  }(), Sys("bob"));
+  ASSERT_TRUE(current.ok());
+  av1::ArchiveProfileRequest arch;
+  arch.set_name(a.name());
+  arch.set_etag(current->etag());
+  ASSERT_TRUE(manager_->ArchiveProfile(arch, Sys("bob")).ok());
+  auto second = Publish(b);
+  ASSERT_TRUE(second.ok()) << second.status();
+  av1::ImportProfilesRequest imp;
+  av1::Profile third = *second;
+  third.set_name("profiles/gtm-2018-third");
+  *imp.mutable_document()->add_profiles() = third;
+  imp.mutable_document()->set_format(ReadDocument(std::string(MGI_SOURCE_DIR) +
+                                                  "/data/profiles/gtm-2022.json").format());
+  auto imported = manager_->ImportProfiles(imp, Sys("seed"));
+  ASSERT_TRUE(absl::IsFailedPrecondition(imported.status())) << imported.status();
+  EXPECT_THAT(Subjects(imported.status()), ElementsAre("profiles[0].state"));
+  av1::GetProfileRequest g;
+  g.set_name(third.name());
+  EXPECT_TRUE(absl::IsNotFound(manager_->GetProfile(g, Sys("bob")).status()));
+}
+
 TEST_F(AssessmentManagerTest, DeleteRemovesDraftsOnly) {
   av1::Profile p = Create("gtm-2018");
   av1::DeleteProfileRequest del;
@@ -479,6 +535,7 @@ TEST_F(AssessmentManagerTest, ImportWithoutThePublishRightWritesOnlyDrafts) {
   archived.set_state(av1::PROFILE_STATE_ARCHIVED);
   av1::Profile fresh = official;
   fresh.set_name("profiles/fresh");
+  fresh.set_edition(official.edition() + 1);  // one published profile per edition
   av1::Profile draft = CompleteDraft();
   draft.set_name("profiles/new-draft");
   for (const auto& doc : std::vector<std::vector<av1::Profile>>{
