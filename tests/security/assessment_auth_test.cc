@@ -445,6 +445,8 @@ TEST_F(AssessmentAuthTest, ImportNeedsTheRightsOfEveryStateItWrites) {
   // A new profile imported as published, and as archived.
   av1::ProfileDocument fresh = original;
   fresh.mutable_profiles(0)->set_name("profiles/gtm-import-published");
+  // (its own edition: one published profile per edition)
+  fresh.mutable_profiles(0)->set_edition(original.profiles(0).edition() + 1);
   av1::ProfileDocument fresh_archived = original;
   fresh_archived.mutable_profiles(0)->set_name("profiles/gtm-import-archived");
   fresh_archived.mutable_profiles(0)->set_state(av1::PROFILE_STATE_ARCHIVED);

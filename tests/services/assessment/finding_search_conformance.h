@@ -143,7 +143,7 @@ TEST_P(FindingSearchConformanceTest, IndexFollowsEveryCommitAndARolledBackOneLea
   auto q = Make("mex-2021", "countries/MEX", 1, kPublished, {"en"},
                 {{kSafe, 1, {{"en", "Trafficking unit."}}}});
   ProfileWrite ok_write{ProfileWrite::Kind::kCreate, q, "", {}, ""};
-  auto dup = Make("gtm-2022", "countries/GTM", 2, kPublished, {"en"},
+  auto dup = Make("gtm-2022", "countries/GTM", 2, av1::PROFILE_STATE_DRAFT, {"en"},
                   {{kSafe, 1, {{"en", "Trafficking again."}}}});
   ProfileWrite bad_write{ProfileWrite::Kind::kCreate, dup, "", {}, ""};
   EXPECT_TRUE(absl::IsAlreadyExists(store_->Commit({ok_write, bad_write})));

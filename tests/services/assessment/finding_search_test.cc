@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -154,6 +155,8 @@ class FindingSearchTest : public ::testing::Test {
     av1::CreateProfileRequest req;
     *req.mutable_profile() = testing::CompleteDraft();
     req.mutable_profile()->set_country(country);
+    // One published profile per edition: each profile of a country is its next edition.
+    req.mutable_profile()->set_edition(++editions_[country]);
     (*req.mutable_profile()->mutable_domains(0)->mutable_well_developed(0)->mutable_text())["en"] =
         text;
     req.set_profile_id(id);
@@ -183,6 +186,7 @@ class FindingSearchTest : public ::testing::Test {
   std::unique_ptr<SqliteProfileStore> store_;
   std::unique_ptr<ProfileManager> manager_;
   std::unique_ptr<FindingSearch> search_;
+  std::map<std::string, int> editions_;  // the last edition created per country
 };
 
 TEST_F(FindingSearchTest, TraffickingFindsTheGuatemalaFindingsWithHighlightedSnippets) {
