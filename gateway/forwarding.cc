@@ -89,7 +89,10 @@ void ForwardingPolicy::AddRequestMetadata(const HttpRequest& request,
 void ForwardingPolicy::AddResponseHeaders(
     const std::vector<std::pair<std::string, std::string>>& initial_metadata,
     HttpResponse* response) const {
-  for (const auto& [key, value] : initial_metadata) {
+  for (const auto& entry : initial_metadata) {
+    // Not a structured binding: Debian's clang 14 (the asan build) cannot capture one in a lambda.
+    const std::string& key = entry.first;
+    const std::string& value = entry.second;
     bool allowed = std::any_of(allowed_.begin(), allowed_.end(),
                                [&](const MetadataKey& k) { return k.view() == key; });
     if (!allowed || !MetadataValue::From(value)) continue;

@@ -65,9 +65,13 @@ class WatchReactor final : public grpc::ServerWriteReactor<Event> {
     executor_->Post([this] { Work(); });
   }
 
-  // The feed stops (shutdown): end with UNAVAILABLE, from the executor.
+  // The feed stops (shutdown): end with UNAVAILABLE, from the executor. Not once the watch is
+  // already finishing: its last Work or write finishes it, or Finish has been called and OnDone may
+  // be deleting this (a Work posted then ran on a destroyed reactor: UBSan, invalid vptr, seen in
+  // assessment_watch_integration_test).
   void OnStop() {
     std::lock_guard<std::mutex> lock(mu_);
+    if (finishing_) return;
     Finishing(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                            "the service is shutting down: watch again with the last resume_token"));
     if (busy_ || writing_) return;
