@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -126,23 +127,74 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
  private:
   static tcp::socket& Socket(Stream& stream) { return beast::get_lowest_layer(stream).socket(); }
 
-  // Three deadlines: idle_timeout for the first byte of a request (keep-alive), header_timeout
-  // for the rest of its header block, idle_timeout again for its body.
+  // Three deadlines: idle_timeout for the first byte of a request (keep-alive: the idle timer),
+  // header_timeout for the rest of its header block, idle_timeout again for its body (the
+  // stream's own timeouts).
   void Read() {
     if (draining_) return Close();
     parser_.emplace();
     parser_->body_limit(options_.max_body_bytes);
     parser_->header_limit(options_.max_header_bytes);
     if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
-    beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
+    WaitIdle();
+    if (!reading_) ReadSome();  // else the read started while answering goes on (OnReadSome)
+  }
+
+  // The one read of the next request's first bytes. It starts as soon as a request has been read,
+  // so it also watches the connection while the gateway answers: a client that goes away then
+  // cancels the backend call (no separate wait, and nothing to cancel per request).
+  void ReadSome() {
+    reading_ = true;
+    beast::get_lowest_layer(stream_).expires_never();  // the idle timer bounds the wait
     stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
                                                        beast::error_code ec, std::size_t n) {
-      if (ec) return self->OnReadError(ec);
-      self->buffer_.commit(n);
-      self->ReadHeader();
+      self->OnReadSome(ec, n);
     });
   }
 
+  void OnReadSome(beast::error_code ec, std::size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    if (streaming_) {  // a streaming response: bytes from the client are ignored, an end stops it
+      if (ec) return StreamBroken();
+      buffer_.consume(buffer_.size());
+      return WatchPeer();
+    }
+    if (busy_) {  // still answering
+      if (ec) {
+        // The client went away (or the connection broke): its backend call is cancelled.
+        if (cancel_) cancel_->Cancel();
+        read_failed_ = true;
+        return;
+      }
+      buffer_.commit(n);  // a pipelined request: read after the response
+      return;
+    }
+    idle_deadline_ = Clock::time_point::max();
+    if (ec) return OnReadError(ec);
+    buffer_.commit(n);
+    ReadHeader();
+  }
+
+  // The keep-alive deadline: one timer per connection, re-armed only when it fires early (not
+  // once per request), so that waiting for the next request costs no timer operation.
+  using Clock = std::chrono::steady_clock;
+  void WaitIdle() {
+    idle_deadline_ = Clock::now() + options_.idle_timeout;
+    if (idle_armed_) return;
+    if (!idle_timer_) idle_timer_.emplace(stream_.get_executor());
+    ArmIdle();
+  }
+  void ArmIdle() {
+    idle_armed_ = true;
+    idle_timer_->expires_at(idle_deadline_);
+    idle_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      self->idle_armed_ = false;
+      if (ec || self->closed_ || self->idle_deadline_ == Clock::time_point::max()) return;
+      if (Clock::now() >= self->idle_deadline_) return self->Close();  // idle too long
+      self->ArmIdle();
+    });
+  }
   void ReadHeader() {
     beast::get_lowest_layer(stream_).expires_after(
         std::min(options_.header_timeout, options_.idle_timeout));
@@ -157,24 +209,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                                                  self->OnRead(ec2);
                                                });
                             });
-  }
-
-  // While the gateway works on a request, a client that closes its connection fires `cancel`
-  // (the backend call is cancelled). Bytes from the client (a pipelined request, TLS records)
-  // end the watch: they are read as usual after the response.
-  void WatchDisconnect(std::shared_ptr<CancelSignal> cancel) {
-    beast::get_lowest_layer(stream_).expires_never();
-    Socket(stream_).async_wait(
-        tcp::socket::wait_read,
-        [self = this->shared_from_this(), cancel](beast::error_code ec) {
-          if (ec || !self->busy_) return;  // cancelled: the response is being written
-          char byte;
-          ssize_t n = ::recv(Socket(self->stream_).native_handle(), &byte, 1,
-                             MSG_PEEK | MSG_DONTWAIT);
-          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-            cancel->Cancel();
-          }
-        });
   }
 
   // A read that failed: closed quietly, or answered 413/431/400 and closed.
@@ -231,53 +265,82 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       }
     }
     auto guard = asio::make_work_guard(ioc_);
-    WatchDisconnect(request.cancel);
+    // No deadline while the gateway works (the backend call has its own); the read of the next
+    // request watches for the client going away meanwhile.
+    cancel_ = request.cancel;
+    if (!reading_ && buffer_.size() == 0) ReadSome();
     gateway_->Handle(std::move(request), [self = this->shared_from_this(), keep_alive,
                                           guard = std::move(guard)](HttpResponse response) mutable {
-      asio::post(self->stream_.get_executor(),
-                 [self, keep_alive, response = std::move(response)]() mutable {
-                   self->Write(std::move(response), keep_alive);
-                 });
+      // Inline when answered on the connection's own loop (a cache hit), else posted to it.
+      asio::dispatch(self->stream_.get_executor(),
+                     [self, keep_alive, response = std::move(response)]() mutable {
+                       self->Write(std::move(response), keep_alive);
+                     });
       guard.reset();
     });
   }
 
   void Write(HttpResponse response, bool keep_alive) {
-    beast::error_code ignored;
-    Socket(stream_).cancel(ignored);  // ends WatchDisconnect's wait
+    cancel_.reset();
     if (response.stream) return WriteStream(std::move(response));
-    auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(11);
-    res->result(response.status);
     bool close = !keep_alive || draining_;
-    for (auto& [k, v] : response.headers) {
-      if (k == "Connection") {
-        close = true;
-        continue;
+    // The head is written as bytes (no per-header allocation); a kept response's headers and body
+    // are written from where they are kept.
+    auto out = std::make_shared<Outgoing>();
+    std::string& head = out->head;
+    const std::string& body = response.Body();
+    head.reserve(512);
+    absl::StrAppend(&head, "HTTP/1.1 ", response.status, " ");
+    head.append(ReasonPhrase(response.status));
+    head.append("\r\n");
+    using HeaderList = std::vector<std::pair<std::string, std::string>>;
+    for (const HeaderList* list : {response.KeptHeaders(), &std::as_const(response.headers)}) {
+      if (list == nullptr) continue;
+      for (const auto& [k, v] : *list) {
+        if (k == "Connection") {
+          close = true;
+          continue;
+        }
+        absl::StrAppend(&head, k, ": ", v, "\r\n");
       }
-      res->insert(k, v);
     }
-    res->set(http::field::server, "mgi-gateway");
-    size_t length = response.body.size();
-    res->body() = std::move(response.body);
+    head.append("Server: mgi-gateway\r\n");
     if (response.status != 204 && response.status != 304) {
-      res->content_length(length);
+      absl::StrAppend(&head, "Content-Length: ", body.size(), "\r\n");
     }
-    if (head_) res->body().clear();
-    res->keep_alive(!close);
+    if (close) head.append("Connection: close\r\n");
+    head.append("\r\n");
+    out->response = std::move(response);
+    std::array<asio::const_buffer, 2> buffers = {asio::buffer(out->head), asio::const_buffer()};
+    const std::string& kept_body = out->response.Body();
+    if (!head_ && out->response.status != 204 && out->response.status != 304) {
+      buffers[1] = asio::buffer(kept_body);
+    }
     beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
-    http::async_write(
-        stream_, *res,
-        [self = this->shared_from_this(), res, close](beast::error_code ec, std::size_t) {
+    asio::async_write(
+        stream_, buffers,
+        [self = this->shared_from_this(), out, close](beast::error_code ec, std::size_t) {
           self->busy_ = false;
-          if (ec || close) return self->Close();
+          if (ec || close || self->read_failed_) return self->Close();
           self->Read();
         });
+  }
+
+  // A response being written: its head and what holds its body, alive until the write is done.
+  struct Outgoing {
+    std::string head;
+    HttpResponse response;
+  };
+
+  static std::string_view ReasonPhrase(int status) {
+    auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
+    return std::string_view(reason.data(), reason.size());
   }
 
   void Close() {
     closed_ = true;
     if (heartbeat_) heartbeat_->cancel();
+    if (idle_timer_) idle_timer_->cancel();
     streaming_.reset();  // the stream holds our sink weakly: no cycle left
     beast::error_code ec;
     Socket(stream_).shutdown(tcp::socket::shutdown_send, ec);
@@ -382,7 +445,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void WatchPeer() {
-    if (closed_) return;
+    if (closed_ || reading_) return;  // the read started with the request watches (OnReadSome)
     stream_.async_read_some(asio::buffer(discard_),
                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                               if (ec) return self->StreamBroken();
@@ -426,6 +489,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool busy_ = false;
   bool draining_ = false;
   bool head_ = false;
+  bool reading_ = false;      // a read of the connection is pending (ReadSome)
+  bool idle_armed_ = false;   // the idle timer is waiting
+  std::optional<asio::steady_timer> idle_timer_;
+  Clock::time_point idle_deadline_ = Clock::time_point::max();  // max: not waiting for a request
+  bool read_failed_ = false;  // it failed while a request was being answered: the client is gone
+  std::shared_ptr<CancelSignal> cancel_;  // of the request being answered
 };
 
 }  // namespace
@@ -433,8 +502,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 struct HttpServer::Impl {
   HttpServerOptions options;
   Gateway* gateway = nullptr;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  // One event loop per io thread: a connection lives on one of them (round robin), so its
+  // handlers need no strand and no other thread's lock, and backend answers are posted straight
+  // to its loop. Each loop is kept running (`work`) until the server shuts down.
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  size_t next_loop = 0;
+  std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<ssl::context> tls;  // set: HTTPS
   std::unique_ptr<RateLimiter> limiter;
   Counter* rejected = nullptr;  // connections refused by the caps
@@ -447,16 +521,17 @@ struct HttpServer::Impl {
   bool shut_down = false;
 
   void Accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    asio::io_context& loop = *loops[next_loop++ % loops.size()];
+    acceptor->async_accept(loop, [this, &loop](beast::error_code ec, tcp::socket socket) {
       if (ec) {
-        if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+        if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
         spdlog::warn("accept failed: {}", ec.message());
       } else {
         socket.set_option(tcp::no_delay(true), ec);
         std::string remote;
         auto peer = socket.remote_endpoint(ec);
         if (!ec) remote = peer.address().to_string();
-        Shared shared{&options, gateway, &registry, &ioc, limiter.get()};
+        Shared shared{&options, gateway, &registry, &loop, limiter.get()};
         std::shared_ptr<SessionBase> session;
         std::function<void()> start;
         if (tls) {
@@ -473,7 +548,7 @@ struct HttpServer::Impl {
         // Beyond a cap, or stopping: the session is dropped here, which closes its socket.
         if (Admit(session, remote)) start();
       }
-      if (acceptor.is_open()) Accept();
+      if (acceptor->is_open()) Accept();
     });
   }
 
@@ -528,14 +603,21 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
     limits.burst = std::max(1.0, options.rate_limit_burst);
     impl->limiter = std::make_unique<RateLimiter>(limits);
   }
-  if (auto s = Listen(options, &impl->acceptor); !s.ok()) return s;
-  impl->port = impl->acceptor.local_endpoint().port();
+  int threads = std::max(1, options.io_threads);
+  for (int i = 0; i < threads; ++i) {
+    impl->loops.push_back(std::make_unique<asio::io_context>(1));
+    impl->work.push_back(asio::make_work_guard(*impl->loops.back()));
+  }
+  impl->acceptor = std::make_unique<tcp::acceptor>(*impl->loops.front());
+  if (auto s = Listen(options, impl->acceptor.get()); !s.ok()) return s;
+  impl->port = impl->acceptor->local_endpoint().port();
   impl->Accept();
   Impl* raw = impl.get();
-  raw->running = std::max(1, options.io_threads);
-  for (int i = 0; i < raw->running; ++i) {
-    raw->threads.emplace_back([raw] {
-      raw->ioc.run();
+  raw->running = threads;
+  for (int i = 0; i < threads; ++i) {
+    asio::io_context* loop = raw->loops[i].get();
+    raw->threads.emplace_back([raw, loop] {
+      loop->run();
       std::lock_guard<std::mutex> lock(raw->mu);
       --raw->running;
       raw->cv.notify_all();
@@ -548,9 +630,9 @@ bool HttpServer::Shutdown(std::chrono::milliseconds grace) {
   if (impl_->shut_down) return true;
   impl_->shut_down = true;
   impl_->gateway->SetDraining();
-  asio::post(impl_->acceptor.get_executor(), [this] {
+  asio::post(impl_->acceptor->get_executor(), [this] {
     beast::error_code ec;
-    impl_->acceptor.close(ec);
+    impl_->acceptor->close(ec);
   });
   std::set<std::shared_ptr<SessionBase>> sessions;
   {
@@ -560,12 +642,15 @@ bool HttpServer::Shutdown(std::chrono::milliseconds grace) {
   }
   for (const auto& s : sessions) s->Drain();
   sessions.clear();
+  impl_->work.clear();  // each loop ends once its connections and calls are done
   bool clean;
   {
     std::unique_lock<std::mutex> lock(impl_->mu);
     clean = impl_->cv.wait_for(lock, grace, [this] { return impl_->running == 0; });
   }
-  if (!clean) impl_->ioc.stop();
+  if (!clean) {
+    for (auto& loop : impl_->loops) loop->stop();
+  }
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
   return clean;
