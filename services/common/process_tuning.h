@@ -15,8 +15,8 @@ namespace mgi {
 //   TLB shootdowns and page faults were a tenth of the gateway's profile (docs/performance.md).
 struct HeapSettings {
   int arenas = 2;
-  size_t trim_bytes = 4 << 20;
-  size_t mmap_bytes = 4 << 20;
+  size_t trim_bytes = 1 << 20;
+  size_t mmap_bytes = 1 << 20;
 };
 // Applies `settings` (mallopt); false when glibc refused one of them.
 bool ApplyHeapSettings(const HeapSettings& settings);

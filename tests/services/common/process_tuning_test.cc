@@ -17,12 +17,12 @@ TEST(HeapSettingsTest, DefaultsAreAccepted) {
   EXPECT_TRUE(ApplyHeapSettings(HeapSettings{}));
 }
 
-// A 1 MB block comes from the heap, not from a mapping of its own (glibc's default threshold,
+// A 512 KB block comes from the heap, not from a mapping of its own (glibc's default threshold,
 // 128 KB, would map it), so freeing it gives nothing back to the system to fault in again.
 TEST(HeapSettingsTest, MidSizedBlocksStayInTheHeap) {
   ASSERT_TRUE(ApplyHeapSettings(HeapSettings{}));
   size_t mapped_before = mallinfo2().hblks;
-  void* block = malloc(1 << 20);
+  void* block = malloc(512 << 10);
   ASSERT_NE(block, nullptr);
   EXPECT_EQ(mallinfo2().hblks, mapped_before);
   free(block);
