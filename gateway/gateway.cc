@@ -53,13 +53,21 @@ HttpResponse Made(int http_status, absl::StatusCode code, const std::string& rea
   return ErrorResponse(http_status, e.grpc_code, e.message, e.details_bin);
 }
 
+// Every label Finish may be given: the routes' and the gateway's own.
+std::vector<std::string> MetricLabels(const RouteTable& routes) {
+  std::vector<std::string> labels = {"malformed", "OPTIONS",       "unmatched", "/healthz",
+                                     "/readyz",   "/openapi.json", "www"};
+  for (const auto& route : routes.routes()) labels.push_back(route->label);
+  return labels;
+}
+
 }  // namespace
 
 // One routed request on its way to a backend, with what its reply needs.
 struct Gateway::Pending {
   std::shared_ptr<HttpRequest> req;
   const Route* route = nullptr;
-  std::string label;  // metrics label: "GET /v1/{name=...}"
+  const std::string* label = nullptr;  // metrics label: the route's "GET /v1/{name=...}"
   Clock::time_point start;
   bool is_get = false;
   std::string path;       // the request's path, for the invalidation after a write
@@ -70,6 +78,7 @@ struct Gateway::Pending {
   bool background = false;  // a refresh-ahead fetch: nobody waits for its own answer
   bool language_from_header = false;  // Accept-Language set the request's language
   std::string representation_key;      // GET: its key in representations_ (revalidation)
+  bool forwarded = false;  // the forwarded metadata was added (ServeRoute)
 };
 
 Gateway::Gateway(GatewayOptions options, RouteTable routes, Backends* backends,
@@ -82,7 +91,19 @@ Gateway::Gateway(GatewayOptions options, RouteTable routes, Backends* backends,
       builtins_(options_.www_dir, backends, std::move(openapi_json),
                 metrics->GetGauge("mgi_ready", "1 when the last /readyz answered ready, 0 when not")),
       cache_({options_.cache_ttl, options_.cache_entries}, std::move(clock)),
-      streams_(options_.streams, backends, metrics, &writer_) {
+      streams_(options_.streams, backends, metrics, &writer_),
+      request_metrics_(metrics, MetricLabels(routes_)),
+      counters_{
+          metrics->GetCounter("mgi_gateway_cache_hits_total",
+                              "Responses served from the gateway cache"),
+          metrics->GetCounter("mgi_gateway_cache_refreshes_total",
+                              "Background fetches that renewed a cache entry before it expired"),
+          metrics->GetCounter(
+              "mgi_gateway_cache_coalesced_total",
+              "Requests that waited for another request's fetch of the same response"),
+          metrics->GetCounter(
+              "mgi_gateway_revalidated_total",
+              "GET answers the backend confirmed as not modified: served from the kept copy")} {
   routes_.set_unescape_mode(options_.path_unescape);
   auto forwarding = ForwardingPolicy::Make(options_.forward_metadata);
   if (forwarding.ok()) {
@@ -108,7 +129,6 @@ void Gateway::Handle(HttpRequest request, Done done) {
     r.Set("WWW-Authenticate", "Bearer error=\"invalid_request\"");
     return Finish(request, "malformed", start, std::move(r), done);
   }
-  forwarding_.AddRequestMetadata(request, &forwarded.metadata);
   std::string path = request.target.substr(0, request.target.find('?'));
   if (request.method == "OPTIONS") return Preflight(request, path, start, done);
   if (std::string label = builtins_.Label(path); !label.empty()) {
@@ -123,7 +143,7 @@ void Gateway::Handle(HttpRequest request, Done done) {
   if (match.route == nullptr) return NoRoute(request, path, match, start, done);
   auto p = std::make_shared<Pending>();
   p->route = match.route;
-  p->label = absl::StrCat(match.route->http_method, " ", match.route->path.text());
+  p->label = &match.route->label;
   p->start = start;
   p->is_get = request.method == "GET" || request.method == "HEAD";
   p->path = path;
@@ -179,7 +199,15 @@ void Gateway::NoRoute(const HttpRequest& request, const std::string& path,
 void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& match,
                          std::vector<MetadataEntry> metadata) {
   HttpRequest& request = *p->req;
+  // What the backend call forwards (X-Forwarded-*, tracestate, baggage, allow-listed
+  // Grpc-Metadata-*): made only for a request that goes to a backend, not for a cache hit.
+  auto forward = [&] {
+    if (p->forwarded) return;
+    forwarding_.AddRequestMetadata(request, &metadata);
+    p->forwarded = true;
+  };
   if (!p->is_get && IsIfMatchAny(request.Header("if-match")) && RouteTakesEtag(*p->route)) {
+    forward();
     return ResolveIfMatchAny(std::move(p), match, std::move(metadata));
   }
   // The shared cache: only anonymous requests use it (a response obtained with a token must
@@ -192,8 +220,9 @@ void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& ma
                                 PreferredLanguage(request.Header("accept-language")));
     if (ServeFromCache(p)) return;
   }
+  forward();
   auto fail = [&](const absl::Status& status) {
-    Finish(request, p->label, p->start, ErrorResponse(status), p->done);
+    Finish(request, *p->label, p->start, ErrorResponse(status), p->done);
   };
   if (!request.body.empty() && JsonTooDeep(request.body, options_.max_json_depth)) {
     return fail(mgi::InvalidArgument(
@@ -216,7 +245,7 @@ void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& ma
                             &p->language_from_header);
       !s.ok()) {
     if (!JsonContentType(input.content_type) && !input.body.empty()) {
-      return Finish(request, p->label, p->start,
+      return Finish(request, *p->label, p->start,
                     Made(415, absl::StatusCode::kInvalidArgument, "UNSUPPORTED_MEDIA_TYPE",
                          std::string(s.message())),
                     p->done);
@@ -229,7 +258,7 @@ void Gateway::ServeRoute(std::shared_ptr<Pending> p, const RouteTable::Match& ma
   if (!call.ok()) return fail(call.status());
   if (streaming) {
     return streams_.Serve(request, *p->route, *std::move(call), [this, p](HttpResponse r) {
-      Finish(*p->req, p->label, p->start, std::move(r), p->done);
+      Finish(*p->req, *p->label, p->start, std::move(r), p->done);
     });
   }
   p->call = *std::move(call);
@@ -252,7 +281,7 @@ void Gateway::ResolveIfMatchAny(std::shared_ptr<Pending> p, const RouteTable::Ma
                           ? Made(412, absl::StatusCode::kFailedPrecondition,
                                  "PRECONDITION_FAILED", std::string(etag.status().message()))
                           : ErrorResponse(etag.status());
-                  return Finish(*p->req, p->label, p->start, std::move(r), p->done);
+                  return Finish(*p->req, *p->label, p->start, std::move(r), p->done);
                 }
                 p->req->headers["if-match"] = *etag;
                 ServeRoute(std::move(p), match, std::move(metadata));
@@ -277,25 +306,19 @@ void Gateway::Fetch(std::shared_ptr<Pending> p) {
   if (p->background) {
     p->flight = cache_.ClaimRefresh(p->cache_key);
     if (p->flight == nullptr) return;  // a fetch of this key is already on its way
-    metrics_
-        ->GetCounter("mgi_gateway_cache_refreshes_total",
-                     "Background fetches that renewed a cache entry before it expired")
-        ->Inc();
+    counters_.refreshes->Inc();
     return Send(std::move(p));
   }
   // Single flight: the first miss of a key fetches it; the requests for the same key that arrive
   // meanwhile wait for its result (answered from the backend thread of that fetch, through their
   // own `done`; errors and private responses are not shared: each waiter then calls itself).
   auto claim = cache_.ClaimFetch(p->cache_key, [this, p](const ResponseCache::Entry* shared) {
-    if (shared != nullptr) return Answer(*p, shared->response, shared->etag);
+    if (shared != nullptr) return Answer(*p, HttpResponse::From(shared->response), shared->etag);
     Send(p);
   });
   if (claim.hit) return Hit(*p, *std::move(claim.hit));
   if (claim.waiting) {
-    metrics_
-        ->GetCounter("mgi_gateway_cache_coalesced_total",
-                     "Requests that waited for another request's fetch of the same response")
-        ->Inc();
+    counters_.coalesced->Inc();
     return;
   }
   p->flight = std::move(claim.flight);
@@ -333,11 +356,11 @@ void Gateway::OnReply(const std::shared_ptr<Pending>& p, const BackendReply& rep
       representations_.Erase(p->representation_key);
       return Send(p);
     }
-    metrics_
-        ->GetCounter("mgi_gateway_revalidated_total",
-                     "GET answers the backend confirmed as not modified: served from the kept copy")
-        ->Inc();
-    out = *kept;
+    counters_.revalidated->Inc();
+    // The kept response is served as it is (shared, not copied): HttpResponse::kept.
+    out.response = HttpResponse::From(std::shared_ptr<const HttpResponse>(kept, &kept->response));
+    out.etag = kept->etag;
+    out.shareable = kept->shareable;
   } else {
     out = writer_.FromReply(*p->route, reply, p->is_get, !p->req->Has("authorization"),
                             !p->is_get && !p->req->Header("if-match").empty(),
@@ -370,6 +393,7 @@ void Gateway::AddReplyHeaders(const Pending& p, const BackendReply& reply,
   if (p.language_from_header && !out->etag.empty()) {
     std::string language = PreferredLanguage(p.req->Header("accept-language"));
     out->etag = RepresentationEtag(out->etag, language, false);
+    out->response.OwnHeaders();  // a kept ETag changes (the body stays shared)
     for (auto& [name, value] : out->response.headers) {
       if (name == "ETag") value = out->etag;
     }
@@ -378,39 +402,34 @@ void Gateway::AddReplyHeaders(const Pending& p, const BackendReply& reply,
 
 void Gateway::Answer(const Pending& p, HttpResponse response, const std::string& etag) const {
   ResponseWriter::NotModified(*p.req, etag, &response);
-  Finish(*p.req, p.label, p.start, std::move(response), p.done);
+  Finish(*p.req, *p.label, p.start, std::move(response), p.done);
 }
 
 void Gateway::Hit(const Pending& p, ResponseCache::Entry entry) const {
-  metrics_->GetCounter("mgi_gateway_cache_hits_total", "Responses served from the gateway cache")
-      ->Inc();
+  counters_.hits->Inc();
   auto age = std::chrono::duration_cast<std::chrono::seconds>(cache_.Now() - entry.stored);
-  entry.response.Set("Age", std::to_string(age.count()));
-  Answer(p, std::move(entry.response), entry.etag);
+  HttpResponse response = HttpResponse::From(std::move(entry.response));
+  response.Set("Age", std::to_string(age.count()));
+  Answer(p, std::move(response), entry.etag);
 }
 
 void Gateway::Finish(const HttpRequest& request, const std::string& label, Clock::time_point start,
                      HttpResponse response, const Done& done) const {
   writer_.Decorate(request, &response);
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  metrics_
-      ->GetCounter("mgi_gateway_requests_total", "HTTP requests by route and status",
-                   {{"route", label}, {"code", std::to_string(response.status)}})
-      ->Inc();
-  metrics_
-      ->GetHistogram("mgi_gateway_request_duration_seconds", "HTTP request latency by route",
-                     {{"route", label}})
-      ->Observe(seconds);
-  std::string request_id = request.Header("x-request-id");
-  if (response.status >= 500) {
-    spdlog::warn("http {} {} -> {} request_id={} ms={:.1f}", request.method, request.target,
-                 response.status, request_id, seconds * 1000);
-  } else if (response.status >= 400) {
-    spdlog::info("http {} {} -> {} request_id={}", request.method, request.target,
-                 response.status, request_id);
-  } else {
-    spdlog::debug("http {} {} -> {} request_id={}", request.method, request.target,
-                  response.status, request_id);
+  request_metrics_.Record(label, response.status, seconds);
+  if (response.status >= 400 || spdlog::should_log(spdlog::level::debug)) {
+    std::string request_id = request.Header("x-request-id");
+    if (response.status >= 500) {
+      spdlog::warn("http {} {} -> {} request_id={} ms={:.1f}", request.method, request.target,
+                   response.status, request_id, seconds * 1000);
+    } else if (response.status >= 400) {
+      spdlog::info("http {} {} -> {} request_id={}", request.method, request.target,
+                   response.status, request_id);
+    } else {
+      spdlog::debug("http {} {} -> {} request_id={}", request.method, request.target,
+                    response.status, request_id);
+    }
   }
   done(std::move(response));
 }

@@ -20,6 +20,7 @@
 #include "gateway/metadata.h"
 #include "gateway/representation_cache.h"
 #include "gateway/request_builder.h"
+#include "gateway/request_metrics.h"
 #include "gateway/response_cache.h"
 #include "gateway/response_writer.h"
 #include "gateway/routes.h"
@@ -102,6 +103,13 @@ class Gateway {
   RepresentationCache representations_{{}};  // revalidated copies of GET answers
   ForwardingPolicy forwarding_;
   Streams streams_;
+  RequestMetrics request_metrics_;
+  struct Counters {
+    Counter* hits;
+    Counter* refreshes;
+    Counter* coalesced;
+    Counter* revalidated;
+  } counters_;
 };
 
 }  // namespace mgi::gateway

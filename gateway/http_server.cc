@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -29,6 +30,7 @@
 #include "absl/strings/strip.h"
 #include "services/common/server.h"  // WaitForShutdownSignal
 #include "gateway/http_listener.h"
+#include "gateway/http_session.h"
 #include "gateway/http_message.h"
 #include "gateway/rate_limiter.h"
 
@@ -37,404 +39,25 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 namespace ssl = asio::ssl;
-
-class SessionBase {
- public:
-  virtual ~SessionBase() = default;
-  // Called at shutdown: idle connections close now, busy ones after their response.
-  virtual void Drain() = 0;
-};
-
-struct Registry {
-  std::mutex mu;
-  std::set<std::shared_ptr<SessionBase>> sessions;
-  std::map<std::string, int> per_client;  // open connections by client address
-  bool stopping = false;
-
-  // Called with `mu` held: forgets a closed session (once).
-  void Forget(const std::shared_ptr<SessionBase>& session, const std::string& client) {
-    if (sessions.erase(session) == 0) return;
-    if (auto it = per_client.find(client); it != per_client.end() && --it->second <= 0) {
-      per_client.erase(it);
-    }
-  }
-};
-
-
-// What every session of a server shares.
-struct Shared {
-  const HttpServerOptions* options;
-  Gateway* gateway;
-  Registry* registry;
-  asio::io_context* ioc;
-  RateLimiter* limiter;  // null: no rate limits
-};
-
-// Paths that are never rate limited: the probes.
-bool RateLimitExempt(const std::string& target) {
-  for (const char* path : {"/healthz", "/readyz"}) {
-    if (target == path || absl::StartsWith(target, absl::StrCat(path, "?"))) return true;
-  }
-  return false;
-}
-
-// One connection; Stream is beast::tcp_stream (HTTP) or beast::ssl_stream of it (HTTPS).
-template <class Stream>
-class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-
- public:
-  Session(Stream stream, std::string remote_address, const Shared& shared)
-      : stream_(std::move(stream)),
-        remote_address_(std::move(remote_address)),
-        options_(*shared.options),
-        gateway_(shared.gateway),
-        registry_(shared.registry),
-        ioc_(*shared.ioc),
-        limiter_(shared.limiter) {}
-
-  void Start() {
-    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
-      if constexpr (kTls) {
-        // The handshake has the same deadline as a request: a client that stalls it is cut off.
-        beast::get_lowest_layer(self->stream_).expires_after(self->options_.idle_timeout);
-        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
-          if (ec) return self->Close();  // e.g. the client refused our certificate
-          self->Read();
-        });
-      } else {
-        self->Read();
-      }
-    });
-  }
-
-  void Drain() override {
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      self->draining_ = true;
-      if (self->streaming_) self->streaming_->Cancel(true);  // it ends its body soon
-      if (!self->busy_) {
-        beast::error_code ec;
-        Socket(self->stream_).shutdown(tcp::socket::shutdown_both, ec);
-        Socket(self->stream_).close(ec);
-      }
-    });
-  }
-
- private:
-  static tcp::socket& Socket(Stream& stream) { return beast::get_lowest_layer(stream).socket(); }
-
-  // Three deadlines: idle_timeout for the first byte of a request (keep-alive), header_timeout
-  // for the rest of its header block, idle_timeout again for its body.
-  void Read() {
-    if (draining_) return Close();
-    parser_.emplace();
-    parser_->body_limit(options_.max_body_bytes);
-    parser_->header_limit(options_.max_header_bytes);
-    if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
-    beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
-                                                       beast::error_code ec, std::size_t n) {
-      if (ec) return self->OnReadError(ec);
-      self->buffer_.commit(n);
-      self->ReadHeader();
-    });
-  }
-
-  void ReadHeader() {
-    beast::get_lowest_layer(stream_).expires_after(
-        std::min(options_.header_timeout, options_.idle_timeout));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                              if (ec) return self->OnReadError(ec);
-                              if (self->parser_->is_done()) return self->OnRead(ec);
-                              beast::get_lowest_layer(self->stream_)
-                                  .expires_after(self->options_.idle_timeout);
-                              http::async_read(self->stream_, self->buffer_, *self->parser_,
-                                               [self](beast::error_code ec2, std::size_t) {
-                                                 self->OnRead(ec2);
-                                               });
-                            });
-  }
-
-  // While the gateway works on a request, a client that closes its connection fires `cancel`
-  // (the backend call is cancelled). Bytes from the client (a pipelined request, TLS records)
-  // end the watch: they are read as usual after the response.
-  void WatchDisconnect(std::shared_ptr<CancelSignal> cancel) {
-    beast::get_lowest_layer(stream_).expires_never();
-    Socket(stream_).async_wait(
-        tcp::socket::wait_read,
-        [self = this->shared_from_this(), cancel](beast::error_code ec) {
-          if (ec || !self->busy_) return;  // cancelled: the response is being written
-          char byte;
-          ssize_t n = ::recv(Socket(self->stream_).native_handle(), &byte, 1,
-                             MSG_PEEK | MSG_DONTWAIT);
-          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-            cancel->Cancel();
-          }
-        });
-  }
-
-  // A read that failed: closed quietly, or answered 413/431/400 and closed.
-  void OnReadError(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout || ec == asio::error::connection_reset ||
-        ec == asio::error::bad_descriptor || ec == asio::error::eof) {
-      return Close();
-    }
-    {
-      busy_ = true;
-      if (ec == http::error::body_limit) {
-        return Write(gateway_->TransportError(413, absl::StrCat("request body larger than ",
-                                                                options_.max_body_bytes, " bytes")),
-                     false);
-      }
-      if (ec == http::error::header_limit) {
-        return Write(
-            gateway_->TransportError(431, absl::StrCat("request headers larger than ",
-                                                       options_.max_header_bytes, " bytes")),
-            false);
-      }
-      if (parser_->got_some() || buffer_.size() > 0) {
-        return Write(gateway_->TransportError(400, "malformed HTTP request: " + ec.message()),
-                     false);
-      }
-      return Close();
-    }
-  }
-
-  void OnRead(beast::error_code ec) {
-    if (ec) return OnReadError(ec);
-    busy_ = true;
-    http::request<http::string_body> req = parser_->release();
-    if (std::string problem = FramingProblem(req); !problem.empty()) {
-      return Write(gateway_->TransportError(400, problem), false);
-    }
-    bool keep_alive = req.keep_alive();
-    HttpRequest request = ToHttpRequest(req);
-    request.remote_address = remote_address_;
-    request.secure = kTls;
-    request.cancel = std::make_shared<CancelSignal>();
-    request.peer = remote_address_;
-    head_ = request.method == "HEAD";
-    if (limiter_ != nullptr && !RateLimitExempt(request.target)) {
-      auto wait = limiter_->Acquire(ClientKey(request.Header("authorization"), remote_address_));
-      if (wait) {
-        int64_t seconds = std::max<int64_t>(1, (wait->count() + 999) / 1000);
-        HttpResponse r = gateway_->TransportError(
-            429, absl::StrCat("too many requests from this client; retry after ", seconds, " s"));
-        std::erase_if(r.headers, [](const auto& h) { return h.first == "Connection"; });
-        r.Set("Retry-After", std::to_string(seconds));
-        return Write(std::move(r), keep_alive);
-      }
-    }
-    auto guard = asio::make_work_guard(ioc_);
-    WatchDisconnect(request.cancel);
-    gateway_->Handle(std::move(request), [self = this->shared_from_this(), keep_alive,
-                                          guard = std::move(guard)](HttpResponse response) mutable {
-      asio::post(self->stream_.get_executor(),
-                 [self, keep_alive, response = std::move(response)]() mutable {
-                   self->Write(std::move(response), keep_alive);
-                 });
-      guard.reset();
-    });
-  }
-
-  void Write(HttpResponse response, bool keep_alive) {
-    beast::error_code ignored;
-    Socket(stream_).cancel(ignored);  // ends WatchDisconnect's wait
-    if (response.stream) return WriteStream(std::move(response));
-    auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(11);
-    res->result(response.status);
-    bool close = !keep_alive || draining_;
-    for (auto& [k, v] : response.headers) {
-      if (k == "Connection") {
-        close = true;
-        continue;
-      }
-      res->insert(k, v);
-    }
-    res->set(http::field::server, "mgi-gateway");
-    size_t length = response.body.size();
-    res->body() = std::move(response.body);
-    if (response.status != 204 && response.status != 304) {
-      res->content_length(length);
-    }
-    if (head_) res->body().clear();
-    res->keep_alive(!close);
-    beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
-    http::async_write(
-        stream_, *res,
-        [self = this->shared_from_this(), res, close](beast::error_code ec, std::size_t) {
-          self->busy_ = false;
-          if (ec || close) return self->Close();
-          self->Read();
-        });
-  }
-
-  void Close() {
-    closed_ = true;
-    if (heartbeat_) heartbeat_->cancel();
-    streaming_.reset();  // the stream holds our sink weakly: no cycle left
-    beast::error_code ec;
-    Socket(stream_).shutdown(tcp::socket::shutdown_send, ec);
-    Socket(stream_).close(ec);
-    std::lock_guard<std::mutex> lock(registry_->mu);
-    registry_->Forget(this->shared_from_this(), remote_address_);
-  }
-
-  // ---- Streaming responses (ResponseStream): the head, then the body in chunks, heartbeats
-  // when idle; the connection closes after the body. A read stays pending meanwhile, so a client
-  // that goes away is noticed at once (and the stream cancelled).
-  class Sink final : public ResponseSink {
-   public:
-    explicit Sink(std::weak_ptr<Session> session) : session_(std::move(session)) {}
-    void Write(std::string data, std::function<void(bool)> done) override {
-      auto s = session_.lock();
-      if (!s) return done(false);
-      asio::post(s->stream_.get_executor(), [s, data = std::move(data), done = std::move(done)] {
-        if (s->closed_ || s->ending_) return done(false);
-        s->Enqueue(Chunk(data), done);
-      });
-    }
-    void End() override {
-      auto s = session_.lock();
-      if (!s) return;
-      asio::post(s->stream_.get_executor(), [s] {
-        if (s->closed_ || s->ending_) return;
-        s->ending_ = true;
-        s->Enqueue("0\r\n\r\n", nullptr);
-      });
-    }
-
-   private:
-    std::weak_ptr<Session> session_;
-  };
-
-  static std::string Chunk(const std::string& data) {
-    return absl::StrCat(absl::Hex(data.size()), "\r\n", data, "\r\n");
-  }
-
-  void WriteStream(HttpResponse response) {
-    int status = response.status;
-    std::string head = absl::StrCat("HTTP/1.1 ", status, " ",
-                                    std::string(http::obsolete_reason(http::int_to_status(status))),
-                                    "\r\n");
-    for (const auto& [k, v] : response.headers) {
-      if (absl::EqualsIgnoreCase(k, "Connection") || absl::EqualsIgnoreCase(k, "Content-Length")) {
-        continue;
-      }
-      absl::StrAppend(&head, k, ": ", v, "\r\n");
-    }
-    absl::StrAppend(&head, "Server: mgi-gateway\r\n");
-    if (head_) {  // HEAD: the head of the stream, no body
-      absl::StrAppend(&head, "Connection: close\r\n\r\n");
-      response.stream->Cancel(false);
-      ending_ = true;
-      return Enqueue(std::move(head), nullptr);
-    }
-    absl::StrAppend(&head, "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
-    streaming_ = std::move(response.stream);
-    auto stream = streaming_;
-    Enqueue(std::move(head), [self = this->shared_from_this(), stream](bool ok) {
-      if (!ok) return stream->Cancel(false);
-      stream->Start(std::make_shared<Sink>(self));
-      if (self->draining_) stream->Cancel(true);
-      self->WatchPeer();
-      self->ArmHeartbeat();
-    });
-  }
-
-  void Enqueue(std::string data, std::function<void(bool)> done) {
-    out_.emplace_back(std::move(data), std::move(done));
-    Pump();
-  }
-
-  void Pump() {
-    if (out_busy_ || out_.empty() || closed_) return;
-    out_busy_ = true;
-    auto item = std::make_shared<std::pair<std::string, std::function<void(bool)>>>(
-        std::move(out_.front()));
-    out_.pop_front();
-    // A client that does not take the bytes within the idle timeout is cut off.
-    beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
-    asio::async_write(stream_, asio::buffer(item->first),
-                      [self = this->shared_from_this(), item](beast::error_code ec, std::size_t) {
-                        self->out_busy_ = false;
-                        self->last_write_ = std::chrono::steady_clock::now();
-                        // No deadline while idle: the pending read only watches for a close.
-                        beast::get_lowest_layer(self->stream_).expires_never();
-                        if (item->second) item->second(!ec);
-                        if (ec) return self->StreamBroken();
-                        if (self->ending_ && self->out_.empty()) return self->Close();
-                        self->Pump();
-                      });
-  }
-
-  // The client went away (or stopped reading): cancel the stream, close.
-  void StreamBroken() {
-    if (closed_) return;
-    if (streaming_) streaming_->Cancel(false);
-    Close();
-  }
-
-  void WatchPeer() {
-    if (closed_) return;
-    stream_.async_read_some(asio::buffer(discard_),
-                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                              if (ec) return self->StreamBroken();
-                              self->WatchPeer();  // bytes after a streaming request are ignored
-                            });
-  }
-
-  void ArmHeartbeat() {
-    if (closed_ || !streaming_ || streaming_->heartbeat().count() <= 0) return;
-    if (!heartbeat_) heartbeat_.emplace(stream_.get_executor());
-    auto period = streaming_->heartbeat();
-    heartbeat_->expires_after(period);
-    heartbeat_->async_wait([self = this->shared_from_this(), period](beast::error_code ec) {
-      if (ec || self->closed_ || !self->streaming_ || self->ending_) return;
-      if (std::chrono::steady_clock::now() - self->last_write_ >= period && !self->out_busy_ &&
-          self->out_.empty()) {
-        self->Enqueue(Chunk(self->streaming_->HeartbeatBytes()), nullptr);
-      }
-      self->ArmHeartbeat();
-    });
-  }
-
-  std::shared_ptr<ResponseStream> streaming_;
-  std::deque<std::pair<std::string, std::function<void(bool)>>> out_;
-  bool out_busy_ = false;
-  bool ending_ = false;
-  bool closed_ = false;
-  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
-  std::optional<asio::steady_timer> heartbeat_;
-  std::array<char, 512> discard_;
-
-  Stream stream_;
-  std::string remote_address_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  const HttpServerOptions& options_;
-  Gateway* gateway_;
-  Registry* registry_;
-  asio::io_context& ioc_;
-  RateLimiter* limiter_;
-  bool busy_ = false;
-  bool draining_ = false;
-  bool head_ = false;
-};
+using http_session::Registry;
+using http_session::Session;
+using http_session::SessionBase;
+using http_session::Shared;
 
 }  // namespace
 
 struct HttpServer::Impl {
   HttpServerOptions options;
   Gateway* gateway = nullptr;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  // One event loop per io thread: a connection lives on one of them (round robin), so its
+  // handlers need no strand and no other thread's lock, and backend answers are posted straight
+  // to its loop. Each loop is kept running (`work`) until the server shuts down.
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  size_t next_loop = 0;
+  std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<ssl::context> tls;  // set: HTTPS
   std::unique_ptr<RateLimiter> limiter;
   Counter* rejected = nullptr;  // connections refused by the caps
@@ -447,16 +70,17 @@ struct HttpServer::Impl {
   bool shut_down = false;
 
   void Accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    asio::io_context& loop = *loops[next_loop++ % loops.size()];
+    acceptor->async_accept(loop, [this, &loop](beast::error_code ec, tcp::socket socket) {
       if (ec) {
-        if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+        if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
         spdlog::warn("accept failed: {}", ec.message());
       } else {
         socket.set_option(tcp::no_delay(true), ec);
         std::string remote;
         auto peer = socket.remote_endpoint(ec);
         if (!ec) remote = peer.address().to_string();
-        Shared shared{&options, gateway, &registry, &ioc, limiter.get()};
+        Shared shared{&options, gateway, &registry, &loop, limiter.get()};
         std::shared_ptr<SessionBase> session;
         std::function<void()> start;
         if (tls) {
@@ -473,7 +97,7 @@ struct HttpServer::Impl {
         // Beyond a cap, or stopping: the session is dropped here, which closes its socket.
         if (Admit(session, remote)) start();
       }
-      if (acceptor.is_open()) Accept();
+      if (acceptor->is_open()) Accept();
     });
   }
 
@@ -528,14 +152,21 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
     limits.burst = std::max(1.0, options.rate_limit_burst);
     impl->limiter = std::make_unique<RateLimiter>(limits);
   }
-  if (auto s = Listen(options, &impl->acceptor); !s.ok()) return s;
-  impl->port = impl->acceptor.local_endpoint().port();
+  int threads = std::max(1, options.io_threads);
+  for (int i = 0; i < threads; ++i) {
+    impl->loops.push_back(std::make_unique<asio::io_context>(1));
+    impl->work.push_back(asio::make_work_guard(*impl->loops.back()));
+  }
+  impl->acceptor = std::make_unique<tcp::acceptor>(*impl->loops.front());
+  if (auto s = Listen(options, impl->acceptor.get()); !s.ok()) return s;
+  impl->port = impl->acceptor->local_endpoint().port();
   impl->Accept();
   Impl* raw = impl.get();
-  raw->running = std::max(1, options.io_threads);
-  for (int i = 0; i < raw->running; ++i) {
-    raw->threads.emplace_back([raw] {
-      raw->ioc.run();
+  raw->running = threads;
+  for (int i = 0; i < threads; ++i) {
+    asio::io_context* loop = raw->loops[i].get();
+    raw->threads.emplace_back([raw, loop] {
+      loop->run();
       std::lock_guard<std::mutex> lock(raw->mu);
       --raw->running;
       raw->cv.notify_all();
@@ -548,9 +179,9 @@ bool HttpServer::Shutdown(std::chrono::milliseconds grace) {
   if (impl_->shut_down) return true;
   impl_->shut_down = true;
   impl_->gateway->SetDraining();
-  asio::post(impl_->acceptor.get_executor(), [this] {
+  asio::post(impl_->acceptor->get_executor(), [this] {
     beast::error_code ec;
-    impl_->acceptor.close(ec);
+    impl_->acceptor->close(ec);
   });
   std::set<std::shared_ptr<SessionBase>> sessions;
   {
@@ -560,12 +191,15 @@ bool HttpServer::Shutdown(std::chrono::milliseconds grace) {
   }
   for (const auto& s : sessions) s->Drain();
   sessions.clear();
+  impl_->work.clear();  // each loop ends once its connections and calls are done
   bool clean;
   {
     std::unique_lock<std::mutex> lock(impl_->mu);
     clean = impl_->cv.wait_for(lock, grace, [this] { return impl_->running == 0; });
   }
-  if (!clean) impl_->ioc.stop();
+  if (!clean) {
+    for (auto& loop : impl_->loops) loop->stop();
+  }
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
   return clean;

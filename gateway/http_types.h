@@ -63,13 +63,63 @@ struct HttpResponse {
   std::string body;
   // Set: the body is streamed by it instead (`body` is unused).
   std::shared_ptr<ResponseStream> stream;
+  // Set: a kept response this one is made from (the shared cache, a revalidated copy), shared and
+  // never changed: its headers come first (unless copied into `headers`, below), then `headers`,
+  // and its body is this response's body (`body` stays empty). Serving it copies nothing: the
+  // transport writes the kept bytes.
+  std::shared_ptr<const HttpResponse> kept;
+  bool kept_headers_copied = false;  // `headers` already begins with the kept headers
+
   void Set(const std::string& name, const std::string& value) { headers.emplace_back(name, value); }
-  // The first value of `name` (exact case as set), "" when absent.
+  // The first value of `name` (exact case as set), "" when absent; the kept headers first.
   std::string Get(const std::string& name) const {
-    for (const auto& [k, v] : headers) {
-      if (k == name) return v;
+    using List = std::vector<std::pair<std::string, std::string>>;
+    for (const List* list : {KeptHeaders(), &headers}) {
+      if (list == nullptr) continue;
+      for (const auto& [k, v] : *list) {
+        if (k == name) return v;
+      }
     }
     return "";
+  }
+  // The kept headers still to be written before `headers`, or null.
+  const std::vector<std::pair<std::string, std::string>>* KeptHeaders() const {
+    return kept && !kept_headers_copied ? &kept->headers : nullptr;
+  }
+  const std::string& Body() const { return kept ? kept->body : body; }
+  // A response made from `kept` (which must have no `kept` of its own), with its status.
+  static HttpResponse From(std::shared_ptr<const HttpResponse> kept) {
+    HttpResponse r;
+    r.status = kept->status;
+    r.kept = std::move(kept);
+    return r;
+  }
+  // Copies the kept headers into `headers`, before one of them changes; the body stays shared.
+  void OwnHeaders() {
+    if (const auto* k = KeptHeaders()) {
+      headers.insert(headers.begin(), k->begin(), k->end());
+      kept_headers_copied = true;
+    }
+  }
+  // Makes everything this response's own (before the body changes).
+  void Own() {
+    OwnHeaders();
+    if (kept) body = kept->body;
+    kept.reset();
+    kept_headers_copied = false;
+  }
+  // The body goes (a 304): the headers stay.
+  void ClearBody() {
+    OwnHeaders();
+    kept.reset();
+    kept_headers_copied = false;
+    body.clear();
+  }
+  // A copy that owns everything (to be kept itself).
+  HttpResponse Owned() const {
+    HttpResponse r = *this;
+    r.Own();
+    return r;
   }
 };
 

@@ -208,45 +208,84 @@ int PathTemplate::Specificity() const {
   return n + (verb_.empty() ? 0 : 1);
 }
 
-bool PathTemplate::Match(const std::string& path, Bindings* bindings, UnescapeMode mode) const {
-  if (path.empty() || path[0] != '/') return false;
-  std::string rest = path.substr(1);
+PathTemplate::SplitPath PathTemplate::Split(std::string_view path) {
+  SplitPath out;
+  if (path.empty() || path[0] != '/') return out;
+  out.valid = true;
+  std::string_view rest = path.substr(1);
   size_t last_slash = rest.rfind('/');
-  size_t colon = rest.find(':', last_slash == std::string::npos ? 0 : last_slash + 1);
+  out.colon = rest.find(':', last_slash == std::string_view::npos ? 0 : last_slash + 1);
+  out.rest = rest;
+  if (!rest.empty()) {
+    size_t from = 0;
+    while (true) {
+      size_t slash = rest.find('/', from);
+      if (slash == std::string_view::npos) {
+        out.parts.push_back(rest.substr(from));
+        break;
+      }
+      out.parts.push_back(rest.substr(from, slash - from));
+      from = slash + 1;
+    }
+  }
+  return out;
+}
+
+bool PathTemplate::Match(const std::string& path, Bindings* bindings, UnescapeMode mode) const {
+  return Match(Split(path), bindings, mode);
+}
+
+bool PathTemplate::Match(const SplitPath& path, Bindings* bindings, UnescapeMode mode) const {
+  if (!path.valid) return false;
+  // The parts before the verb: all of them, except that the last one loses ":verb".
+  size_t count = path.parts.size();
+  std::string_view last;  // the last part without its verb (when the template has one)
   if (verb_.empty()) {
-    if (colon != std::string::npos) return false;
+    if (path.colon != std::string_view::npos) return false;
   } else {
-    if (colon == std::string::npos || rest.compare(colon + 1, std::string::npos, verb_) != 0) {
+    if (path.colon == std::string_view::npos || path.rest.substr(path.colon + 1) != verb_) {
       return false;
     }
-    rest.resize(colon);
+    std::string_view before = path.rest.substr(0, path.colon);
+    if (before.empty()) {
+      count = 0;
+    } else {
+      size_t slash = before.rfind('/');
+      last = slash == std::string_view::npos ? before : before.substr(slash + 1);
+    }
   }
-  std::vector<std::string> parts;
-  if (!rest.empty()) parts = absl::StrSplit(rest, '/');
-  // Match segment by segment; "**" (always last) takes the remainder.
-  std::vector<std::pair<size_t, size_t>> spans(segments_.size());  // parts covered per segment
+  auto part = [&](size_t i) {
+    return !verb_.empty() && i + 1 == count ? last : path.parts[i];
+  };
+  // Match segment by segment; "**" (always last) takes the remainder. Nothing is allocated
+  // unless the path matches and bindings are asked for.
   size_t p = 0;
+  size_t multi_from = count;  // the first part a "**" took
   for (size_t k = 0; k < segments_.size(); ++k) {
     const Segment& seg = segments_[k];
     if (seg.kind == Segment::kMulti) {
-      spans[k] = {p, parts.size()};
-      p = parts.size();
+      multi_from = p;
+      p = count;
       break;
     }
-    if (p >= parts.size() || parts[p].empty()) return false;
-    if (seg.kind == Segment::kLiteral && parts[p] != seg.literal) return false;
-    spans[k] = {p, p + 1};
+    if (p >= count || part(p).empty()) return false;
+    if (seg.kind == Segment::kLiteral && part(p) != seg.literal) return false;
     ++p;
   }
-  if (p != parts.size()) return false;
+  if (p != count) return false;
   if (bindings == nullptr) return true;
   bindings->clear();
   for (const Variable& var : variables_) {
-    size_t from = spans[var.begin].first, to = spans[var.end - 1].second;
+    // Segment k covers part k, except a trailing "**", which covers [multi_from, count).
+    size_t from = var.begin;
+    size_t to = segments_[var.end - 1].kind == Segment::kMulti ? count : var.end;
+    if (segments_[var.begin].kind == Segment::kMulti) from = multi_from;
     std::string value;
+    std::string decoded;
     for (size_t q = from; q < to; ++q) {
-      std::string decoded;
-      if (!PercentDecodeExcept(parts[q], KeptEscapes(var.multi, mode), &decoded)) return false;
+      if (!PercentDecodeExcept(std::string(part(q)), KeptEscapes(var.multi, mode), &decoded)) {
+        return false;
+      }
       if (q > from) value.push_back('/');
       value += decoded;
     }

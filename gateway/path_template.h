@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 
 namespace mgi::gateway {
@@ -43,10 +44,22 @@ class PathTemplate {
 
   static absl::StatusOr<PathTemplate> Parse(const std::string& text);
 
+  // A request path split once into its segments, to be matched against many templates without
+  // copying (views into the path, which must outlive it).
+  struct SplitPath {
+    bool valid = false;  // starts with "/"
+    std::string_view rest;  // the path without its leading "/"
+    size_t colon = std::string_view::npos;  // of a verb in the last segment, in `rest`
+    absl::InlinedVector<std::string_view, 8> parts;
+  };
+  static SplitPath Split(std::string_view path);
+
   // Matches a request path (no query string, still percent-encoded). Fills `bindings` with the
   // decoded variable values. A path whose last segment holds ":" only matches a template with
   // that verb.
   bool Match(const std::string& path, Bindings* bindings,
+             UnescapeMode mode = UnescapeMode::kAllExceptReserved) const;
+  bool Match(const SplitPath& path, Bindings* bindings,
              UnescapeMode mode = UnescapeMode::kAllExceptReserved) const;
 
   const std::string& text() const { return text_; }

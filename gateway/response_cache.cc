@@ -74,7 +74,9 @@ void ResponseCache::Complete(const std::string& key, const std::shared_ptr<Fligh
     if (auto it = flights_.find(key); it != flights_.end() && it->second == flight) {
       flights_.erase(it);
     }
-    if (shareable != nullptr) entry = Entry{*shareable, etag, clock_()};
+    if (shareable != nullptr) {
+      entry = Entry{std::make_shared<const HttpResponse>(shareable->Owned()), etag, clock_()};
+    }
     if (entry && !flight->stale) {
       if (auto it = entries_.find(key); it != entries_.end()) {
         lru_.erase(it->second.order);

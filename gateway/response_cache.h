@@ -28,7 +28,9 @@ class ResponseCache {
     size_t max_entries = 4096;
   };
   struct Entry {
-    HttpResponse response;  // without per-request headers
+    // Without per-request headers; shared, never changed: a hit copies the pointer, not the
+    // response (HttpResponse::From).
+    std::shared_ptr<const HttpResponse> response;
     std::string etag;
     TimePoint stored;
   };

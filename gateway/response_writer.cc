@@ -258,7 +258,7 @@ void ResponseWriter::NotModified(const HttpRequest& request, const std::string& 
   std::string inm = request.Header("if-none-match");
   if (etag.empty() || inm.empty() || !EtagMatches(inm, etag)) return;
   response->status = 304;
-  response->body.clear();
+  response->ClearBody();
 }
 
 bool ResponseWriter::OriginAllowed(const std::string& origin) const {
@@ -288,14 +288,15 @@ void ResponseWriter::Decorate(const HttpRequest& request, HttpResponse* response
 }
 
 void ResponseWriter::Compress(const HttpRequest& request, HttpResponse* response) const {
-  if (response->body.size() < options_.gzip_min_bytes || response->status == 304 ||
+  if (response->Body().size() < options_.gzip_min_bytes || response->status == 304 ||
       response->status == 204 || !Compressible(response->Get("Content-Type"))) {
     return;
   }
   response->Set("Vary", "Accept-Encoding");
   if (!AcceptsGzip(request.Header("accept-encoding"))) return;
-  std::string gz = Gzip(response->body);
+  std::string gz = Gzip(response->Body());
   if (gz.empty()) return;
+  response->ClearBody();  // the kept headers change (ETag); the body is replaced
   // The gzip representation has a tag of its own (http_semantics.h); a cache holding it
   // revalidates with that tag.
   std::string etag;

@@ -87,6 +87,8 @@ absl::StatusOr<std::unique_ptr<Route>> MakeRoute(const pb::MethodDescriptor* met
   route->response_body = rule.response_body();
   route->rpc_path = absl::StrCat("/", method->service()->full_name(), "/", method->name());
   route->binding_index = index;
+  route->specificity = route->path.Specificity();
+  route->label = absl::StrCat(route->http_method, " ", route->path.text());
   route->creates = route->http_method == "POST" && route->path.verb().empty() &&
                    absl::StartsWith(method->name(), "Create");
   route->empty_response = method->output_type()->full_name() == "google.protobuf.Empty";
@@ -152,19 +154,23 @@ absl::StatusOr<RouteTable> RouteTable::Build(
 RouteTable::Match RouteTable::Find(const std::string& http_method, const std::string& path) const {
   Match result;
   int best = -1;
+  // The path is split once; Match allocates only for a template of the path's shape (its
+  // variables decoded, which may still fail on a malformed escape).
+  PathTemplate::SplitPath split = PathTemplate::Split(path);
   PathTemplate::Bindings bindings;
   for (const auto& route : routes_) {
-    if (!route->path.Match(path, &bindings, mode_)) continue;
+    if (!route->path.Match(split, &bindings, mode_)) continue;
     if (std::find(result.allowed.begin(), result.allowed.end(), route->http_method) ==
         result.allowed.end()) {
       result.allowed.push_back(route->http_method);
     }
     if (route->http_method != http_method) continue;
-    int specificity = route->path.Specificity();
+    int specificity = route->specificity;
     if (specificity > best) {
       best = specificity;
       result.route = route.get();
-      result.bindings = bindings;
+      result.bindings = std::move(bindings);
+      bindings = {};
     }
   }
   std::sort(result.allowed.begin(), result.allowed.end());

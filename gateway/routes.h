@@ -21,6 +21,8 @@ struct Route {
   std::string response_body;  // "" or a top-level response field name
   std::string rpc_path;       // "/mgi.catalog.v1.CatalogService/GetCountry"
   int binding_index = 0;      // 0 for the main rule, 1.. for additional_bindings
+  int specificity = 0;        // path.Specificity(), computed once
+  std::string label;          // "GET /v1/{name=countries/*}": its metrics label
   // 201 on success: a POST without a verb to an RPC named Create*.
   bool creates = false;
   // 204 on success: the response is google.protobuf.Empty.

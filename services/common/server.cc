@@ -3,7 +3,10 @@
 #include <csignal>
 #include <fstream>
 #include <sstream>
-#include <unordered_set>
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -30,67 +33,107 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, const std::string&
   return ss.str();
 }
 
-// The full paths ("/pkg.Service/Method") of the methods registered on one server. Filled while
-// the server is built, before it starts; only read afterwards.
-using KnownMethods = std::unordered_set<std::string>;
+// The metrics of one method (or of "unknown"), resolved once: the registry's lookup takes a lock
+// and builds label maps, which on every call showed in the profiles (docs/performance.md).
+class MethodSeries {
+ public:
+  MethodSeries(MetricsRegistry* metrics, std::string method)
+      : metrics_(metrics), method_(std::move(method)) {}
 
-// The label of a called method: its path when the server has it, else "unknown", so that calls to
-// invented methods cannot add series without bound.
-std::string MethodLabel(const KnownMethods& known, const char* path) {
-  if (path != nullptr && known.count(path)) return path;
-  return "unknown";
-}
+  void Record(const grpc::Status& status, double seconds) {
+    int code = status.error_code();
+    if (code < 0 || code >= kCodes) code = grpc::StatusCode::UNKNOWN;
+    Resolve(handled_[code], "mgi_grpc_server_handled_total", "RPCs completed, by method and code",
+            code)
+        ->Inc();
+    if (code != 0) {
+      Resolve(errors_[code], "mgi_grpc_server_errors_total",
+              "RPCs that failed, by method and code", code)
+          ->Inc();
+    }
+    Histogram* h = seconds_.load(std::memory_order_acquire);
+    if (h == nullptr) {  // series appear on their first call, as before
+      h = metrics_->GetHistogram("mgi_grpc_server_handling_seconds", "RPC latency in seconds",
+                                 {{"method", method_}});
+      seconds_.store(h, std::memory_order_release);
+    }
+    h->Observe(seconds);
+  }
+
+ private:
+  static constexpr int kCodes = 17;
+  Counter* Resolve(std::atomic<Counter*>& slot, const char* name, const char* help, int code) {
+    Counter* c = slot.load(std::memory_order_acquire);
+    if (c != nullptr) return c;
+    // First use: the registry hands every racer the same series.
+    c = metrics_->GetCounter(
+        name, help,
+        {{"method", method_}, {"code", google::rpc::Code_Name(static_cast<google::rpc::Code>(code))}});
+    slot.store(c, std::memory_order_release);
+    return c;
+  }
+  MetricsRegistry* metrics_;
+  std::string method_;
+  std::atomic<Histogram*> seconds_{nullptr};
+  std::array<std::atomic<Counter*>, kCodes> handled_{};
+  std::array<std::atomic<Counter*>, kCodes> errors_{};
+};
+
+// The methods registered on one server by full path ("/pkg.Service/Method"), each with its
+// series. Filled while the server is built, before it starts; only read afterwards. Calls to
+// invented methods all count as "unknown", so that they cannot add series without bound.
+struct KnownMethods {
+  explicit KnownMethods(MetricsRegistry* m) : metrics(m) {}
+  void Add(const std::string& path) {
+    auto& s = by_path[path];
+    if (!s) s = std::make_unique<MethodSeries>(metrics, path);
+  }
+  MethodSeries* Find(const char* path) {
+    if (path != nullptr) {
+      if (auto it = by_path.find(path); it != by_path.end()) return it->second.get();
+    }
+    std::call_once(unknown_once, [this] { unknown = std::make_unique<MethodSeries>(metrics, "unknown"); });
+    return unknown.get();
+  }
+  MetricsRegistry* metrics;
+  std::unordered_map<std::string, std::unique_ptr<MethodSeries>> by_path;
+  std::once_flag unknown_once;
+  std::unique_ptr<MethodSeries> unknown;
+};
 
 // Counts every RPC by method and code and observes its latency.
 class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
-  MetricsInterceptor(grpc::experimental::ServerRpcInfo* info, MetricsRegistry* metrics,
-                     const KnownMethods& known)
-      : method_(MethodLabel(known, info->method())),
-        metrics_(metrics),
-        start_(std::chrono::steady_clock::now()) {}
+  explicit MetricsInterceptor(MethodSeries* series)
+      : series_(series), start_(std::chrono::steady_clock::now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
-      grpc::Status status = methods->GetSendStatus();
-      std::string code = google::rpc::Code_Name(static_cast<google::rpc::Code>(status.error_code()));
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-      metrics_->GetCounter("mgi_grpc_server_handled_total", "RPCs completed, by method and code",
-                           {{"method", method_}, {"code", code}})
-          ->Inc();
-      if (!status.ok()) {
-        metrics_->GetCounter("mgi_grpc_server_errors_total", "RPCs that failed, by method and code",
-                             {{"method", method_}, {"code", code}})
-            ->Inc();
-      }
-      metrics_->GetHistogram("mgi_grpc_server_handling_seconds", "RPC latency in seconds",
-                             {{"method", method_}})
-          ->Observe(seconds);
+      series_->Record(methods->GetSendStatus(), seconds);
     }
     methods->Proceed();
   }
 
  private:
-  std::string method_;
-  MetricsRegistry* metrics_;
+  MethodSeries* series_;
   std::chrono::steady_clock::time_point start_;
 };
 
 class MetricsInterceptorFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  MetricsInterceptorFactory(MetricsRegistry* metrics, std::shared_ptr<const KnownMethods> known)
-      : metrics_(metrics), known_(std::move(known)) {}
+  explicit MetricsInterceptorFactory(std::shared_ptr<KnownMethods> known)
+      : known_(std::move(known)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new MetricsInterceptor(info, metrics_, *known_);
+    return new MetricsInterceptor(known_->Find(info->method()));
   }
 
  private:
-  MetricsRegistry* metrics_;
-  std::shared_ptr<const KnownMethods> known_;
+  std::shared_ptr<KnownMethods> known_;
 };
 
 // Records the names of the services registered on the server, so that health can report each
@@ -105,13 +148,14 @@ class ServiceListPlugin final : public grpc::ServerBuilderPlugin {
   std::string name() override { return "mgi_service_list"; }
   void InitServer(grpc::ServerInitializer* si) override {
     // The default health service is registered when the server starts, after this.
-    known_->insert({"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"});
+    known_->Add("/grpc.health.v1.Health/Check");
+    known_->Add("/grpc.health.v1.Health/Watch");
     const auto* pool = google::protobuf::DescriptorPool::generated_pool();
     for (const std::string& service : *si->GetServiceList()) {
       const auto* desc = pool->FindServiceByName(service);
       if (desc == nullptr) continue;
       for (int i = 0; i < desc->method_count(); ++i) {
-        known_->insert(absl::StrCat("/", service, "/", desc->method(i)->name()));
+        known_->Add(absl::StrCat("/", service, "/", desc->method(i)->name()));
       }
     }
   }
@@ -259,9 +303,9 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 5);
   for (grpc::Service* s : services) builder.RegisterService(s);
-  auto known_methods = std::make_shared<KnownMethods>();
+  auto known_methods = std::make_shared<KnownMethods>(metrics);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
-  creators.push_back(std::make_unique<MetricsInterceptorFactory>(metrics, known_methods));
+  creators.push_back(std::make_unique<MetricsInterceptorFactory>(known_methods));
   if (parts.access != nullptr) creators.push_back(parts.access->InterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(creators));
 

@@ -118,7 +118,7 @@ TEST_P(ConformanceTest, Row) {
   backend_->last.reset();
   backend_->reply_text = row.reply;
   HttpResponse r = Send(row);
-  EXPECT_EQ(r.status, row.status) << r.body;
+  EXPECT_EQ(r.status, row.status) << r.Body();
   if (row.rpc.empty()) {
     EXPECT_FALSE(backend_->last.has_value()) << "unexpected call " << backend_->last->rpc_path;
   } else {
@@ -135,9 +135,9 @@ TEST_P(ConformanceTest, Row) {
   if (!row.response.empty()) {
     auto want = nlohmann::json::parse(row.response, nullptr, false);
     if (!want.is_discarded() && r.Get("Content-Type") == "application/json") {
-      EXPECT_EQ(nlohmann::json::parse(r.body, nullptr, false), want) << r.body;
+      EXPECT_EQ(nlohmann::json::parse(r.Body(), nullptr, false), want) << r.Body();
     } else {
-      EXPECT_EQ(r.body, row.response);
+      EXPECT_EQ(r.Body(), row.response);
     }
   }
   for (const auto& [name, value] : row.want_headers) EXPECT_EQ(r.Get(name), value) << name;

@@ -260,6 +260,89 @@ TEST_F(SemanticsTest, ClientDisconnectCancelsTheBackendCall) {
   EXPECT_EQ(Fetch(port(), "GET", "/healthz").status, 200);
 }
 
+// Reads `n` responses (status, body by Content-Length) from `fd`, or fewer at the deadline.
+std::vector<std::pair<int, std::string>> ReadResponses(int fd, size_t n, milliseconds deadline) {
+  std::vector<std::pair<int, std::string>> out;
+  std::string bytes;
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (out.size() < n && std::chrono::steady_clock::now() < until) {
+    size_t end = bytes.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      std::string head = bytes.substr(0, end);
+      size_t length = 0;
+      if (size_t cl = head.find("Content-Length: "); cl != std::string::npos) {
+        length = std::stoul(head.substr(cl + 16));
+      }
+      if (bytes.size() >= end + 4 + length) {
+        out.emplace_back(std::stoi(head.substr(9, 3)), bytes.substr(end + 4, length));
+        bytes.erase(0, end + 4 + length);
+        continue;
+      }
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 200) <= 0) continue;
+    char buf[4096];
+    ssize_t got = recv(fd, buf, sizeof buf, 0);
+    if (got <= 0) break;
+    bytes.append(buf, static_cast<size_t>(got));
+  }
+  return out;
+}
+
+// Requests pipelined on one connection are answered in order, also when the second arrives while
+// the first waits on its backend (the transport reads on while it answers).
+TEST_F(SemanticsTest, PipelinedRequestsAreAnsweredInOrder) {
+  int fd = Connect(port());
+  ASSERT_GE(fd, 0);
+  std::string two = "GET /v1/echo/first HTTP/1.1\r\nHost: x\r\n\r\n"
+                    "GET /v1/echo/second HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(fd, two.data(), two.size(), MSG_NOSIGNAL), static_cast<ssize_t>(two.size()));
+  auto replies = ReadResponses(fd, 2, milliseconds(20000));
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].first, 200);
+  EXPECT_NE(replies[0].second.find("first"), std::string::npos) << replies[0].second;
+  EXPECT_EQ(replies[1].first, 200);
+  EXPECT_NE(replies[1].second.find("second"), std::string::npos) << replies[1].second;
+
+  // The second request arrives while the first is held by the backend.
+  std::string body = R"({"label":"held"})";
+  std::string held = "POST /v1/things:wait HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     "application/json\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body;
+  ASSERT_EQ(send(fd, held.data(), held.size(), MSG_NOSIGNAL), static_cast<ssize_t>(held.size()));
+  ASSERT_TRUE(fake_->WaitForPending(1, milliseconds(20000)));
+  std::string next = "GET /v1/echo/after HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(fd, next.data(), next.size(), MSG_NOSIGNAL), static_cast<ssize_t>(next.size()));
+  fake_->ReleaseAll();
+  replies = ReadResponses(fd, 2, milliseconds(20000));
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].first, 200);
+  EXPECT_NE(replies[0].second.find("done held"), std::string::npos) << replies[0].second;
+  EXPECT_EQ(replies[1].first, 200);
+  EXPECT_NE(replies[1].second.find("after"), std::string::npos) << replies[1].second;
+  close(fd);
+}
+
+// An idle keep-alive connection is closed at --idle-timeout, also after it served requests.
+TEST(SemanticsProcessTest, IdleKeepAliveConnectionsCloseAtTheIdleTimeout) {
+  auto fake = FakeBackend::Start();
+  ASSERT_NE(fake, nullptr);
+  Gateway g = StartGateway(fake->address(), {"--idle-timeout=1s"});
+  int fd = Connect(g.port);
+  ASSERT_GE(fd, 0);
+  std::string request = "GET /v1/echo/x HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+    auto replies = ReadResponses(fd, 1, milliseconds(20000));
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(replies[0].first, 200);
+  }
+  // Then nothing: the gateway closes it (the bound only keeps a broken gateway from hanging).
+  EXPECT_TRUE(ClosedByPeer(fd, milliseconds(30000)));
+  close(fd);
+}
+
 // Headers must arrive within --header-timeout once a request has begun, however long
 // --idle-timeout is; an idle keep-alive connection has --idle-timeout.
 TEST(SemanticsProcessTest, SlowHeadersAreCutAtTheHeaderTimeout) {

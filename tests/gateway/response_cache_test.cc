@@ -31,7 +31,7 @@ TEST_F(ResponseCacheTest, EntriesLiveTheirTtlOnTheInjectedClock) {
   auto cache = Make(10);
   Fill(cache, "a", "A");
   ASSERT_TRUE(cache.Lookup("a"));
-  EXPECT_EQ(cache.Lookup("a")->response.body, "A");
+  EXPECT_EQ(cache.Lookup("a")->response->body, "A");
   EXPECT_EQ(cache.Lookup("a")->etag, "\"e\"");
   now_ += milliseconds(1000);
   EXPECT_TRUE(cache.Lookup("a"));
@@ -60,7 +60,7 @@ TEST_F(ResponseCacheTest, SingleFlightSharesOnlyShareableResults) {
   std::vector<std::string> seen;
   for (int i = 0; i < 2; ++i) {
     auto waiter = cache.ClaimFetch("k", [&](const ResponseCache::Entry* e) {
-      seen.push_back(e == nullptr ? "own call" : e->response.body);
+      seen.push_back(e == nullptr ? "own call" : e->response->body);
     });
     EXPECT_TRUE(waiter.waiting);
     EXPECT_EQ(waiter.flight, nullptr);
@@ -100,8 +100,45 @@ TEST_F(ResponseCacheTest, OneBackgroundRefreshPerKey) {
   EXPECT_TRUE(cache.ClaimFetch("k", [](const ResponseCache::Entry*) {}).waiting);
   HttpResponse r = Body("new");
   cache.Complete("k", refresh, &r, "");
-  EXPECT_EQ(cache.Lookup("k")->response.body, "new");
+  EXPECT_EQ(cache.Lookup("k")->response->body, "new");
   EXPECT_NE(cache.ClaimRefresh("k"), nullptr);
+}
+
+// A hit shares the stored response (no copy); a write then a new fetch stores a new one, and a
+// reader still holding the old one sees it unchanged: an entry is never changed in place.
+TEST_F(ResponseCacheTest, EntriesAreSharedNeverChangedAndNeverStaleAfterAWrite) {
+  auto cache = Make(10);
+  Fill(cache, "/v1/things/a\n", "old");
+  auto first = cache.Lookup("/v1/things/a\n");
+  auto second = cache.Lookup("/v1/things/a\n");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->response.get(), second->response.get());
+  cache.Invalidate([](const std::string& key) { return WriteAffects("/v1/things/a", key); });
+  EXPECT_FALSE(cache.Lookup("/v1/things/a\n"));
+  Fill(cache, "/v1/things/a\n", "new");
+  auto third = cache.Lookup("/v1/things/a\n");
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->response->body, "new");
+  EXPECT_EQ(first->response->body, "old");
+}
+
+// What is stored is the response's own copy, even when it was made from a kept response.
+TEST_F(ResponseCacheTest, AResponseMadeFromAKeptOneIsStoredWhole) {
+  auto cache = Make(10);
+  HttpResponse base;
+  base.Set("ETag", "\"k\"");
+  base.body = "kept body";
+  HttpResponse made = HttpResponse::From(std::make_shared<const HttpResponse>(base));
+  made.Set("Grpc-Metadata-X", "1");
+  auto claim = cache.ClaimFetch("k", [](const ResponseCache::Entry*) {});
+  ASSERT_NE(claim.flight, nullptr);
+  cache.Complete("k", claim.flight, &made, "\"k\"");
+  auto hit = cache.Lookup("k");
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->response->kept, nullptr);
+  EXPECT_EQ(hit->response->body, "kept body");
+  EXPECT_EQ(hit->response->Get("ETag"), "\"k\"");
+  EXPECT_EQ(hit->response->Get("Grpc-Metadata-X"), "1");
 }
 
 }  // namespace

@@ -103,5 +103,76 @@ TEST(BackendFlagsTest, OneAddressFlagPerLinkedPackageFromTheDescriptors) {
   EXPECT_FALSE(map->Resolve("mgi.assessment.v1.AssessmentService").ok());  // no default address
 }
 
+// A kept response (shared cache, revalidated copy) is served from where it is kept: what a
+// request changes (a 304, gzip, its own headers) never changes the kept copy other requests get.
+TEST_F(ResponseWriterTest, AnswersMadeFromAKeptResponseNeverChangeIt) {
+  RouteResponse fresh = writer_.FromReply(*get_, Ok(), true, true);
+  fresh.response.body = std::string(2048, 'x');  // big enough to be gzipped
+  auto kept = std::make_shared<const HttpResponse>(fresh.response.Owned());
+  const std::string etag = kept->Get("ETag");
+  ASSERT_FALSE(etag.empty());
+
+  HttpResponse plain = HttpResponse::From(kept);
+  plain.Set("Age", "1");
+  EXPECT_EQ(plain.status, 200);
+  EXPECT_TRUE(plain.body.empty());           // nothing copied...
+  EXPECT_EQ(&plain.Body(), &kept->body);     // ...the kept bytes are the body
+  EXPECT_EQ(plain.Get("ETag"), etag);        // kept headers first
+  EXPECT_EQ(plain.Get("Age"), "1");
+  ASSERT_NE(plain.KeptHeaders(), nullptr);
+
+  HttpRequest conditional;
+  conditional.method = "GET";
+  conditional.headers["if-none-match"] = etag;
+  HttpResponse not_modified = HttpResponse::From(kept);
+  ResponseWriter::NotModified(conditional, etag, &not_modified);
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_TRUE(not_modified.Body().empty());
+  EXPECT_EQ(not_modified.Get("ETag"), etag);  // the headers stay
+  EXPECT_EQ(not_modified.KeptHeaders(), nullptr);
+
+  ResponseOptions options;
+  options.gzip_min_bytes = 1;
+  ResponseWriter gzipping(options);
+  HttpRequest gz;
+  gz.method = "GET";
+  gz.headers["accept-encoding"] = "gzip";
+  HttpResponse compressed = HttpResponse::From(kept);
+  gzipping.Decorate(gz, &compressed);
+  EXPECT_EQ(compressed.Get("Content-Encoding"), "gzip");
+  EXPECT_NE(compressed.Get("ETag"), etag);  // the gzip representation's own tag
+  EXPECT_LT(compressed.Body().size(), kept->body.size());
+
+  // The kept copy is as it was.
+  EXPECT_EQ(kept->status, 200);
+  EXPECT_EQ(kept->body, std::string(2048, 'x'));
+  EXPECT_EQ(kept->Get("ETag"), etag);
+  EXPECT_EQ(kept->Get("Content-Encoding"), "");
+  EXPECT_EQ(kept->Get("Age"), "");
+  EXPECT_EQ(kept->kept, nullptr);
+}
+
+// Changing a header of an answer made from a kept response copies the headers, not the body.
+TEST_F(ResponseWriterTest, OwnHeadersCopiesTheHeadersAndSharesTheBody) {
+  HttpResponse base;
+  base.Set("ETag", "\"a\"");
+  base.body = "body";
+  auto kept = std::make_shared<const HttpResponse>(base);
+  HttpResponse r = HttpResponse::From(kept);
+  r.Set("X-Extra", "1");
+  r.OwnHeaders();
+  ASSERT_EQ(r.headers.size(), 2u);
+  EXPECT_EQ(r.headers[0].first, "ETag");  // the kept headers keep their place, first
+  r.headers[0].second = "\"b\"";
+  EXPECT_EQ(r.Get("ETag"), "\"b\"");
+  EXPECT_EQ(&r.Body(), &kept->body);
+  EXPECT_EQ(kept->Get("ETag"), "\"a\"");
+  HttpResponse owned = r.Owned();
+  EXPECT_EQ(owned.kept, nullptr);
+  EXPECT_EQ(owned.body, "body");
+  EXPECT_EQ(owned.Get("ETag"), "\"b\"");
+  EXPECT_EQ(owned.headers.size(), 2u);
+}
+
 }  // namespace
 }  // namespace mgi::gateway

@@ -1,0 +1,37 @@
+// The heap settings every binary applies at start (common/process_tuning.h).
+#include "services/common/process_tuning.h"
+
+#include <malloc.h>
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+namespace mgi {
+namespace {
+
+TEST(HeapSettingsTest, DefaultsAreAccepted) {
+  EXPECT_TRUE(ApplyHeapSettings(HeapSettings{}));
+  // Applied again (as TuneProcessForRelease does), nothing changes.
+  TuneProcessForRelease();
+  EXPECT_TRUE(ApplyHeapSettings(HeapSettings{}));
+}
+
+// A 512 KB block comes from the heap, not from a mapping of its own (glibc's default threshold,
+// 128 KB, would map it), so freeing it gives nothing back to the system to fault in again.
+TEST(HeapSettingsTest, MidSizedBlocksStayInTheHeap) {
+  ASSERT_TRUE(ApplyHeapSettings(HeapSettings{}));
+  size_t mapped_before = mallinfo2().hblks;
+  void* block = malloc(512 << 10);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(mallinfo2().hblks, mapped_before);
+  free(block);
+  // Beyond the threshold, a block is mapped as before.
+  void* big = malloc(HeapSettings{}.mmap_bytes + (1 << 20));
+  ASSERT_NE(big, nullptr);
+  EXPECT_EQ(mallinfo2().hblks, mapped_before + 1);
+  free(big);
+}
+
+}  // namespace
+}  // namespace mgi
