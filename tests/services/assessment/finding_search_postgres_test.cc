@@ -66,8 +66,8 @@ TEST(PostgresFindingIndexTest, MigrationIndexesTheProfilesStoredBeforeIt) {
     ASSERT_TRUE((*store)->Commit({w}).ok());
   }
   // Back to schema version 4, as a database written before the index was.
-  ASSERT_TRUE(server->Query(db, "DROP TABLE finding_index; DELETE FROM mgi_schema_migrations"
-                                " WHERE version >= 5"));
+  ASSERT_TRUE(server->Query(db, "DROP TABLE finding_index; DROP INDEX profiles_one_published_edition;"
+                                " DELETE FROM mgi_schema_migrations WHERE version >= 5"));
   auto store = PostgresProfileStore::Open(Options(server->Url(db)));
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(*(*store)->SchemaVersion(), static_cast<int>(PostgresSchemaMigrations().size()));
