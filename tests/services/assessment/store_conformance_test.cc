@@ -153,6 +153,46 @@ TEST_P(StoreConformanceTest, EtagCompareAndSwapAndAllOrNothing) {
   EXPECT_EQ(store_->ListRevisions("profiles/a", 0, 10)->total, 1);
 }
 
+TEST_P(StoreConformanceTest, OnePublishedProfilePerEditionWhoeverWrites) {
+  ASSERT_TRUE(store_);
+  auto published = [](ProfileWrite w) {
+    w.profile.set_state(av1::PROFILE_STATE_PUBLISHED);
+    return w;
+  };
+  ASSERT_TRUE(store_->Commit({published(CreateWrite("profiles/a"))}).ok());
+  // Drafts of the same edition coexist.
+  ASSERT_TRUE(store_->Commit({CreateWrite("profiles/b")}).ok());
+  // A second published one, created or reached by a replace, is refused by the schema, and its
+  // whole transaction with it.
+  absl::Status s = store_->Commit({CreateWrite("profiles/c"), published(CreateWrite("profiles/d"))});
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s.message(), HasSubstr("already the published edition"));
+  EXPECT_TRUE(absl::IsNotFound(store_->Get("profiles/c").status()));
+  auto b = store_->Get("profiles/b");
+  ASSERT_TRUE(b.ok());
+  ProfileWrite publish_b = NextWrite(*b);
+  publish_b.profile.set_state(av1::PROFILE_STATE_PUBLISHED);
+  s = store_->Commit({publish_b});
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_EQ(store_->Get("profiles/b")->state(), av1::PROFILE_STATE_DRAFT);
+  // Another edition, or another local unit of the country, is another slot.
+  ProfileWrite other_edition = published(CreateWrite("profiles/e"));
+  other_edition.profile.set_edition(other_edition.profile.edition() + 1);
+  EXPECT_TRUE(store_->Commit({other_edition}).ok());
+  ProfileWrite city = published(CreateWrite("profiles/f"));
+  city.profile.set_level(mgi::catalog::v1::LEVEL_LOCAL);
+  (*city.profile.mutable_local_unit()->mutable_display_name())["en"] = "Quetzaltenango";
+  EXPECT_TRUE(store_->Commit({city}).ok());
+  // Archiving the holder frees the edition.
+  auto a = store_->Get("profiles/a");
+  ProfileWrite archive_a = NextWrite(*a);
+  archive_a.profile.set_state(av1::PROFILE_STATE_ARCHIVED);
+  ASSERT_TRUE(store_->Commit({archive_a}).ok());
+  publish_b = NextWrite(*store_->Get("profiles/b"));
+  publish_b.profile.set_state(av1::PROFILE_STATE_PUBLISHED);
+  EXPECT_TRUE(store_->Commit({publish_b}).ok());
+}
+
 TEST_P(StoreConformanceTest, RequestIdsAreUniqueAndGoWithTheirProfile) {
   ASSERT_TRUE(store_);
   ASSERT_TRUE(store_->Commit({CreateWrite("profiles/a", "req-1")}).ok());
