@@ -2,13 +2,19 @@
 // one of N published profiles), ListProfiles (a page of 50 in the default order) and UpdateProfile
 // (read, then the etag compare-and-swap commit of a new revision, retried on ABORTED), each for a
 // fixed time on --threads threads. Prints operations per second and PostgreSQL / SQLite ratios.
+// Then, on PostgreSQL, the change feed's wake-up of another replica: the delay from the start of
+// a commit through one store instance to the LISTEN/NOTIFY call-back of another (p50/p99), next
+// to the commit's own latency in the same run.
 // Usage: mgi-store-bench [--seconds=3] [--threads=4] [--profiles=200]
 // [--database-url=postgresql://...] Without --database-url it starts its own PostgreSQL (initdb
 // into a temporary directory).
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -117,6 +123,63 @@ Result Run(const Options& o, ProfileStore& store) {
   return r;
 }
 
+// The delay from the start of a commit through `writer` to the change call-back on `watched`
+// (another instance on the same database), and the commit's own latency, over `n` commits one
+// after the other; milliseconds, sorted.
+struct WakeDelays {
+  std::vector<double> wake, commit;
+};
+WakeDelays MeasureWake(ProfileStore& writer, ProfileStore& watched, int n) {
+  using Clock = std::chrono::steady_clock;
+  std::mutex mu;
+  std::condition_variable cv;
+  int64_t calls = 0;
+  Clock::time_point last_call;
+  auto subscription = watched.SubscribeChanges([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    ++calls;
+    last_call = Clock::now();
+    cv.notify_all();
+  });
+  WakeDelays d;
+  if (!subscription) return d;
+  {  // the listener's first call (it is listening now)
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return calls > 0; });
+  }
+  Profile p = Sample();
+  p.set_name("profiles/bench-wake");
+  for (int i = 1; i <= n; ++i) {
+    ProfileWrite w;
+    w.kind = i == 1 ? ProfileWrite::Kind::kCreate : ProfileWrite::Kind::kReplace;
+    w.expected_etag = p.etag();
+    p.set_revision(i);
+    p.set_etag("\"wake-" + std::to_string(i) + "\"");
+    w.profile = p;
+    w.revision.set_action(mgi::assessment::v1::Revision::ACTION_UPDATE);
+    int64_t before;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      before = calls;
+    }
+    auto start = Clock::now();
+    if (!writer.Commit({w}).ok()) return d;
+    auto committed = Clock::now();
+    std::unique_lock<std::mutex> lock(mu);
+    if (!cv.wait_for(lock, std::chrono::seconds(10), [&] { return calls > before; })) return d;
+    d.wake.push_back(std::chrono::duration<double, std::milli>(last_call - start).count());
+    d.commit.push_back(std::chrono::duration<double, std::milli>(committed - start).count());
+  }
+  std::sort(d.wake.begin(), d.wake.end());
+  std::sort(d.commit.begin(), d.commit.end());
+  return d;
+}
+
+double Quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  return sorted[std::min(sorted.size() - 1, static_cast<size_t>(q * sorted.size()))];
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -168,5 +231,23 @@ int main(int argc, char** argv) {
   row("GetProfile", s.get, p.get);
   row("ListProfiles", s.list, p.list);
   row("UpdateProfile", s.update, p.update);
+
+  auto other = mgi::assessment::OpenProfileStore(o.url, db);
+  if (!other.ok()) return 1;
+  WakeDelays d = MeasureWake(**pg, **other, 200);
+  if (d.wake.size() != 200) {
+    std::fprintf(stderr, "the other replica was not woken by every commit\n");
+    return 1;
+  }
+  std::printf("\nchange feed on PostgreSQL, %zu commits through one replica, LISTEN/NOTIFY on another:\n",
+              d.wake.size());
+  std::printf("%-28s %10s %10s\n", "", "p50 ms", "p99 ms");
+  std::printf("%-28s %10.2f %10.2f\n", "commit (its own latency)", Quantile(d.commit, 0.5),
+              Quantile(d.commit, 0.99));
+  std::printf("%-28s %10.2f %10.2f\n", "commit start -> other woken", Quantile(d.wake, 0.5),
+              Quantile(d.wake, 0.99));
+  std::printf("%-28s %10.2f %10.2f\n", "ratio woken / commit",
+              Quantile(d.wake, 0.5) / Quantile(d.commit, 0.5),
+              Quantile(d.wake, 0.99) / Quantile(d.commit, 0.99));
   return 0;
 }

@@ -35,6 +35,9 @@ class MonitoredProfileStore final : public ProfileStore {
   absl::Status Ping() override;
   absl::StatusOr<ChangePage> ReadChanges(int64_t after, int64_t limit,
                                          bool with_profiles) override;
+  std::unique_ptr<ChangeSubscription> SubscribeChanges(std::function<void()> on_commit) override {
+    return store_->SubscribeChanges(std::move(on_commit));
+  }
   absl::StatusOr<FindingCounts> CountFindings(const FindingQuery& query) override;
   absl::StatusOr<std::vector<FindingRow>> SearchFindings(const FindingQuery& query, int64_t offset,
                                                          int64_t limit) override;

@@ -95,6 +95,22 @@ PgConnection::~PgConnection() {
 
 bool PgConnection::Broken() const { return conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK; }
 
+int PgConnection::Socket() const { return conn_ == nullptr ? -1 : PQsocket(conn_); }
+
+absl::StatusOr<int> PgConnection::TakeNotifications() {
+  if (conn_ == nullptr) return absl::UnavailableError("postgresql: not connected");
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    return absl::UnavailableError(
+        absl::StrCat("postgresql: connection lost: ", Trimmed(PQerrorMessage(conn_))));
+  }
+  int n = 0;
+  while (PGnotify* notify = PQnotifies(conn_)) {
+    PQfreemem(notify);
+    ++n;
+  }
+  return n;
+}
+
 bool PgConnection::InTransaction() const {
   return conn_ != nullptr && PQtransactionStatus(conn_) != PQTRANS_IDLE;
 }

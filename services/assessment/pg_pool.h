@@ -94,6 +94,11 @@ class PgConnection {
   absl::StatusOr<PgResult> Sql(const std::string& sql);
   // Whether the connection is lost (the last call failed because of it).
   bool Broken() const;
+  // The connection's socket (to wait on with poll()), -1 when not connected.
+  int Socket() const;
+  // Reads what the server sent (without blocking) and returns how many notifications (LISTEN)
+  // arrived since the last call; UNAVAILABLE when the connection is lost.
+  absl::StatusOr<int> TakeNotifications();
   // Whether a transaction is open (or failed and not yet rolled back).
   bool InTransaction() const;
 

@@ -9,6 +9,8 @@
 #include "services/common/status.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/assessment/local_key.h"
+#include "services/assessment/pg_listener.h"
+#include "services/assessment/postgres_change_log.h"
 #include "services/assessment/postgres_finding_index.h"
 #include "services/assessment/published_edition.h"
 #include "services/assessment/revision_action.h"
@@ -33,7 +35,8 @@ constexpr char kMigrationUnlock[] = "SELECT pg_advisory_unlock(78838397954677917
   " LIMIT $6 OFFSET $7"
 
 const std::vector<PgStatement>& Statements() {
-  static const auto* kStatements = new std::vector<PgStatement>{
+  static const auto* kStatements = new std::vector<PgStatement>([] {
+    std::vector<PgStatement> all = {
       {"get", "SELECT data FROM profiles WHERE name = $1"},
       {"get_version", "SELECT etag, revision, state FROM profiles WHERE name = $1"},
       {"count", "SELECT COUNT(*) FROM profiles" MGI_PG_WHERE},
@@ -43,7 +46,10 @@ const std::vector<PgStatement>& Statements() {
       {"list_year_desc", MGI_PG_LIST("assessment_year = 0, assessment_year DESC, country, "
                                      "local_key, edition, name")},
       // Row lock: the etag compared is the one the UPDATE replaces, whoever else is writing.
-      {"lock_etag", "SELECT etag FROM profiles WHERE name = $1 FOR UPDATE"},
+      // With what the change log records of the profile before the change.
+      {"lock_etag",
+       "SELECT etag, state, revision, country, level, edition, assessment_year FROM profiles"
+       " WHERE name = $1 FOR UPDATE"},
       {"insert_profile",
        "INSERT INTO profiles (name, country, level, state, edition, local_key, revision, etag,"
        " data, assessment_year) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
@@ -68,7 +74,10 @@ const std::vector<PgStatement>& Statements() {
        "SELECT revision, create_time_us, actor, action, summary, changed_fields, snapshot"
        " FROM revisions WHERE name = $1 AND revision = $2"},
       {"ping", "SELECT 1"},
-  };
+    };
+    for (const PgStatement& st : PostgresChangeLogStatements()) all.push_back(st);
+    return all;
+  }());
   return *kStatements;
 }
 
@@ -169,9 +178,8 @@ CREATE INDEX profiles_state ON profiles (state, country);
 ALTER TABLE profiles ADD COLUMN assessment_year BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX profiles_assessment_year ON profiles (assessment_year);
 )sql",
-      // 3 -> 4: PLACEHOLDER for the change log of WatchProfiles (SQLite's migration 4), which the
-      // PostgreSQL change-feed work adds; replace this entry with it when both are merged.
-      "SELECT 1;",
+      // 3 -> 4: the change log of WatchProfiles (postgres_change_log.cc).
+      PostgresChangeLogMigration(),
       // 4 -> 5: the key-finding search index (postgres_finding_index.cc), filled from the stored
       // profiles in the migration's transaction.
       PgFindingIndexMigration(),
@@ -184,9 +192,11 @@ CREATE INDEX profiles_assessment_year ON profiles (assessment_year);
 
 absl::StatusOr<std::unique_ptr<PostgresProfileStore>> PostgresProfileStore::Open(
     PgOptions options) {
+  PgOptions listener_options = options;
   auto pool = PgPool::Open(std::move(options), Statements());
   if (!pool.ok()) return pool.status();
-  std::unique_ptr<PostgresProfileStore> store(new PostgresProfileStore(std::move(*pool)));
+  std::unique_ptr<PostgresProfileStore> store(
+      new PostgresProfileStore(std::move(*pool), std::move(listener_options)));
   if (auto s = store->Migrate(); !s.ok()) return s;
   return store;
 }
@@ -323,8 +333,11 @@ absl::StatusOr<ProfilePage> PostgresProfileStore::List(const ProfileQuery& q, in
   });
 }
 
-absl::Status PostgresProfileStore::ApplyWrite(PgConnection& c, const ProfileWrite& w) {
+absl::Status PostgresProfileStore::ApplyWrite(PgConnection& c, const ProfileWrite& w,
+                                              std::vector<ProfileChange>* changes) {
   const Profile& p = w.profile;
+  // The change log's row: after the change, or for a delete as the profile was before it.
+  ProfileChange& change = changes->emplace_back(ChangeOf(w));
   if (w.kind != ProfileWrite::Kind::kCreate) {
     auto r = c.Exec("lock_etag", {PgParam::Text(p.name())});
     if (!r.ok()) return r.status();
@@ -332,6 +345,16 @@ absl::Status PostgresProfileStore::ApplyWrite(PgConnection& c, const ProfileWrit
     if (r->Text(0, 0) != w.expected_etag) {
       return absl::AbortedError(absl::StrCat(p.name(), " changed since etag ", w.expected_etag,
                                              " was read; read it again and retry"));
+    }
+    change.previous_state = static_cast<int>(r->Int(0, 1));
+    if (w.kind == ProfileWrite::Kind::kDelete) {
+      change.etag = r->Text(0, 0);
+      change.state = change.previous_state;
+      change.revision = r->Int(0, 2);
+      change.country = r->Text(0, 3);
+      change.level = static_cast<int>(r->Int(0, 4));
+      change.edition = static_cast<int>(r->Int(0, 5));
+      change.assessment_year = static_cast<int>(r->Int(0, 6));
     }
   }
   if (w.kind == ProfileWrite::Kind::kDelete) {
@@ -383,13 +406,18 @@ absl::Status PostgresProfileStore::Commit(const std::vector<ProfileWrite>& write
       if (attempt == 0 && absl::IsUnavailable(s) && c.Broken()) continue;  // nothing was sent
       return s;
     }
+    std::vector<ProfileChange> changes;
+    absl::Status s;
     for (const ProfileWrite& w : writes) {
-      if (absl::Status s = ApplyWrite(c, w); !s.ok()) {
-        c.Sql("ROLLBACK").IgnoreError();
-        return s;
-      }
+      if (s = ApplyWrite(c, w, &changes); !s.ok()) break;
     }
-    absl::Status s = c.Sql("COMMIT").status();
+    // The change log last: its counter is held from here to the end of the transaction.
+    if (s.ok()) s = LogChanges(c, changes, change_retention_);
+    if (!s.ok()) {
+      c.Sql("ROLLBACK").IgnoreError();
+      return s;
+    }
+    s = c.Sql("COMMIT").status();
     if (absl::IsUnavailable(s)) {
       return absl::UnavailableError(absl::StrCat(
           "the connection to PostgreSQL was lost during COMMIT; the write may or may not have "
@@ -447,6 +475,29 @@ absl::StatusOr<std::vector<FindingRow>> PostgresProfileStore::SearchFindings(
     const FindingQuery& query, int64_t offset, int64_t limit) {
   return WithConnection(
       *pool_, [&](PgConnection& c) { return PgSearchFindings(c, query, offset, limit); });
+}
+
+absl::StatusOr<ChangePage> PostgresProfileStore::ReadChanges(int64_t after, int64_t limit,
+                                                             bool with_profiles) {
+  return WithConnection(*pool_, [&](PgConnection& c) {
+    return ReadChangePage(c, after, limit, with_profiles);
+  });
+}
+
+namespace {
+class ListenerSubscription final : public ProfileStore::ChangeSubscription {
+ public:
+  ListenerSubscription(const PgOptions& options, std::function<void()> on_commit)
+      : listener_(options, kProfileChangesChannel, std::move(on_commit)) {}
+
+ private:
+  PgListener listener_;
+};
+}  // namespace
+
+std::unique_ptr<ProfileStore::ChangeSubscription> PostgresProfileStore::SubscribeChanges(
+    std::function<void()> on_commit) {
+  return std::make_unique<ListenerSubscription>(listener_options_, std::move(on_commit));
 }
 
 absl::Status PostgresProfileStore::Ping() {

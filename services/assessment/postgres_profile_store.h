@@ -3,9 +3,13 @@
 // starting together migrate once), and the constraints of the data in the database itself
 // (a revision's number is the profile's revision, and a profile's revision only ever grows by
 // one, so the history has no gaps; revisions and request ids go with their profile).
+// The change log of WatchProfiles is in postgres_change_log.h (numbered in commit order) and
+// pg_listener.h (other replicas' commits, LISTEN/NOTIFY).
 // Semantics are those of SqliteProfileStore, proven by one conformance suite over both.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,15 +45,30 @@ class PostgresProfileStore final : public ProfileStore {
   absl::StatusOr<FindingCounts> CountFindings(const FindingQuery& query) override;
   absl::StatusOr<std::vector<FindingRow>> SearchFindings(const FindingQuery& query,
                                                          int64_t offset, int64_t limit) override;
+  // The change log (postgres_change_log.h: numbered in commit order by a counter row).
+  absl::StatusOr<ChangePage> ReadChanges(int64_t after, int64_t limit,
+                                         bool with_profiles) override;
+  // How long the change log keeps a change (default 7 days; 0 or less: forever). Every commit
+  // prunes the older ones; a resume token before them is then OUT_OF_RANGE. Set before use.
+  void set_change_retention(std::chrono::microseconds retention) override {
+    change_retention_ = retention;
+  }
+  // LISTEN/NOTIFY on a connection of its own (pg_listener.h): other replicas' commits.
+  std::unique_ptr<ChangeSubscription> SubscribeChanges(std::function<void()> on_commit) override;
 
   // The schema version of the database.
   absl::StatusOr<int> SchemaVersion();
 
  private:
-  explicit PostgresProfileStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+  PostgresProfileStore(std::unique_ptr<PgPool> pool, PgOptions listener_options)
+      : pool_(std::move(pool)), listener_options_(std::move(listener_options)) {}
   absl::Status Migrate();
-  absl::Status ApplyWrite(PgConnection& conn, const ProfileWrite& write);
+  // Applies `write` and appends the change it makes to `changes`.
+  absl::Status ApplyWrite(PgConnection& conn, const ProfileWrite& write,
+                          std::vector<ProfileChange>* changes);
   std::unique_ptr<PgPool> pool_;
+  PgOptions listener_options_;  // the pool's, for a listener's own connection
+  std::chrono::microseconds change_retention_ = std::chrono::hours(24 * 7);
 };
 
 }  // namespace mgi::assessment

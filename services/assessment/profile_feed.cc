@@ -104,10 +104,13 @@ ProfileFeed::ProfileFeed(ProfileStore* store, Options options)
   if (auto page = store_->ReadChanges(-1, 0, false); page.ok()) head_ = page->head;
   recent_floor_ = recent_head_ = head_.load();
   thread_ = std::thread([this] { Run(); });
+  // Another replica's commit wakes the feed as a local one does.
+  subscription_ = store_->SubscribeChanges([this] { Notify(); });
 }
 
 ProfileFeed::~ProfileFeed() {
   Stop();
+  subscription_.reset();  // its thread calls Notify() until then
   if (thread_.joinable()) thread_.join();
 }
 

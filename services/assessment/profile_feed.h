@@ -5,9 +5,10 @@
 // store's retention window.
 //
 // Waking: a commit made through this process wakes the watchers at once (NotifyingProfileStore);
-// a commit made by another process (another replica on the same database) is seen by polling the
-// store's head every `poll_interval` (one cheap query per process, whatever the number of
-// watchers).
+// a commit made by another process (another replica on the same database) wakes them when the
+// store signals it (ProfileStore::SubscribeChanges; PostgreSQL: LISTEN/NOTIFY), and in any case
+// is seen by polling the store's head every `poll_interval` (one cheap query per process,
+// whatever the number of watchers), the fallback while the signal is down.
 #pragma once
 
 #include <atomic>
@@ -16,7 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <vector>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -119,6 +120,8 @@ class ProfileFeed {
     std::function<void()> on_stop;
   };
   std::map<uint64_t, Subscriber> subscribers_;
+  // The store's signal of other processes' commits (null: polling only).
+  std::unique_ptr<ProfileStore::ChangeSubscription> subscription_;
   Gauge* watchers_gauge_ = nullptr;
   // Every change of the log with a sequence in (recent_floor_, recent_head_], ascending.
   mutable std::mutex recent_mu_;
@@ -159,6 +162,9 @@ class NotifyingProfileStore final : public ProfileStore {
   absl::StatusOr<ChangePage> ReadChanges(int64_t after, int64_t limit,
                                          bool with_profiles) override {
     return store_->ReadChanges(after, limit, with_profiles);
+  }
+  std::unique_ptr<ChangeSubscription> SubscribeChanges(std::function<void()> on_commit) override {
+    return store_->SubscribeChanges(std::move(on_commit));
   }
 
  private:

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,6 +86,17 @@ struct ProfileChange {
   std::optional<Profile> profile;
 };
 
+// The change `write` logs, before the store fills in what only it knows: `previous_state` (a
+// replace or delete), and for a delete the stored profile's etag, state, revision and indexed
+// columns. `time_us` is the revision's create time (now for a delete, or when unset).
+ProfileChange ChangeOf(const ProfileWrite& write);
+// Whether `after` is a position the change log with this `floor` (pruned through) and `head`
+// can resume from: OUT_OF_RANGE saying what to do when it is not (profile_change.cc).
+absl::Status CheckChangeWindow(int64_t after, int64_t floor, int64_t head);
+// Drops `change.profile` when it is not the profile the change made (a snapshot found for a
+// delete, or for a profile deleted and created again since, whose revision numbers restarted).
+void KeepOwnSnapshot(ProfileChange& change);
+
 struct ChangePage {
   std::vector<ProfileChange> changes;  // ascending sequence
   int64_t head = 0;                    // the latest sequence committed, whether in `changes` or not
@@ -133,9 +146,9 @@ class ProfileStore {
   // Contract for every implementation:
   // - Sequences grow in commit order and a change becomes readable with its transaction's commit,
   //   never later than a change with a greater sequence: a reader that has seen sequence N never
-  //   later finds a new change below N. (SQLite: one writer at a time. A server database must
-  //   serialise the numbering with the commit, e.g. a counter row updated in the writing
-  //   transaction; a plain sequence/bigserial commits out of order.)
+  //   later finds a new change below N. (SQLite: one writer at a time. PostgreSQL: a counter
+  //   row updated in the writing transaction, postgres_change_log.h; a plain sequence/bigserial
+  //   would commit out of order.)
   // - Gaps are allowed (a reader only compares).
   // - Changes older than the store's retention window may be pruned. OUT_OF_RANGE when changes
   //   after `after` were pruned (`after` is older than the window), or `after` is beyond `head`
@@ -144,6 +157,21 @@ class ProfileStore {
   virtual absl::StatusOr<ChangePage> ReadChanges(int64_t after, int64_t limit, bool with_profiles) {
     (void)after, (void)limit, (void)with_profiles;
     return absl::UnimplementedError("this profile store keeps no change log");
+  }
+
+  // Wake-ups for commits made by other processes on the same database (replicas sharing one
+  // server): `on_commit` runs on a thread of the store's soon after each such commit, and also
+  // whenever commits may have been missed (its connection to the server was restored), until the
+  // returned subscription is destroyed. It must not block. nullptr when the store has no such
+  // signal (SQLite: one process), in which case the feed relies on reading the head
+  // periodically. Only a hint to read the log: the log itself stays the truth.
+  class ChangeSubscription {
+   public:
+    virtual ~ChangeSubscription() = default;
+  };
+  virtual std::unique_ptr<ChangeSubscription> SubscribeChanges(std::function<void()> on_commit) {
+    (void)on_commit;
+    return nullptr;
   }
 
   // Key-finding search (see finding_index.h), on an index the store updates in the same

@@ -256,20 +256,7 @@ absl::StatusOr<ProfilePage> SqliteProfileStore::List(const ProfileQuery& q, int6
 absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
   const Profile& p = w.profile;
   // The change log's row: after the change, or for a delete as the profile was before it.
-  ProfileChange change;
-  change.kind = w.kind;
-  change.name = p.name();
-  change.revision = p.revision();
-  change.etag = p.etag();
-  change.state = p.state();
-  change.actor = w.revision.actor();
-  change.time_us = w.revision.has_create_time()
-                       ? TimeUtil::TimestampToMicroseconds(w.revision.create_time())
-                       : absl::ToUnixMicros(absl::Now());
-  change.country = p.country();
-  change.level = p.level();
-  change.edition = p.edition();
-  change.assessment_year = p.assessment_year();
+  ProfileChange change = ChangeOf(w);
   if (w.kind != ProfileWrite::Kind::kCreate) {
     Stmt st(*statements_,
             "SELECT etag, state, revision, country, level, edition, assessment_year FROM profiles"
@@ -292,7 +279,6 @@ absl::Status SqliteProfileStore::ApplyWrite(const ProfileWrite& w) {
       change.level = static_cast<int>(st.Int(4));
       change.edition = static_cast<int>(st.Int(5));
       change.assessment_year = static_cast<int>(st.Int(6));
-      change.time_us = absl::ToUnixMicros(absl::Now());
     }
   }
   if (auto s = RecordChange(change); !s.ok()) return s;
@@ -418,23 +404,14 @@ absl::StatusOr<ChangePage> SqliteProfileStore::ReadChanges(int64_t after, int64_
       page.head = std::max(floor, st.Int(1));
     }
     if (after < 0) return page;  // only the head
-    if (after < floor) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "the changes after this resume token are older than the retention window and were "
-          "pruned; list the profiles again, then watch from the present (no resume token)"));
-    }
-    if (after > page.head) {
-      return absl::OutOfRangeError(
-          "the resume token is ahead of this database's change log (another database, or one "
-          "restored from a backup); list the profiles again, then watch without a token");
-    }
+    if (auto s = CheckChangeWindow(after, floor, page.head); !s.ok()) return s;
     if (limit <= 0) return page;
     Stmt st(db_.get(),
             with_profiles
                 ? "SELECT c.seq, c.name, c.kind, c.revision, c.etag, c.state, c.previous_state,"
                   " c.actor, c.time_us, c.country, c.level, c.edition, c.assessment_year,"
                   " r.snapshot FROM profile_changes c LEFT JOIN revisions r"
-                  " ON r.name = c.name AND r.revision = c.revision AND c.kind != 3"
+                  " ON r.name = c.name AND r.revision = c.revision AND c.kind != 2"
                   " WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2"
                 : "SELECT seq, name, kind, revision, etag, state, previous_state, actor, time_us,"
                   " country, level, edition, assessment_year FROM profile_changes"
@@ -464,6 +441,7 @@ absl::StatusOr<ChangePage> SqliteProfileStore::ReadChanges(int64_t after, int64_
           if (!c.profile->ParseFromString(blob)) {
             return absl::DataLossError("corrupt revision snapshot of " + c.name);
           }
+          KeepOwnSnapshot(c);
         }
       }
       page.changes.push_back(std::move(c));
