@@ -297,6 +297,9 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_bytes));
   // Keepalive: ping idle clients every 5 minutes; accept client pings every 10 s or slower.
+  // gRPC sets SO_REUSEPORT by default on Linux: a second process started on the same port would
+  // then share it silently (two suites answering at random). A taken port is a start-up error.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 5 * 60 * 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
@@ -313,7 +316,9 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   builder.SetOption(std::make_unique<ServiceListOption>(service_names, known_methods));
   rs->server_ = builder.BuildAndStart();
   if (!rs->server_ || rs->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", address,
+        ": the address is in use by another process or not local (--host, --port)"));
   }
   if (parts.access != nullptr) {
     // Before any health check answers SERVING: a method without a declared access never serves.
@@ -364,6 +369,7 @@ void RunningServer::Shutdown() {
     std::lock_guard<std::mutex> lock(health_mu_);
     if (shut_down_) return;
     shut_down_ = true;
+    if (server_ == nullptr) return;  // it never started (e.g. its port was taken)
     SetHealth(false);
   }
   if (readiness_ != nullptr) readiness_->Subscribe(nullptr);

@@ -64,6 +64,24 @@ TEST(AccessTest, AMethodWithoutADeclaredPermissionIsAStartUpError) {
   EXPECT_THAT(std::string(server.status().message()), HasSubstr("Forgotten"));
 }
 
+TEST(ServerStartTest, APortInUseIsAClearErrorNotACrash) {
+  // Another process holds the port: the bootstrap says so and unwinds cleanly.
+  tv1::DeclaredService::CallbackService service;
+  MetricsRegistry metrics;
+  ServerConfig config;
+  config.metrics_port = -1;
+  auto first = RunningServer::Start(config, &metrics, {&service});
+  ASSERT_TRUE(first.ok()) << first.status();
+  config.port = (*first)->port();
+  tv1::DeclaredService::CallbackService again;
+  MetricsRegistry other_metrics;
+  auto second = RunningServer::Start(config, &other_metrics, {&again});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(second.status().message()),
+              HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(config.port)));
+}
+
 std::string Sha(const std::string& token) { return HexDigest(Sha256(token)); }
 
 // Answers with the caller's principal; counts the bodies that ran.
