@@ -332,6 +332,7 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     }
     rs->metrics_server_ = std::move(*ms);
   }
+  if (parts.reserved_ports != nullptr) parts.reserved_ports->Release();  // ours now
   for (const std::string& name : *service_names) {
     if (name.rfind("grpc.", 0) != 0) rs->service_names_.push_back(name);
   }

@@ -18,6 +18,7 @@
 #include "services/common/access.h"
 #include "services/common/config.h"
 #include "services/common/metrics.h"
+#include "services/common/port_reservation.h"
 #include "services/common/readiness.h"
 
 namespace mgi {
@@ -67,6 +68,9 @@ struct ServerParts {
   // Runs at shutdown once health is NOT_SERVING, before the server drains: ends the calls that
   // would otherwise hold the drain for the whole grace period (long-lived streams). May be empty.
   std::function<void()> before_shutdown;
+  // The server's ports, held since start-up (common/port_reservation.h): released once the server
+  // and its metrics endpoint listen. May be null.
+  PortReservation* reserved_ports = nullptr;
 };
 
 // A built, running server. Tests use it directly; binaries use RunServer.

@@ -26,6 +26,12 @@ int ServiceMain::Parse(int argc, char** argv) { return ParseOrExit(config_, argc
 
 int ServiceMain::Start() {
   if (auto s = InitLogging(name_, server_.log_format, server_.log_level); !s.ok()) return 2;
+  for (auto [port, what] : {std::pair{server_.port, "--port"},
+                            std::pair{server_.metrics_port, "--metrics-port"}}) {
+    if (auto held = ports_.Hold(server_.host, static_cast<int>(port), what); !held.ok()) {
+      return Fail(held);
+    }
+  }
   auto auth = MakeAuth(auth_config_, &metrics_, &readiness_);
   if (!auth.ok()) return Fail(auth.status());
   auth_ = std::move(*auth);
@@ -50,7 +56,8 @@ int ServiceMain::Run(const std::vector<grpc::Service*>& services,
   return RunServer(server_, &metrics_, services,
                    {.readiness = &readiness_,
                     .access = access_.get(),
-                    .before_shutdown = std::move(before_shutdown)});
+                    .before_shutdown = std::move(before_shutdown),
+                    .reserved_ports = &ports_});
 }
 
 }  // namespace mgi

@@ -46,7 +46,9 @@ class ServiceMain {
   // option, a broken token file), or -1 to go on.
   int Start(int argc, char** argv);
   // The two steps, for a main that acts between them (e.g. a check-and-exit option): parsing, then
-  // logging, the tokens and the service token. Each returns an exit code, or -1 to go on.
+  // logging, the listening ports held (before the service opens any connection: see
+  // common/port_reservation.h), the tokens and the service token. Each returns an exit code, or -1
+  // to go on.
   int Parse(int argc, char** argv);
   int Start();
   // Logs `status` as the reason the service cannot start; returns the exit code 1.
@@ -78,6 +80,7 @@ class ServiceMain {
   Auth auth_;
   std::unique_ptr<AccessControl> access_;
   PeerCredentials service_credentials_ = PeerCredentials::Anonymous();
+  PortReservation ports_;  // from Start until the server listens
 };
 
 }  // namespace mgi

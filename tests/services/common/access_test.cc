@@ -6,6 +6,10 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <fstream>
 
@@ -80,6 +84,71 @@ TEST(ServerStartTest, APortInUseIsAClearErrorNotACrash) {
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(second.status().message()),
               HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(config.port)));
+}
+
+// A socket bound to 127.0.0.1:`port` with no SO_REUSEADDR (as a client's own port is); -1 when
+// the bind is refused. `port` 0 binds any free port. Listens when asked.
+int BindPlain(int port, bool listen_too, int* bound_port = nullptr) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      (listen_too && ::listen(fd, 4) != 0)) {
+    ::close(fd);
+    return -1;
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (bound_port != nullptr) *bound_port = ntohs(addr.sin_port);
+  return fd;
+}
+
+TEST(ServerStartTest, HeldPortsAreTheServersAloneFromStartUpUntilItListens) {
+  // The bug this prevents: a service's own outgoing connection (to Redis, a peer) got 50052 as its
+  // source port from the ephemeral range, and the service's bind then failed. Held, the port
+  // cannot be bound by any other socket (the kernel's source-port choice skips bound ports), and
+  // the server still binds over the reservation.
+  int port = 0;
+  int probe = BindPlain(0, false, &port);
+  ASSERT_GE(probe, 0);
+  ::close(probe);
+  PortReservation held;
+  ASSERT_TRUE(held.Hold("127.0.0.1", port, "--port").ok());
+  EXPECT_TRUE(held.holds());
+  int other = BindPlain(port, false);
+  EXPECT_EQ(other, -1) << "another socket could take the held port";
+  if (other >= 0) ::close(other);
+
+  tv1::DeclaredService::CallbackService service;
+  MetricsRegistry metrics;
+  ServerConfig config;
+  config.port = port;
+  config.metrics_port = -1;
+  auto server = RunningServer::Start(config, &metrics, {&service}, {.reserved_ports = &held});
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ((*server)->port(), port);
+  EXPECT_FALSE(held.holds()) << "the reservation is released once the server listens";
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                     grpc::InsecureChannelCredentials());
+  EXPECT_TRUE(channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10)));
+}
+
+TEST(ServerStartTest, APortAnotherProcessListensOnCannotBeHeld) {
+  int port = 0;
+  int listener = BindPlain(0, true, &port);
+  ASSERT_GE(listener, 0);
+  PortReservation held;
+  absl::Status st = held.Hold("127.0.0.1", port, "--metrics-port");
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(st.message()),
+              HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(port) + " (--metrics-port)"));
+  EXPECT_THAT(std::string(st.message()), HasSubstr("in use by another process"));
+  EXPECT_FALSE(held.holds());
+  ::close(listener);
+  EXPECT_TRUE(held.Hold("127.0.0.1", 0, "--port").ok()) << "port 0 (any free port) holds nothing";
+  EXPECT_FALSE(held.holds());
 }
 
 std::string Sha(const std::string& token) { return HexDigest(Sha256(token)); }
