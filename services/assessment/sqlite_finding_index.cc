@@ -2,13 +2,11 @@
 
 #include <sqlite3.h>
 
-#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "services/common/text.h"
-#include "services/assessment/profile_rules.h"
 #include "services/assessment/sqlite_profile_store.h"
 #include "services/assessment/sqlite_statements.h"
 
@@ -209,34 +207,16 @@ absl::Status WriteFindingIndex(sqlite3* db, const std::string& name, const av1::
   for (const Query* q : {&row, &fts}) {
     if (auto s = q->ok(); !s.ok()) return s;
   }
-  const std::string own_language = p->languages_size() > 0 ? p->languages(0) : "en";
-  for (int d = 0; d < p->domains_size(); ++d) {
-    const av1::DomainFindings& df = p->domains(d);
-    const std::pair<int, const google::protobuf::RepeatedPtrField<av1::Finding>*> groups[] = {
-        {av1::FINDING_GROUP_WELL_DEVELOPED, &df.well_developed()},
-        {av1::FINDING_GROUP_FURTHER_DEVELOPMENT, &df.further_development()}};
-    for (const auto& [group, findings] : groups) {
-      for (int i = 0; i < findings->size(); ++i) {
-        const av1::Finding& f = findings->Get(i);
-        if (f.text().empty()) continue;
-        LocalizedText own = LookupText(f.text(), own_language, p->languages());
-        std::set<std::string> languages;
-        for (const auto& [language, text] : f.text()) languages.insert(language);
-        std::string langs = absl::StrCat(" ", absl::StrJoin(languages, " "), " ");
-        for (const auto& language : languages) {
-          const std::string& text = f.text().at(language);
-          row.Reset();
-          row.Bind(1, name).Bind(2, f.finding_id()).Bind(3, language);
-          row.Bind(4, int64_t{language == own.language ? 1 : 0}).Bind(5, langs);
-          row.Bind(6, df.domain()).Bind(7, int64_t{d}).Bind(8, int64_t{group});
-          row.Bind(9, int64_t{i}).Bind(10, int64_t{p->publication_month().year()}).Bind(11, text);
-          if (row.Step() != SQLITE_DONE) return SqlError(db, "index finding");
-          fts.Reset();
-          fts.Bind(1, text::SearchKey(text));
-          if (fts.Step() != SQLITE_DONE) return SqlError(db, "index finding text");
-        }
-      }
-    }
+  for (const IndexedFinding& f : FindingsToIndex(*p)) {
+    row.Reset();
+    row.Bind(1, name).Bind(2, f.finding_id).Bind(3, f.language);
+    row.Bind(4, int64_t{f.own ? 1 : 0}).Bind(5, f.langs);
+    row.Bind(6, f.domain).Bind(7, int64_t{f.domain_index}).Bind(8, int64_t{f.group});
+    row.Bind(9, int64_t{f.position}).Bind(10, int64_t{p->publication_month().year()}).Bind(11, f.text);
+    if (row.Step() != SQLITE_DONE) return SqlError(db, "index finding");
+    fts.Reset();
+    fts.Bind(1, text::SearchKey(f.text));
+    if (fts.Step() != SQLITE_DONE) return SqlError(db, "index finding text");
   }
   return absl::OkStatus();
 }
