@@ -17,6 +17,19 @@ std::string Trimmed(const char* message) {
   return std::string(absl::StripTrailingAsciiWhitespace(message ? message : ""));
 }
 
+// libpq's three parallel arrays for `params` (which must outlive them).
+struct PgParamArrays {
+  explicit PgParamArrays(const std::vector<PgParam>& params) {
+    for (const auto& p : params) {
+      values.push_back(p.value ? p.value->data() : nullptr);
+      lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+      formats.push_back(p.binary ? 1 : 0);
+    }
+  }
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+};
+
 }  // namespace
 
 absl::Status CheckPostgresUrl(const std::string& url) {
@@ -176,15 +189,9 @@ absl::StatusOr<PgResult> PgConnection::Exec(const std::string& name,
     }
     prepared_.insert(name);
   }
-  std::vector<const char*> values;
-  std::vector<int> lengths, formats;
-  for (const auto& p : params) {
-    values.push_back(p.value ? p.value->data() : nullptr);
-    lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
-    formats.push_back(p.binary ? 1 : 0);
-  }
-  PgResult r(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
-                            lengths.data(), formats.data(), /*resultFormat=*/1));
+  PgParamArrays a(params);
+  PgResult r(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), a.values.data(),
+                            a.lengths.data(), a.formats.data(), /*resultFormat=*/1));
   auto status = PQresultStatus(r.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return ErrorOf(r.get(), name);
@@ -195,15 +202,9 @@ absl::StatusOr<PgResult> PgConnection::Exec(const std::string& name,
 absl::StatusOr<PgResult> PgConnection::Query(const std::string& sql,
                                              const std::vector<PgParam>& params) {
   if (conn_ == nullptr) return absl::UnavailableError("postgresql: not connected");
-  std::vector<const char*> values;
-  std::vector<int> lengths, formats;
-  for (const auto& p : params) {
-    values.push_back(p.value ? p.value->data() : nullptr);
-    lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
-    formats.push_back(p.binary ? 1 : 0);
-  }
+  PgParamArrays a(params);
   PgResult r(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                          values.data(), lengths.data(), formats.data(), /*resultFormat=*/1));
+                          a.values.data(), a.lengths.data(), a.formats.data(), /*resultFormat=*/1));
   auto status = PQresultStatus(r.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return ErrorOf(r.get(), sql.substr(0, sql.find_first_of(" (")));

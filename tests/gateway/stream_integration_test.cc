@@ -67,7 +67,7 @@ class StreamClient {
     chunked_ = absl::EqualsIgnoreCase(Header("transfer-encoding"), "chunked");
     if (!chunked_) {  // an ordinary response: its whole body
       size_t length = 0;
-      absl::SimpleAtoi(Header("content-length"), &length);
+      if (!absl::SimpleAtoi(Header("content-length"), &length)) length = 0;  // none: what came
       while (raw_.size() < length && Fill()) {
       }
       body_ = raw_;
