@@ -61,6 +61,43 @@ void RoundTrips(std::string_view bytes) {
   }
 }
 
+// A value as a match binds it after Encode: a multi-segment variable keeps the escapes of RFC 6570's
+// reserved characters (UnescapeMode::kAllExceptReserved, the default, as grpc-gateway's), as
+// Encode wrote them; any other variable is decoded whole.
+std::string KeptEncoded(std::string_view value, bool multi_var) {
+  static constexpr std::string_view kReserved = ":/?#[]@!$&'()*+,;=";
+  std::string out;
+  for (char c : value) {
+    if (multi_var && kReserved.find(c) != std::string_view::npos) {
+      out += Encode(std::string_view(&c, 1), false);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// A literal inside a multi-segment variable as a match binds it: escapes of reserved characters as
+// written, every other escape decoded (the literal is valid: each '%' starts two hex digits).
+std::string KeptLiteral(std::string_view literal) {
+  static constexpr std::string_view kReserved = ":/?#[]@!$&'()*+,;=";
+  std::string out;
+  for (size_t i = 0; i < literal.size(); ++i) {
+    if (literal[i] != '%' || i + 2 >= literal.size()) {
+      out.push_back(literal[i]);
+      continue;
+    }
+    char c = static_cast<char>(std::stoi(std::string(literal.substr(i + 1, 2)), nullptr, 16));
+    if (kReserved.find(c) != std::string_view::npos) {
+      out += literal.substr(i, 3);
+    } else {
+      out.push_back(c);
+    }
+    i += 2;
+  }
+  return out;
+}
+
 // Instantiates `t` with variable values taken from `bytes` and matches the path made.
 void TemplateRoundTrip(const PathTemplate& t, std::string_view bytes) {
   for (const auto& seg : t.segments()) {
@@ -83,6 +120,7 @@ void TemplateRoundTrip(const PathTemplate& t, std::string_view bytes) {
       parts.push_back(seg.literal);
       MGI_REQUIRE(PercentDecode(seg.literal, &segment_values[k], multi_var),
                   "a literal of a parsed template decodes");
+      if (multi_var) segment_values[k] = KeptLiteral(seg.literal);
       continue;
     }
     // A non-empty value of up to 8 bytes from the input (or "x").
@@ -92,15 +130,11 @@ void TemplateRoundTrip(const PathTemplate& t, std::string_view bytes) {
     if (seg.kind == PathTemplate::Segment::kMulti) {
       // "**" takes one or more raw segments; each is kept '/'-free by encoding.
       parts.push_back(Encode(value, false));
-      std::string kept;
-      for (char c : value) kept += c == '/' ? std::string("%2F") : std::string(1, c);
-      segment_values[k] = kept;
+      segment_values[k] = KeptEncoded(value, true);
       continue;
     }
     parts.push_back(Encode(value, false));
-    std::string kept;
-    for (char c : value) kept += (multi_var && c == '/') ? std::string("%2F") : std::string(1, c);
-    segment_values[k] = kept;
+    segment_values[k] = KeptEncoded(value, multi_var);
   }
   std::string path = "/" + absl::StrJoin(parts, "/");
   if (!t.verb().empty()) absl::StrAppend(&path, ":", t.verb());
