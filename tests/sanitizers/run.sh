@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The tests under a sanitizer build:  tests/sanitizers/run.sh asan|tsan [ctest arguments...]
-#   asan  AddressSanitizer + UndefinedBehaviorSanitizer: unit, integration and e2e tests, and the
-#         fuzz targets for a short time (label fuzz); ./mgi test runs this.
-#   tsan  ThreadSanitizer: the same tests without the fuzz targets (docs/development.md).
-# Configures and builds the preset (clang, -O1; browser, deploy, lint and bench tests are not part of
-# these builds), runs its ctest preset (sanitizer options and the suppression files of this
+#   asan  AddressSanitizer + UndefinedBehaviorSanitizer: every test (unit, integration, e2e, browser,
+#         deploy, lint), and the fuzz targets for a short time (label fuzz); ./mgi test runs this.
+#   tsan  ThreadSanitizer: the same without the browser, fuzz, deploy and lint tests
+#         (docs/development.md).
+# Configures and builds the preset (clang, -O1), runs its ctest preset (sanitizer options and the suppression files of this
 # directory: CMakePresets.json), then prints every report any process wrote (test binaries and the
 # services they start, whose exit codes a test may not see) and fails if there is one; under tsan,
 # tsan_triage.py counts the reports inside Debian's uninstrumented gRPC/abseil/OpenSSL and fails on
