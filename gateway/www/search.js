@@ -92,7 +92,8 @@ async function show(arg, params) {
       if (stale()) return;
       await appendHits($('search-results'), body.hits || [], stale);
       const total = body.totalSize || 0;
-      $('search-status').textContent = total ? `${t('results', total)}. ${t('notRanking')}` : t('noResults');
+      const count = body.totalSizeEstimated ? t('about', total.toLocaleString(language())) : t('results', total);
+      $('search-status').textContent = total ? `${count}. ${t('notRanking')}` : t('noResults');
       token = body.nextPageToken || '';
       $('search-more').hidden = !token;
     } catch (e) {

@@ -329,6 +329,7 @@ absl::StatusOr<av1::SearchFindingsResponse> FindingSearch::Search(
   auto counts = store_->CountFindings(*query);
   if (!counts.ok()) return counts.status();
   resp.set_total_size(static_cast<int32_t>(std::min<int64_t>(counts->total, INT32_MAX)));
+  resp.set_total_size_estimated(counts->estimated);
   if (counts->total == 0 || (!counts->estimated && *offset >= counts->total)) return resp;
   const text::Collation& collation = CollationFor(*language);
   std::map<std::string, std::string> names;

@@ -1,8 +1,14 @@
 // The key-finding index of SqliteProfileStore: one row per finding and language in
-// `finding_index`, its search key (text::SearchKey) in the FTS5 table `finding_fts`
-// (unicode61 remove_diacritics 2). Written inside the store's write transactions.
+// `finding_index`, its search key (text::SearchKey) and its selective filter values as tokens in
+// the FTS5 table `finding_fts` (unicode61 remove_diacritics 2), the countries with findings in
+// `finding_countries`. Written inside the store's write transactions.
+//
+// A search with at most kExactFindingCount hits is counted exactly and sorted whole; beyond
+// that the count is an estimate and a page is read country by country in the search order, so
+// that a frequent word costs about the same at 100 and 10,000 profiles (docs/api.md).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,8 +20,14 @@ struct sqlite3;
 
 namespace mgi::assessment {
 
-// The schema migration that creates the index (SchemaMigrations() holds it; the store fills the
-// index from the stored profiles in the same transaction, see RebuildFindingIndex).
+// How many hits a search counts exactly; past it, FindingCounts::estimated.
+inline constexpr int64_t kExactFindingCount = 1000;
+
+// The schema migration that created the first index (5), replaced by FindingIndexMigration.
+const std::string& FirstFindingIndexMigration();
+
+// The schema migration that creates the index (7; SchemaMigrations() holds it; the store fills
+// the index from the stored profiles in the same transaction, see RebuildFindingIndex).
 const std::string& FindingIndexMigration();
 
 // Replaces the index rows of `name` with those of `profile` (null: removes them).

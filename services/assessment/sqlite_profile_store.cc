@@ -139,8 +139,11 @@ absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(
   // WAL: readers never block the writer. synchronous=FULL: every commit fsyncs the WAL, so an
   // acknowledged write survives a process crash and a power loss (NORMAL would survive a crash
   // but could lose the last commits on power loss; profile writes are rare, FULL costs little).
-  for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+  // cache_size: up to 32 MiB of pages kept between statements (SQLite's default is 2 MiB), taken
+  // only as pages are read, so a small database never uses it; a search over 10,000 profiles
+  // reads its hits' rows 4x faster with them cached (docs/performance.md).
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                             "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-32768"}) {
     if (auto s = Exec(db, pragma); !s.ok()) return s;
   }
   if (auto s = store->Migrate(); !s.ok()) return s;

@@ -75,12 +75,14 @@ CREATE TABLE profile_changes_floor (
   pruned_through INTEGER NOT NULL);
 INSERT INTO profile_changes_floor (id, pruned_through) VALUES (1, 0);
 )sql",
-      // The key-finding search index (sqlite_finding_index.cc), filled from the stored profiles
-      // in the migration's transaction. Schema version 5 once the change sequence (4) is in.
-      FindingIndexMigration(),
+      // 4 -> 5: the first key-finding search index, replaced by 7.
+      FirstFindingIndexMigration(),
       // 5 -> 6: at most one published profile per (country, level, local unit, edition)
       // (published_edition.h).
       PublishedEditionMigration(),
+      // 6 -> 7: the key-finding search index (sqlite_finding_index.cc) with filter tokens and its
+      // countries, filled from the stored profiles in the migration's transaction.
+      FindingIndexMigration(),
   };
   return *kMigrations;
 }

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -121,6 +122,56 @@ TEST(FindingSearchStoreTest, MigrationIndexesTheProfilesStoredBeforeIt) {
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].profile, "profiles/old");
   EXPECT_EQ((*rows)[0].domain, "domains/safe-orderly-regular-migration");
+}
+
+// A database of schema version 6 holds the first index (migration 5) with whatever it had; the
+// migration to 7 replaces it with the tagged one, indexed again from the profiles.
+TEST(FindingSearchStoreTest, MigrationSevenReindexesWithTagsAndDropsTheFirstIndex) {
+  std::string db = mgi::testing::TempDir("finding-search") + "/v6.db";
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    char* err = nullptr;
+    for (int v = 0; v < 6; ++v) {
+      ASSERT_EQ(sqlite3_exec(raw, SchemaMigrations()[v].c_str(), nullptr, nullptr, &err), SQLITE_OK)
+          << err;
+    }
+    av1::Profile p = testing::CompleteDraft();
+    p.set_name("profiles/old");
+    p.set_state(av1::PROFILE_STATE_PUBLISHED);
+    (*p.mutable_domains(5)->mutable_well_developed(0)->mutable_text())["en"] =
+        "An office against trafficking.";
+    std::ostringstream sql;
+    sql << "PRAGMA user_version = 6; INSERT INTO profiles (name, country, level, state, edition,"
+           " local_key, revision, etag, data) VALUES ('profiles/old', 'countries/GTM', 1, 2, 1,"
+           " '', 1, '\"x\"', X'";
+    static const char* kHex = "0123456789ABCDEF";
+    for (unsigned char c : p.SerializeAsString()) sql << kHex[c >> 4] << kHex[c & 15];
+    sql << "'); INSERT INTO finding_index VALUES (1, 'profiles/old', 'f', 'en', 1, ' en ',"
+           " 'domains/partnerships', 0, 1, 0, 2022, 'stale words');"
+           " INSERT INTO finding_fts (rowid, body) VALUES (1, 'stale words');";
+    ASSERT_EQ(sqlite3_exec(raw, sql.str().c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
+    sqlite3_close(raw);
+  }
+  auto store = SqliteProfileStore::Open(db);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(*(*store)->SchemaVersion(), 7);
+  FindingQuery q;
+  q.terms = ParseSearchQuery("stale")->terms;
+  auto stale = (*store)->SearchFindings(q, 0, 10);
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  EXPECT_TRUE(stale->empty());
+  q.terms = ParseSearchQuery("trafficking")->terms;
+  q.country = "countries/GTM";
+  q.domain = "domains/safe-orderly-regular-migration";
+  auto rows = (*store)->SearchFindings(q, 0, 10);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].profile, "profiles/old");
+  auto counts = (*store)->CountFindings(q);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->total, 1);
+  EXPECT_FALSE(counts->estimated);
 }
 
 Caller Sys() { return Caller::System("alice", PeerCredentials::Anonymous()); }
@@ -275,6 +326,60 @@ TEST_F(FindingSearchTest, PagesFollowEachOtherAndTokensAreBoundToTheQuery) {
   EXPECT_NE(second->hits(0).profile(), first->hits(1).profile());
   req.set_query("office");
   EXPECT_TRUE(absl::IsInvalidArgument(search_->Search(req, Anonymous()).status()));
+}
+
+// More hits than the store counts exactly: the total is an estimate and says so, and following
+// the tokens still gives every hit once, countries in alphabetical order.
+TEST_F(FindingSearchTest, AnEstimatedTotalSaysSoAndThePagesStillGiveEveryHitOnce) {
+  std::vector<ProfileWrite> batch;
+  for (int i = 0; i < 30; ++i) {
+    av1::Profile p = testing::CompleteDraft();
+    p.set_name(absl::StrCat("profiles/many-", i));
+    p.set_country(absl::StrCat("countries/", std::string(1, static_cast<char>('Z' - i % 26)),
+                               std::string(1, static_cast<char>('A' + i / 26)), "Q"));
+    p.set_state(av1::PROFILE_STATE_PUBLISHED);
+    p.set_revision(1);
+    p.set_etag(absl::StrCat("\"m", i, "\""));
+    auto* well = p.mutable_domains(0)->mutable_well_developed();
+    well->Clear();
+    for (int k = 0; k < 40; ++k) {
+      auto* f = well->Add();
+      f->set_finding_id(absl::StrCat("m", k));
+      (*f->mutable_text())["en"] = absl::StrCat("Zeppelin migration policy number ", k, ".");
+    }
+    ProfileWrite w;
+    w.profile = p;
+    w.revision.set_action(av1::Revision::ACTION_IMPORT);
+    batch.push_back(std::move(w));
+  }
+  ASSERT_TRUE(store_->Commit(batch).ok());
+  av1::SearchFindingsRequest req;
+  req.set_query("zeppelin");
+  req.set_page_size(100);
+  std::set<std::string> seen;
+  std::vector<std::string> countries;
+  for (int page = 0; page < 20; ++page) {
+    auto r = search_->Search(req, Anonymous());
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE(r->total_size_estimated());
+    EXPECT_GT(r->total_size(), 1000);
+    for (const auto& hit : r->hits()) {
+      EXPECT_TRUE(seen.insert(hit.profile() + "/" + hit.finding_id()).second) << hit.profile();
+      if (countries.empty() || countries.back() != hit.country()) countries.push_back(hit.country());
+    }
+    if (r->next_page_token().empty()) break;
+    req.set_page_token(r->next_page_token());
+  }
+  EXPECT_EQ(seen.size(), 1200u);
+  EXPECT_EQ(countries.size(), 30u);  // each country's hits together
+  EXPECT_TRUE(std::is_sorted(countries.begin(), countries.end()));  // the fake names them by code
+  // A filter that leaves fewer hits is counted exactly, and says so.
+  req.clear_page_token();
+  req.set_filter("country = \"countries/ZAQ\"");
+  auto one = search_->Search(req, Anonymous());
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_FALSE(one->total_size_estimated());
+  EXPECT_EQ(one->total_size(), 40);
 }
 
 TEST_F(FindingSearchTest, BadInputIsInvalidArgumentAndSymbolsFindNothing) {
