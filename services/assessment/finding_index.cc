@@ -1,5 +1,6 @@
 #include "services/assessment/finding_index.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -40,6 +41,44 @@ std::vector<IndexedFinding> FindingsToIndex(const av1::Profile& p) {
           rows.push_back(std::move(row));
         }
       }
+    }
+  }
+  return rows;
+}
+
+absl::StatusOr<std::vector<FindingRow>> WalkCountries(const FindingQuery& query,
+                                                      std::vector<std::string> stored,
+                                                      int64_t offset, int64_t limit,
+                                                      const CountryWalk& walk) {
+  std::vector<std::string> countries;
+  if (query.country) {
+    countries.push_back(*query.country);
+  } else {
+    countries = query.country_order;
+    std::set<std::string> listed(countries.begin(), countries.end());
+    std::sort(stored.begin(), stored.end());
+    for (auto& c : stored) {
+      if (!listed.count(c)) countries.push_back(std::move(c));
+    }
+  }
+  std::vector<std::pair<HitLevel, int>> levels = {{HitLevel::kAll, 1}};
+  if (query.terms.size() > 1) levels = {{HitLevel::kTogether, 1}, {HitLevel::kApart, 2}};
+  std::vector<FindingRow> rows;
+  int64_t skip = offset;
+  for (const auto& [level, relevance] : levels) {
+    for (const std::string& country : countries) {
+      if (static_cast<int64_t>(rows.size()) >= limit) return rows;
+      if (skip > 0) {
+        auto n = walk.count(level, country);
+        if (!n.ok()) return n.status();
+        if (*n <= skip) {
+          skip -= *n;
+          continue;
+        }
+      }
+      const int64_t want = limit - static_cast<int64_t>(rows.size());
+      if (auto s = walk.page(level, relevance, country, skip, want, &rows); !s.ok()) return s;
+      skip = 0;
     }
   }
   return rows;

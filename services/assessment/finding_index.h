@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "mgi/assessment/v1/resources.pb.h"
 
 namespace mgi::assessment {
@@ -40,6 +43,9 @@ struct FindingQuery {
   // The countries in the order to list them (alphabetical by name in the search language);
   // countries not listed come after, by resource name.
   std::vector<std::string> country_order;
+  // Set by a caller that has the FindingCounts of this query: whether they were estimated (more
+  // hits than the store counts exactly). The store's SearchFindings then skips finding it out.
+  std::optional<bool> estimated;
 };
 
 // One finding found.
@@ -79,6 +85,27 @@ struct IndexedFinding {
   int position = 0;      // the finding's position in its group
   std::string text;      // as written
 };
+
+// Which hits of a query a store reads: all, only those with the words together (relevance
+// level 1), or only those with them apart (level 2).
+enum class HitLevel { kAll, kTogether, kApart };
+
+// One page of a search with many hits, read in the search order without sorting them all:
+// relevance level by level, country by country (query.country alone when the filter names one,
+// else query.country_order, then the other `stored` countries by resource name). A country
+// before the page is only counted; the page is cut from the countries that reach into it. The
+// store supplies its two queries, each for one level and one country: `count` (how many hits)
+// and `page` (`n` rows from `skip`, in the order within a country, with `relevance` set).
+struct CountryWalk {
+  std::function<absl::StatusOr<int64_t>(HitLevel level, const std::string& country)> count;
+  std::function<absl::Status(HitLevel level, int relevance, const std::string& country,
+                             int64_t skip, int64_t n, std::vector<FindingRow>* rows)>
+      page;
+};
+absl::StatusOr<std::vector<FindingRow>> WalkCountries(const FindingQuery& query,
+                                                      std::vector<std::string> stored,
+                                                      int64_t offset, int64_t limit,
+                                                      const CountryWalk& walk);
 
 // The rows every store indexes for `profile`, in profile order (domains, groups, findings, then
 // languages in code order); findings without text have none.

@@ -343,6 +343,7 @@ absl::StatusOr<av1::SearchFindingsResponse> FindingSearch::Search(
   }
   std::sort(keyed.begin(), keyed.end());
   for (auto& [key, country] : keyed) query->country_order.push_back(country);
+  query->estimated = counts->estimated;
 
   auto rows = store_->SearchFindings(*query, *offset, *size);
   if (!rows.ok()) return rows.status();

@@ -1,5 +1,8 @@
 // The key-finding index of PostgresProfileStore: one row per finding and language in
-// `finding_index` (schema migration 5), its words in a `tsvector` column under a GIN index.
+// `finding_index` (schema migrations 5 and 7), its words in a `tsvector` column under a GIN
+// index, its country under a B-tree. A search with at most kExactPgFindingCount hits is counted
+// exactly and sorted in one SQL statement; beyond, the count is estimated and a page is read
+// country by country in the search order (as on SQLite).
 // Written inside the store's write transactions, so a search never misses an acknowledged write.
 //
 // The words are the ICU search keys of text::SearchWords, the same words SQLite's FTS5 index
@@ -8,6 +11,7 @@
 // prefixes) is the same as on SQLite and does not depend on the server's locale or extensions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,10 +24,17 @@
 
 namespace mgi::assessment {
 
-// The schema migration that creates the index (version 5; the store fills it from the stored
-// profiles in the migration's transaction, see RebuildPgFindingIndex).
+// The schema migration that creates the index (version 5).
 const std::string& PgFindingIndexMigration();
-constexpr int kPgFindingIndexVersion = 5;
+// The schema migration that gives each index row its profile's country under a B-tree, so that a
+// search with many hits reads one country's at a time (version 7, as SQLite's 7). The store
+// fills the index from the stored profiles in this migration's transaction (see
+// RebuildPgFindingIndex).
+const std::string& PgFindingCountryMigration();
+constexpr int kPgFindingIndexVersion = 7;
+
+// How many hits a search counts exactly; past it, FindingCounts::estimated (as SQLite).
+inline constexpr int64_t kExactPgFindingCount = 1000;
 
 // Replaces the index rows of `name` with those of `profile` (the profile row must exist).
 absl::Status WritePgFindingIndex(PgConnection& c, const std::string& name,

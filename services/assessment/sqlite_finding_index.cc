@@ -110,13 +110,9 @@ std::string RowTags(const av1::Profile& p, const IndexedFinding& f) {
                        " ");
 }
 
-// Which hits of a query: all, only those with the words together (relevance level 1), or only
-// those with them apart (level 2).
-enum class Level { kAll, kTogether, kApart };
-
 // The FTS5 expression of `q`: words in `body`, tag filters in `tags`; `country` overrides the
 // filter's country.
-std::string MatchExpr(const FindingQuery& q, Level level, const std::string* country = nullptr) {
+std::string MatchExpr(const FindingQuery& q, HitLevel level, const std::string* country = nullptr) {
   std::vector<std::string> tags;
   if (country != nullptr) {
     tags.push_back(Tag('c', *country));
@@ -131,12 +127,12 @@ std::string MatchExpr(const FindingQuery& q, Level level, const std::string* cou
   if (tags.empty() && q.terms.empty()) tags.push_back("a");
   std::string e;
   if (!q.terms.empty()) {
-    e = absl::StrCat("body : (", Fts5Match(q.terms, level == Level::kTogether), ")");
+    e = absl::StrCat("body : (", Fts5Match(q.terms, level == HitLevel::kTogether), ")");
   }
   if (!tags.empty()) {
     e = absl::StrCat(e, e.empty() ? "" : " AND ", "tags : (", absl::StrJoin(tags, " AND "), ")");
   }
-  if (level == Level::kApart) {
+  if (level == HitLevel::kApart) {
     e = absl::StrCat("(", e, ") NOT body : (", Fts5Match(q.terms, true), ")");
   }
   return e;
@@ -397,7 +393,7 @@ absl::Status RebuildFindingIndex(sqlite3* db) {
 absl::StatusOr<FindingCounts> SqliteProfileStore::CountFindings(const FindingQuery& query) {
   std::lock_guard<std::mutex> lock(mu_);
   sqlite3* db = db_.get();
-  auto probe = ProbeHits(db, query, MatchExpr(query, Level::kAll), kExactFindingCount + 1);
+  auto probe = ProbeHits(db, query, MatchExpr(query, HitLevel::kAll), kExactFindingCount + 1);
   if (!probe.ok()) return probe.status();
   FindingCounts counts;
   if (probe->hits <= kExactFindingCount) {
@@ -435,10 +431,14 @@ absl::StatusOr<std::vector<FindingRow>> SqliteProfileStore::SearchFindings(
   std::lock_guard<std::mutex> lock(mu_);
   sqlite3* db = db_.get();
   std::vector<FindingRow> rows;
-  const std::string expr = MatchExpr(query, Level::kAll);
-  auto probe = ProbeHits(db, query, expr, kExactFindingCount + 1);
-  if (!probe.ok()) return probe.status();
-  if (probe->hits <= kExactFindingCount) {
+  const std::string expr = MatchExpr(query, HitLevel::kAll);
+  bool many = query.estimated.value_or(false);
+  if (!query.estimated) {
+    auto probe = ProbeHits(db, query, expr, kExactFindingCount + 1);
+    if (!probe.ok()) return probe.status();
+    many = probe->hits > kExactFindingCount;
+  }
+  if (!many) {
     // Few hits: sort them all (the country order as a temporary table of this connection; the
     // mutex makes it ours), cut the page.
     if (auto s = Exec(db,
@@ -451,7 +451,6 @@ absl::StatusOr<std::vector<FindingRow>> SqliteProfileStore::SearchFindings(
     Query ins(db, "INSERT OR IGNORE INTO temp.search_country_order (country, ord) VALUES (?1, ?2)");
     if (auto s = ins.ok(); !s.ok()) return s;
     for (size_t i = 0; i < query.country_order.size(); ++i) {
-      if (!probe->countries.count(query.country_order[i])) continue;
       ins.Reset();
       ins.Bind(1, query.country_order[i]).Bind(2, static_cast<int64_t>(i));
       if (ins.Step() != SQLITE_DONE) return SqlError(db, "country order");
@@ -466,26 +465,13 @@ absl::StatusOr<std::vector<FindingRow>> SqliteProfileStore::SearchFindings(
     if (auto s = q.ok(); !s.ok()) return s;
     BindHit(q, query, expr);
     q.Bind(5, limit).Bind(6, offset);
-    if (query.terms.size() > 1) q.Bind(4, MatchExpr(query, Level::kTogether));
+    if (query.terms.size() > 1) q.Bind(4, MatchExpr(query, HitLevel::kTogether));
     if (auto s = ReadPage(db, q, &rows); !s.ok()) return s;
     return rows;
   }
-  // Many hits: walk the order (relevance level, then country) and read only the countries that
-  // reach into the page, each sorted on its own; a country before the page is only counted.
-  std::vector<std::string> countries;
-  if (query.country) {
-    countries.push_back(*query.country);
-  } else {
-    countries = query.country_order;
-    auto indexed = IndexedCountries(db);
-    if (!indexed.ok()) return indexed.status();
-    std::set<std::string> listed(countries.begin(), countries.end());
-    for (auto& c : *indexed) {
-      if (!listed.count(c)) countries.push_back(std::move(c));
-    }
-  }
-  std::vector<std::pair<Level, int64_t>> levels = {{Level::kAll, 1}};
-  if (query.terms.size() > 1) levels = {{Level::kTogether, 1}, {Level::kApart, 2}};
+  // Many hits: the country walk, each country's hits found through its FTS5 token.
+  auto stored = IndexedCountries(db);
+  if (!stored.ok()) return stored.status();
   // No country order table here: every row of one query has the same country.
   Query page(db, absl::StrReplaceAll(PageSql(query, "?4"),
                                      {{" LEFT JOIN temp.search_country_order o"
@@ -495,29 +481,21 @@ absl::StatusOr<std::vector<FindingRow>> SqliteProfileStore::SearchFindings(
   if (auto s = page.ok(); !s.ok()) return s;
   Query count(db, absl::StrCat("SELECT count(*)", kHitsFrom, HitConditions(query)));
   if (auto s = count.ok(); !s.ok()) return s;
-  int64_t skip = offset;
-  for (const auto& [level, relevance] : levels) {
-    for (const std::string& country : countries) {
-      if (static_cast<int64_t>(rows.size()) >= limit) return rows;
-      const std::string country_expr = MatchExpr(query, level, &country);
-      if (skip > 0) {
-        count.Reset();
-        BindHit(count, query, country_expr);
-        if (count.Step() != SQLITE_ROW) return SqlError(db, "count findings");
-        const int64_t n = count.Int(0);
-        if (n <= skip) {
-          skip -= n;
-          continue;
-        }
-      }
-      page.Reset();
-      BindHit(page, query, country_expr);
-      page.Bind(4, relevance).Bind(5, limit - static_cast<int64_t>(rows.size())).Bind(6, skip);
-      if (auto s = ReadPage(db, page, &rows); !s.ok()) return s;
-      skip = 0;
-    }
-  }
-  return rows;
+  CountryWalk walk;
+  walk.count = [&](HitLevel level, const std::string& country) -> absl::StatusOr<int64_t> {
+    count.Reset();
+    BindHit(count, query, MatchExpr(query, level, &country));
+    if (count.Step() != SQLITE_ROW) return SqlError(db, "count findings");
+    return count.Int(0);
+  };
+  walk.page = [&](HitLevel level, int relevance, const std::string& country, int64_t skip,
+                  int64_t n, std::vector<FindingRow>* out) {
+    page.Reset();
+    BindHit(page, query, MatchExpr(query, level, &country));
+    page.Bind(4, int64_t{relevance}).Bind(5, n).Bind(6, skip);
+    return ReadPage(db, page, out);
+  };
+  return WalkCountries(query, *std::move(stored), offset, limit, walk);
 }
 
 }  // namespace mgi::assessment

@@ -356,6 +356,17 @@ TEST_P(FindingSearchConformanceTest, ManyHitsKeepTheOrderOnEveryPage) {
     }
     EXPECT_EQ(got, want) << text;
     EXPECT_THAT(Find(q, 1200, 10), IsEmpty());
+    // A caller's hint (FindingQuery::estimated) picks the way (one sort of every hit, or the
+    // country walk), never the order: both ways give the same pages.
+    for (int64_t offset : {0, 37, 599, 1190}) {
+      FindingQuery sorted = q, walked = q;
+      sorted.estimated = false;
+      walked.estimated = true;
+      EXPECT_EQ(Find(sorted, offset, 20), Find(walked, offset, 20)) << text << " " << offset;
+      EXPECT_EQ(Find(walked, offset, 20),
+                std::vector<std::string>(want.begin() + offset,
+                                         want.begin() + std::min<int64_t>(offset + 20, 1200)));
+    }
     auto rows = store_->SearchFindings(q, 599, 2);
     ASSERT_TRUE(rows.ok());
     ASSERT_EQ(rows->size(), 2u);
