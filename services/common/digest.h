@@ -2,6 +2,7 @@
 // HTTP entity tags, protobuf's deterministic serialisation for hashing a message.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,25 @@ std::string ContentEtag(std::string_view bytes);
 // `message` serialised deterministically (map entries in key order), so that equal messages give
 // equal bytes within one build of the suite; what digests and cache keys of messages are made of.
 std::string DeterministicBytes(const google::protobuf::MessageLite& message);
+
+}  // namespace mgi
+
+namespace mgi {
+
+// A message with the digest of its content, computed once: what a cache key of anything made
+// from it names (KeyDigest of DeterministicBytes). Shared, never copied, once made.
+template <typename M>
+struct Digested {
+  M message;
+  std::string digest;
+};
+
+template <typename M>
+std::shared_ptr<const Digested<M>> MakeDigested(M message) {
+  auto out = std::make_shared<Digested<M>>();
+  out->message = std::move(message);
+  out->digest = KeyDigest(DeterministicBytes(out->message));
+  return out;
+}
 
 }  // namespace mgi

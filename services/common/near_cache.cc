@@ -19,6 +19,33 @@ NearCache::NearCache(Options options, MetricsRegistry* metrics, const std::strin
 }
 
 std::shared_ptr<const std::string> NearCache::Find(std::string_view key, std::string_view version) {
+  return std::static_pointer_cast<const std::string>(FindErased(key, version));
+}
+
+void NearCache::Put(std::string_view key, std::string_view version,
+                    std::shared_ptr<const std::string> value) {
+  size_t bytes = value == nullptr ? 0 : value->size();
+  PutErased(key, version, std::move(value), bytes);
+}
+
+std::shared_ptr<const std::string> NearCache::Latest(std::string_view key, std::string* version) {
+  return std::static_pointer_cast<const std::string>(LatestErased(key, version));
+}
+
+std::shared_ptr<const void> NearCache::LatestErased(std::string_view key, std::string* version) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = index_.find(key);
+  if (it == index_.end()) return nullptr;
+  List::iterator e = it->second;
+  if (clock_() - e->stored > options_.max_age) {
+    EraseLocked(e);
+    return nullptr;
+  }
+  *version = e->version;
+  return e->value;
+}
+
+std::shared_ptr<const void> NearCache::FindErased(std::string_view key, std::string_view version) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = index_.find(key);
   if (it == index_.end() || it->second->version != version) {
@@ -39,13 +66,13 @@ std::shared_ptr<const std::string> NearCache::Find(std::string_view key, std::st
   return e->value;
 }
 
-void NearCache::Put(std::string_view key, std::string_view version,
-                    std::shared_ptr<const std::string> value) {
-  if (value == nullptr || value->size() > options_.max_bytes || options_.max_entries == 0) return;
+void NearCache::PutErased(std::string_view key, std::string_view version,
+                          std::shared_ptr<const void> value, size_t bytes) {
+  if (value == nullptr || bytes > options_.max_bytes || options_.max_entries == 0) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = index_.find(key); it != index_.end()) EraseLocked(it->second);
-  bytes_ += value->size();
-  lru_.push_front(Entry{std::string(key), std::string(version), std::move(value), clock_()});
+  bytes_ += bytes;
+  lru_.push_front(Entry{std::string(key), std::string(version), std::move(value), bytes, clock_()});
   index_.emplace(lru_.front().key, lru_.begin());
   while (lru_.size() > options_.max_entries || bytes_ > options_.max_bytes) {
     EraseLocked(std::prev(lru_.end()));
@@ -59,7 +86,7 @@ void NearCache::Erase(std::string_view key) {
 }
 
 void NearCache::EraseLocked(List::iterator it) {
-  bytes_ -= it->value->size();
+  bytes_ -= it->bytes;
   index_.erase(std::string_view(it->key));
   lru_.erase(it);
   if (bytes_gauge_) bytes_gauge_->Set(static_cast<double>(bytes_));

@@ -43,6 +43,10 @@ class NearCache {
   void Put(std::string_view key, std::string_view version, std::shared_ptr<const std::string> value);
   // Forgets `key` (every version).
   void Erase(std::string_view key);
+  // The value filed under `key` whatever its version (not expired), and that version in
+  // `*version`; null when there is none. For a caller that asks its source whether the version
+  // it holds is still current (revalidation) before serving it. Not counted as a hit or a miss.
+  std::shared_ptr<const std::string> Latest(std::string_view key, std::string* version);
 
   size_t size() const;
   size_t bytes() const;
@@ -50,10 +54,19 @@ class NearCache {
   uint64_t misses() const;
 
  private:
+  template <typename T>
+  friend class NearCacheOf;
+  // The type-erased core: `bytes` is what a value counts against max_bytes.
+  std::shared_ptr<const void> FindErased(std::string_view key, std::string_view version);
+  void PutErased(std::string_view key, std::string_view version, std::shared_ptr<const void> value,
+                 size_t bytes);
+  std::shared_ptr<const void> LatestErased(std::string_view key, std::string* version);
+
   struct Entry {
     std::string key;
     std::string version;
-    std::shared_ptr<const std::string> value;
+    std::shared_ptr<const void> value;
+    size_t bytes;
     std::chrono::steady_clock::time_point stored;
   };
   using List = std::list<Entry>;
@@ -70,6 +83,33 @@ class NearCache {
   Counter* hit_counter_ = nullptr;
   Counter* miss_counter_ = nullptr;
   Gauge* bytes_gauge_ = nullptr;
+};
+
+// A NearCache of objects of type T (one type per cache), each counted as the `bytes` it is put
+// with (for a message, its serialized size is a fair measure).
+template <typename T>
+class NearCacheOf {
+ public:
+  explicit NearCacheOf(NearCache::Options options, MetricsRegistry* metrics = nullptr,
+                       const std::string& name = "", NearCache::Clock clock = {})
+      : cache_(options, metrics, name, std::move(clock)) {}
+  std::shared_ptr<const T> Find(std::string_view key, std::string_view version) {
+    return std::static_pointer_cast<const T>(cache_.FindErased(key, version));
+  }
+  void Put(std::string_view key, std::string_view version, std::shared_ptr<const T> value,
+           size_t bytes) {
+    cache_.PutErased(key, version, std::move(value), bytes);
+  }
+  std::shared_ptr<const T> Latest(std::string_view key, std::string* version) {
+    return std::static_pointer_cast<const T>(cache_.LatestErased(key, version));
+  }
+  void Erase(std::string_view key) { cache_.Erase(key); }
+  size_t size() const { return cache_.size(); }
+  uint64_t hits() const { return cache_.hits(); }
+  uint64_t misses() const { return cache_.misses(); }
+
+ private:
+  NearCache cache_;
 };
 
 }  // namespace mgi

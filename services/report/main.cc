@@ -21,7 +21,10 @@ int main(int argc, char** argv) {
        {renderer.status(), assessment_channel.status(), catalog_channel.status()}) {
     if (!s.ok()) return app.Fail(s);
   }
-  GrpcAssessmentPeer assessment(*assessment_channel, channel);
+  GrpcAssessmentPeer assessment(
+      *assessment_channel, channel,
+      {.max_entries = static_cast<size_t>(options.near_cache_entries), .max_bytes = 8 << 20},
+      &app.metrics());
   GrpcCatalogPeer catalog(*catalog_channel, channel, options.catalog_cache_ttl);
   auto cache = app.MakeSharedCache();
   ReportService service(**renderer, assessment, catalog, cache.get());

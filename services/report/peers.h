@@ -4,23 +4,30 @@
 // from its CallContext): there is no peer call without them.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/common/digest.h"
 #include "services/common/peer_auth.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "mgi/catalog/v1/resources.pb.h"
 
 namespace mgi::report {
 
+// Answers of the assessment service with the digest of their content, shared: a copy kept by
+// version may serve many reports, and a rendering's key names the digest, not the bytes.
+using FetchedProfile = Digested<mgi::assessment::v1::Profile>;
+using FetchedComparison = Digested<mgi::assessment::v1::CompareProfilesResponse>;
+
 class AssessmentPeer {
  public:
   virtual ~AssessmentPeer() = default;
-  // NOT_FOUND when the profile does not exist.
-  virtual absl::StatusOr<mgi::assessment::v1::Profile> GetProfile(
+  // NOT_FOUND when the profile does not exist. Never null when OK.
+  virtual absl::StatusOr<std::shared_ptr<const FetchedProfile>> GetProfile(
       const std::string& name, const std::string& language, const PeerCredentials& credentials) = 0;
-  virtual absl::StatusOr<mgi::assessment::v1::CompareProfilesResponse> CompareProfiles(
+  virtual absl::StatusOr<std::shared_ptr<const FetchedComparison>> CompareProfiles(
       const std::string& name, const std::string& other, const std::string& language,
       const PeerCredentials& credentials) = 0;
 };

@@ -9,24 +9,34 @@
 
 #include "clients/catalog/catalog_client.h"
 #include "services/common/channel.h"
+#include "services/common/metrics.h"
+#include "services/common/near_cache.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
 #include "services/report/peers.h"
 
 namespace mgi::report {
 
+// Profiles the assessment gave a version (published and archived ones) are kept by name and
+// language (`kept`, bounded) and revalidated (common/revalidation.h): the next GetProfile sends
+// the kept version as `if-none-match`, the assessment checks the caller's access as for any call
+// and answers "not modified" without the profile, and the kept copy is used. Any other answer
+// replaces it, so a kept copy is never used after a write (docs/performance.md).
 class GrpcAssessmentPeer final : public AssessmentPeer {
  public:
-  GrpcAssessmentPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config);
-  absl::StatusOr<mgi::assessment::v1::Profile> GetProfile(
+  GrpcAssessmentPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config,
+                     NearCache::Options kept = {.max_entries = 128, .max_bytes = 8 << 20},
+                     MetricsRegistry* metrics = nullptr);
+  absl::StatusOr<std::shared_ptr<const FetchedProfile>> GetProfile(
       const std::string& name, const std::string& language,
       const PeerCredentials& credentials) override;
-  absl::StatusOr<mgi::assessment::v1::CompareProfilesResponse> CompareProfiles(
+  absl::StatusOr<std::shared_ptr<const FetchedComparison>> CompareProfiles(
       const std::string& name, const std::string& other, const std::string& language,
       const PeerCredentials& credentials) override;
 
  private:
   std::unique_ptr<mgi::assessment::v1::AssessmentService::Stub> stub_;
   ChannelConfig config_;
+  NearCacheOf<FetchedProfile> kept_;  // by "name\nlanguage", under the assessment's version
 };
 
 class GrpcCatalogPeer final : public CatalogPeer {

@@ -14,6 +14,10 @@ void RegisterReportFlags(Config& config, ReportOptions* options, ChannelConfig* 
   config.String("catalog-addr", &options->catalog_addr, "Address of mgi-catalog");
   config.Duration("catalog-cache-ttl", &options->catalog_cache_ttl,
                   "How long the catalog's answers (domains, framework, countries) are kept");
+  config.Int("near-cache-entries", &options->near_cache_entries,
+             "Profiles (per language) kept in process by the assessment's version and "
+             "revalidated against it on every read; 0: none",
+             0, 1 << 20);
   config.String("templates-dir", &options->templates_dir,
                 "Directory of the *.mustache report templates");
   config.String("messages-dir", &options->messages_dir,
@@ -72,7 +76,7 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
     // ETag changes with every input, so a new revision is a new entry). Anything obtained with a
     // token, or with public read off, is private to its caller.
     context->AddInitialMetadata(
-        "cache-control", SharedCacheable(call, inputs->profile.state()) ? "public" : "private");
+        "cache-control", SharedCacheable(call, inputs->profile->message.state()) ? "public" : "private");
     response->set_content_type(report->content_type);
     response->set_data(std::move(report->data));
     return absl::OkStatus();

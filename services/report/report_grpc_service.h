@@ -20,6 +20,7 @@ struct ReportOptions {
   std::string templates_dir;  // default: the installed data directory's report/templates
   std::string messages_dir;   // default: the installed data directory's report/messages
   std::chrono::milliseconds catalog_cache_ttl{60000};  // catalog answers kept in process; 0: none
+  int64_t near_cache_entries = 128;  // profiles kept by version (per language); 0: none
 };
 // Registers assessment-addr and catalog-addr (suite-wide), templates-dir, messages-dir and the
 // peer channel options.

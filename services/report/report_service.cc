@@ -30,19 +30,22 @@ ReportService::ReportService(const Renderer& renderer, AssessmentPeer& assessmen
 
 std::string RenderedReportKey(const ReportInputs& inputs, const std::string& format) {
   std::string bytes;
-  auto put = [&bytes](const google::protobuf::MessageLite& m) {
-    std::string part = DeterministicBytes(m);
-    absl::StrAppend(&bytes, part.size(), ":", part);  // length-prefixed: no two inputs collide
+  auto put = [&bytes](std::string_view part) {
+    // Length-prefixed: no two inputs collide.
+    bytes.append(std::to_string(part.size())).append(1, ':').append(part);
   };
-  put(inputs.profile);
-  for (const auto& d : inputs.domains) put(d);
-  put(inputs.framework);
-  put(inputs.country);
-  if (inputs.changes) put(*inputs.changes);
-  if (inputs.previous_month) put(*inputs.previous_month);
+  auto put_message = [&put](const google::protobuf::MessageLite& m) { put(DeterministicBytes(m)); };
+  // The profile and the comparison by the digest of their content, computed once per fetch
+  // (a kept copy serves many reports); the catalog's small answers by their bytes.
+  put(inputs.profile->digest);
+  for (const auto& d : inputs.domains) put_message(d);
+  put_message(inputs.framework);
+  put_message(inputs.country);
+  if (inputs.changes) put(inputs.changes->digest);
+  if (inputs.previous_month) put_message(*inputs.previous_month);
   bytes += "|texts:" + inputs.text_language;  // the language of the report's own texts
-  return CacheKey("report", inputs.profile.name(), KeyDigest(bytes), format, inputs.language,
-                  kRendererVersion);
+  return CacheKey("report", inputs.profile->message.name(), KeyDigest(bytes), format,
+                  inputs.language, kRendererVersion);
 }
 
 absl::StatusOr<CheckedRequest> ReportService::Check(const ReportRequest& request) const {
@@ -84,15 +87,16 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
   ReportInputs inputs;
   inputs.language = request.language;
   inputs.text_language = request.text_language;
-  auto profile = assessment_.GetProfile(request.profile, request.language, request.credentials);
-  if (!profile.ok()) return profile.status();
-  inputs.profile = *std::move(profile);
+  auto fetched = assessment_.GetProfile(request.profile, request.language, request.credentials);
+  if (!fetched.ok()) return fetched.status();
+  inputs.profile = *std::move(fetched);
+  const mgi::assessment::v1::Profile& profile = inputs.profile->message;
   if (inputs.text_language.empty()) {
     // No message file for the language: served when the profile is written in it, with the
     // report's own texts in the profile's first language that has them, else English.
     auto primary = [](const std::string& l) { return l.substr(0, l.find('-')); };
     bool written_in = false;
-    for (const auto& l : inputs.profile.languages()) {
+    for (const auto& l : profile.languages()) {
       written_in |= l == request.language || primary(l) == primary(request.language);
       if (inputs.text_language.empty() && renderer_.messages().Find(l) != nullptr) {
         inputs.text_language = l;
@@ -103,7 +107,7 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
           "language", "unsupported language \"" + request.language + "\": the report's texts are in " +
                           absl::StrJoin(renderer_.messages().Languages(), ", ") + " and " +
                           request.profile + " is written in " +
-                          absl::StrJoin(inputs.profile.languages(), ", "));
+                          absl::StrJoin(profile.languages(), ", "));
     }
     if (inputs.text_language.empty()) inputs.text_language = "en";
   }
@@ -114,38 +118,38 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
   auto framework = catalog_.GetFramework(texts, request.credentials);
   if (!framework.ok()) return framework.status();
   inputs.framework = *std::move(framework);
-  auto country = catalog_.GetCountry(inputs.profile.country(), texts, request.credentials);
+  auto country = catalog_.GetCountry(profile.country(), texts, request.credentials);
   if (country.ok()) {
     inputs.country = *std::move(country);
   } else if (country.status().code() != absl::StatusCode::kNotFound) {
     return country.status();
   } else {
-    spdlog::warn("country not in catalog country={}", inputs.profile.country());
+    spdlog::warn("country not in catalog country={}", profile.country());
   }
-  const auto& previous = inputs.profile.previous_edition();
-  if (inputs.profile.edition() > 1 && !previous.empty()) {
+  const auto& previous = profile.previous_edition();
+  if (profile.edition() > 1 && !previous.empty()) {
     // The comparison of two profiles depends only on them (and the language): once this caller
     // has read both, it is kept under both etags (never stale: another etag is another key).
     auto before_first = assessment_.GetProfile(previous, request.language, request.credentials);
     std::string key;
-    if (before_first.ok() && !inputs.profile.etag().empty() && !before_first->etag().empty()) {
-      key = absl::StrCat(inputs.profile.name(), "@", inputs.profile.etag(), "|", previous, "@",
-                         before_first->etag(), "|", request.language);
-      if (auto kept = comparisons_.Find(key, "");
-          kept && inputs.changes.emplace().ParseFromString(*kept)) {
-        inputs.previous_month = before_first->publication_month();
-        return inputs;
+    if (before_first.ok()) {
+      const auto& earlier = (*before_first)->message;
+      if (!profile.etag().empty() && !earlier.etag().empty()) {
+        key = absl::StrCat(profile.name(), "@", profile.etag(), "|", previous, "@", earlier.etag(),
+                           "|", request.language);
+        if (auto kept = comparisons_.Find(key, "")) {
+          inputs.changes = std::move(kept);
+          inputs.previous_month = earlier.publication_month();
+          return inputs;
+        }
       }
-      inputs.changes.reset();
     }
     auto changes = assessment_.CompareProfiles(request.profile, previous, request.language,
                                                 request.credentials);
-    if (changes.ok() && !key.empty()) {
-      comparisons_.Put(key, "", std::make_shared<const std::string>(changes->SerializeAsString()));
-    }
     if (changes.ok()) {
+      if (!key.empty()) comparisons_.Put(key, "", *changes, (*changes)->message.ByteSizeLong());
       inputs.changes = *std::move(changes);
-      if (before_first.ok()) inputs.previous_month = before_first->publication_month();
+      if (before_first.ok()) inputs.previous_month = (*before_first)->message.publication_month();
     } else if (changes.status().code() == absl::StatusCode::kNotFound) {
       spdlog::warn("previous edition missing profile={} previous={}", request.profile, previous);
     } else {
@@ -160,7 +164,7 @@ absl::StatusOr<Report> ReportService::Render(const ReportInputs& inputs,
   // Only reports of published and archived profiles go to the shared cache: a draft is
   // confidential to its editors and must never sit in Redis (docs/cache.md).
   namespace av1 = mgi::assessment::v1;
-  const av1::ProfileState state = inputs.profile.state();
+  const av1::ProfileState state = inputs.profile->message.state();
   const bool shared = cache_ != nullptr && (state == av1::PROFILE_STATE_PUBLISHED ||
                                             state == av1::PROFILE_STATE_ARCHIVED);
   std::string key;

@@ -79,7 +79,7 @@ class ReportService {
   Cache* cache_;
   mutable std::atomic<int64_t> renders_{0};
   // Comparisons with the previous edition, keyed by both profiles' etags and the language.
-  NearCache comparisons_{{.max_entries = 256, .max_bytes = 8 << 20}};
+  NearCacheOf<FetchedComparison> comparisons_{{.max_entries = 256, .max_bytes = 8 << 20}};
 };
 
 // The cache key of a rendered report: the profile's name, a digest of every input (the

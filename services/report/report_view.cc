@@ -36,7 +36,8 @@ class FindingPicker {
  public:
   FindingPicker(const ReportInputs& inputs, const Messages& messages)
       : language_(inputs.language),
-        profile_languages_(inputs.profile.languages().begin(), inputs.profile.languages().end()),
+        profile_languages_(inputs.profile->message.languages().begin(),
+                           inputs.profile->message.languages().end()),
         messages_(messages) {}
 
   FindingView operator()(const mgi::assessment::v1::Finding& finding) {
@@ -87,7 +88,7 @@ std::string Month(const Messages& messages, const mgi::assessment::v1::YearMonth
 }
 
 std::string Title(const ReportInputs& inputs, const Messages& messages) {
-  const auto& profile = inputs.profile;
+  const auto& profile = inputs.profile->message;
   std::map<std::string, std::string> overrides(profile.title_override().begin(),
                                                profile.title_override().end());
   if (auto it = overrides.find(inputs.language); it != overrides.end() && !it->second.empty()) {
@@ -155,7 +156,7 @@ WheelSegment MakeSegment(int index, int count, const std::string& color) {
 }
 
 ReportView BuildView(const ReportInputs& inputs, const Messages& messages) {
-  const auto& profile = inputs.profile;
+  const auto& profile = inputs.profile->message;
   const std::string& language = inputs.language;
   ReportView view;
   view.language = language;
@@ -214,7 +215,7 @@ ReportView BuildView(const ReportInputs& inputs, const Messages& messages) {
     view.changes_added = messages.Get("changes_added");
     view.changes_removed = messages.Get("changes_removed");
     view.changes_none = messages.Get("changes_none");
-    for (const auto& dc : inputs.changes->domains()) {
+    for (const auto& dc : inputs.changes->message.domains()) {
       ChangeView cv;
       cv.domain_name = DomainId(dc.domain());
       for (const auto& d : inputs.domains) {

@@ -3,6 +3,7 @@
 // ReportView, so HTML, PDF, Markdown and SVG always carry the same content.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "mgi/assessment/v1/assessment_service.pb.h"
 #include "mgi/catalog/v1/resources.pb.h"
+#include "services/common/digest.h"
 #include "services/report/messages.h"
 
 namespace mgi::report {
@@ -20,12 +22,13 @@ struct ReportInputs {
   // The language of the report's own texts (headings, catalog texts): `language` when a message
   // file has it, else the profile's first language with one, else English. Empty: `language`.
   std::string text_language;
-  mgi::assessment::v1::Profile profile;
+  // The profile (never null), with the digest of its content.
+  std::shared_ptr<const Digested<mgi::assessment::v1::Profile>> profile;
   std::vector<mgi::catalog::v1::Domain> domains;  // the six, in catalog order
   mgi::catalog::v1::Framework framework;
   mgi::catalog::v1::Country country;
   // Set for an edition > 1 with a previous edition.
-  std::optional<mgi::assessment::v1::CompareProfilesResponse> changes;
+  std::shared_ptr<const Digested<mgi::assessment::v1::CompareProfilesResponse>> changes;
   std::optional<mgi::assessment::v1::YearMonth> previous_month;
 };
 

@@ -858,5 +858,113 @@ TEST(RevalidationTest, SignedInReadsAreRevalidatedAndNeverStaleOrUnauthorized) {
   EXPECT_EQ(revalidated(), before + 1);
 }
 
+// The report keeps the profiles it reads by the assessment's version and revalidates them on
+// every read (services/report/peers_grpc.h): a kept copy serves the next report (counted), never
+// one after a write, never a caller the assessment refuses; drafts are never kept, and a draft's
+// comparison with its kept previous edition follows the draft's every change.
+TEST(RevalidationTest, TheReportKeepsProfilesByVersionAndNeverRendersAStaleOne) {
+  std::string dir = mgi::testing::TempDir("report-kept");
+  const std::string viewer = "tok-viewer-kept-1", admin = "tok-admin-kept-2";
+  std::ofstream(dir + "/tokens") << HexDigest(Sha256(viewer)) << " viewer vera\n"
+                                 << HexDigest(Sha256(admin)) << " admin ada\n";
+  std::string auth = "--auth-tokens-file=" + dir + "/tokens";
+  auto catalog = StartService("mgi-catalog", {auth});
+  ASSERT_TRUE(catalog.has_value());
+  auto assessment = StartService("mgi-assessment",
+                                 {auth, "--db=" + dir + "/a.db", "--catalog-addr=" + catalog->address,
+                                  "--seed-dir=" + mgi::testing::DataDir() + "/profiles"});
+  ASSERT_TRUE(assessment.has_value());
+  int report_metrics = FreePort();
+  auto report = StartService("mgi-report", {auth, "--catalog-addr=" + catalog->address,
+                                            "--assessment-addr=" + assessment->address,
+                                            "--metrics-port=" + std::to_string(report_metrics)});
+  ASSERT_TRUE(report.has_value());
+  auto as = [](const std::string& token) {  // "": anonymous
+    auto ctx = Ctx(milliseconds(20000));
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    return ctx;
+  };
+  auto report_stub = rv1::ReportService::NewStub(
+      grpc::CreateChannel(report->address, grpc::InsecureChannelCredentials()));
+  auto markdown = [&](const std::string& profile, const std::string& token, grpc::Status* status) {
+    rv1::GetReportRequest req;
+    req.set_name(profile + "/report");
+    req.set_format("markdown");
+    req.set_language("en");
+    google::api::HttpBody body;
+    *status = report_stub->GetReport(as(token).get(), req, &body);
+    return body.data();
+  };
+  auto kept_hits = [&] {
+    return CacheMetric(report_metrics, "mgi_near_cache_hits_total", "report_profiles");
+  };
+
+  grpc::Status s;
+  const std::string first = markdown(kGtm, viewer, &s);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_LE(kept_hits(), 0);
+  EXPECT_EQ(markdown(kGtm, viewer, &s), first);
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(kept_hits(), 1);
+  // The kept copy is no answer to a caller the assessment refuses.
+  markdown(kGtm, "tok-unknown-0", &s);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+  EXPECT_EQ(kept_hits(), 1);
+
+  // A write (an import with overwrite, straight to the assessment): the next report has it.
+  auto stub = av1::AssessmentService::NewStub(
+      grpc::CreateChannel(assessment->address, grpc::InsecureChannelCredentials()));
+  av1::ExportProfilesRequest ex;
+  ex.set_name(kGtm);
+  av1::ProfileDocument doc;
+  ASSERT_TRUE(stub->ExportProfiles(as(admin).get(), ex, &doc).ok());
+  (*doc.mutable_profiles(0)->mutable_domains(0)->mutable_well_developed(0)->mutable_text())["en"] =
+      "Kept no longer after an import.";
+  av1::ImportProfilesRequest imp;
+  *imp.mutable_document() = doc;
+  imp.set_allow_overwrite(true);
+  av1::ImportProfilesResponse imported;
+  s = stub->ImportProfiles(as(admin).get(), imp, &imported);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const std::string changed = markdown(kGtm, viewer, &s);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_NE(changed.find("Kept no longer after an import."), std::string::npos);
+  EXPECT_EQ(kept_hits(), 1);
+  EXPECT_EQ(markdown(kGtm, viewer, &s), changed);
+  EXPECT_EQ(kept_hits(), 2);
+
+  // A draft (a new edition) is never kept; its report compares it with the kept edition before.
+  av1::StartNewEditionRequest ne;
+  ne.set_name(kGtm);
+  ne.set_profile_id("gtm-2026");
+  av1::Profile draft;
+  s = stub->StartNewEdition(as(admin).get(), ne, &draft);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const std::string d1 = markdown(draft.name(), admin, &s);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(kept_hits(), 3) << "the previous edition, gtm-2022, was kept";
+  markdown(draft.name(), "", &s);
+  EXPECT_FALSE(s.ok()) << "an anonymous caller reads no draft, kept copies or not";
+  EXPECT_EQ(markdown(kGtm, "", &s), changed) << "but the published edition (public read is on)";
+  EXPECT_EQ(kept_hits(), 4);
+  av1::UpdateProfileRequest up;
+  up.mutable_profile()->set_name(draft.name());
+  up.mutable_profile()->set_etag(draft.etag());
+  auto* finding = up.mutable_profile()->add_domains();
+  *finding = draft.domains(0);
+  (*finding->mutable_well_developed(0)->mutable_text())["en"] = "A draft's own new finding.";
+  for (int i = 1; i < draft.domains_size(); ++i) *up.mutable_profile()->add_domains() = draft.domains(i);
+  up.mutable_update_mask()->add_paths("domains");
+  av1::Profile updated;
+  s = stub->UpdateProfile(as(admin).get(), up, &updated);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const std::string d2 = markdown(draft.name(), admin, &s);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_NE(d2, d1);
+  EXPECT_NE(d2.find("A draft's own new finding."), std::string::npos);
+  EXPECT_EQ(d1.find("A draft's own new finding."), std::string::npos);
+  EXPECT_EQ(kept_hits(), 5) << "the draft read again, never kept; its previous edition kept";
+}
+
 }  // namespace
 }  // namespace mgi

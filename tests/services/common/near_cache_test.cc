@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mgi {
 namespace {
@@ -85,6 +86,47 @@ TEST(NearCacheTest, CountsHitsAndMissesInTheRegistry) {
   EXPECT_EQ(metrics.GetCounter("mgi_near_cache_hits_total", "", {{"cache", "test"}})->Value(), 1);
   EXPECT_EQ(metrics.GetCounter("mgi_near_cache_misses_total", "", {{"cache", "test"}})->Value(), 2);
   EXPECT_EQ(metrics.GetGauge("mgi_near_cache_bytes", "", {{"cache", "test"}})->Value(), 1);
+}
+
+// Revalidation's lookup: whatever version is held (not expired), with that version; neither a
+// hit nor a miss.
+TEST(NearCacheTest, LatestGivesTheHeldVersionUntilItExpires) {
+  TimePoint now{};
+  NearCache cache({.max_age = milliseconds(1000)}, nullptr, "", [&] { return now; });
+  std::string version = "unset";
+  EXPECT_EQ(cache.Latest("p", &version), nullptr);
+  EXPECT_EQ(version, "unset");
+  cache.Put("p", "v1", Value("one"));
+  cache.Put("p", "v2", Value("two"));
+  auto held = cache.Latest("p", &version);
+  ASSERT_NE(held, nullptr);
+  EXPECT_EQ(*held, "two");
+  EXPECT_EQ(version, "v2");
+  EXPECT_EQ(cache.hits() + cache.misses(), 0u);
+  now += milliseconds(1001);
+  EXPECT_EQ(cache.Latest("p", &version), nullptr);
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+// NearCacheOf<T>: objects shared as they were put, counted as the bytes they were put with.
+TEST(NearCacheTest, OfObjectsSharesThemAndCountsTheirGivenBytes) {
+  struct Parsed {
+    std::vector<int> numbers;
+  };
+  NearCacheOf<Parsed> cache({.max_entries = 8, .max_bytes = 100});
+  auto one = std::make_shared<const Parsed>(Parsed{{1, 2, 3}});
+  cache.Put("a", "1", one, 60);
+  EXPECT_EQ(cache.Find("a", "1"), one);
+  EXPECT_EQ(cache.Find("a", "2"), nullptr);
+  std::string version;
+  EXPECT_EQ(cache.Latest("a", &version), one);
+  EXPECT_EQ(version, "1");
+  cache.Put("b", "1", std::make_shared<const Parsed>(), 60);  // 120 bytes > 100: "a" goes
+  EXPECT_EQ(cache.Find("a", "1"), nullptr);
+  EXPECT_NE(cache.Find("b", "1"), nullptr);
+  EXPECT_EQ(one->numbers.size(), 3u);
+  cache.Erase("b");
+  EXPECT_EQ(cache.size(), 0u);
 }
 
 }  // namespace

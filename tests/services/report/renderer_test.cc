@@ -258,7 +258,7 @@ TEST(ReportRendererTest, SecondEditionShowsChanges) {
       dc->mutable_well_developed()->add_kept();
     }
   }
-  inputs.changes = changes;
+  inputs.changes = MakeDigested(changes);
   mgi::assessment::v1::YearMonth before;
   before.set_year(2018);
   before.set_month(11);

@@ -70,7 +70,7 @@ ReportInputs Inputs(const av1::Profile& profile, const std::string& language) {
   CatalogData catalog = Catalog(language);
   ReportInputs inputs;
   inputs.language = language;
-  inputs.profile = profile;
+  inputs.profile = MakeDigested(profile);
   inputs.domains = catalog.domains;
   inputs.framework = catalog.framework;
   inputs.country = catalog.country;
@@ -125,24 +125,24 @@ av1::Profile Hostile() {
   return p;
 }
 
-absl::StatusOr<av1::Profile> FakeAssessment::GetProfile(const std::string& name,
+absl::StatusOr<std::shared_ptr<const FetchedProfile>> FakeAssessment::GetProfile(const std::string& name,
                                                         const std::string&,
                                                         const PeerCredentials& credentials) {
   ++get_calls;
   last_credentials = credentials;
   auto it = profiles.find(name);
   if (it == profiles.end()) return NotFound(name);
-  return it->second;
+  return MakeDigested(it->second);
 }
 
-absl::StatusOr<av1::CompareProfilesResponse> FakeAssessment::CompareProfiles(
+absl::StatusOr<std::shared_ptr<const FetchedComparison>> FakeAssessment::CompareProfiles(
     const std::string& name, const std::string& other, const std::string&,
     const PeerCredentials& credentials) {
   last_credentials = credentials;
   ++compare_calls;
   if (!profiles.count(name)) return NotFound(name);
   if (!profiles.count(other)) return NotFound(other);
-  return comparison;
+  return MakeDigested(comparison);
 }
 
 absl::StatusOr<std::vector<cv1::Domain>> FakeCatalog::ListDomains(const std::string& language,

@@ -43,10 +43,10 @@ class FakeAssessment final : public AssessmentPeer {
   int compare_calls = 0;
   // The credentials of the last call (each call must carry the caller's).
   PeerCredentials last_credentials = PeerCredentials::Anonymous();
-  absl::StatusOr<mgi::assessment::v1::Profile> GetProfile(
+  absl::StatusOr<std::shared_ptr<const FetchedProfile>> GetProfile(
       const std::string& name, const std::string& language,
       const PeerCredentials& credentials) override;
-  absl::StatusOr<mgi::assessment::v1::CompareProfilesResponse> CompareProfiles(
+  absl::StatusOr<std::shared_ptr<const FetchedComparison>> CompareProfiles(
       const std::string& name, const std::string& other, const std::string& language,
       const PeerCredentials& credentials) override;
 };
