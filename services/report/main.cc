@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
       &app.metrics());
   GrpcCatalogPeer catalog(*catalog_channel, channel, options.catalog_cache_ttl);
   auto cache = app.MakeSharedCache();
-  ReportService service(**renderer, assessment, catalog, cache.get());
+  ReportService service(**renderer, assessment, catalog, cache.get(), options.catalog_cache_ttl);
   mgi::Executor executor(static_cast<size_t>(app.server().worker_threads));
   ReportGrpcService grpc_service(service, executor, &app.metrics());
   return app.Run({&grpc_service});

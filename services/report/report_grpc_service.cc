@@ -53,14 +53,14 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
     // Revalidation (common/revalidation.h): the key of the rendering names every input, so a
     // caller holding the answer of that key is told "not modified" without a rendering, a cache
     // read or a body sent.
-    std::string version = RenderedReportKey(*inputs, checked->format);
+    std::string version = RenderedReportKey(**inputs, checked->format);
     if (!version.empty() && IfNoneMatch(*context) == version) {
       SetNotModified(context, version);
       return absl::OkStatus();
     }
     SetVersion(context, version);
     auto start = std::chrono::steady_clock::now();
-    auto report = service_.Render(*inputs, checked->format);
+    auto report = service_.Render(**inputs, checked->format);
     if (!report.ok()) return report.status();
     if (metrics_ != nullptr) {
       metrics_
@@ -76,7 +76,7 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
     // ETag changes with every input, so a new revision is a new entry). Anything obtained with a
     // token, or with public read off, is private to its caller.
     context->AddInitialMetadata(
-        "cache-control", SharedCacheable(call, inputs->profile->message.state()) ? "public" : "private");
+        "cache-control", SharedCacheable(call, (*inputs)->profile->message.state()) ? "public" : "private");
     response->set_content_type(report->content_type);
     response->set_data(std::move(report->data));
     return absl::OkStatus();

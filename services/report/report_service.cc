@@ -25,10 +25,17 @@ bool ValidProfileId(const std::string& id) { return IsResourceId(id); }
 }  // namespace
 
 ReportService::ReportService(const Renderer& renderer, AssessmentPeer& assessment,
-                             CatalogPeer& catalog, Cache* cache)
-    : renderer_(renderer), assessment_(assessment), catalog_(catalog), cache_(cache) {}
+                             CatalogPeer& catalog, Cache* cache,
+                             std::chrono::milliseconds catalog_ttl)
+    : renderer_(renderer),
+      assessment_(assessment),
+      catalog_(catalog),
+      cache_(cache),
+      composed_({.max_entries = catalog_ttl.count() > 0 ? size_t{256} : size_t{0},
+                 .max_bytes = 32 << 20,
+                 .max_age = catalog_ttl}) {}
 
-std::string RenderedReportKey(const ReportInputs& inputs, const std::string& format) {
+std::string InputsDigest(const ReportInputs& inputs) {
   std::string bytes;
   auto put = [&bytes](std::string_view part) {
     // Length-prefixed: no two inputs collide.
@@ -44,7 +51,12 @@ std::string RenderedReportKey(const ReportInputs& inputs, const std::string& for
   if (inputs.changes) put(inputs.changes->digest);
   if (inputs.previous_month) put_message(*inputs.previous_month);
   bytes += "|texts:" + inputs.text_language;  // the language of the report's own texts
-  return CacheKey("report", inputs.profile->message.name(), KeyDigest(bytes), format,
+  return KeyDigest(bytes);
+}
+
+std::string RenderedReportKey(const ReportInputs& inputs, const std::string& format) {
+  return CacheKey("report", inputs.profile->message.name(),
+                  inputs.digest.empty() ? InputsDigest(inputs) : inputs.digest, format,
                   inputs.language, kRendererVersion);
 }
 
@@ -83,13 +95,45 @@ absl::StatusOr<CheckedRequest> ReportService::Check(const ReportRequest& request
   return out;
 }
 
-absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& request) {
+absl::StatusOr<std::shared_ptr<const ReportInputs>> ReportService::FetchInputs(
+    const CheckedRequest& request) {
+  // The caller's access is the assessment's decision, on every call: both profiles are read
+  // (revalidated when the peer keeps them) before anything composed is reused.
+  auto profile = assessment_.GetProfile(request.profile, request.language, request.credentials);
+  if (!profile.ok()) return profile.status();
+  const auto& previous_name = (*profile)->message.previous_edition();
+  absl::StatusOr<std::shared_ptr<const FetchedProfile>> previous =
+      absl::NotFoundError("no previous edition");
+  bool compared = (*profile)->message.edition() > 1 && !previous_name.empty();
+  if (compared) {
+    previous = assessment_.GetProfile(previous_name, request.language, request.credentials);
+    if (!previous.ok() && previous.status().code() != absl::StatusCode::kNotFound) {
+      return previous.status();
+    }
+  }
+  const std::string key = absl::StrCat(request.profile, "\n", request.language);
+  const std::string version = absl::StrCat((*profile)->digest, "|", compared ? "compared:" : "",
+                                           previous.ok() ? (*previous)->digest : "");
+  if (auto kept = composed_.Find(key, version)) return kept;
+  auto composed = Compose(request, *profile, previous);
+  if (!composed.ok()) return composed.status();
+  composed->digest = InputsDigest(*composed);
+  size_t bytes = (*profile)->message.ByteSizeLong() +
+                 (composed->changes ? composed->changes->message.ByteSizeLong() : 0) +
+                 composed->framework.ByteSizeLong() + composed->country.ByteSizeLong();
+  for (const auto& d : composed->domains) bytes += d.ByteSizeLong();
+  auto shared = std::make_shared<const ReportInputs>(*std::move(composed));
+  composed_.Put(key, version, shared, bytes);
+  return shared;
+}
+
+absl::StatusOr<ReportInputs> ReportService::Compose(
+    const CheckedRequest& request, std::shared_ptr<const FetchedProfile> fetched,
+    const absl::StatusOr<std::shared_ptr<const FetchedProfile>>& previous) {
   ReportInputs inputs;
   inputs.language = request.language;
   inputs.text_language = request.text_language;
-  auto fetched = assessment_.GetProfile(request.profile, request.language, request.credentials);
-  if (!fetched.ok()) return fetched.status();
-  inputs.profile = *std::move(fetched);
+  inputs.profile = std::move(fetched);
   const mgi::assessment::v1::Profile& profile = inputs.profile->message;
   if (inputs.text_language.empty()) {
     // No message file for the language: served when the profile is written in it, with the
@@ -126,32 +170,16 @@ absl::StatusOr<ReportInputs> ReportService::FetchInputs(const CheckedRequest& re
   } else {
     spdlog::warn("country not in catalog country={}", profile.country());
   }
-  const auto& previous = profile.previous_edition();
-  if (profile.edition() > 1 && !previous.empty()) {
-    // The comparison of two profiles depends only on them (and the language): once this caller
-    // has read both, it is kept under both etags (never stale: another etag is another key).
-    auto before_first = assessment_.GetProfile(previous, request.language, request.credentials);
-    std::string key;
-    if (before_first.ok()) {
-      const auto& earlier = (*before_first)->message;
-      if (!profile.etag().empty() && !earlier.etag().empty()) {
-        key = absl::StrCat(profile.name(), "@", profile.etag(), "|", previous, "@", earlier.etag(),
-                           "|", request.language);
-        if (auto kept = comparisons_.Find(key, "")) {
-          inputs.changes = std::move(kept);
-          inputs.previous_month = earlier.publication_month();
-          return inputs;
-        }
-      }
-    }
-    auto changes = assessment_.CompareProfiles(request.profile, previous, request.language,
+  const auto& previous_name = profile.previous_edition();
+  if (profile.edition() > 1 && !previous_name.empty()) {
+    auto changes = assessment_.CompareProfiles(request.profile, previous_name, request.language,
                                                 request.credentials);
     if (changes.ok()) {
-      if (!key.empty()) comparisons_.Put(key, "", *changes, (*changes)->message.ByteSizeLong());
       inputs.changes = *std::move(changes);
-      if (before_first.ok()) inputs.previous_month = (*before_first)->message.publication_month();
+      if (previous.ok()) inputs.previous_month = (*previous)->message.publication_month();
     } else if (changes.status().code() == absl::StatusCode::kNotFound) {
-      spdlog::warn("previous edition missing profile={} previous={}", request.profile, previous);
+      spdlog::warn("previous edition missing profile={} previous={}", request.profile,
+                   previous_name);
     } else {
       return changes.status();
     }
@@ -199,7 +227,7 @@ absl::StatusOr<Report> ReportService::GetReport(const ReportRequest& request) {
   if (!checked.ok()) return checked.status();
   auto inputs = FetchInputs(*checked);
   if (!inputs.ok()) return inputs.status();
-  return Render(*inputs, checked->format);
+  return Render(**inputs, checked->format);
 }
 
 FormatsInfo ReportService::ListFormats() const {

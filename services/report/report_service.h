@@ -5,7 +5,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -53,15 +55,21 @@ class ReportService {
  public:
   // The peers and the renderer must outlive the service.
   // `cache` (optional, may be null) keeps rendered reports under RenderedReportKey.
+  // `catalog_ttl`: how long the catalog's answers may be kept (0: never), the bound on how long
+  // the inputs composed from them are reused.
   ReportService(const Renderer& renderer, AssessmentPeer& assessment, CatalogPeer& catalog,
-                Cache* cache = nullptr);
+                Cache* cache = nullptr,
+                std::chrono::milliseconds catalog_ttl = std::chrono::seconds(60));
 
   // INVALID_ARGUMENT naming every bad field (name, format, language). A language without a
   // message file passes here: FetchInputs accepts it when the profile is written in it.
   absl::StatusOr<CheckedRequest> Check(const ReportRequest& request) const;
   // Everything the report shows; NOT_FOUND when the profile does not exist; INVALID_ARGUMENT
-  // (language) when the language is neither a message file's nor the profile's.
-  absl::StatusOr<ReportInputs> FetchInputs(const CheckedRequest& request);
+  // (language) when the language is neither a message file's nor the profile's. The profile (and
+  // its previous edition) are read on every call, with the caller's credentials; what is
+  // composed from them (catalog texts, the comparison, the digest of it all) is reused while
+  // both are unchanged (same content digests), for at most `catalog_ttl`.
+  absl::StatusOr<std::shared_ptr<const ReportInputs>> FetchInputs(const CheckedRequest& request);
   // The rendered report: from the cache when it holds RenderedReportKey(inputs, format), else
   // rendered now (and cached).
   absl::StatusOr<Report> Render(const ReportInputs& inputs, const std::string& format) const;
@@ -78,13 +86,21 @@ class ReportService {
   CatalogPeer& catalog_;
   Cache* cache_;
   mutable std::atomic<int64_t> renders_{0};
-  // Comparisons with the previous edition, keyed by both profiles' etags and the language.
-  NearCacheOf<FetchedComparison> comparisons_{{.max_entries = 256, .max_bytes = 8 << 20}};
+  // The rest of FetchInputs for a profile and its previous edition as just read.
+  absl::StatusOr<ReportInputs> Compose(const CheckedRequest& request,
+                                       std::shared_ptr<const FetchedProfile> profile,
+                                       const absl::StatusOr<std::shared_ptr<const FetchedProfile>>&
+                                           previous);
+  // Composed inputs, by profile and language, under both profiles' content digests.
+  NearCacheOf<ReportInputs> composed_;
 };
 
-// The cache key of a rendered report: the profile's name, a digest of every input (the
-// profile with its etag and revision, the catalog texts, the comparison), the format, the
-// language and kRendererVersion. Any change to what the report shows gives another key.
+// A digest of every input of a report (the profile with its etag and revision, the catalog
+// texts, the comparison, the language of the texts).
+std::string InputsDigest(const ReportInputs& inputs);
+// The cache key of a rendered report: the profile's name, the inputs' digest (`inputs.digest`,
+// or InputsDigest when it is empty), the format, the language and kRendererVersion. Any change to
+// what the report shows gives another key.
 std::string RenderedReportKey(const ReportInputs& inputs, const std::string& format);
 
 }  // namespace mgi::report

@@ -30,6 +30,8 @@ struct ReportInputs {
   // Set for an edition > 1 with a previous edition.
   std::shared_ptr<const Digested<mgi::assessment::v1::CompareProfilesResponse>> changes;
   std::optional<mgi::assessment::v1::YearMonth> previous_month;
+  // InputsDigest of all the above once computed (FetchInputs does); empty: not yet.
+  std::string digest;
 };
 
 struct FindingView {

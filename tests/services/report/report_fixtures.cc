@@ -147,12 +147,14 @@ absl::StatusOr<std::shared_ptr<const FetchedComparison>> FakeAssessment::Compare
 
 absl::StatusOr<std::vector<cv1::Domain>> FakeCatalog::ListDomains(const std::string& language,
                                                                   const PeerCredentials&) {
+  ++calls;
   if (!fail.ok()) return fail;
   return Catalog(language).domains;
 }
 
 absl::StatusOr<cv1::Framework> FakeCatalog::GetFramework(const std::string& language,
                                                           const PeerCredentials&) {
+  ++calls;
   if (!fail.ok()) return fail;
   return Catalog(language).framework;
 }
@@ -160,6 +162,7 @@ absl::StatusOr<cv1::Framework> FakeCatalog::GetFramework(const std::string& lang
 absl::StatusOr<cv1::Country> FakeCatalog::GetCountry(const std::string& name,
                                                      const std::string& language,
                                                      const PeerCredentials&) {
+  ++calls;
   if (!fail.ok()) return fail;
   if (name != "countries/GTM") return NotFound(name);
   return Catalog(language).country;

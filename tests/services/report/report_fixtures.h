@@ -54,6 +54,7 @@ class FakeAssessment final : public AssessmentPeer {
 class FakeCatalog final : public CatalogPeer {
  public:
   absl::Status fail;  // returned by every call when not OK
+  int calls = 0;      // every call, failed or not
   absl::StatusOr<std::vector<mgi::catalog::v1::Domain>> ListDomains(
       const std::string& language, const PeerCredentials&) override;
   absl::StatusOr<mgi::catalog::v1::Framework> GetFramework(const std::string& language,

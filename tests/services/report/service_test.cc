@@ -182,6 +182,54 @@ TEST_F(ReportServiceTest, TheComparisonIsKeptUnderBothEtagsAndNeverStale) {
   EXPECT_EQ(assessment_.compare_calls, 3);
 }
 
+// What FetchInputs composes from the profiles (catalog texts, comparison, digest) is reused while
+// both profiles read on this call are unchanged; the profiles themselves are read every time.
+TEST_F(ReportServiceTest, InputsAreComposedOncePerContentOfBothProfiles) {
+  auto current = Guatemala();
+  current.set_previous_edition("profiles/gtm-2018");
+  current.set_etag("current-1");
+  assessment_.profiles["profiles/gtm-2022"] = current;
+  auto previous = Guatemala();
+  previous.set_etag("previous-1");
+  assessment_.profiles["profiles/gtm-2018"] = previous;
+  CheckedRequest req{"profiles/gtm-2022", "html", "en", "en", PeerCredentials::Anonymous()};
+  auto first = service_.FetchInputs(req);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE((*first)->digest.empty());
+  EXPECT_EQ((*first)->digest, InputsDigest(**first));
+  const int catalog_calls = catalog_.calls;
+  EXPECT_EQ(catalog_calls, 3);
+  EXPECT_EQ(assessment_.get_calls, 2);
+  auto again = service_.FetchInputs(req);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *first) << "the same composition, shared";
+  EXPECT_EQ(catalog_.calls, catalog_calls);
+  EXPECT_EQ(assessment_.compare_calls, 1);
+  EXPECT_EQ(assessment_.get_calls, 4) << "both profiles read on every call";
+  // Another language is another composition; a refused read is refused, composition or not.
+  auto french = service_.FetchInputs({"profiles/gtm-2022", "html", "fr", "fr",
+                                      PeerCredentials::Anonymous()});
+  ASSERT_TRUE(french.ok());
+  EXPECT_NE((*french)->digest, (*first)->digest);
+  assessment_.profiles.erase("profiles/gtm-2022");
+  EXPECT_EQ(service_.FetchInputs(req).status().code(), absl::StatusCode::kNotFound);
+  // Either profile's content changes: composed again, with another digest.
+  assessment_.profiles["profiles/gtm-2022"] = current;
+  EXPECT_EQ((*service_.FetchInputs(req))->digest, (*first)->digest) << "unchanged again";
+  assessment_.profiles["profiles/gtm-2018"].mutable_publication_month()->set_year(2017);
+  auto changed = service_.FetchInputs(req);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_NE((*changed)->digest, (*first)->digest);
+  EXPECT_EQ((*changed)->previous_month->year(), 2017);
+  EXPECT_EQ(assessment_.compare_calls, 3);
+  // Without a catalog TTL nothing composed is kept.
+  ReportService uncached(TheRenderer(), assessment_, catalog_, nullptr, std::chrono::milliseconds(0));
+  const int before = catalog_.calls;
+  ASSERT_TRUE(uncached.FetchInputs(req).ok());
+  ASSERT_TRUE(uncached.FetchInputs(req).ok());
+  EXPECT_EQ(catalog_.calls, before + 6);
+}
+
 TEST_F(ReportServiceTest, ListFormats) {
   FormatsInfo info = service_.ListFormats();
   ASSERT_EQ(info.formats.size(), 4u);
