@@ -4,6 +4,7 @@
 // from its CallContext): there is no peer call without them.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,10 +24,17 @@ using FetchedComparison = Digested<mgi::assessment::v1::CompareProfilesResponse>
 
 class AssessmentPeer {
  public:
+  using ProfileDone = std::function<void(absl::StatusOr<std::shared_ptr<const FetchedProfile>>)>;
   virtual ~AssessmentPeer() = default;
   // NOT_FOUND when the profile does not exist. Never null when OK.
   virtual absl::StatusOr<std::shared_ptr<const FetchedProfile>> GetProfile(
       const std::string& name, const std::string& language, const PeerCredentials& credentials) = 0;
+  // The same without blocking: `done` gets the answer, on a thread where it must not block
+  // (gRPC's, for the gRPC peer). By default GetProfile, then `done` on the calling thread.
+  virtual void GetProfileAsync(const std::string& name, const std::string& language,
+                               const PeerCredentials& credentials, ProfileDone done) {
+    done(GetProfile(name, language, credentials));
+  }
   virtual absl::StatusOr<std::shared_ptr<const FetchedComparison>> CompareProfiles(
       const std::string& name, const std::string& other, const std::string& language,
       const PeerCredentials& credentials) = 0;

@@ -1,5 +1,7 @@
 #include "services/report/peers_grpc.h"
 
+#include <future>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/revalidation.h"
 #include "services/common/status.h"
@@ -25,43 +27,82 @@ std::string InitialMetadata(const grpc::ClientContext& context, const char* key)
 
 }  // namespace
 
+// One GetProfile: what it asks, what it holds, and where the answer goes.
+struct GrpcAssessmentPeer::ProfileCall {
+  std::string key;  // "name\nlanguage"
+  av1::GetProfileRequest request;
+  PeerCredentials credentials = PeerCredentials::Anonymous();
+  std::string held_version;
+  std::shared_ptr<const FetchedProfile> held;  // sent as if-none-match when not null
+  ProfileDone done;
+  int attempt = 0;
+  grpc::ClientContext context;
+  av1::Profile response;
+};
+
 absl::StatusOr<std::shared_ptr<const FetchedProfile>> GrpcAssessmentPeer::GetProfile(
     const std::string& name, const std::string& language, const PeerCredentials& credentials) {
-  const std::string key = absl::StrCat(name, "\n", language);
-  std::string held_version;
-  std::shared_ptr<const FetchedProfile> held = kept_.Latest(key, &held_version);
-  av1::GetProfileRequest request;
-  request.set_name(name);
-  request.set_language(language);
-  // At most twice: a "not modified" for a copy no longer held (or of another version) is asked
-  // again without a version.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    grpc::ClientContext context;
-    SetDeadline(context, config_);
-    credentials.Attach(context);
-    if (held != nullptr) context.AddMetadata(kIfNoneMatchMetadata, held_version);
-    av1::Profile profile;
-    grpc::Status status = stub_->GetProfile(&context, request, &profile);
-    if (!status.ok()) return FromGrpcStatus(status);
-    std::string version = InitialMetadata(context, kVersionMetadata);
-    if (!InitialMetadata(context, kNotModifiedMetadata).empty()) {
-      if (held != nullptr && version == held_version) {
-        auto hit = kept_.Find(key, version);  // counts the hit, keeps the entry recent
-        return hit != nullptr ? hit : held;
-      }
-      held = nullptr;
-      continue;
+  std::promise<absl::StatusOr<std::shared_ptr<const FetchedProfile>>> answer;
+  auto future = answer.get_future();
+  GetProfileAsync(name, language, credentials,
+                  [&answer](absl::StatusOr<std::shared_ptr<const FetchedProfile>> result) {
+                    answer.set_value(std::move(result));
+                  });
+  return future.get();
+}
+
+void GrpcAssessmentPeer::GetProfileAsync(const std::string& name, const std::string& language,
+                                         const PeerCredentials& credentials, ProfileDone done) {
+  auto call = std::make_unique<ProfileCall>();
+  call->key = absl::StrCat(name, "\n", language);
+  call->request.set_name(name);
+  call->request.set_language(language);
+  call->credentials = credentials;
+  call->held = kept_.Latest(call->key, &call->held_version);
+  call->done = std::move(done);
+  Send(std::move(call));
+}
+
+void GrpcAssessmentPeer::Send(std::unique_ptr<ProfileCall> call) {
+  SetDeadline(call->context, config_);
+  call->credentials.Attach(call->context);
+  if (call->held != nullptr) call->context.AddMetadata(kIfNoneMatchMetadata, call->held_version);
+  ProfileCall* raw = call.release();
+  stub_->async()->GetProfile(&raw->context, &raw->request, &raw->response,
+                             [this, raw](grpc::Status status) {
+                               Answered(std::unique_ptr<ProfileCall>(raw), status);
+                             });
+}
+
+void GrpcAssessmentPeer::Answered(std::unique_ptr<ProfileCall> call, const grpc::Status& status) {
+  if (!status.ok()) return call->done(FromGrpcStatus(status));
+  std::string version = InitialMetadata(call->context, kVersionMetadata);
+  if (!InitialMetadata(call->context, kNotModifiedMetadata).empty()) {
+    if (call->held != nullptr && version == call->held_version) {
+      auto hit = kept_.Find(call->key, version);  // counts the hit, keeps the entry recent
+      return call->done(hit != nullptr ? hit : call->held);
     }
-    auto fetched = MakeDigested(std::move(profile));
-    if (version.empty()) {
-      kept_.Erase(key);  // a draft now (or no version): nothing to keep
-    } else {
-      kept_.Put(key, version, fetched, fetched->message.ByteSizeLong());
+    if (call->attempt > 0) {
+      return call->done(absl::UnavailableError(
+          "the assessment service answered \"not modified\" to a request without a version"));
     }
-    return fetched;
+    // "Not modified" for a copy no longer held: asked again, without a version (a ClientContext
+    // serves one call only).
+    auto again = std::make_unique<ProfileCall>();
+    again->key = std::move(call->key);
+    again->request = std::move(call->request);
+    again->credentials = std::move(call->credentials);
+    again->done = std::move(call->done);
+    again->attempt = call->attempt + 1;
+    return Send(std::move(again));
   }
-  return absl::UnavailableError("the assessment service answered \"not modified\" to a request "
-                                "without a version");
+  auto fetched = MakeDigested(std::move(call->response));
+  if (version.empty()) {
+    kept_.Erase(call->key);  // a draft now (or no version): nothing to keep
+  } else {
+    kept_.Put(call->key, version, fetched, fetched->message.ByteSizeLong());
+  }
+  call->done(std::move(fetched));
 }
 
 absl::StatusOr<std::shared_ptr<const FetchedComparison>> GrpcAssessmentPeer::CompareProfiles(

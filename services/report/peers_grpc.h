@@ -29,11 +29,18 @@ class GrpcAssessmentPeer final : public AssessmentPeer {
   absl::StatusOr<std::shared_ptr<const FetchedProfile>> GetProfile(
       const std::string& name, const std::string& language,
       const PeerCredentials& credentials) override;
+  // gRPC's callback API: no thread waits for the answer.
+  void GetProfileAsync(const std::string& name, const std::string& language,
+                       const PeerCredentials& credentials, ProfileDone done) override;
   absl::StatusOr<std::shared_ptr<const FetchedComparison>> CompareProfiles(
       const std::string& name, const std::string& other, const std::string& language,
       const PeerCredentials& credentials) override;
 
  private:
+  struct ProfileCall;
+  // Sends `call` (with its kept version, if any); its answer goes to Answered.
+  void Send(std::unique_ptr<ProfileCall> call);
+  void Answered(std::unique_ptr<ProfileCall> call, const grpc::Status& status);
   std::unique_ptr<mgi::assessment::v1::AssessmentService::Stub> stub_;
   ChannelConfig config_;
   NearCacheOf<FetchedProfile> kept_;  // by "name\nlanguage", under the assessment's version

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "services/common/revalidation.h"
+#include "services/common/status.h"
 
 namespace mgi::report {
 
@@ -41,46 +42,77 @@ bool ReportGrpcService::SharedCacheable(const CallContext& call,
 grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
     grpc::CallbackServerContext* context, const mgi::report::v1::GetReportRequest* request,
     google::api::HttpBody* response) {
-  return Offload(context, executor_, [this, context, request, response](const CallContext& call) {
-    // Whether the caller may read the profile (a draft needs read-drafts) is the assessment
-    // service's decision, made on the caller's forwarded credentials; the report service checks
-    // only what is its own (name, format, language).
-    auto checked = service_.Check(
-        {request->name(), request->format(), request->language(), call.credentials()});
-    if (!checked.ok()) return checked.status();
-    auto inputs = service_.FetchInputs(*checked);
-    if (!inputs.ok()) return inputs.status();
-    // Revalidation (common/revalidation.h): the key of the rendering names every input, so a
-    // caller holding the answer of that key is told "not modified" without a rendering, a cache
-    // read or a body sent.
-    std::string version = RenderedReportKey(**inputs, checked->format);
-    if (!version.empty() && IfNoneMatch(*context) == version) {
-      SetNotModified(context, version);
-      return absl::OkStatus();
+  auto call = CallAccess(context);
+  if (!call.ok()) return FinishNow(context, call.status());
+  // Whether the caller may read the profile (a draft needs read-drafts) is the assessment
+  // service's decision, made on the caller's forwarded credentials; the report service checks
+  // only what is its own (name, format, language).
+  auto checked = service_.Check(
+      {request->name(), request->format(), request->language(), call->credentials()});
+  if (!checked.ok()) return FinishNow(context, checked.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // The profiles are read without a thread waiting (gRPC's callback API). A caller revalidating
+  // a report whose inputs are kept is answered right there; anything that may block (the
+  // catalog, the comparison, the shared cache, a rendering) goes to the executor.
+  service_.ReadProfiles(*checked, [this, context, reactor, response, call = *std::move(call),
+                                   checked = *checked](absl::StatusOr<ProfilesRead> read) {
+    if (!read.ok()) return reactor->Finish(ToGrpcStatus(read.status()));
+    if (auto inputs = service_.FindComposed(checked, *read)) {
+      std::string version = RenderedReportKey(*inputs, checked.format);
+      if (IfNoneMatch(*context) == version) {
+        SetNotModified(context, version);
+        return reactor->Finish(grpc::Status::OK);
+      }
     }
-    SetVersion(context, version);
-    auto start = std::chrono::steady_clock::now();
-    auto report = service_.Render(**inputs, checked->format);
-    if (!report.ok()) return report.status();
-    if (metrics_ != nullptr) {
-      metrics_
-          ->GetHistogram("mgi_report_render_seconds", "Time to render one report",
-                         {{"format", checked->format}})
-          ->Observe(
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    context->AddInitialMetadata("etag", report->etag);
-    context->AddInitialMetadata("x-mgi-renderer-version", kRendererVersion);
-    // A shared cache (the gateway's, a CDN) may keep a response only when anyone could have
-    // obtained it: an anonymous caller, public read on, and a published or archived profile (its
-    // ETag changes with every input, so a new revision is a new entry). Anything obtained with a
-    // token, or with public read off, is private to its caller.
-    context->AddInitialMetadata(
-        "cache-control", SharedCacheable(call, (*inputs)->profile->message.state()) ? "public" : "private");
-    response->set_content_type(report->content_type);
-    response->set_data(std::move(report->data));
-    return absl::OkStatus();
+    executor_.Post([this, context, reactor, response, call, checked, read = *std::move(read)] {
+      if (context->IsCancelled()) {
+        return reactor->Finish(
+            grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled before it ran"));
+      }
+      reactor->Finish(ToGrpcStatus(Respond(context, call, checked, read, response)));
+    });
   });
+  return reactor;
+}
+
+absl::Status ReportGrpcService::Respond(grpc::CallbackServerContext* context,
+                                        const CallContext& call, const CheckedRequest& checked,
+                                        const ProfilesRead& read, google::api::HttpBody* response) {
+  auto inputs = service_.FindComposed(checked, read);
+  if (inputs == nullptr) {
+    auto composed = service_.Compose(checked, read);
+    if (!composed.ok()) return composed.status();
+    inputs = *std::move(composed);
+  }
+  // Revalidation (common/revalidation.h): the key of the rendering names every input, so a
+  // caller holding the answer of that key is told "not modified" without a rendering, a cache
+  // read or a body sent.
+  std::string version = RenderedReportKey(*inputs, checked.format);
+  if (!version.empty() && IfNoneMatch(*context) == version) {
+    SetNotModified(context, version);
+    return absl::OkStatus();
+  }
+  SetVersion(context, version);
+  auto start = std::chrono::steady_clock::now();
+  auto report = service_.Render(*inputs, checked.format);
+  if (!report.ok()) return report.status();
+  if (metrics_ != nullptr) {
+    metrics_
+        ->GetHistogram("mgi_report_render_seconds", "Time to render one report",
+                       {{"format", checked.format}})
+        ->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  context->AddInitialMetadata("etag", report->etag);
+  context->AddInitialMetadata("x-mgi-renderer-version", kRendererVersion);
+  // A shared cache (the gateway's, a CDN) may keep a response only when anyone could have
+  // obtained it: an anonymous caller, public read on, and a published or archived profile (its
+  // ETag changes with every input, so a new revision is a new entry). Anything obtained with a
+  // token, or with public read off, is private to its caller.
+  context->AddInitialMetadata(
+      "cache-control", SharedCacheable(call, inputs->profile->message.state()) ? "public" : "private");
+  response->set_content_type(report->content_type);
+  response->set_data(std::move(report->data));
+  return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* ReportGrpcService::ListReportFormats(

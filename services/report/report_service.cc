@@ -1,6 +1,7 @@
 #include "services/report/report_service.h"
 
 #include <cstdio>
+#include <future>
 
 #include <google/api/httpbody.pb.h>
 #include <google/protobuf/io/coded_stream.h>
@@ -97,43 +98,84 @@ absl::StatusOr<CheckedRequest> ReportService::Check(const ReportRequest& request
 
 absl::StatusOr<std::shared_ptr<const ReportInputs>> ReportService::FetchInputs(
     const CheckedRequest& request) {
+  std::promise<absl::StatusOr<ProfilesRead>> answer;
+  auto future = answer.get_future();
+  ReadProfiles(request, [&answer](absl::StatusOr<ProfilesRead> read) {
+    answer.set_value(std::move(read));
+  });
+  absl::StatusOr<ProfilesRead> read = future.get();
+  if (!read.ok()) return read.status();
+  if (auto kept = FindComposed(request, *read)) return kept;
+  return Compose(request, *read);
+}
+
+void ReportService::ReadProfiles(const CheckedRequest& request,
+                                 std::function<void(absl::StatusOr<ProfilesRead>)> done) {
   // The caller's access is the assessment's decision, on every call: both profiles are read
   // (revalidated when the peer keeps them) before anything composed is reused.
-  auto profile = assessment_.GetProfile(request.profile, request.language, request.credentials);
-  if (!profile.ok()) return profile.status();
-  const auto& previous_name = (*profile)->message.previous_edition();
-  absl::StatusOr<std::shared_ptr<const FetchedProfile>> previous =
-      absl::NotFoundError("no previous edition");
-  bool compared = (*profile)->message.edition() > 1 && !previous_name.empty();
-  if (compared) {
-    previous = assessment_.GetProfile(previous_name, request.language, request.credentials);
-    if (!previous.ok() && previous.status().code() != absl::StatusCode::kNotFound) {
-      return previous.status();
-    }
-  }
-  const std::string key = absl::StrCat(request.profile, "\n", request.language);
-  const std::string version = absl::StrCat((*profile)->digest, "|", compared ? "compared:" : "",
-                                           previous.ok() ? (*previous)->digest : "");
-  if (auto kept = composed_.Find(key, version)) return kept;
-  auto composed = Compose(request, *profile, previous);
+  assessment_.GetProfileAsync(
+      request.profile, request.language, request.credentials,
+      [this, request, done = std::move(done)](
+          absl::StatusOr<std::shared_ptr<const FetchedProfile>> profile) mutable {
+        if (!profile.ok()) return done(profile.status());
+        ProfilesRead read;
+        read.profile = *std::move(profile);
+        const auto& message = read.profile->message;
+        read.compared = message.edition() > 1 && !message.previous_edition().empty();
+        if (!read.compared) return done(std::move(read));
+        std::string previous = message.previous_edition();
+        assessment_.GetProfileAsync(
+            previous, request.language, request.credentials,
+            [read = std::move(read), done = std::move(done)](
+                absl::StatusOr<std::shared_ptr<const FetchedProfile>> earlier) mutable {
+              if (!earlier.ok() && earlier.status().code() != absl::StatusCode::kNotFound) {
+                return done(earlier.status());
+              }
+              read.previous = std::move(earlier);
+              done(std::move(read));
+            });
+      });
+}
+
+namespace {
+
+std::string ComposedKey(const CheckedRequest& request) {
+  return absl::StrCat(request.profile, "\n", request.language);
+}
+
+// Both profiles' content digests: what a composition was made of.
+std::string ComposedVersion(const ProfilesRead& read) {
+  return absl::StrCat(read.profile->digest, "|", read.compared ? "compared:" : "",
+                      read.previous.ok() ? (*read.previous)->digest : "");
+}
+
+}  // namespace
+
+std::shared_ptr<const ReportInputs> ReportService::FindComposed(const CheckedRequest& request,
+                                                                const ProfilesRead& read) {
+  return composed_.Find(ComposedKey(request), ComposedVersion(read));
+}
+
+absl::StatusOr<std::shared_ptr<const ReportInputs>> ReportService::Compose(
+    const CheckedRequest& request, const ProfilesRead& read) {
+  auto composed = ComposeInputs(request, read);
   if (!composed.ok()) return composed.status();
   composed->digest = InputsDigest(*composed);
-  size_t bytes = (*profile)->message.ByteSizeLong() +
+  size_t bytes = read.profile->message.ByteSizeLong() +
                  (composed->changes ? composed->changes->message.ByteSizeLong() : 0) +
                  composed->framework.ByteSizeLong() + composed->country.ByteSizeLong();
   for (const auto& d : composed->domains) bytes += d.ByteSizeLong();
   auto shared = std::make_shared<const ReportInputs>(*std::move(composed));
-  composed_.Put(key, version, shared, bytes);
+  composed_.Put(ComposedKey(request), ComposedVersion(read), shared, bytes);
   return shared;
 }
 
-absl::StatusOr<ReportInputs> ReportService::Compose(
-    const CheckedRequest& request, std::shared_ptr<const FetchedProfile> fetched,
-    const absl::StatusOr<std::shared_ptr<const FetchedProfile>>& previous) {
+absl::StatusOr<ReportInputs> ReportService::ComposeInputs(const CheckedRequest& request,
+                                                          const ProfilesRead& read) {
   ReportInputs inputs;
   inputs.language = request.language;
   inputs.text_language = request.text_language;
-  inputs.profile = std::move(fetched);
+  inputs.profile = read.profile;
   const mgi::assessment::v1::Profile& profile = inputs.profile->message;
   if (inputs.text_language.empty()) {
     // No message file for the language: served when the profile is written in it, with the
@@ -176,7 +218,9 @@ absl::StatusOr<ReportInputs> ReportService::Compose(
                                                 request.credentials);
     if (changes.ok()) {
       inputs.changes = *std::move(changes);
-      if (previous.ok()) inputs.previous_month = (*previous)->message.publication_month();
+      if (read.previous.ok()) {
+        inputs.previous_month = (*read.previous)->message.publication_month();
+      }
     } else if (changes.status().code() == absl::StatusCode::kNotFound) {
       spdlog::warn("previous edition missing profile={} previous={}", request.profile,
                    previous_name);

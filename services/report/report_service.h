@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,15 @@ struct CheckedRequest {
   // must be one of the profile's (checked by FetchInputs).
   std::string text_language;
   PeerCredentials credentials;
+};
+
+// The profile a report is of and its previous edition (for an edition > 1 that names one), as
+// read for one call.
+struct ProfilesRead {
+  std::shared_ptr<const FetchedProfile> profile;
+  bool compared = false;  // an edition > 1 naming its previous edition
+  // When `compared`: the previous edition, or NOT_FOUND (the report then has no comparison).
+  absl::StatusOr<std::shared_ptr<const FetchedProfile>> previous = absl::NotFoundError("none");
 };
 
 struct Report {
@@ -70,6 +80,15 @@ class ReportService {
   // composed from them (catalog texts, the comparison, the digest of it all) is reused while
   // both are unchanged (same content digests), for at most `catalog_ttl`.
   absl::StatusOr<std::shared_ptr<const ReportInputs>> FetchInputs(const CheckedRequest& request);
+  // FetchInputs in steps, for a caller that must not block: ReadProfiles (asynchronous through
+  // the peer; `done` runs where it must not block), then the inputs kept for what was read
+  // (FindComposed, never blocks), else Compose (blocks: catalog, comparison).
+  void ReadProfiles(const CheckedRequest& request,
+                    std::function<void(absl::StatusOr<ProfilesRead>)> done);
+  std::shared_ptr<const ReportInputs> FindComposed(const CheckedRequest& request,
+                                                   const ProfilesRead& read);
+  absl::StatusOr<std::shared_ptr<const ReportInputs>> Compose(const CheckedRequest& request,
+                                                              const ProfilesRead& read);
   // The rendered report: from the cache when it holds RenderedReportKey(inputs, format), else
   // rendered now (and cached).
   absl::StatusOr<Report> Render(const ReportInputs& inputs, const std::string& format) const;
@@ -86,11 +105,8 @@ class ReportService {
   CatalogPeer& catalog_;
   Cache* cache_;
   mutable std::atomic<int64_t> renders_{0};
-  // The rest of FetchInputs for a profile and its previous edition as just read.
-  absl::StatusOr<ReportInputs> Compose(const CheckedRequest& request,
-                                       std::shared_ptr<const FetchedProfile> profile,
-                                       const absl::StatusOr<std::shared_ptr<const FetchedProfile>>&
-                                           previous);
+  absl::StatusOr<ReportInputs> ComposeInputs(const CheckedRequest& request,
+                                             const ProfilesRead& read);
   // Composed inputs, by profile and language, under both profiles' content digests.
   NearCacheOf<ReportInputs> composed_;
 };

@@ -163,5 +163,30 @@ TEST_F(ReportIntegrationTest, CatalogDownIsUnavailableNotAWrongReport) {
       << status.error_code() << " " << status.error_message();
 }
 
+// The profile is read through gRPC's callback API (no thread waits): an assessment with nothing
+// listening is UNAVAILABLE (or the deadline), never a hang or a report.
+TEST_F(ReportIntegrationTest, AssessmentDownIsUnavailableNotAWrongReport) {
+  int port = mgi::testing::FreePort();
+  auto lonely = mgi::testing::StartService(
+      "mgi-report", {"--catalog-addr=" + catalog_->address,
+                     "--assessment-addr=127.0.0.1:" + std::to_string(port), "--peer-deadline=2s"});
+  ASSERT_TRUE(lonely.has_value());
+  auto stub = v1::ReportService::NewStub(
+      grpc::CreateChannel(lonely->address, grpc::InsecureChannelCredentials()));
+  for (const char* format : {"html", "markdown"}) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    v1::GetReportRequest request;
+    request.set_name("profiles/gtm-2022/report");
+    request.set_format(format);
+    google::api::HttpBody body;
+    grpc::Status status = stub->GetReport(&context, request, &body);
+    EXPECT_TRUE(status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+        << status.error_code() << " " << status.error_message();
+    EXPECT_TRUE(body.data().empty());
+  }
+}
+
 }  // namespace
 }  // namespace mgi::report
