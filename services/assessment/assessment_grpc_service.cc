@@ -65,16 +65,30 @@ MGI_HANDLER(ListProfiles, av1::ListProfilesRequest, av1::ListProfilesResponse)
 grpc::ServerUnaryReactor* AssessmentGrpcService::GetProfile(grpc::CallbackServerContext* c,
                                                             const grpc::ByteBuffer* req,
                                                             grpc::ByteBuffer* resp) {
-  return Offload(c, *executor_, [this, c, req, resp](const CallContext& call) -> absl::Status {
-    av1::GetProfileRequest request;
-    if (!grpc::GenericDeserialize<grpc::ProtoBufferReader, av1::GetProfileRequest>(
-             const_cast<grpc::ByteBuffer*>(req), &request)
-             .ok()) {
-      return absl::InvalidArgumentError("GetProfileRequest does not parse");
+  auto access = CallAccess(c);
+  if (!access.ok()) return FinishNow(c, access.status());
+  auto request = std::make_shared<av1::GetProfileRequest>();
+  if (!grpc::GenericDeserialize<grpc::ProtoBufferReader, av1::GetProfileRequest>(
+           const_cast<grpc::ByteBuffer*>(req), request.get())
+           .ok()) {
+    return FinishNow(c, absl::InvalidArgumentError("GetProfileRequest does not parse"));
+  }
+  // Revalidation on gRPC's callback thread, when the store can tell without waiting: a caller
+  // whose version is current is answered "not modified" with no executor hop. The caller's access
+  // was decided above as for any call (GetProfile needs read-published, all that a published or
+  // archived profile, the only ones with a version, asks).
+  if (published_ != nullptr) {
+    if (auto current = published_->CurrentWithoutWaiting(request->name(), IfNoneMatch(*c))) {
+      SetNotModified(c, *current);
+      grpc::Slice empty;
+      *resp = grpc::ByteBuffer(&empty, 1);  // an empty message
+      return FinishNow(c, absl::OkStatus());
     }
+  }
+  return Offload(c, *executor_, [this, c, request, resp](const CallContext& call) -> absl::Status {
     std::shared_ptr<const std::string> bytes;
     if (published_ != nullptr) {
-      auto answer = published_->GetProfile(request, CallerOf(call), IfNoneMatch(*c));
+      auto answer = published_->GetProfile(*request, CallerOf(call), IfNoneMatch(*c));
       if (!answer.ok()) return answer.status();
       if (answer->not_modified) {
         SetNotModified(c, answer->version);
@@ -85,7 +99,7 @@ grpc::ServerUnaryReactor* AssessmentGrpcService::GetProfile(grpc::CallbackServer
       SetVersion(c, answer->version);
       bytes = std::move(answer->bytes);
     } else {
-      auto answer = manager_->GetProfile(request, CallerOf(call));
+      auto answer = manager_->GetProfile(*request, CallerOf(call));
       if (!answer.ok()) return answer.status();
       bytes = std::make_shared<const std::string>(answer->SerializeAsString());
     }

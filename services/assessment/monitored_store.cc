@@ -47,6 +47,13 @@ absl::StatusOr<ProfileVersion> MonitoredProfileStore::GetVersion(const std::stri
   return Observe(store_->GetVersion(name));
 }
 
+std::optional<absl::StatusOr<ProfileVersion>> MonitoredProfileStore::TryGetVersion(
+    const std::string& name) {
+  auto version = store_->TryGetVersion(name);
+  if (version) return Observe(*std::move(version));
+  return version;
+}
+
 absl::StatusOr<ProfilePage> MonitoredProfileStore::List(const ProfileQuery& query, int64_t offset,
                                                         int64_t limit) {
   return Observe(store_->List(query, offset, limit));

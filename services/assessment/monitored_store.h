@@ -25,6 +25,7 @@ class MonitoredProfileStore final : public ProfileStore {
 
   absl::StatusOr<Profile> Get(const std::string& name) override;
   absl::StatusOr<ProfileVersion> GetVersion(const std::string& name) override;
+  std::optional<absl::StatusOr<ProfileVersion>> TryGetVersion(const std::string& name) override;
   absl::StatusOr<ProfilePage> List(const ProfileQuery& query, int64_t offset,
                                    int64_t limit) override;
   absl::Status Commit(const std::vector<ProfileWrite>& writes) override;

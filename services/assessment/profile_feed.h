@@ -140,6 +140,9 @@ class NotifyingProfileStore final : public ProfileStore {
   absl::StatusOr<ProfileVersion> GetVersion(const std::string& name) override {
     return store_->GetVersion(name);
   }
+  std::optional<absl::StatusOr<ProfileVersion>> TryGetVersion(const std::string& name) override {
+    return store_->TryGetVersion(name);
+  }
   absl::StatusOr<ProfilePage> List(const ProfileQuery& query, int64_t offset,
                                    int64_t limit) override {
     return store_->List(query, offset, limit);

@@ -119,6 +119,12 @@ class ProfileStore {
     if (!p.ok()) return p.status();
     return ProfileVersion{p->etag(), p->revision(), static_cast<int>(p->state())};
   }
+  // GetVersion when the store can answer without waiting (no lock held by another caller, no
+  // network round trip), for callers on threads that must not block; nullopt otherwise, and the
+  // caller takes GetVersion's path where it may wait.
+  virtual std::optional<absl::StatusOr<ProfileVersion>> TryGetVersion(const std::string&) {
+    return std::nullopt;
+  }
   // Ordered as query.order says; the local unit's key is its English name, else its name in the
   // profile's first language, else its first name.
   virtual absl::StatusOr<ProfilePage> List(const ProfileQuery& query, int64_t offset,

@@ -4,6 +4,26 @@
 
 namespace mgi::assessment {
 
+std::string PublishedProfiles::AnswerVersion(const ProfileVersion& version) const {
+  if (version.state != av1::PROFILE_STATE_PUBLISHED && version.state != av1::PROFILE_STATE_ARCHIVED) {
+    return "";
+  }
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  int64_t period = version_period_.count() > 0 ? now.count() / version_period_.count() : 0;
+  return absl::StrCat(version.etag, ".", period);
+}
+
+std::optional<std::string> PublishedProfiles::CurrentWithoutWaiting(
+    const std::string& name, const std::string& if_none_match) {
+  if (if_none_match.empty()) return std::nullopt;
+  auto version = store_->TryGetVersion(name);
+  if (!version || !version->ok()) return std::nullopt;
+  std::string current = AnswerVersion(**version);
+  if (current.empty() || current != if_none_match) return std::nullopt;
+  return current;
+}
+
 absl::StatusOr<PublishedProfiles::Answer> PublishedProfiles::GetProfile(
     const av1::GetProfileRequest& req, const Caller& caller, const std::string& if_none_match) {
   Answer answer;
@@ -11,13 +31,8 @@ absl::StatusOr<PublishedProfiles::Answer> PublishedProfiles::GetProfile(
   std::string etag;
   // An unknown or malformed name falls through: the manager gives the right error.
   auto version = store_->GetVersion(req.name());
-  if (version.ok() && (version->state == av1::PROFILE_STATE_PUBLISHED ||
-                       version->state == av1::PROFILE_STATE_ARCHIVED)) {
+  if (version.ok() && !(answer.version = AnswerVersion(*version)).empty()) {
     etag = std::move(version->etag);
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now().time_since_epoch());
-    int64_t period = version_period_.count() > 0 ? now.count() / version_period_.count() : 0;
-    answer.version = absl::StrCat(etag, ".", period);
     if (!if_none_match.empty() && if_none_match == answer.version) {
       answer.not_modified = true;
       return answer;

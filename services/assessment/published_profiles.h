@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -39,12 +40,19 @@ class PublishedProfiles {
   // serializes to, or its error; or "not modified" when `if_none_match` is its current version.
   absl::StatusOr<Answer> GetProfile(const av1::GetProfileRequest& req, const Caller& caller,
                                     const std::string& if_none_match = "");
+  // For a thread that must not block (gRPC's callback thread): the version `if_none_match` names
+  // when it is the current version of `name` and the store could tell without waiting
+  // (ProfileStore::TryGetVersion); nullopt in every other case (then GetProfile).
+  std::optional<std::string> CurrentWithoutWaiting(const std::string& name,
+                                                   const std::string& if_none_match);
 
  private:
   ProfileStore* store_;
   ProfileManager* manager_;
   NearCache* cache_;
   std::chrono::milliseconds version_period_;
+  // The version of the answer for a published or archived profile of `etag`; "" for others.
+  std::string AnswerVersion(const ProfileVersion& version) const;
 };
 
 }  // namespace mgi::assessment

@@ -202,6 +202,17 @@ absl::StatusOr<Profile> SqliteProfileStore::Get(const std::string& name) {
 
 absl::StatusOr<ProfileVersion> SqliteProfileStore::GetVersion(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
+  return ReadVersionLocked(name);
+}
+
+std::optional<absl::StatusOr<ProfileVersion>> SqliteProfileStore::TryGetVersion(
+    const std::string& name) {
+  std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return std::nullopt;
+  return ReadVersionLocked(name);
+}
+
+absl::StatusOr<ProfileVersion> SqliteProfileStore::ReadVersionLocked(const std::string& name) {
   Stmt st(*statements_, "SELECT etag, revision, state FROM profiles WHERE name = ?1");
   if (auto s = st.ok(); !s.ok()) return s;
   st.Bind(1, name);

@@ -35,6 +35,8 @@ class SqliteProfileStore final : public ProfileStore {
 
   absl::StatusOr<Profile> Get(const std::string& name) override;
   absl::StatusOr<ProfileVersion> GetVersion(const std::string& name) override;
+  // Unless another call holds the connection (a write committing, a search).
+  std::optional<absl::StatusOr<ProfileVersion>> TryGetVersion(const std::string& name) override;
   absl::StatusOr<ProfilePage> List(const ProfileQuery& query, int64_t offset,
                                    int64_t limit) override;
   absl::Status Commit(const std::vector<ProfileWrite>& writes) override;
@@ -62,6 +64,7 @@ class SqliteProfileStore final : public ProfileStore {
   explicit SqliteProfileStore(std::unique_ptr<sqlite3, SqliteCloser> db);
   absl::Status Migrate();
   absl::Status ApplyWrite(const ProfileWrite& write);
+  absl::StatusOr<ProfileVersion> ReadVersionLocked(const std::string& name);  // mu_ held
   absl::Status RecordChange(const ProfileChange& change);
   absl::Status PruneChanges();
   std::chrono::microseconds change_retention_ = std::chrono::hours(24 * 7);

@@ -112,6 +112,24 @@ TEST_P(StoreConformanceTest, CreateGetAndVersion) {
   EXPECT_TRUE(absl::IsNotFound(store_->Get("profiles/none").status()));
   EXPECT_THAT(store_->GetVersion("profiles/none").status().message(), HasSubstr("profiles/none"));
   EXPECT_TRUE(store_->Ping().ok());
+  // TryGetVersion, where a store answers it (SQLite, when no other call holds the connection),
+  // says what GetVersion says, after every write too.
+  if (auto now = store_->TryGetVersion("profiles/a")) {
+    ASSERT_TRUE(now->ok()) << now->status();
+    EXPECT_EQ((*now)->etag, v->etag);
+    EXPECT_EQ((*now)->revision, 1);
+    auto none = store_->TryGetVersion("profiles/none");
+    ASSERT_TRUE(none.has_value());
+    EXPECT_TRUE(absl::IsNotFound(none->status()));
+    ProfileWrite u = NextWrite(*p);
+    ASSERT_TRUE(store_->Commit({u}).ok());
+    auto after = store_->TryGetVersion("profiles/a");
+    ASSERT_TRUE(after.has_value() && after->ok());
+    EXPECT_EQ((*after)->etag, u.profile.etag());
+    EXPECT_EQ((*after)->revision, 2);
+  } else {
+    EXPECT_EQ(GetParam(), "postgresql") << "SQLite answers without waiting when nothing else runs";
+  }
 }
 
 TEST_P(StoreConformanceTest, EtagCompareAndSwapAndAllOrNothing) {
