@@ -21,4 +21,26 @@ void TuneProcessForRelease() {
 #endif
 }
 
+HeapTrimmer::HeapTrimmer(std::chrono::milliseconds interval) : interval_(interval) {
+  if (interval_.count() <= 0) return;
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
+      lock.unlock();
+      malloc_trim(0);
+      trims_.fetch_add(1);
+      lock.lock();
+    }
+  });
+}
+
+HeapTrimmer::~HeapTrimmer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
 }  // namespace mgi

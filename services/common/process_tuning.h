@@ -1,7 +1,13 @@
 // Process-wide settings every binary of the suite applies first thing in main.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <thread>
 
 namespace mgi {
 
@@ -27,5 +33,28 @@ bool ApplyHeapSettings(const HeapSettings& settings);
 // under load it showed as one of the largest costs (docs/performance.md). Debug builds keep it,
 // so tests still catch lock cycles.
 void TuneProcessForRelease();
+
+// Gives the heap's free memory back to the system every `interval` (glibc's malloc_trim), so
+// that the resident set falls back after a burst of load instead of staying at its peak: freed
+// blocks inside the arenas are otherwise kept for reuse (docs/performance.md). A trim holds each
+// arena's lock while it walks it (well under a millisecond for the services' heaps). Stops, at
+// once, when destroyed.
+class HeapTrimmer {
+ public:
+  explicit HeapTrimmer(std::chrono::milliseconds interval);  // 0 or less: never trims
+  ~HeapTrimmer();
+  HeapTrimmer(const HeapTrimmer&) = delete;
+  HeapTrimmer& operator=(const HeapTrimmer&) = delete;
+  // Trims done so far.
+  uint64_t trims() const { return trims_.load(); }
+
+ private:
+  std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::atomic<uint64_t> trims_{0};
+  std::thread thread_;
+};
 
 }  // namespace mgi

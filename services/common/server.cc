@@ -221,7 +221,11 @@ void RegisterServerFlags(Config& config, ServerConfig* out) {
   config.Bool("reflection", &out->reflection,
               "Serve gRPC server reflection (lists the contracts to anyone who reaches the port; "
               "turn off in deployments that do not want that)");
-  config.SuiteWide({"log-format", "log-level", "tls-client-ca-file", "reflection"});
+  config.Duration("heap-trim-interval", &out->heap_trim_interval,
+                  "How often free heap memory is given back to the system, so that the resident "
+                  "set falls back after a burst of load; 0: never");
+  config.SuiteWide({"log-format", "log-level", "tls-client-ca-file", "reflection",
+                    "heap-trim-interval"});
 }
 
 namespace {

@@ -39,6 +39,9 @@ struct ServerConfig {
   // gRPC server reflection (grpc.reflection.v1alpha). It needs no token: deployments that do not
   // want the contracts listed to anyone who reaches the port turn it off.
   bool reflection = true;
+  // How often the heap's free memory is given back to the system (common/process_tuning.h);
+  // 0: never.
+  std::chrono::milliseconds heap_trim_interval{10000};
 };
 
 // Registers host, port, metrics-port, log-format, log-level, shutdown-grace, max-message-bytes,

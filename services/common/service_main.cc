@@ -53,6 +53,7 @@ std::unique_ptr<Cache> ServiceMain::MakeSharedCache() {
 
 int ServiceMain::Run(const std::vector<grpc::Service*>& services,
                      std::function<void()> before_shutdown) {
+  HeapTrimmer trimmer(server_.heap_trim_interval);
   return RunServer(server_, &metrics_, services,
                    {.readiness = &readiness_,
                     .access = access_.get(),

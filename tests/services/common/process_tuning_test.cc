@@ -3,7 +3,14 @@
 
 #include <malloc.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -49,6 +56,44 @@ TEST(HeapSettingsTest, MidSizedBlocksStayInTheHeap) {
   ASSERT_NE(big, nullptr);
   EXPECT_EQ(mallinfo2().hblks, mapped_before + 1);
   free(big);
+}
+
+long ResidentKb() {
+  std::ifstream statm("/proc/self/statm");
+  long size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+// Memory freed inside the heap (behind blocks still in use, where glibc's own trim at the top
+// cannot reach) goes back to the system at the trimmer's next round.
+TEST(HeapTrimmerTest, GivesFreedMemoryInsideTheHeapBack) {
+  MGI_SKIP_UNDER_SANITIZER_MALLOC();
+  ASSERT_TRUE(ApplyHeapSettings(HeapSettings{}));
+  std::vector<char*> freed, kept;
+  for (int i = 0; i < 400; ++i) {  // 25 MB in 64 KB blocks, each followed by one kept block
+    char* block = static_cast<char*>(malloc(64 << 10));
+    memset(block, 1, 64 << 10);
+    freed.push_back(block);
+    kept.push_back(static_cast<char*>(malloc(32)));
+  }
+  for (char* block : freed) free(block);
+  long before = ResidentKb();
+  HeapTrimmer trimmer(std::chrono::milliseconds(10));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (trimmer.trims() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_GE(trimmer.trims(), 1u);
+  EXPECT_LT(ResidentKb(), before - 16 * 1024) << "at least 16 of the 25 MB freed went back";
+  for (char* block : kept) free(block);
+}
+
+// Destroying a trimmer ends its thread at once, whatever its interval; 0 never starts one.
+TEST(HeapTrimmerTest, StopsAtOnceAndZeroNeverTrims) {
+  { HeapTrimmer hourly(std::chrono::hours(1)); }
+  HeapTrimmer never(std::chrono::milliseconds(0));
+  EXPECT_EQ(never.trims(), 0u);
 }
 
 }  // namespace
