@@ -223,9 +223,10 @@ print(f"{label:48s} {float(arps):9.0f} {float(brps):9.0f} {ratio:6.2f} {('>=' + 
 PY
 done
 echo
-echo "RSS after the benchmark (goal: each service < 40 MB):"
+echo "RSS after the benchmark (goal: each service < 40 MB), and the peak during it:"
 for n in catalog assessment report gateway gateway-nocache; do
   rss=$(awk '/^VmRSS/ {print $2}' "/proc/${pid[$n]}/status" 2>/dev/null || echo 0)
-  printf '  %-16s %6.1f MB %s\n' "$n" "$(python3 -c "print($rss/1024)")" \
-    "$( (( rss < 40960 )) && echo ok || echo MISS)"
+  hwm=$(awk '/^VmHWM/ {print $2}' "/proc/${pid[$n]}/status" 2>/dev/null || echo 0)
+  printf '  %-16s %6.1f MB %-4s (peak %5.1f MB)\n' "$n" "$(python3 -c "print($rss/1024)")" \
+    "$( (( rss < 40960 )) && echo ok || echo MISS)" "$(python3 -c "print($hwm/1024)")"
 done
