@@ -28,6 +28,9 @@
 #include "services/assessment/sqlite_finding_index.h"
 
 namespace mgi::assessment {
+
+// How long a statement waits for another connection's lock on the database file.
+constexpr int kBusyTimeoutMs = 5000;
 namespace {
 
 using google::protobuf::util::TimeUtil;
@@ -135,7 +138,7 @@ absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(
   }
   sqlite3* db = raw;
   std::unique_ptr<SqliteProfileStore> store(new SqliteProfileStore(std::move(owned)));
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // WAL: readers never block the writer. synchronous=FULL: every commit fsyncs the WAL, so an
   // acknowledged write survives a process crash and a power loss (NORMAL would survive a crash
   // but could lose the last commits on power loss; profile writes are rare, FULL costs little).
@@ -209,7 +212,14 @@ std::optional<absl::StatusOr<ProfileVersion>> SqliteProfileStore::TryGetVersion(
     const std::string& name) {
   std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
   if (!lock.owns_lock()) return std::nullopt;
-  return ReadVersionLocked(name);
+  // Nor wait for another process's lock on the file (the sqlite3 shell, a backup): busy is
+  // "cannot tell without waiting", not an error of the store.
+  sqlite3_busy_timeout(db_.get(), 0);
+  auto version = ReadVersionLocked(name);
+  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+  int code = sqlite3_extended_errcode(db_.get()) & 0xff;
+  if (!version.ok() && (code == SQLITE_BUSY || code == SQLITE_LOCKED)) return std::nullopt;
+  return version;
 }
 
 absl::StatusOr<ProfileVersion> SqliteProfileStore::ReadVersionLocked(const std::string& name) {

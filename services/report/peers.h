@@ -4,6 +4,7 @@
 // from its CallContext): there is no peer call without them.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -30,9 +31,12 @@ class AssessmentPeer {
   virtual absl::StatusOr<std::shared_ptr<const FetchedProfile>> GetProfile(
       const std::string& name, const std::string& language, const PeerCredentials& credentials) = 0;
   // The same without blocking: `done` gets the answer, on a thread where it must not block
-  // (gRPC's, for the gRPC peer). By default GetProfile, then `done` on the calling thread.
+  // (gRPC's, for the gRPC peer), by `deadline` at the latest (the caller's own; the peer's
+  // configured deadline may be sooner). By default GetProfile, then `done` on the calling thread.
   virtual void GetProfileAsync(const std::string& name, const std::string& language,
-                               const PeerCredentials& credentials, ProfileDone done) {
+                               const PeerCredentials& credentials,
+                               std::chrono::system_clock::time_point deadline, ProfileDone done) {
+    (void)deadline;
     done(GetProfile(name, language, credentials));
   }
   virtual absl::StatusOr<std::shared_ptr<const FetchedComparison>> CompareProfiles(

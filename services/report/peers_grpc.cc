@@ -1,5 +1,6 @@
 #include "services/report/peers_grpc.h"
 
+#include <algorithm>
 #include <future>
 
 #include "absl/strings/str_cat.h"
@@ -35,6 +36,7 @@ struct GrpcAssessmentPeer::ProfileCall {
   std::string held_version;
   std::shared_ptr<const FetchedProfile> held;  // sent as if-none-match when not null
   ProfileDone done;
+  std::chrono::system_clock::time_point deadline;  // of every attempt
   int attempt = 0;
   grpc::ClientContext context;
   av1::Profile response;
@@ -42,18 +44,22 @@ struct GrpcAssessmentPeer::ProfileCall {
 
 absl::StatusOr<std::shared_ptr<const FetchedProfile>> GrpcAssessmentPeer::GetProfile(
     const std::string& name, const std::string& language, const PeerCredentials& credentials) {
-  std::promise<absl::StatusOr<std::shared_ptr<const FetchedProfile>>> answer;
-  auto future = answer.get_future();
-  GetProfileAsync(name, language, credentials,
-                  [&answer](absl::StatusOr<std::shared_ptr<const FetchedProfile>> result) {
-                    answer.set_value(std::move(result));
+  auto answer =
+      std::make_shared<std::promise<absl::StatusOr<std::shared_ptr<const FetchedProfile>>>>();
+  auto future = answer->get_future();
+  GetProfileAsync(name, language, credentials, std::chrono::system_clock::time_point::max(),
+                  [answer](absl::StatusOr<std::shared_ptr<const FetchedProfile>> result) {
+                    answer->set_value(std::move(result));
                   });
   return future.get();
 }
 
 void GrpcAssessmentPeer::GetProfileAsync(const std::string& name, const std::string& language,
-                                         const PeerCredentials& credentials, ProfileDone done) {
+                                         const PeerCredentials& credentials,
+                                         std::chrono::system_clock::time_point deadline,
+                                         ProfileDone done) {
   auto call = std::make_unique<ProfileCall>();
+  call->deadline = std::min(std::chrono::system_clock::now() + config_.deadline, deadline);
   call->key = absl::StrCat(name, "\n", language);
   call->request.set_name(name);
   call->request.set_language(language);
@@ -64,7 +70,7 @@ void GrpcAssessmentPeer::GetProfileAsync(const std::string& name, const std::str
 }
 
 void GrpcAssessmentPeer::Send(std::unique_ptr<ProfileCall> call) {
-  SetDeadline(call->context, config_);
+  call->context.set_deadline(call->deadline);
   call->credentials.Attach(call->context);
   if (call->held != nullptr) call->context.AddMetadata(kIfNoneMatchMetadata, call->held_version);
   ProfileCall* raw = call.release();
@@ -93,6 +99,7 @@ void GrpcAssessmentPeer::Answered(std::unique_ptr<ProfileCall> call, const grpc:
     again->request = std::move(call->request);
     again->credentials = std::move(call->credentials);
     again->done = std::move(call->done);
+    again->deadline = call->deadline;
     again->attempt = call->attempt + 1;
     return Send(std::move(again));
   }

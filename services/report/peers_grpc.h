@@ -26,12 +26,15 @@ class GrpcAssessmentPeer final : public AssessmentPeer {
   GrpcAssessmentPeer(std::shared_ptr<grpc::Channel> channel, ChannelConfig config,
                      NearCache::Options kept = {.max_entries = 128, .max_bytes = 8 << 20},
                      MetricsRegistry* metrics = nullptr);
+  // Waits for GetProfileAsync: for executor threads and tests, never a gRPC callback thread
+  // (gRPC may complete the call on that very thread).
   absl::StatusOr<std::shared_ptr<const FetchedProfile>> GetProfile(
       const std::string& name, const std::string& language,
       const PeerCredentials& credentials) override;
   // gRPC's callback API: no thread waits for the answer.
   void GetProfileAsync(const std::string& name, const std::string& language,
-                       const PeerCredentials& credentials, ProfileDone done) override;
+                       const PeerCredentials& credentials,
+                       std::chrono::system_clock::time_point deadline, ProfileDone done) override;
   absl::StatusOr<std::shared_ptr<const FetchedComparison>> CompareProfiles(
       const std::string& name, const std::string& other, const std::string& language,
       const PeerCredentials& credentials) override;

@@ -50,6 +50,7 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
   auto checked = service_.Check(
       {request->name(), request->format(), request->language(), call->credentials()});
   if (!checked.ok()) return FinishNow(context, checked.status());
+  checked->deadline = context->deadline();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // The profiles are read without a thread waiting (gRPC's callback API). A caller revalidating
   // a report whose inputs are kept is answered right there; anything that may block (the
@@ -57,19 +58,21 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
   service_.ReadProfiles(*checked, [this, context, reactor, response, call = *std::move(call),
                                    checked = *checked](absl::StatusOr<ProfilesRead> read) {
     if (!read.ok()) return reactor->Finish(ToGrpcStatus(read.status()));
-    if (auto inputs = service_.FindComposed(checked, *read)) {
+    auto inputs = service_.FindComposed(checked, *read);
+    if (inputs != nullptr) {
       std::string version = RenderedReportKey(*inputs, checked.format);
       if (IfNoneMatch(*context) == version) {
         SetNotModified(context, version);
         return reactor->Finish(grpc::Status::OK);
       }
     }
-    executor_.Post([this, context, reactor, response, call, checked, read = *std::move(read)] {
+    executor_.Post([this, context, reactor, response, call, checked, read = *std::move(read),
+                    inputs = std::move(inputs)] {
       if (context->IsCancelled()) {
         return reactor->Finish(
             grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled before it ran"));
       }
-      reactor->Finish(ToGrpcStatus(Respond(context, call, checked, read, response)));
+      reactor->Finish(ToGrpcStatus(Respond(context, call, checked, read, inputs, response)));
     });
   });
   return reactor;
@@ -77,8 +80,9 @@ grpc::ServerUnaryReactor* ReportGrpcService::GetReport(
 
 absl::Status ReportGrpcService::Respond(grpc::CallbackServerContext* context,
                                         const CallContext& call, const CheckedRequest& checked,
-                                        const ProfilesRead& read, google::api::HttpBody* response) {
-  auto inputs = service_.FindComposed(checked, read);
+                                        const ProfilesRead& read,
+                                        std::shared_ptr<const ReportInputs> inputs,
+                                        google::api::HttpBody* response) {
   if (inputs == nullptr) {
     auto composed = service_.Compose(checked, read);
     if (!composed.ok()) return composed.status();

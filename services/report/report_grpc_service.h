@@ -42,9 +42,11 @@ class ReportGrpcService final : public mgi::report::v1::ReportService::CallbackS
       mgi::report::v1::ListReportFormatsResponse* response) override;
 
  private:
-  // The answer for what was read (on the executor: it may compose and render).
+  // The answer for what was read (on the executor: it may compose and render); `inputs` as
+  // found kept for it, or null (then composed here).
   absl::Status Respond(grpc::CallbackServerContext* context, const CallContext& call,
                        const CheckedRequest& checked, const ProfilesRead& read,
+                       std::shared_ptr<const ReportInputs> inputs,
                        google::api::HttpBody* response);
   // Whether a response may be kept by shared caches ("cache-control: public"), else "private".
   static bool SharedCacheable(const CallContext& call, mgi::assessment::v1::ProfileState state);

@@ -98,10 +98,10 @@ absl::StatusOr<CheckedRequest> ReportService::Check(const ReportRequest& request
 
 absl::StatusOr<std::shared_ptr<const ReportInputs>> ReportService::FetchInputs(
     const CheckedRequest& request) {
-  std::promise<absl::StatusOr<ProfilesRead>> answer;
-  auto future = answer.get_future();
-  ReadProfiles(request, [&answer](absl::StatusOr<ProfilesRead> read) {
-    answer.set_value(std::move(read));
+  auto answer = std::make_shared<std::promise<absl::StatusOr<ProfilesRead>>>();
+  auto future = answer->get_future();
+  ReadProfiles(request, [answer](absl::StatusOr<ProfilesRead> read) {
+    answer->set_value(std::move(read));
   });
   absl::StatusOr<ProfilesRead> read = future.get();
   if (!read.ok()) return read.status();
@@ -114,7 +114,7 @@ void ReportService::ReadProfiles(const CheckedRequest& request,
   // The caller's access is the assessment's decision, on every call: both profiles are read
   // (revalidated when the peer keeps them) before anything composed is reused.
   assessment_.GetProfileAsync(
-      request.profile, request.language, request.credentials,
+      request.profile, request.language, request.credentials, request.deadline,
       [this, request, done = std::move(done)](
           absl::StatusOr<std::shared_ptr<const FetchedProfile>> profile) mutable {
         if (!profile.ok()) return done(profile.status());
@@ -123,9 +123,12 @@ void ReportService::ReadProfiles(const CheckedRequest& request,
         const auto& message = read.profile->message;
         read.compared = message.edition() > 1 && !message.previous_edition().empty();
         if (!read.compared) return done(std::move(read));
+        if (std::chrono::system_clock::now() >= request.deadline) {
+          return done(absl::DeadlineExceededError("the caller's deadline passed"));
+        }
         std::string previous = message.previous_edition();
         assessment_.GetProfileAsync(
-            previous, request.language, request.credentials,
+            previous, request.language, request.credentials, request.deadline,
             [read = std::move(read), done = std::move(done)](
                 absl::StatusOr<std::shared_ptr<const FetchedProfile>> earlier) mutable {
               if (!earlier.ok() && earlier.status().code() != absl::StatusCode::kNotFound) {

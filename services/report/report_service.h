@@ -38,6 +38,8 @@ struct CheckedRequest {
   // must be one of the profile's (checked by FetchInputs).
   std::string text_language;
   PeerCredentials credentials;
+  // The caller's deadline: peer calls made for it end by then at the latest.
+  std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
 };
 
 // The profile a report is of and its previous edition (for an edition > 1 that names one), as
@@ -80,6 +82,8 @@ class ReportService {
   // composed from them (catalog texts, the comparison, the digest of it all) is reused while
   // both are unchanged (same content digests), for at most `catalog_ttl`.
   absl::StatusOr<std::shared_ptr<const ReportInputs>> FetchInputs(const CheckedRequest& request);
+  // FetchInputs (and GetReport) wait for ReadProfiles: for executor threads and tests, never a
+  // gRPC callback thread.
   // FetchInputs in steps, for a caller that must not block: ReadProfiles (asynchronous through
   // the peer; `done` runs where it must not block), then the inputs kept for what was read
   // (FindComposed, never blocks), else Compose (blocks: catalog, comparison).
