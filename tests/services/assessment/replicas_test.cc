@@ -3,7 +3,8 @@
 // through one replica is read back through the other at once; N replicas seeding at once leave
 // exactly one Guatemala profile; with PostgreSQL down calls fail fast with UNAVAILABLE and the
 // replica goes NOT_SERVING, then recovers by itself; kill -9 of a replica mid-burst and a fast
-// restart of PostgreSQL lose no acknowledged write. WatchProfiles across replicas: a watcher on
+// restart of PostgreSQL lose no acknowledged write. The report's kept profiles (revalidated
+// against the replica it calls) show a write made through the other replica at once. WatchProfiles across replicas: a watcher on
 // one replica gets the writes made through the other (LISTEN/NOTIFY, not the poll), in revision
 // order, resumes after a restart missing nothing, and misses nothing of many concurrent writers.
 #include <gmock/gmock.h>
@@ -25,7 +26,9 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "harness.h"
+#include "google/api/httpbody.pb.h"
 #include "mgi/assessment/v1/assessment_service.grpc.pb.h"
+#include "mgi/report/v1/report_service.grpc.pb.h"
 #include "pg_server.h"
 #include "test_profiles.h"
 
@@ -405,6 +408,61 @@ TEST_F(ReplicasTest, TwoReplicasBehindOneGateway) {
     std::string got = mgi::testing::HttpGetBody(port, "/v1/profiles/gw-" + std::to_string(i));
     EXPECT_NE(got.find("\"profiles/gw-" + std::to_string(i) + "\""), std::string::npos) << got;
   }
+}
+
+// The report keeps the profiles it reads and revalidates them against the replica it calls: a
+// write made through the other replica is in the very next report.
+TEST_F(ReplicasTest, TheReportsKeptProfilesShowTheOtherReplicasWriteAtOnce) {
+  auto a = StartReplica();
+  auto b = StartReplica();
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(WaitForSeed(*a) && WaitForSeed(*b));
+  int report_metrics = mgi::testing::FreePort();
+  auto report = StartService("mgi-report",
+                             {"--catalog-addr=" + catalog_->address,
+                              "--assessment-addr=" + b->service.address,
+                              "--metrics-port=" + std::to_string(report_metrics)},
+                             {"MGI_AUTH_DISABLED=true"});
+  ASSERT_TRUE(report.has_value());
+  auto stub = mgi::report::v1::ReportService::NewStub(
+      grpc::CreateChannel(report->address, grpc::InsecureChannelCredentials()));
+  auto markdown = [&] {
+    mgi::report::v1::GetReportRequest req;
+    req.set_name("profiles/gtm-2022/report");
+    req.set_format("markdown");
+    google::api::HttpBody body;
+    grpc::Status s = stub->GetReport(Ctx().get(), req, &body);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return body.data();
+  };
+  auto kept_hits = [&] {
+    std::string page = mgi::testing::HttpGetBody(report_metrics, "/metrics");
+    const std::string series = "mgi_near_cache_hits_total{cache=\"report_profiles\"} ";
+    size_t at = page.find(series);
+    return at == std::string::npos ? -1.0 : std::stod(page.substr(at + series.size()));
+  };
+  const std::string first = markdown();
+  EXPECT_EQ(markdown(), first);
+  EXPECT_EQ(kept_hits(), 1) << "the second report used the kept profile";
+  // Through A: the first finding's English text changes (an import with overwrite).
+  av1::ExportProfilesRequest ex;
+  ex.set_name("profiles/gtm-2022");
+  av1::ProfileDocument doc;
+  ASSERT_TRUE(a->stub->ExportProfiles(Ctx().get(), ex, &doc).ok());
+  (*doc.mutable_profiles(0)->mutable_domains(0)->mutable_well_developed(0)->mutable_text())["en"] =
+      "Written through the other replica.";
+  av1::ImportProfilesRequest imp;
+  *imp.mutable_document() = doc;
+  imp.set_allow_overwrite(true);
+  av1::ImportProfilesResponse imported;
+  grpc::Status s = a->stub->ImportProfiles(Ctx().get(), imp, &imported);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const std::string after = markdown();
+  EXPECT_NE(after.find("Written through the other replica."), std::string::npos);
+  EXPECT_EQ(first.find("Written through the other replica."), std::string::npos);
+  EXPECT_EQ(kept_hits(), 1) << "the changed profile was fetched, not the kept one served";
+  EXPECT_EQ(markdown(), after);
+  EXPECT_EQ(kept_hits(), 2);
 }
 
 // Writers create profiles through two replicas; one replica is killed with SIGKILL mid-burst and
