@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -766,18 +767,61 @@ TEST(CacheGatewayTest, ReportOfAPublishedProfileHasTheReportEtagAndIsShared) {
 // gets the gateway's kept copy once the backend said "not modified", never after a change, and
 // never without its own authorization checked.
 
+// A catalog and a seeded assessment that know a viewer's and an admin's token (the token file in
+// a fresh directory named after `name`); `auth` is the flag for further services.
+struct SignedInBackends {
+  std::string dir;
+  std::string auth;
+  std::optional<mgi::testing::Service> catalog;
+  std::optional<mgi::testing::Service> assessment;
+};
+SignedInBackends StartSignedIn(const std::string& name, const std::string& viewer,
+                               const std::string& admin) {
+  SignedInBackends b;
+  b.dir = mgi::testing::TempDir(name);
+  std::ofstream(b.dir + "/tokens") << HexDigest(Sha256(viewer)) << " viewer vera\n"
+                                   << HexDigest(Sha256(admin)) << " admin ada\n";
+  b.auth = "--auth-tokens-file=" + b.dir + "/tokens";
+  b.catalog = StartService("mgi-catalog", {b.auth});
+  if (!b.catalog) return b;
+  b.assessment = StartService(
+      "mgi-assessment", {b.auth, "--db=" + b.dir + "/a.db", "--catalog-addr=" + b.catalog->address,
+                         "--seed-dir=" + mgi::testing::DataDir() + "/profiles"});
+  return b;
+}
+
+// Sets the English text of gtm-2022's first finding, straight to the assessment at `address` (an
+// export, then an import with overwrite, as `admin`).
+grpc::Status SetFirstFindingText(const std::string& address, const std::string& admin,
+                                 const std::string& text) {
+  auto stub = av1::AssessmentService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto as_admin = [&] {
+    auto ctx = Ctx();
+    ctx->AddMetadata("authorization", "Bearer " + admin);
+    return ctx;
+  };
+  av1::ExportProfilesRequest ex;
+  ex.set_name("profiles/gtm-2022");
+  av1::ProfileDocument doc;
+  grpc::Status s = stub->ExportProfiles(as_admin().get(), ex, &doc);
+  if (!s.ok()) return s;
+  (*doc.mutable_profiles(0)->mutable_domains(0)->mutable_well_developed(0)->mutable_text())["en"] =
+      text;
+  av1::ImportProfilesRequest imp;
+  *imp.mutable_document() = doc;
+  imp.set_allow_overwrite(true);
+  av1::ImportProfilesResponse imported;
+  return stub->ImportProfiles(as_admin().get(), imp, &imported);
+}
+
 TEST(RevalidationTest, SignedInReadsAreRevalidatedAndNeverStaleOrUnauthorized) {
-  std::string dir = mgi::testing::TempDir("revalidation");
   const std::string viewer = "tok-viewer-revalidation-1", admin = "tok-admin-revalidation-2";
-  std::ofstream(dir + "/tokens") << HexDigest(Sha256(viewer)) << " viewer vera\n"
-                                 << HexDigest(Sha256(admin)) << " admin ada\n";
-  std::string auth = "--auth-tokens-file=" + dir + "/tokens";
-  auto catalog = StartService("mgi-catalog", {auth});
-  ASSERT_TRUE(catalog.has_value());
-  auto assessment = StartService("mgi-assessment",
-                                 {auth, "--db=" + dir + "/a.db", "--catalog-addr=" + catalog->address,
-                                  "--seed-dir=" + mgi::testing::DataDir() + "/profiles"});
-  ASSERT_TRUE(assessment.has_value());
+  auto backends = StartSignedIn("revalidation", viewer, admin);
+  ASSERT_TRUE(backends.catalog && backends.assessment);
+  const std::string& auth = backends.auth;
+  auto& catalog = backends.catalog;
+  auto& assessment = backends.assessment;
   auto report = StartService("mgi-report", {auth, "--catalog-addr=" + catalog->address,
                                             "--assessment-addr=" + assessment->address});
   ASSERT_TRUE(report.has_value());
@@ -809,24 +853,7 @@ TEST(RevalidationTest, SignedInReadsAreRevalidatedAndNeverStaleOrUnauthorized) {
   EXPECT_NE(french.body, first.body);
 
   // A change (an import with overwrite, straight to the service): the next read is the new text.
-  auto stub = av1::AssessmentService::NewStub(
-      grpc::CreateChannel(assessment->address, grpc::InsecureChannelCredentials()));
-  auto admin_ctx = [&] {
-    auto ctx = Ctx();
-    ctx->AddMetadata("authorization", "Bearer " + admin);
-    return ctx;
-  };
-  av1::ExportProfilesRequest ex;
-  ex.set_name("profiles/gtm-2022");
-  av1::ProfileDocument doc;
-  ASSERT_TRUE(stub->ExportProfiles(admin_ctx().get(), ex, &doc).ok());
-  (*doc.mutable_profiles(0)->mutable_domains(0)->mutable_well_developed(0)->mutable_text())["en"] =
-      "Revalidated after an import.";
-  av1::ImportProfilesRequest imp;
-  *imp.mutable_document() = doc;
-  imp.set_allow_overwrite(true);
-  av1::ImportProfilesResponse imported;
-  grpc::Status s = stub->ImportProfiles(admin_ctx().get(), imp, &imported);
+  grpc::Status s = SetFirstFindingText(assessment->address, admin, "Revalidated after an import.");
   ASSERT_TRUE(s.ok()) << s.error_message();
   double before = revalidated();
   HttpReply changed = HttpGet(port, path, as_viewer);
@@ -863,17 +890,12 @@ TEST(RevalidationTest, SignedInReadsAreRevalidatedAndNeverStaleOrUnauthorized) {
 // one after a write, never a caller the assessment refuses; drafts are never kept, and a draft's
 // comparison with its kept previous edition follows the draft's every change.
 TEST(RevalidationTest, TheReportKeepsProfilesByVersionAndNeverRendersAStaleOne) {
-  std::string dir = mgi::testing::TempDir("report-kept");
   const std::string viewer = "tok-viewer-kept-1", admin = "tok-admin-kept-2";
-  std::ofstream(dir + "/tokens") << HexDigest(Sha256(viewer)) << " viewer vera\n"
-                                 << HexDigest(Sha256(admin)) << " admin ada\n";
-  std::string auth = "--auth-tokens-file=" + dir + "/tokens";
-  auto catalog = StartService("mgi-catalog", {auth});
-  ASSERT_TRUE(catalog.has_value());
-  auto assessment = StartService("mgi-assessment",
-                                 {auth, "--db=" + dir + "/a.db", "--catalog-addr=" + catalog->address,
-                                  "--seed-dir=" + mgi::testing::DataDir() + "/profiles"});
-  ASSERT_TRUE(assessment.has_value());
+  auto backends = StartSignedIn("report-kept", viewer, admin);
+  ASSERT_TRUE(backends.catalog && backends.assessment);
+  const std::string& auth = backends.auth;
+  auto& catalog = backends.catalog;
+  auto& assessment = backends.assessment;
   int report_metrics = FreePort();
   auto report = StartService("mgi-report", {auth, "--catalog-addr=" + catalog->address,
                                             "--assessment-addr=" + assessment->address,
@@ -912,20 +934,10 @@ TEST(RevalidationTest, TheReportKeepsProfilesByVersionAndNeverRendersAStaleOne) 
   EXPECT_EQ(kept_hits(), 1);
 
   // A write (an import with overwrite, straight to the assessment): the next report has it.
+  s = SetFirstFindingText(assessment->address, admin, "Kept no longer after an import.");
+  ASSERT_TRUE(s.ok()) << s.error_message();
   auto stub = av1::AssessmentService::NewStub(
       grpc::CreateChannel(assessment->address, grpc::InsecureChannelCredentials()));
-  av1::ExportProfilesRequest ex;
-  ex.set_name(kGtm);
-  av1::ProfileDocument doc;
-  ASSERT_TRUE(stub->ExportProfiles(as(admin).get(), ex, &doc).ok());
-  (*doc.mutable_profiles(0)->mutable_domains(0)->mutable_well_developed(0)->mutable_text())["en"] =
-      "Kept no longer after an import.";
-  av1::ImportProfilesRequest imp;
-  *imp.mutable_document() = doc;
-  imp.set_allow_overwrite(true);
-  av1::ImportProfilesResponse imported;
-  s = stub->ImportProfiles(as(admin).get(), imp, &imported);
-  ASSERT_TRUE(s.ok()) << s.error_message();
   const std::string changed = markdown(kGtm, viewer, &s);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_NE(changed.find("Kept no longer after an import."), std::string::npos);

@@ -23,6 +23,16 @@ using namespace mgi::report::testing;
 class ReportServiceTest : public ::testing::Test {
  protected:
   void SetUp() override { assessment_.profiles["profiles/gtm-2022"] = Guatemala(); }
+  // gtm-2022 as the edition after gtm-2018, each with an etag (current-1, previous-1).
+  void TwoEditions() {
+    auto current = Guatemala();
+    current.set_previous_edition("profiles/gtm-2018");
+    current.set_etag("current-1");
+    assessment_.profiles["profiles/gtm-2022"] = current;
+    auto previous = Guatemala();
+    previous.set_etag("previous-1");
+    assessment_.profiles["profiles/gtm-2018"] = previous;
+  }
   FakeAssessment assessment_;
   FakeCatalog catalog_;
   ReportService service_{TheRenderer(), assessment_, catalog_};
@@ -146,13 +156,7 @@ TEST_F(ReportServiceTest, SecondEditionFetchesTheComparison) {
 }
 
 TEST_F(ReportServiceTest, TheComparisonIsKeptUnderBothEtagsAndNeverStale) {
-  auto current = Guatemala();
-  current.set_previous_edition("profiles/gtm-2018");
-  current.set_etag("current-1");
-  assessment_.profiles["profiles/gtm-2022"] = current;
-  auto previous = Guatemala();
-  previous.set_etag("previous-1");
-  assessment_.profiles["profiles/gtm-2018"] = previous;
+  TwoEditions();
   auto* dc = assessment_.comparison.add_domains();
   dc->set_domain("domains/partnerships");
   (*dc->mutable_well_developed()->add_added()->mutable_text())["en"] = "First comparison.";
@@ -185,13 +189,8 @@ TEST_F(ReportServiceTest, TheComparisonIsKeptUnderBothEtagsAndNeverStale) {
 // What FetchInputs composes from the profiles (catalog texts, comparison, digest) is reused while
 // both profiles read on this call are unchanged; the profiles themselves are read every time.
 TEST_F(ReportServiceTest, InputsAreComposedOncePerContentOfBothProfiles) {
-  auto current = Guatemala();
-  current.set_previous_edition("profiles/gtm-2018");
-  current.set_etag("current-1");
-  assessment_.profiles["profiles/gtm-2022"] = current;
-  auto previous = Guatemala();
-  previous.set_etag("previous-1");
-  assessment_.profiles["profiles/gtm-2018"] = previous;
+  TwoEditions();
+  const auto current = assessment_.profiles["profiles/gtm-2022"];
   CheckedRequest req{"profiles/gtm-2022", "html", "en", "en", PeerCredentials::Anonymous()};
   auto first = service_.FetchInputs(req);
   ASSERT_TRUE(first.ok()) << first.status();
