@@ -1,7 +1,9 @@
 #include "gateway/backend.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
+#include <unordered_set>
 
 #include <grpc/health/v1/health.grpc.pb.h>
 #include <grpcpp/generic/generic_stub.h>
@@ -12,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/channel.h"
+#include "services/common/completion_threads.h"
 #include "gateway/backend_stream.h"
 
 namespace mgi::gateway {
@@ -100,6 +103,8 @@ class GrpcBackends : public Backends {
                            std::move(observer));
   }
 
+  explicit GrpcBackends(int completion_threads) : queues_(completion_threads) {}
+
   std::map<std::string, std::shared_ptr<Target>> by_service;
   std::map<std::string, std::shared_ptr<Target>> by_address;
 
@@ -112,32 +117,47 @@ class GrpcBackends : public Backends {
       done(std::move(reply));
       return;
     }
-    struct State {
-      grpc::ClientContext context;
-      grpc::ByteBuffer request;
-      grpc::ByteBuffer response;
-      std::shared_ptr<Target> target;
-    };
-    auto state = std::make_shared<State>();
-    state->target = it->second;
+    auto unary = std::make_unique<UnaryCall>();
+    unary->owner = this;
+    unary->target = it->second;
     grpc::Slice slice(call.request);
-    state->request = grpc::ByteBuffer(&slice, 1);
+    unary->request = grpc::ByteBuffer(&slice, 1);
     for (const MetadataEntry& e : call.metadata) {
-      state->context.AddMetadata(std::string(e.key.view()), e.value.str());
+      unary->context->AddMetadata(std::string(e.key.view()), e.value.str());
     }
-    state->context.set_deadline(std::chrono::system_clock::now() + call.timeout);
-    std::shared_ptr<CancelSignal> cancel = call.cancel;
-    if (cancel != nullptr) {
-      cancel->OnCancel([weak = std::weak_ptr<State>(state)] {
-        if (auto s = weak.lock()) s->context.TryCancel();
+    unary->context->set_deadline(std::chrono::system_clock::now() + call.timeout);
+    unary->cancel = std::move(call.cancel);
+    unary->done = std::move(done);
+    if (unary->cancel != nullptr) {
+      unary->cancel->OnCancel([weak = std::weak_ptr<grpc::ClientContext>(unary->context)] {
+        if (auto context = weak.lock()) context->TryCancel();
       });
     }
-    state->target->stub->UnaryCall(
-        &state->context, call.rpc_path, grpc::StubOptions(), &state->request, &state->response,
-        [state, cancel, done = std::move(done)](grpc::Status status) {
-          if (cancel != nullptr) cancel->Clear();
-          done(ToReply(status, state->context, state->response, state->target->label));
-        });
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (shut_down_) {
+        BackendReply reply;
+        reply.code = grpc::StatusCode::UNAVAILABLE;
+        reply.message = "the gateway is shutting down";
+        reply.backend = unary->target->label;
+        unary->done(std::move(reply));
+        return;
+      }
+      in_flight_.insert(unary.get());
+    }
+    unary->reader = unary->target->stub->PrepareUnaryCall(unary->context.get(), call.rpc_path,
+                                                          unary->request, queues_.Next());
+    unary->reader->StartCall();
+    // From here the queue's thread owns the call: it runs Finished, then deletes it.
+    UnaryCall* tag = unary.release();
+    tag->reader->Finish(&tag->response, &tag->status, tag);
+  }
+
+  void Shutdown() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    shut_down_ = true;
+    for (UnaryCall* call : in_flight_) call->context->TryCancel();
+    drained_.wait(lock, [this] { return in_flight_.empty(); });
   }
 
   void CheckHealth(std::chrono::milliseconds timeout,
@@ -190,6 +210,43 @@ class GrpcBackends : public Backends {
           });
     }
   }
+
+ private:
+  // One unary call in flight. The context is shared so that a cancel hook fired after the call
+  // ended finds it gone instead of dangling.
+  struct UnaryCall final : CompletionThreads::Tag {
+    GrpcBackends* owner = nullptr;
+    std::shared_ptr<grpc::ClientContext> context = std::make_shared<grpc::ClientContext>();
+    grpc::ByteBuffer request;
+    grpc::ByteBuffer response;
+    grpc::Status status;
+    std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
+    std::shared_ptr<Target> target;
+    std::shared_ptr<CancelSignal> cancel;
+    std::function<void(BackendReply)> done;
+
+    void Finished() override {
+      if (cancel != nullptr) cancel->Clear();
+      done(ToReply(status, *context, response, target->label));
+      owner->Ended(this);
+    }
+  };
+
+  // A call's `done` has run: Shutdown may return once none is left.
+  void Ended(UnaryCall* call) {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_.erase(call);
+    if (shut_down_ && in_flight_.empty()) drained_.notify_all();
+  }
+
+  std::mutex mu_;
+  std::condition_variable drained_;
+  bool shut_down_ = false;
+  std::unordered_set<UnaryCall*> in_flight_;  // started, `done` not yet run
+
+  // Declared last, so destroyed first: it waits for any call still in flight (none after
+  // Shutdown) while the rest lives.
+  CompletionThreads queues_;
 };
 
 }  // namespace
@@ -197,7 +254,7 @@ class GrpcBackends : public Backends {
 absl::StatusOr<std::unique_ptr<Backends>> MakeGrpcBackends(const std::vector<std::string>& services,
                                                            const BackendMap& map,
                                                            const GrpcBackendsOptions& options) {
-  auto backends = std::make_unique<GrpcBackends>();
+  auto backends = std::make_unique<GrpcBackends>(options.completion_threads);
   ChannelConfig channel_config;
   channel_config.max_message_bytes = options.max_message_bytes;
   channel_config.tls_ca_file = options.tls_ca_file;

@@ -1,5 +1,5 @@
 // The backends the gateway calls: a small seam (Backends) and its gRPC implementation, one
-// channel per backend address, generic non-blocking unary calls.
+// channel per backend address, generic non-blocking unary calls on completion-queue threads.
 #pragma once
 
 #include <chrono>
@@ -88,6 +88,11 @@ class Backends {
                                                 std::shared_ptr<StreamObserver> observer);
   // Starts a call; `done` runs exactly once, on a backend thread: it must not block.
   virtual void Call(BackendCall call, std::function<void(BackendReply)> done) = 0;
+  // Ends the unary calls still in flight (CANCELLED; each `done` runs before this returns) and
+  // answers later calls UNAVAILABLE at once. For the end of the process, after the HTTP server
+  // stopped (at its grace deadline calls may still be in flight), while what the calls' `done`
+  // touches is alive. The default does nothing.
+  virtual void Shutdown() {}
   // Checks grpc.health.v1 of every backend; `done` gets one result per backend address.
   virtual void CheckHealth(std::chrono::milliseconds timeout,
                            std::function<void(std::vector<BackendHealth>)> done) = 0;
@@ -109,6 +114,8 @@ class BackendMap {
 // The gRPC implementation: services -> addresses resolved at construction, one channel per address.
 struct GrpcBackendsOptions {
   int64_t max_message_bytes = 64 << 20;
+  // Threads that read the backends' answers (common/completion_threads.h).
+  int completion_threads = 2;
   // TLS towards the backends (all empty: plaintext); see mgi::ChannelConfig.
   std::string tls_ca_file;
   std::string tls_cert_file;

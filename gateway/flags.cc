@@ -46,6 +46,8 @@ void RegisterHttpFlags(Config& config, GatewayConfig* out) {
   config.Int("metrics-port", &out->metrics_port,
              "Prometheus /metrics port, on --host (0 picks a free one, -1 disables)", -1, 65535);
   config.Int("io-threads", &out->io_threads, "threads running the HTTP event loop", 1, 64);
+  config.Int("backend-threads", &out->backend_threads,
+             "threads reading the backends' answers (one gRPC completion queue each)", 1, 64);
   config.Duration("backend-timeout", &out->backend_timeout,
                   "deadline of a backend call unless a Grpc-Timeout header gives one");
   config.Duration("max-grpc-timeout", &out->max_grpc_timeout,
@@ -162,6 +164,7 @@ HttpServerOptions ToHttpOptions(const GatewayConfig& c) {
 GrpcBackendsOptions ToBackendsOptions(const GatewayConfig& c) {
   GrpcBackendsOptions o;
   o.max_message_bytes = c.max_message_bytes;
+  o.completion_threads = static_cast<int>(c.backend_threads);
   o.tls_ca_file = c.peer_tls_ca_file;
   o.tls_cert_file = c.peer_tls_cert_file;
   o.tls_key_file = c.peer_tls_key_file;

@@ -59,5 +59,7 @@ int main(int argc, char** argv) {
   spdlog::info("mgi-gateway listening on {}:{} (metrics port {}) with {} routes for {} services",
                cfg.host, (*server)->port(), metrics_server ? metrics_server->port() : -1,
                route_count, names.size());
-  return (*server)->RunUntilSignal(cfg.shutdown_grace);
+  int code = (*server)->RunUntilSignal(cfg.shutdown_grace);
+  (*backends)->Shutdown();  // calls left at the grace deadline end while what they answer lives
+  return code;
 }

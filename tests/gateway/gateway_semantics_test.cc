@@ -11,13 +11,18 @@
 
 #include <cstdio>
 #include <fstream>
+#include <mutex>
+#include <vector>
 
+#include <grpcpp/support/status.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "conformance.pb.h"
 #include "fake_backend.h"
+#include "gateway/backend.h"
 #include "gateway/openapi.h"
+#include "gwtest.pb.h"
 #include "harness.h"
 #include "http_client.h"
 
@@ -369,6 +374,47 @@ TEST(SemanticsProcessTest, BadForwardMetadataKeyStopsTheStart) {
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 2);
   EXPECT_NE(p->Log().find("forward-metadata"), std::string::npos) << p->Log();
+}
+
+// The end of the process (gateway/main.cc): calls still in flight when the HTTP server stopped at
+// its grace deadline are cancelled, their `done` runs before Shutdown returns (so it never touches
+// what main destroys next), and a later call is refused at once.
+TEST(BackendsTest, ShutdownEndsCallsInFlightAndRefusesNewOnes) {
+  auto fake = FakeBackend::Start();
+  ASSERT_NE(fake, nullptr);
+  auto map = BackendMap::Parse({"mgi.gwtest=" + fake->address()});
+  ASSERT_TRUE(map.ok()) << map.status();
+  const std::string service = "mgi.gwtest.v1.ThingService";
+  auto backends = MakeGrpcBackends({service}, *map, GrpcBackendsOptions{});
+  ASSERT_TRUE(backends.ok()) << backends.status();
+  mgi::gwtest::v1::WaitRequest wait;
+  wait.set_label("held");
+  BackendCall call{.service = service,
+                   .rpc_path = "/mgi.gwtest.v1.ThingService/Wait",
+                   .request = wait.SerializeAsString(),
+                   .timeout = std::chrono::minutes(5)};
+  std::mutex mu;
+  std::vector<int> codes;
+  auto record = [&](BackendReply reply) {
+    std::lock_guard<std::mutex> lock(mu);
+    codes.push_back(reply.code);
+  };
+  (*backends)->Call(call, record);
+  (*backends)->Call(call, record);
+  ASSERT_TRUE(fake->WaitForPending(2, milliseconds(20000)));
+  (*backends)->Shutdown();  // returns once both have answered, long before their deadline
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(codes, (std::vector<int>{grpc::StatusCode::CANCELLED, grpc::StatusCode::CANCELLED}));
+  }
+  EXPECT_TRUE(fake->WaitForCancelled(2, milliseconds(20000)));
+  (*backends)->Call(call, record);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ASSERT_EQ(codes.size(), 3u);
+    EXPECT_EQ(codes[2], grpc::StatusCode::UNAVAILABLE);
+  }
+  fake->ReleaseAll();
 }
 
 }  // namespace
