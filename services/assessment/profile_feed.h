@@ -131,8 +131,8 @@ class ProfileFeed {
   std::thread thread_;
 };
 
-// A ProfileStore that tells the feed about every successful commit (everything else is passed
-// through unchanged).
+// A ProfileStore that tells the feed about every successful commit (every other method is passed
+// through unchanged: each of ProfileStore's, so that none answers with the base's default).
 class NotifyingProfileStore final : public ProfileStore {
  public:
   NotifyingProfileStore(ProfileStore* store, ProfileFeed* feed) : store_(store), feed_(feed) {}
@@ -168,6 +168,17 @@ class NotifyingProfileStore final : public ProfileStore {
   }
   std::unique_ptr<ChangeSubscription> SubscribeChanges(std::function<void()> on_commit) override {
     return store_->SubscribeChanges(std::move(on_commit));
+  }
+  absl::Status Ping() override { return store_->Ping(); }
+  void set_change_retention(std::chrono::microseconds retention) override {
+    store_->set_change_retention(retention);
+  }
+  absl::StatusOr<FindingCounts> CountFindings(const FindingQuery& query) override {
+    return store_->CountFindings(query);
+  }
+  absl::StatusOr<std::vector<FindingRow>> SearchFindings(const FindingQuery& query, int64_t offset,
+                                                         int64_t limit) override {
+    return store_->SearchFindings(query, offset, limit);
   }
 
  private:

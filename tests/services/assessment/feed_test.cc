@@ -271,6 +271,26 @@ TEST_P(FeedTest, ACommitWakesTheSubscribers) {
   feed.Unsubscribe(id);
 }
 
+// Everything but Commit goes to the store unchanged: the search too, not the base's UNIMPLEMENTED.
+TEST_P(FeedTest, TheNotifyingStorePassesEveryOtherCallThrough) {
+  ProfileFeed feed(store.get(), {.poll_interval = std::chrono::hours(1)});
+  NotifyingProfileStore notifying(store.get(), &feed);
+  ASSERT_TRUE(notifying
+                  .Commit({Write(ProfileWrite::Kind::kCreate, "profiles/p", 1,
+                                 av1::PROFILE_STATE_DRAFT)})
+                  .ok());
+  EXPECT_TRUE(notifying.Ping().ok());
+  FindingQuery query;  // no terms: every finding
+  auto counts = notifying.CountFindings(query);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  auto rows = notifying.SearchFindings(query, 0, 10);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  auto direct = store->SearchFindings(query, 0, 10);
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  EXPECT_EQ(rows->size(), direct->size());
+  EXPECT_EQ(notifying.GetVersion("profiles/p")->revision, store->GetVersion("profiles/p")->revision);
+}
+
 // Watchers near the head read the feed's in-memory copy of the latest changes; one further
 // behind than it reads the store; both get the same events.
 TEST_P(FeedTest, TheSharedCacheOfRecentChangesAgreesWithTheStore) {
