@@ -118,10 +118,10 @@ void RegisterSecurityFlags(Config& config, GatewayConfig* out) {
   config.String("peer-tls-key-file", &out->peer_tls_key_file, "PEM key of peer-tls-cert-file");
   config.String("peer-tls-server-name", &out->peer_tls_server_name,
                 "host name expected in backend certificates, when it differs from the address");
-  config.Int("rate-limit-rps", &out->rate_limit_rps,
-             "requests per second each client (token, else address) may make on average; 429 "
-             "with Retry-After above (0: no limit)",
-             0, 1000000);
+  config.Number("rate-limit-rps", &out->rate_limit_rps,
+                "requests per second each client (token, else address) may make on average, "
+                "e.g. 0.5; 429 with Retry-After above (0: no limit)",
+                0, 1000000);
   config.Int("rate-limit-burst", &out->rate_limit_burst,
              "requests each client may make at once before the rate applies", 1, 1000000);
   config.Choice("log-format", &out->log_format, "log format", {"text", "json"});
@@ -154,7 +154,7 @@ HttpServerOptions ToHttpOptions(const GatewayConfig& c) {
   o.header_timeout = c.header_timeout;
   o.tls_cert_file = c.tls_cert_file;
   o.tls_key_file = c.tls_key_file;
-  o.rate_limit_rps = static_cast<double>(c.rate_limit_rps);
+  o.rate_limit_rps = c.rate_limit_rps;
   o.rate_limit_burst = static_cast<double>(c.rate_limit_burst);
   o.max_connections = static_cast<int>(c.max_connections);
   o.max_connections_per_client = static_cast<int>(c.max_connections_per_client);

@@ -62,7 +62,7 @@ struct GatewayConfig {
   std::string peer_tls_key_file;
   std::string peer_tls_server_name;
   // Per-client rate limit (0 disables): requests per second on average, and at once.
-  int64_t rate_limit_rps = 100;
+  double rate_limit_rps = 100;
   int64_t rate_limit_burst = 200;
   std::string www_dir;
   std::chrono::milliseconds cache_ttl{1000};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -104,6 +105,23 @@ void Config::Int(const std::string& name, int64_t* out, const std::string& help,
          if (value < min || value > max) {
            return absl::InvalidArgumentError(
                absl::StrCat(value, " is out of range [", min, ", ", max, "]"));
+         }
+         *out = value;
+         return absl::OkStatus();
+       }});
+}
+
+void Config::Number(const std::string& name, double* out, const std::string& help, double min,
+                    double max) {
+  Add({name, help, absl::StrCat(*out), [out, min, max](const std::string& v) {
+         double value = 0;
+         auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+         if (ec != std::errc() || ptr != v.data() + v.size() || !std::isfinite(value)) {
+           return absl::InvalidArgumentError(absl::StrCat("'", v, "' is not a number"));
+         }
+         if (value < min || value > max) {
+           return absl::InvalidArgumentError(
+               absl::StrCat(v, " is out of range [", min, ", ", max, "]"));
          }
          *out = value;
          return absl::OkStatus();

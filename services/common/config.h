@@ -28,6 +28,9 @@ class Config {
               std::vector<std::string> allowed);
   void Int(const std::string& name, int64_t* out, const std::string& help, int64_t min,
            int64_t max);
+  // A decimal number, e.g. "0.5" (finite, within [min, max]).
+  void Number(const std::string& name, double* out, const std::string& help, double min,
+              double max);
   void Bool(const std::string& name, bool* out, const std::string& help);
   // Durations are written like "250ms", "5s", "2m" or "1h".
   void Duration(const std::string& name, std::chrono::milliseconds* out, const std::string& help);

@@ -87,6 +87,28 @@ TEST(ConfigTest, BadValuesAreNamed) {
   }
 }
 
+TEST(ConfigTest, Numbers) {
+  Args env({});
+  for (const char* good : {"0.5", "2", "0", "1e2"}) {
+    double rate = 100;
+    Config config("gateway");
+    config.Number("rate", &rate, "a rate", 0, 1000);
+    Args argv({"mgi-gateway", std::string("--rate=") + good});
+    ASSERT_TRUE(config.Parse(argv.argc(), argv.argv(), env.argv()).ok()) << good;
+    EXPECT_DOUBLE_EQ(rate, std::stod(good));
+  }
+  for (const char* bad : {"abc", "0.5x", "-1", "1001", "nan", "inf", ""}) {
+    double rate = 100;
+    Config config("gateway");
+    config.Number("rate", &rate, "a rate", 0, 1000);
+    Args argv({"mgi-gateway", std::string("--rate=") + bad});
+    auto st = config.Parse(argv.argc(), argv.argv(), env.argv());
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(st.message().find("--rate"), std::string::npos) << st.message();
+    EXPECT_EQ(rate, 100) << bad;
+  }
+}
+
 TEST(ConfigTest, Durations) {
   std::chrono::milliseconds d;
   ASSERT_TRUE(ParseDuration("250ms", &d).ok());
