@@ -133,17 +133,20 @@ class GrpcBackends : public Backends {
         if (auto context = weak.lock()) context->TryCancel();
       });
     }
+    bool refused;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (shut_down_) {
-        BackendReply reply;
-        reply.code = grpc::StatusCode::UNAVAILABLE;
-        reply.message = "the gateway is shutting down";
-        reply.backend = unary->target->label;
-        unary->done(std::move(reply));
-        return;
-      }
-      in_flight_.insert(unary.get());
+      refused = shut_down_;
+      if (!refused) in_flight_.insert(unary.get());
+    }
+    if (refused) {
+      if (unary->cancel != nullptr) unary->cancel->Clear();
+      BackendReply reply;
+      reply.code = grpc::StatusCode::UNAVAILABLE;
+      reply.message = "the gateway is shutting down";
+      reply.backend = unary->target->label;
+      unary->done(std::move(reply));
+      return;
     }
     unary->reader = unary->target->stub->PrepareUnaryCall(unary->context.get(), call.rpc_path,
                                                           unary->request, queues_.Next());
