@@ -157,9 +157,15 @@ class GrpcBackends : public Backends {
   }
 
   void Shutdown() override {
+    std::vector<std::shared_ptr<grpc::ClientContext>> cancelling;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      shut_down_ = true;
+      for (UnaryCall* call : in_flight_) cancelling.push_back(call->context);
+    }
+    for (const auto& context : cancelling) context->TryCancel();  // outside the lock
+    cancelling.clear();
     std::unique_lock<std::mutex> lock(mu_);
-    shut_down_ = true;
-    for (UnaryCall* call : in_flight_) call->context->TryCancel();
     drained_.wait(lock, [this] { return in_flight_.empty(); });
   }
 
@@ -230,7 +236,13 @@ class GrpcBackends : public Backends {
 
     void Finished() override {
       if (cancel != nullptr) cancel->Clear();
-      done(ToReply(status, *context, response, target->label));
+      cancel.reset();
+      {
+        // `done` and what it holds (a connection's session, say) are destroyed before Ended:
+        // once Shutdown returns, nothing of a call's caller is left on a queue thread.
+        auto answer = std::move(done);
+        answer(ToReply(status, *context, response, target->label));
+      }
       owner->Ended(this);
     }
   };

@@ -86,12 +86,14 @@ class Backends {
   // UNIMPLEMENTED (backends that cannot stream).
   virtual std::shared_ptr<BackendStream> Stream(BackendCall call,
                                                 std::shared_ptr<StreamObserver> observer);
-  // Starts a call; `done` runs exactly once, on a backend thread: it must not block.
+  // Starts a call; `done` runs exactly once, on a backend thread (or at once on the caller's, when
+  // the call is refused before it starts: no backend, shutting down): it must not block.
   virtual void Call(BackendCall call, std::function<void(BackendReply)> done) = 0;
-  // Ends the unary calls still in flight (CANCELLED; each `done` runs before this returns) and
-  // answers later calls UNAVAILABLE at once. For the end of the process, after the HTTP server
-  // stopped (at its grace deadline calls may still be in flight), while what the calls' `done`
-  // touches is alive. The default does nothing.
+  // Ends the unary calls still in flight (CANCELLED; each `done` has run and been destroyed, with
+  // what it held, before this returns) and answers later unary calls UNAVAILABLE at once. For the
+  // end of the process, after the HTTP server stopped (at its grace deadline calls may still be in
+  // flight), while what the calls' `done` touches is alive. Streams and health checks are not
+  // covered (the HTTP server's drain ends streams). The default does nothing.
   virtual void Shutdown() {}
   // Checks grpc.health.v1 of every backend; `done` gets one result per backend address.
   virtual void CheckHealth(std::chrono::milliseconds timeout,

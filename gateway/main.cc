@@ -60,6 +60,6 @@ int main(int argc, char** argv) {
                cfg.host, (*server)->port(), metrics_server ? metrics_server->port() : -1,
                route_count, names.size());
   int code = (*server)->RunUntilSignal(cfg.shutdown_grace);
-  (*backends)->Shutdown();  // calls left at the grace deadline end while what they answer lives
+  (*backends)->Shutdown();  // unary calls left at the grace deadline end while what they answer lives
   return code;
 }

@@ -392,21 +392,26 @@ TEST(BackendsTest, ShutdownEndsCallsInFlightAndRefusesNewOnes) {
   BackendCall call{.service = service,
                    .rpc_path = "/mgi.gwtest.v1.ThingService/Wait",
                    .request = wait.SerializeAsString(),
-                   .timeout = std::chrono::minutes(5)};
+                   .timeout = std::chrono::seconds(60)};
   std::mutex mu;
   std::vector<int> codes;
   auto record = [&](BackendReply reply) {
     std::lock_guard<std::mutex> lock(mu);
     codes.push_back(reply.code);
   };
+  // What a caller's `done` holds (a connection's session, in the gateway) is released by then too.
+  auto held = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = held;
+  (*backends)->Call(call, [record, held](BackendReply reply) { record(std::move(reply)); });
   (*backends)->Call(call, record);
-  (*backends)->Call(call, record);
+  held.reset();
   ASSERT_TRUE(fake->WaitForPending(2, milliseconds(20000)));
   (*backends)->Shutdown();  // returns once both have answered, long before their deadline
   {
     std::lock_guard<std::mutex> lock(mu);
     EXPECT_EQ(codes, (std::vector<int>{grpc::StatusCode::CANCELLED, grpc::StatusCode::CANCELLED}));
   }
+  EXPECT_TRUE(watch.expired()) << "a call's done outlived Shutdown";
   EXPECT_TRUE(fake->WaitForCancelled(2, milliseconds(20000)));
   (*backends)->Call(call, record);
   {
