@@ -5,7 +5,7 @@
 #include <mutex>
 #include <unordered_set>
 
-#include <grpc/health/v1/health.grpc.pb.h>
+#include <grpc/health/v1/health.pb.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -62,7 +62,6 @@ struct Target {
   std::string label;     // "<services> at <address>"
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<grpc::GenericStub> stub;
-  std::unique_ptr<grpc::health::v1::Health::Stub> health;
 };
 
 // A finished call as a BackendReply: status, the initial metadata the gateway uses, the bytes.
@@ -117,43 +116,8 @@ class GrpcBackends : public Backends {
       done(std::move(reply));
       return;
     }
-    auto unary = std::make_unique<UnaryCall>();
-    unary->owner = this;
-    unary->target = it->second;
-    grpc::Slice slice(call.request);
-    unary->request = grpc::ByteBuffer(&slice, 1);
-    for (const MetadataEntry& e : call.metadata) {
-      unary->context->AddMetadata(std::string(e.key.view()), e.value.str());
-    }
-    unary->context->set_deadline(std::chrono::system_clock::now() + call.timeout);
-    unary->cancel = std::move(call.cancel);
-    unary->done = std::move(done);
-    if (unary->cancel != nullptr) {
-      unary->cancel->OnCancel([weak = std::weak_ptr<grpc::ClientContext>(unary->context)] {
-        if (auto context = weak.lock()) context->TryCancel();
-      });
-    }
-    bool refused;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      refused = shut_down_;
-      if (!refused) in_flight_.insert(unary.get());
-    }
-    if (refused) {
-      if (unary->cancel != nullptr) unary->cancel->Clear();
-      BackendReply reply;
-      reply.code = grpc::StatusCode::UNAVAILABLE;
-      reply.message = "the gateway is shutting down";
-      reply.backend = unary->target->label;
-      unary->done(std::move(reply));
-      return;
-    }
-    unary->reader = unary->target->stub->PrepareUnaryCall(unary->context.get(), call.rpc_path,
-                                                          unary->request, queues_.Next());
-    unary->reader->StartCall();
-    // From here the queue's thread owns the call: it runs Finished, then deletes it.
-    UnaryCall* tag = unary.release();
-    tag->reader->Finish(&tag->response, &tag->status, tag);
+    Start(it->second, call.rpc_path, call.request, call.metadata, call.timeout,
+          std::move(call.cancel), std::move(done));
   }
 
   void Shutdown() override {
@@ -184,43 +148,88 @@ class GrpcBackends : public Backends {
       gather->done({});
       return;
     }
+    grpc::health::v1::HealthCheckRequest empty;
+    const std::string request = empty.SerializeAsString();
     for (auto& [address, target] : by_address) {
-      struct One {
-        grpc::ClientContext context;
-        grpc::health::v1::HealthCheckRequest request;
-        grpc::health::v1::HealthCheckResponse response;
-      };
-      auto one = std::make_shared<One>();
-      one->context.set_deadline(std::chrono::system_clock::now() + timeout);
       BackendHealth base;
       base.services = target->services;
       base.address = address;
-      target->health->async()->Check(
-          &one->context, &one->request, &one->response,
-          [one, gather, base](grpc::Status status) {
-            BackendHealth result = base;
-            if (!status.ok()) {
-              result.state = "UNREACHABLE";
-              result.detail = absl::StrCat(GrpcCodeText(status.error_code()), ": ",
-                                           status.error_message());
-            } else {
-              result.serving =
-                  one->response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
-              result.state = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
-                  one->response.status());
-            }
-            bool last;
-            {
-              std::lock_guard<std::mutex> lock(gather->mu);
-              gather->results.push_back(std::move(result));
-              last = --gather->pending == 0;
-            }
-            if (last) gather->done(std::move(gather->results));
-          });
+      // On the completion-queue threads like every other call: gRPC's callback API would start
+      // its own polling threads, which then take answers from the queue threads (a hand-off
+      // per call, docs/performance.md).
+      Start(target, "/grpc.health.v1.Health/Check", request, {}, timeout, nullptr,
+            [gather, base](BackendReply reply) {
+              BackendHealth result = base;
+              grpc::health::v1::HealthCheckResponse response;
+              if (reply.code != grpc::StatusCode::OK) {
+                result.state = "UNREACHABLE";
+                result.detail = absl::StrCat(
+                    GrpcCodeText(static_cast<grpc::StatusCode>(reply.code)), ": ", reply.message);
+              } else if (!response.ParseFromString(reply.response)) {
+                result.state = "UNREACHABLE";
+                result.detail = "the health answer does not parse";
+              } else {
+                result.serving = response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+                result.state =
+                    grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
+              }
+              bool last;
+              {
+                std::lock_guard<std::mutex> lock(gather->mu);
+                gather->results.push_back(std::move(result));
+                last = --gather->pending == 0;
+              }
+              if (last) gather->done(std::move(gather->results));
+            });
     }
   }
 
  private:
+  // One non-blocking unary call to `target`, answered on a completion-queue thread (or on the
+  // caller's, when refused before it starts).
+  void Start(const std::shared_ptr<Target>& target, const std::string& rpc_path,
+             const std::string& request, const std::vector<MetadataEntry>& metadata,
+             std::chrono::milliseconds timeout, std::shared_ptr<CancelSignal> cancel,
+             std::function<void(BackendReply)> done) {
+    auto unary = std::make_unique<UnaryCall>();
+    unary->owner = this;
+    unary->target = target;
+    grpc::Slice slice(request);
+    unary->request = grpc::ByteBuffer(&slice, 1);
+    for (const MetadataEntry& e : metadata) {
+      unary->context->AddMetadata(std::string(e.key.view()), e.value.str());
+    }
+    unary->context->set_deadline(std::chrono::system_clock::now() + timeout);
+    unary->cancel = std::move(cancel);
+    unary->done = std::move(done);
+    if (unary->cancel != nullptr) {
+      unary->cancel->OnCancel([weak = std::weak_ptr<grpc::ClientContext>(unary->context)] {
+        if (auto context = weak.lock()) context->TryCancel();
+      });
+    }
+    bool refused;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      refused = shut_down_;
+      if (!refused) in_flight_.insert(unary.get());
+    }
+    if (refused) {
+      if (unary->cancel != nullptr) unary->cancel->Clear();
+      BackendReply reply;
+      reply.code = grpc::StatusCode::UNAVAILABLE;
+      reply.message = "the gateway is shutting down";
+      reply.backend = unary->target->label;
+      unary->done(std::move(reply));
+      return;
+    }
+    unary->reader = unary->target->stub->PrepareUnaryCall(unary->context.get(), rpc_path,
+                                                          unary->request, queues_.Next());
+    unary->reader->StartCall();
+    // From here the queue's thread owns the call: it runs Finished, then deletes it.
+    UnaryCall* tag = unary.release();
+    tag->reader->Finish(&tag->response, &tag->status, tag);
+  }
+
   // One unary call in flight. The context is shared so that a cancel hook fired after the call
   // ended finds it gone instead of dangling.
   struct UnaryCall final : CompletionThreads::Tag {
@@ -291,7 +300,6 @@ absl::StatusOr<std::unique_ptr<Backends>> MakeGrpcBackends(const std::vector<std
       if (!channel.ok()) return channel.status();
       target->channel = *channel;
       target->stub = std::make_unique<grpc::GenericStub>(target->channel);
-      target->health = grpc::health::v1::Health::NewStub(target->channel);
     }
     target->services =
         target->services.empty() ? service : absl::StrCat(target->services, ", ", service);

@@ -117,7 +117,7 @@ class BackendMap {
 struct GrpcBackendsOptions {
   int64_t max_message_bytes = 64 << 20;
   // Threads that read the backends' answers (common/completion_threads.h).
-  int completion_threads = 2;
+  int completion_threads = 1;
   // TLS towards the backends (all empty: plaintext); see mgi::ChannelConfig.
   std::string tls_ca_file;
   std::string tls_cert_file;

@@ -22,7 +22,7 @@ struct GatewayConfig {
   int64_t port = 8080;
   int64_t metrics_port = 9104;  // Prometheus /metrics on its own port (-1: off)
   int64_t io_threads = 2;
-  int64_t backend_threads = 2;  // threads reading the backends' answers
+  int64_t backend_threads = 1;  // threads reading the backends' answers (1 polls best)
   // The address of each linked package's backend ("mgi.catalog" -> "host:port"), from its
   // generated --<name>-addr flag (see BackendPackages).
   std::map<std::string, std::string> package_addrs;

@@ -11,10 +11,13 @@
 
 #include <cstdio>
 #include <fstream>
+#include <future>
+#include <map>
 #include <mutex>
 #include <vector>
 
 #include <grpcpp/support/status.h>
+#include "absl/strings/match.h"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -420,6 +423,46 @@ TEST(BackendsTest, ShutdownEndsCallsInFlightAndRefusesNewOnes) {
     EXPECT_EQ(codes[2], grpc::StatusCode::UNAVAILABLE);
   }
   fake->ReleaseAll();
+}
+
+// Health checks go through the same completion-queue calls as every other call: a serving
+// backend answers SERVING, a closed port UNREACHABLE with gRPC's code, and once the gateway is
+// shutting down a check is answered at once instead of started.
+TEST(BackendsTest, HealthChecksReportEachBackend) {
+  auto fake = FakeBackend::Start();
+  ASSERT_NE(fake, nullptr);
+  auto map = BackendMap::Parse({"mgi.gwtest=" + fake->address(), "mgi.gone=127.0.0.1:1"});
+  ASSERT_TRUE(map.ok()) << map.status();
+  auto backends = MakeGrpcBackends({"mgi.gwtest.v1.ThingService", "mgi.gone.v1.GoneService"},
+                                   *map, GrpcBackendsOptions{});
+  ASSERT_TRUE(backends.ok()) << backends.status();
+  auto check = [&] {
+    std::promise<std::vector<BackendHealth>> answered;
+    (*backends)->CheckHealth(milliseconds(10000), [&](std::vector<BackendHealth> all) {
+      answered.set_value(std::move(all));
+    });
+    auto future = answered.get_future();
+    EXPECT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    std::map<std::string, BackendHealth> by_service;
+    for (auto& h : future.get()) by_service[h.services] = h;
+    return by_service;
+  };
+  auto health = check();
+  ASSERT_EQ(health.size(), 2u);
+  EXPECT_TRUE(health["mgi.gwtest.v1.ThingService"].serving);
+  EXPECT_EQ(health["mgi.gwtest.v1.ThingService"].state, "SERVING");
+  EXPECT_EQ(health["mgi.gwtest.v1.ThingService"].address, fake->address());
+  EXPECT_FALSE(health["mgi.gone.v1.GoneService"].serving);
+  EXPECT_EQ(health["mgi.gone.v1.GoneService"].state, "UNREACHABLE");
+  EXPECT_TRUE(absl::StartsWith(health["mgi.gone.v1.GoneService"].detail, "code 14: "))
+      << health["mgi.gone.v1.GoneService"].detail;
+
+  (*backends)->Shutdown();
+  health = check();
+  ASSERT_EQ(health.size(), 2u);
+  EXPECT_EQ(health["mgi.gwtest.v1.ThingService"].state, "UNREACHABLE");
+  EXPECT_NE(health["mgi.gwtest.v1.ThingService"].detail.find("shutting down"), std::string::npos)
+      << health["mgi.gwtest.v1.ThingService"].detail;
 }
 
 }  // namespace
