@@ -11,13 +11,14 @@
 # every ratio next to its goal, the p99s and each service's RSS. Stops everything it started (by pid).
 #
 # Usage: bench/run-all.sh [build dir]    Env: DUR (seconds per measurement, 5), CONNS (32),
-#        WARMUP (1), PEER=0 (skip grpc-gateway), GWPEER_DIR (/tmp/mgi-bench-gwpeer).
+#        WARMUP (1), ROUNDS (3: each path and its baseline, alternately; medians are printed),
+#        PEER=0 (skip grpc-gateway), GWPEER_DIR (/tmp/mgi-bench-gwpeer).
 # It is a benchmark, not a test: it asserts nothing about speed, it reports.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build/release}" && pwd)
 bin=$build/bin
-DUR=${DUR:-5}; CONNS=${CONNS:-32}; WARMUP=${WARMUP:-1}
+DUR=${DUR:-5}; CONNS=${CONNS:-32}; WARMUP=${WARMUP:-1}; ROUNDS=${ROUNDS:-3}
 for tool in h2load wrk nginx redis-server python3 curl openssl; do
   command -v "$tool" >/dev/null || { echo "missing $tool (scripts/install-deps.sh)" >&2; exit 2; }
 done
@@ -173,14 +174,20 @@ echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (other 
 echo "   answers: GetCountry $country_bytes B, GetProfile $profile_bytes B, profile JSON $(stat -c %s "$tmp/www/profile.json") B," \
   "HTML $(stat -c %s "$tmp/www/report.html") B, PDF $(stat -c %s "$tmp/www/report.pdf") B, country JSON $(stat -c %s "$tmp/www/country.json") B"
 rows=()
+# Each path and its baseline are measured ROUNDS times, alternately (ours, baseline, ours...), so
+# that a burst of load from elsewhere on the machine hits both; the row keeps the median of the
+# rounds' ratios and the median p99s.
 measure() {  # label goal(ratio, "" for none) p99-goal-ms(or "") ours-cmd... -- base-cmd...
   local label=$1 goal=$2 pgoal=$3; shift 3
   local ours=() base=()
   while [[ $1 != -- ]]; do ours+=("$1"); shift; done; shift; base=("$@")
-  local a b
-  a=$("${ours[@]}"); b=$("${base[@]}")
-  rows+=("$label|$goal|$pgoal|$a|$b")
-  echo "   measured: $label: $a / $b" >&2
+  local a b runs=()
+  for ((i = 0; i < ROUNDS; i++)); do
+    a=$("${ours[@]}"); b=$("${base[@]}")
+    runs+=("$a $b")
+    echo "   measured: $label: $a / $b" >&2
+  done
+  rows+=("$label|$goal|$pgoal|$(IFS=,; echo "${runs[*]}")")
 }
 tok="Authorization: Bearer $token"
 measure "catalog GetCountry gRPC (Redis on) / raw echo" 0.7 5 \
@@ -208,18 +215,21 @@ if [[ -n $peer ]]; then
 fi
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg) =="
 
-printf '\n%-48s %9s %9s %6s %6s %8s %9s\n' "path (c=$CONNS, ${DUR}s each)" "req/s" "baseline" "ratio" "goal" "p99 ms" "p99 goal"
+printf '\n%-48s %9s %9s %6s %6s %8s %9s %9s\n' "path (c=$CONNS, ${DUR}s, median of $ROUNDS)" "req/s" \
+  "baseline" "ratio" "goal" "p99 ms" "p99 goal" "base p99"
 for r in "${rows[@]}"; do
-  IFS='|' read -r label goal pgoal a b <<<"$r"
-  read -r arps ap99 <<<"$a"; read -r brps _ <<<"$b"
-  python3 - "$label" "$goal" "$pgoal" "$arps" "$ap99" "$brps" <<'PY'
-import sys
-label, goal, pgoal, arps, ap99, brps = sys.argv[1:]
-ratio = float(arps) / float(brps)
+  IFS='|' read -r label goal pgoal runs <<<"$r"
+  python3 - "$label" "$goal" "$pgoal" "$runs" <<'PY'
+import statistics, sys
+label, goal, pgoal, runs = sys.argv[1:]
+runs = [[float(x) for x in run.split()] for run in runs.split(",")]  # ours rps, p99, base rps, p99
+med = lambda xs: statistics.median(xs)
+ratio = med([r[0] / r[2] for r in runs])
+arps, ap99, brps, bp99 = (med([r[i] for r in runs]) for i in range(4))
 ok = "" if not goal else ("ok" if ratio >= float(goal) else "MISS")
-pok = "" if not pgoal else ("ok" if float(ap99) < float(pgoal) else "MISS")
-print(f"{label:48s} {float(arps):9.0f} {float(brps):9.0f} {ratio:6.2f} {('>=' + goal) if goal else '':>6s} "
-      f"{float(ap99):8.2f} {('<' + pgoal) if pgoal else '(info)':>9s}  {ok} {pok}")
+pok = "" if not pgoal else ("ok" if ap99 < float(pgoal) else "MISS")
+print(f"{label:48s} {arps:9.0f} {brps:9.0f} {ratio:6.2f} {('>=' + goal) if goal else '':>6s} "
+      f"{ap99:8.2f} {('<' + pgoal) if pgoal else '(info)':>9s} {bp99:9.2f}  {ok} {pok}")
 PY
 done
 echo
