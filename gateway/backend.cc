@@ -169,7 +169,8 @@ class GrpcBackends : public Backends {
                 result.state = "UNREACHABLE";
                 result.detail = "the health answer does not parse";
               } else {
-                result.serving = response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+                result.serving =
+                    response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
                 result.state =
                     grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
               }
