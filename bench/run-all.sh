@@ -190,9 +190,11 @@ measure() {  # label goal(ratio, "" for none) p99-goal-ms(or "") ours-cmd... -- 
   rows+=("$label|$goal|$pgoal|$(IFS=,; echo "${runs[*]}")")
 }
 tok="Authorization: Bearer $token"
-measure "catalog GetCountry gRPC (Redis on) / raw echo" 0.7 5 \
+# The p99 goal (issue 12) is for the JSON paths; the gRPC rows' p99 is printed for information
+# (at -m8, 256 calls are in flight: the raw echo's own p99 is 15-22 ms on 2 cores).
+measure "catalog GetCountry gRPC (Redis on) / raw echo" 0.7 "" \
   h2_run "$country_url" "$tmp/get_country.bin" -- h2_run "http://127.0.0.1:$pe1/echo.Echo/Echo" "$tmp/get_country.bin"
-measure "assessment GetProfile gRPC / raw echo" 0.5 5 \
+measure "assessment GetProfile gRPC / raw echo" 0.5 "" \
   h2_run "$profile_url" "$tmp/get_profile.bin" -- h2_run "http://127.0.0.1:$pe2/echo.Echo/Echo" "$tmp/get_profile.bin"
 measure "gateway profile JSON, token / nginx" 0.3 5 \
   wrk_run "$gw$profile" "$tok" -- wrk_run "$ng/profile.json"
