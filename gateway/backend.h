@@ -92,8 +92,9 @@ class Backends {
   // Ends the unary calls still in flight (CANCELLED; each `done` has run and been destroyed, with
   // what it held, before this returns) and answers later unary calls UNAVAILABLE at once. For the
   // end of the process, after the HTTP server stopped (at its grace deadline calls may still be in
-  // flight), while what the calls' `done` touches is alive. Streams and health checks are not
-  // covered (the HTTP server's drain ends streams). The default does nothing.
+  // flight), while what the calls' `done` touches is alive. Health checks are unary calls too (a
+  // later one answers each backend UNREACHABLE at once); streams are not covered (the HTTP
+  // server's drain ends them). The default does nothing.
   virtual void Shutdown() {}
   // Checks grpc.health.v1 of every backend; `done` gets one result per backend address.
   virtual void CheckHealth(std::chrono::milliseconds timeout,
